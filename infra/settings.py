@@ -1,0 +1,71 @@
+"""Runtime configuration, read from MTF_* environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROLES = ("operator", "auditor", "admin", "integrator")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MTF_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL. Unset: an embedded PostgreSQL is started under data_dir.",
+    )
+    data_dir: Path = Path(".mtf")
+    kafka_bootstrap: str | None = Field(
+        default=None, description="Kafka bootstrap servers. Unset: projections run in-process."
+    )
+    kafka_topic_prefix: str = Field(default="", description="Prepended to every topic name.")
+    kafka_partitions: int = 6
+    consumer_group: str = "mtf-projections"
+
+    api_keys: dict[str, str] = Field(
+        default_factory=dict, description="JSON object mapping each API key to its role."
+    )
+    api_keys_file: Path | None = Field(
+        default=None, description="A JSON file with the same mapping, merged into api_keys."
+    )
+
+    max_body_bytes: int = 256 * 1024
+    consistency_wait_ms: int = 2000
+    ready_max_relay_lag: int = 10_000
+
+    relay_batch_size: int = 500
+    relay_idle_poll_ms: int = 25
+    projection_batch_size: int = 500
+
+    fixed_today: date | None = Field(
+        default=None, description="Pins the clock's date (tests, replays of a past day)."
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "info"
+    otel_console: bool = False
+
+    @field_validator("api_keys")
+    @classmethod
+    def _roles_are_known(cls, keys: dict[str, str]) -> dict[str, str]:
+        unknown = sorted({role for role in keys.values() if role not in ROLES})
+        if unknown:
+            raise ValueError(f"unknown roles in api_keys: {unknown}")
+        return keys
+
+    @cached_property
+    def all_api_keys(self) -> dict[str, str]:
+        keys = dict(self.api_keys)
+        if self.api_keys_file and self.api_keys_file.exists():
+            import orjson
+
+            keys.update(orjson.loads(self.api_keys_file.read_bytes()))
+        return self._roles_are_known(keys)
+
+    def topic(self, aggregate_type: str) -> str:
+        return f"{self.kafka_topic_prefix}mtf.{aggregate_type}.v1"
