@@ -1,0 +1,48 @@
+"""ProvisionContract: binds a client to the current version of a sellable offer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from commands.base import Command, CommandResult
+from domain.client import Client
+from domain.contract import Contract
+from domain.errors import InvalidTransition, RuleViolation
+from domain.offer import Offer
+from infra.clock import Clock
+from infra.command_context import CommandContext
+from infra.event_store import EventStore
+
+
+class ProvisionContract(Command):
+    client_id: UUID
+    offer_id: UUID
+    commitment_months: Literal[0, 12, 24] = 0
+    start_date: date | None = None
+
+
+def provision_contract(store: EventStore, clock: Clock, cmd: ProvisionContract, ctx: CommandContext) -> CommandResult:
+    client = store.load(Client, cmd.client_id, what="client")
+    offer = store.load(Offer, cmd.offer_id, what="offer")
+    if client.status != "active":
+        raise InvalidTransition("only an active client can take a new contract", code="client_not_active", status=client.status)
+    if not offer.is_sellable:
+        raise RuleViolation("this offer is not on sale", code="offer_not_sellable", field="offer_id")
+    start = cmd.start_date or clock.today()
+    if start < clock.today():
+        raise RuleViolation("a contract cannot start in the past", code="start_date_in_past", field="start_date")
+    contract = Contract.provision(
+        client_id=client.id,
+        offer_id=offer.id,
+        offer_version=offer.terms_version,
+        offer_name=offer.name,
+        service=offer.service,
+        monthly_fee=offer.monthly_fee,
+        activation_fee=offer.activation_fee,
+        start_date=start,
+        commitment_months=cmd.commitment_months,
+    )
+    contract.activate(on=start)
+    return CommandResult(contract.id, store.save_as(ctx, contract))

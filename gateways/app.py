@@ -1,0 +1,44 @@
+"""The FastAPI application: thin routing over command handlers and read models."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+from gateways import commands, contracts, errors, health
+from gateways.middleware import BodyLimit, CorrelationId
+from infra.runtime import Runtime, running
+from infra.settings import Settings
+
+
+def create_app(settings: Settings, *, relay: bool = True, projector: bool = True, runtime: Runtime | None = None) -> FastAPI:
+    """With `runtime` given, the app uses it as it is (tests); otherwise it starts its own."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        async with running(settings, relay=relay, projector=projector) as started:
+            app.state.runtime = started
+            yield
+
+    app = FastAPI(
+        title="MT-Facturation API",
+        version="1",
+        default_response_class=ORJSONResponse,
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(commands.router)
+    app.include_router(contracts.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CorrelationId)
+    return app

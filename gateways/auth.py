@@ -1,0 +1,54 @@
+"""API keys mapped to roles. Keys come from configuration (MTF_API_KEYS / MTF_API_KEYS_FILE)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from gateways.errors import ApiError
+
+log = logging.getLogger("mtf.security")
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+READ_ROLES = ("operator", "auditor", "admin", "integrator")
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str  # a short fingerprint of the key, safe to log and to record as the actor
+    role: str
+
+
+def fingerprint(key: str) -> str:
+    return "key:" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def authenticate(request: Request, key: str | None = Depends(api_key_header)) -> Principal:
+    if not key:
+        raise ApiError(401, "unauthenticated", "an X-API-Key header is required", headers={"WWW-Authenticate": "ApiKey"})
+    for known, role in request.app.state.runtime.settings.all_api_keys.items():
+        if hmac.compare_digest(known.encode(), key.encode()):
+            return Principal(fingerprint(known), role)
+    raise ApiError(401, "unauthenticated", "unknown API key", headers={"WWW-Authenticate": "ApiKey"})
+
+
+def allow(*roles: str):
+    def check(request: Request, principal: Principal = Depends(authenticate)) -> Principal:
+        if principal.role not in roles:
+            log.warning(
+                "refused privileged action: actor=%s role=%s %s %s",
+                principal.key_id,
+                principal.role,
+                request.method,
+                request.url.path,
+            )
+            raise ApiError(403, "forbidden", f"role '{principal.role}' may not do this", {"allowed_roles": list(roles)})
+        return principal
+
+    return check

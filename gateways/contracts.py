@@ -1,0 +1,107 @@
+"""Contract queries: read models only, optionally after waiting for a consistency token."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from gateways.auth import READ_ROLES, Principal, allow
+from gateways.errors import ApiError
+from infra.consistency import wait_until_projected
+from projections import contract_audit_trail, contract_summary
+
+router = APIRouter(prefix="/api/v1", tags=["contracts"])
+
+TOKEN = Query(default=None, ge=0, description="A position from a command response: wait until the read model reflects it.")
+
+
+class ContractView(BaseModel):
+    contract_id: UUID
+    client_id: UUID
+    offer_id: UUID
+    offer_version: int
+    offer_name: str
+    service: str
+    monthly_fee: Decimal
+    activation_fee: Decimal
+    start_date: date
+    commitment_months: int
+    status: str
+    status_since: date
+    provisioned_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class AuditEntry(BaseModel):
+    version: int
+    event_type: str
+    occurred_at: datetime
+    effective_date: date | None
+    actor: str
+    role: str
+    reason: str | None
+    correlation_id: str
+    causation_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+class Page(BaseModel):
+    limit: int
+    offset: int
+
+
+class AuditTrail(BaseModel):
+    contract_id: UUID
+    items: list[AuditEntry]
+    page: Page
+
+
+async def _await_token(request: Request, projection: str, contract_id: UUID, token: int | None) -> None:
+    if token is None:
+        return
+    runtime = request.app.state.runtime
+    timeout = runtime.settings.consistency_wait_ms / 1000
+    if not await wait_until_projected(runtime.pool, projection, contract_id, token, timeout):
+        raise ApiError(
+            503,
+            "projection_lagging",
+            "the read model has not caught up with this consistency token yet",
+            {"consistency_token": token, "projection": projection},
+            headers={"Retry-After": "1"},
+        )
+
+
+@router.get("/contracts/{contract_id}", response_model=ContractView)
+async def get_contract(
+    contract_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+) -> ContractView:
+    await _await_token(request, contract_summary.NAME, contract_id, consistency_token)
+    async with request.app.state.runtime.pool.acquire() as conn:
+        row = await contract_summary.find(conn, contract_id)
+    if row is None:
+        raise ApiError(404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)})
+    return ContractView(**row)
+
+
+@router.get("/contracts/{contract_id}/audit-trail", response_model=AuditTrail)
+async def get_audit_trail(
+    contract_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+    _: Principal = Depends(allow(*READ_ROLES)),
+) -> AuditTrail:
+    await _await_token(request, contract_audit_trail.NAME, contract_id, consistency_token)
+    async with request.app.state.runtime.pool.acquire() as conn:
+        rows = await contract_audit_trail.entries(conn, contract_id, limit, offset)
+        if not rows and offset == 0 and await contract_summary.find(conn, contract_id) is None:
+            raise ApiError(404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)})
+    return AuditTrail(contract_id=contract_id, items=[AuditEntry(**r) for r in rows], page=Page(limit=limit, offset=offset))

@@ -1,0 +1,85 @@
+"""Pure-ASGI middleware: correlation ids and the request body size limit."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import orjson
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = "x-correlation-id"
+_ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def correlation_id_of(request: Request) -> str:
+    return request.scope.get("state", {}).get("correlation_id") or ""
+
+
+class CorrelationId:
+    """Accepts a well-formed X-Correlation-ID or makes one, and echoes it on the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        given = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
+        correlation_id = given if _ACCEPTABLE.match(given) else str(uuid.uuid4())
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((HEADER.encode(), correlation_id.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
+class BodyLimit:
+    """Refuses bodies over the limit with 413 before they reach a handler, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            return await self._refuse(scope, send)
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = orjson.dumps(
+            {
+                "error": {
+                    "code": "payload_too_large",
+                    "message": f"request body exceeds {self.max_bytes} bytes",
+                    "details": {"max_bytes": self.max_bytes},
+                    "correlation_id": scope.get("state", {}).get("correlation_id", ""),
+                }
+            }
+        )
+        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,38 @@
+"""PostgreSQL connection details shared by the event store (psycopg) and read models (asyncpg)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+@dataclass(frozen=True)
+class PostgresAddress:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def parse(cls, url: str) -> PostgresAddress:
+        parsed = urlparse(url)
+        query = parse_qs(parsed.query)
+        host = query.get("host", [parsed.hostname or "127.0.0.1"])[0]
+        return cls(
+            host=host,
+            port=int(query.get("port", [parsed.port or 5432])[0]),
+            user=unquote(parsed.username or "postgres"),
+            password=unquote(parsed.password or ""),
+            dbname=(parsed.path or "/postgres").lstrip("/") or "postgres",
+        )
+
+    def with_dbname(self, dbname: str) -> PostgresAddress:
+        return PostgresAddress(self.host, self.port, self.user, self.password, dbname)
+
+    @property
+    def url(self) -> str:
+        auth = f"{self.user}:{self.password}@" if self.password else f"{self.user}@"
+        if self.host.startswith("/"):
+            return f"postgresql://{auth}/{self.dbname}?host={self.host}&port={self.port}"
+        return f"postgresql://{auth}{self.host}:{self.port}/{self.dbname}"

@@ -1,0 +1,125 @@
+"""The event store: the `eventsourcing` library on PostgreSQL.
+
+Its notification log (gap-free ids, committed in order under a table lock) is the outbox
+that the relay tails. Command metadata rides inside each stored event under `_meta`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+import psycopg
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Notification, Transcoding
+
+from domain.errors import Conflict, NotFound
+from infra.command_context import CommandContext, current_metadata, recording_as
+from infra.database import PostgresAddress
+
+SCHEMA = "eventstore"
+APP_NAME = "mtf"  # events table: eventstore.mtf_events
+META_KEY = "_meta"
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class MetadataMapper(Mapper):
+    """Stamps the current command's metadata into each event's stored state."""
+
+    def to_stored_event(self, domain_event):
+        vars(domain_event)[META_KEY] = current_metadata()
+        try:
+            return super().to_stored_event(domain_event)
+        finally:
+            vars(domain_event).pop(META_KEY, None)
+
+    def to_domain_event(self, stored_event):
+        domain_event = super().to_domain_event(stored_event)
+        vars(domain_event).pop(META_KEY, None)
+        return domain_event
+
+
+class ConcurrencyConflict(Conflict):
+    code = "concurrency_conflict"
+
+
+class EventStore(Application):
+    name = APP_NAME
+
+    def construct_mapper(self) -> Mapper:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=MetadataMapper)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def save_as(self, ctx: CommandContext, *aggregates: Aggregate) -> int:
+        """Appends the aggregates' pending events atomically; returns the last log position."""
+        with recording_as(ctx):
+            try:
+                recordings = self.save(*aggregates)
+            except IntegrityError as error:
+                raise ConcurrencyConflict(
+                    "the aggregate was changed by another command; reload and retry",
+                    aggregate_ids=[str(a.id) for a in aggregates],
+                ) from error
+        return max(r.notification.id for r in recordings) if recordings else self.head()
+
+    def load(self, cls: type[A], aggregate_id: UUID, *, what: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what} {aggregate_id} not found", code=f"{what}_not_found", id=str(aggregate_id))
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{what} {aggregate_id} not found", code=f"{what}_not_found", id=str(aggregate_id))
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def notifications(self, after: int, limit: int) -> list[Notification]:
+        return list(self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
+
+    def decode_state(self, notification: Notification) -> dict[str, Any]:
+        return self.mapper.transcoder.decode(notification.state)
+
+
+def open_event_store(database_url: str) -> EventStore:
+    address = PostgresAddress.parse(database_url)
+    _ensure_schema(address)
+    return EventStore(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": address.dbname,
+            "POSTGRES_HOST": address.host,
+            "POSTGRES_PORT": str(address.port),
+            "POSTGRES_USER": address.user,
+            "POSTGRES_PASSWORD": address.password,
+            "POSTGRES_SCHEMA": SCHEMA,
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+        }
+    )
+
+
+def _ensure_schema(address: PostgresAddress) -> None:
+    with psycopg.connect(address.url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")

@@ -1,0 +1,83 @@
+"""Kafka topics and the relay's producer sink."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Sequence
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from infra.envelopes import encode, kafka_headers
+from infra.settings import Settings
+from schemas.catalog import AGGREGATES
+from schemas.envelope import CloudEvent
+
+log = logging.getLogger(__name__)
+
+
+def all_topics(settings: Settings) -> list[str]:
+    return [settings.topic(aggregate) for aggregate in AGGREGATES]
+
+
+async def ensure_topics(settings: Settings) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in all_topics(settings) if t not in existing]
+        if missing:
+            try:
+                await admin.create_topics(
+                    [NewTopic(t, num_partitions=settings.kafka_partitions, replication_factor=1) for t in missing]
+                )
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+
+
+class KafkaSink:
+    """Publishes CloudEvents keyed by aggregate id; idempotent producer, acks from all replicas."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.producer = AIOKafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            max_batch_size=256 * 1024,
+            compression_type=None,
+        )
+
+    async def start(self) -> None:
+        await ensure_topics(self.settings)
+        await self.producer.start()
+
+    async def stop(self) -> None:
+        await self.producer.stop()
+
+    async def deliver(self, events: Sequence[CloudEvent]) -> None:
+        sends = [
+            await self.producer.send(
+                self.settings.topic(e.aggregatetype),
+                value=encode(e),
+                key=e.subject.encode(),
+                headers=kafka_headers(e),
+            )
+            for e in events
+        ]
+        await asyncio.gather(*sends)
+
+
+class InProcessSink:
+    """Without Kafka: hands the batch straight to the projections, same handlers, same tracking."""
+
+    def __init__(self, projector) -> None:
+        self.projector = projector
+
+    async def deliver(self, events: Sequence[CloudEvent]) -> None:
+        await self.projector.apply_batch(events)

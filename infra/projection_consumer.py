@@ -1,0 +1,46 @@
+"""The projection consumer: a FastStream Kafka subscriber feeding the projector in batches.
+
+Offsets are committed only after the batch's transaction commits (AckPolicy.NACK_ON_ERROR:
+a failed batch is rewound and redelivered), so a crash never skips an event.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from infra.envelopes import decode
+from infra.kafka import all_topics
+from infra.settings import Settings
+from infra.telemetry import links_from, tracer
+from projections.projector import Projector
+
+log = logging.getLogger(__name__)
+
+
+def build_consumer(settings: Settings, projector: Projector) -> KafkaBroker:
+    broker = KafkaBroker(settings.kafka_bootstrap, client_id="mtf-projector", logger=log)
+
+    @broker.subscriber(
+        *all_topics(settings),
+        group_id=settings.consumer_group,
+        batch=True,
+        max_records=settings.projection_batch_size,
+        batch_timeout_ms=50,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
+    async def project(body: list[bytes], message: KafkaMessage) -> None:
+        events = [decode(record.value) for record in _records(message)]
+        with tracer.start_as_current_span("project batch", links=links_from([e.traceparent for e in events])):
+            await projector.apply_batch(events)
+
+    return broker
+
+
+def _records(message) -> tuple:
+    raw = message.raw_message
+    return raw if isinstance(raw, tuple) else (raw,)

@@ -1,0 +1,112 @@
+"""Composes a process from its roles: gateway, relay, projector.
+
+`mtf run` takes all three in one process; `mtf gateway|relay|project` take one each.
+Without Kafka, the relay feeds the projector in-process and there is no consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import AsyncIterator
+
+import asyncpg
+
+from infra.clock import Clock, clock_from
+from infra.embedded_postgres import EmbeddedPostgres
+from infra.event_store import EventStore, open_event_store
+from infra.kafka import InProcessSink, KafkaSink
+from infra.relay import POSITION_DDL, Relay
+from infra.settings import Settings
+from projections.projector import Projector, migrate
+from projections.registry import PROJECTIONS
+
+log = logging.getLogger(__name__)
+
+MIGRATION_LOCK = 7_355_608
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    store: EventStore
+    pool: asyncpg.Pool
+    projector: Projector
+    relay: Relay | None = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def nudge_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wakeup.set()
+
+
+def resolve_database(settings: Settings, stack: AsyncExitStack) -> str:
+    if settings.database_url:
+        return settings.database_url
+    embedded = EmbeddedPostgres(settings.data_dir / "pgdata")
+    url = embedded.start()
+    stack.callback(embedded.stop)
+    return url
+
+
+async def migrate_all(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        await migrate(conn, PROJECTIONS.values())
+        await conn.execute(POSITION_DDL)
+
+
+@asynccontextmanager
+async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncIterator[Runtime]:
+    async with AsyncExitStack() as stack:
+        url = await asyncio.to_thread(resolve_database, settings, stack)
+        store = await asyncio.to_thread(open_event_store, url)
+        stack.callback(store.close)
+        pool = await asyncpg.create_pool(url, min_size=2, max_size=20)
+        stack.push_async_callback(pool.close)
+        await migrate_all(pool)
+        runtime = Runtime(settings, clock_from(settings.fixed_today), store, pool, Projector(pool, PROJECTIONS.values()))
+        stop = asyncio.Event()
+        if relay:
+            await _start_relay(runtime, stack, stop)
+        if projector and settings.kafka_bootstrap:
+            await _start_consumer(runtime, stack)
+        try:
+            yield runtime
+        finally:
+            stop.set()
+            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+
+
+async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Event) -> None:
+    settings = runtime.settings
+    if settings.kafka_bootstrap:
+        sink = KafkaSink(settings)
+        await sink.start()
+        stack.push_async_callback(sink.stop)
+        name = "kafka"
+    else:
+        sink = InProcessSink(runtime.projector)
+        name = "in-process"
+    runtime.relay = Relay(
+        runtime.store,
+        runtime.pool,
+        sink,
+        name=name,
+        batch_size=settings.relay_batch_size,
+        idle_poll_s=settings.relay_idle_poll_ms / 1000,
+    )
+    runtime.tasks.append(asyncio.create_task(runtime.relay.run(stop), name="relay"))
+
+
+async def _start_consumer(runtime: Runtime, stack: AsyncExitStack) -> None:
+    from infra.kafka import ensure_topics
+    from infra.projection_consumer import build_consumer
+
+    await ensure_topics(runtime.settings)
+    broker = build_consumer(runtime.settings, runtime.projector)
+    await broker.start()
+    stack.push_async_callback(broker.stop)

@@ -1,0 +1,76 @@
+"""Applies CloudEvents to every interested read model, one transaction per batch.
+
+Used by the Kafka consumer, by the in-process relay and by replay: one code path.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable, Sequence
+
+import asyncpg
+
+from infra.faults import crash_point
+from projections import tracking
+from projections.base import SCHEMA, Projection
+from schemas.envelope import CloudEvent
+
+log = logging.getLogger(__name__)
+
+
+class Projector:
+    def __init__(self, pool: asyncpg.Pool, projections: Iterable[Projection]) -> None:
+        self.pool = pool
+        self.projections = tuple(projections)
+
+    async def migrate(self) -> None:
+        async with self.pool.acquire() as conn:
+            await migrate(conn, self.projections)
+
+    async def apply_batch(self, events: Sequence[CloudEvent]) -> int:
+        """Applies the events atomically; returns how many (event, projection) pairs took effect."""
+        if not events:
+            return 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            applied = await apply_events(conn, self.projections, events)
+        return applied
+
+
+async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -> None:
+    await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    await conn.execute(tracking.DDL)
+    for projection in projections:
+        await conn.execute(projection.ddl)
+
+
+async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[CloudEvent]) -> int:
+    applied = 0
+    midpoint = len(events) // 2
+    for index, event in enumerate(events):
+        if index == midpoint and index > 0:
+            crash_point("projection.mid_batch")
+        for projection in projections:
+            if projection.wants(event) and await _apply(conn, projection, event):
+                applied += 1
+    last = max(e.position for e in events)
+    for projection in projections:
+        await tracking.advance(conn, projection.name, last)
+    return applied
+
+
+async def _apply(conn: asyncpg.Connection, projection: Projection, event: CloudEvent) -> bool:
+    claimed = await tracking.claim(
+        conn, projection.name, _uuid(event.subject), event.aggregateversion, event.position
+    )
+    if not claimed:
+        return False
+    handler = projection.handlers.get(event.event_name)
+    if handler is not None:
+        await handler(conn, event)
+    return True
+
+
+def _uuid(value: str):
+    from uuid import UUID
+
+    return UUID(value)

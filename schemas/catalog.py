@@ -1,0 +1,58 @@
+"""The event catalog: every published event type, its topic and its payload schema version.
+
+Keyed by the event store's class topic, so a stored event maps to exactly one public type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.events import client, contract, offer
+from schemas.events.base import EventPayload
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    aggregate: str
+    name: str
+    version: int
+    payload: type[EventPayload]
+
+    @property
+    def type(self) -> str:
+        return f"mtf.{self.aggregate}.{self.name}"
+
+    @property
+    def dataschema(self) -> str:
+        return f"urn:mtf:schema:{self.aggregate}.{self.name}:v{self.version}"
+
+
+def _spec(aggregate: str, name: str, payload: type[EventPayload], version: int = 1) -> EventSpec:
+    return EventSpec(aggregate, name, version, payload)
+
+
+EVENTS: dict[str, EventSpec] = {
+    "domain.client:Client.ClientRegistered": _spec("client", "ClientRegistered", client.ClientRegisteredV1),
+    "domain.offer:Offer.OfferCreated": _spec("offer", "OfferCreated", offer.OfferCreatedV1),
+    "domain.offer:Offer.OfferRetired": _spec("offer", "OfferRetired", offer.OfferRetiredV1),
+    "domain.contract:Contract.ContractProvisioned": _spec(
+        "contract", "ContractProvisioned", contract.ContractProvisionedV1
+    ),
+    "domain.contract:Contract.ContractActivated": _spec("contract", "ContractActivated", contract.ContractActivatedV1),
+    "domain.contract:Contract.ContractSuspended": _spec("contract", "ContractSuspended", contract.ContractSuspendedV1),
+    "domain.contract:Contract.ContractResumed": _spec("contract", "ContractResumed", contract.ContractResumedV1),
+    "domain.contract:Contract.ContractTerminated": _spec(
+        "contract", "ContractTerminated", contract.ContractTerminatedV1
+    ),
+}
+
+BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS.values()}
+
+AGGREGATES: tuple[str, ...] = tuple(sorted({spec.aggregate for spec in EVENTS.values()}))
+
+
+def spec_for_stored_topic(topic: str) -> EventSpec:
+    try:
+        return EVENTS[topic]
+    except KeyError:
+        raise LookupError(f"event {topic} has no entry in schemas/catalog.py") from None

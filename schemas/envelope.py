@@ -1,0 +1,40 @@
+"""The CloudEvents 1.0 envelope every event is published in (structured JSON mode)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SOURCE = "/mt-facturation/event-store"
+CONTENT_TYPE = "application/cloudevents+json"
+
+
+class CloudEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(description="Stable per (aggregate, version): a republished event keeps its id.")
+    source: str = SOURCE
+    type: str = Field(description="mtf.<aggregate>.<EventName>, e.g. mtf.contract.ContractProvisioned")
+    subject: str = Field(description="The aggregate id; also the Kafka message key.")
+    time: datetime
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataschema: str = Field(description="urn:mtf:schema:<aggregate>.<EventName>:v<N>")
+    data: dict[str, Any]
+
+    # Extension attributes (lowercase alphanumeric, as CloudEvents requires).
+    aggregatetype: str
+    aggregateversion: int = Field(ge=1)
+    position: int = Field(ge=1, description="Position in the event store's notification log.")
+    correlationid: str
+    causationid: str
+    actor: str
+    actorrole: str
+    reason: str | None = None
+    traceparent: str | None = None
+
+    @property
+    def event_name(self) -> str:
+        return self.type.rsplit(".", 1)[-1]

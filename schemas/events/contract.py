@@ -1,0 +1,40 @@
+"""Payloads of mtf.contract.v1 events."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from schemas.events.base import EventPayload
+
+
+class ContractProvisionedV1(EventPayload):
+    client_id: UUID
+    offer_id: UUID
+    offer_version: int
+    offer_name: str
+    service: Literal["mobile", "internet", "landline"]
+    monthly_fee: Decimal
+    activation_fee: Decimal
+    start_date: date
+    commitment_months: Literal[0, 12, 24]
+
+
+class ContractActivatedV1(EventPayload):
+    on: date
+
+
+class ContractSuspendedV1(EventPayload):
+    on: date
+    reason: str
+
+
+class ContractResumedV1(EventPayload):
+    on: date
+
+
+class ContractTerminatedV1(EventPayload):
+    on: date
+    reason: str
