@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from gateways import commands, contracts, errors, health
 from gateways.middleware import BodyLimit, CorrelationId
@@ -29,7 +28,6 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
     app = FastAPI(
         title="MT-Facturation API",
         version="1",
-        default_response_class=ORJSONResponse,
         lifespan=lifespan,
         docs_url="/docs",
     )

@@ -34,10 +34,14 @@ def _context(request: Request, principal: Principal) -> CommandContext:
     )
 
 
-async def _execute(request: Request, response: Response, name: str, handler: Callable, location: str) -> Accepted:
+async def _execute(
+    request: Request, response: Response, who: Principal, name: str, handler: Callable, location: str
+) -> Accepted:
+    """Runs `handler(runtime, ctx)` in a worker thread: the event store client is synchronous."""
     runtime = request.app.state.runtime
     with tracer.start_as_current_span(name):
-        result: CommandResult = await run_in_threadpool(handler, runtime)
+        ctx = _context(request, who)
+        result: CommandResult = await run_in_threadpool(handler, runtime, ctx)
     runtime.nudge_relay()
     response.headers["Location"] = f"{location}/{result.id}"
     response.headers["X-Consistency-Token"] = str(result.position)
@@ -48,23 +52,29 @@ async def _execute(request: Request, response: Response, name: str, handler: Cal
 async def post_client(
     body: RegisterClient, request: Request, response: Response, who: Principal = Depends(allow("operator", "integrator"))
 ) -> Accepted:
-    ctx = _context(request, who)
-    return await _execute(request, response, "RegisterClient", lambda rt: register_client(rt.store, body, ctx), "/api/v1/clients")
+    return await _execute(
+        request, response, who, "RegisterClient", lambda rt, ctx: register_client(rt.store, body, ctx), "/api/v1/clients"
+    )
 
 
 @router.post("/offers", status_code=201, response_model=Accepted, tags=["offers"])
 async def post_offer(
     body: CreateOffer, request: Request, response: Response, who: Principal = Depends(allow("admin"))
 ) -> Accepted:
-    ctx = _context(request, who)
-    return await _execute(request, response, "CreateOffer", lambda rt: create_offer(rt.store, body, ctx), "/api/v1/offers")
+    return await _execute(
+        request, response, who, "CreateOffer", lambda rt, ctx: create_offer(rt.store, body, ctx), "/api/v1/offers"
+    )
 
 
 @router.post("/contracts", status_code=201, response_model=Accepted, tags=["contracts"])
 async def post_contract(
     body: ProvisionContract, request: Request, response: Response, who: Principal = Depends(allow("operator", "integrator"))
 ) -> Accepted:
-    ctx = _context(request, who)
     return await _execute(
-        request, response, "ProvisionContract", lambda rt: provision_contract(rt.store, rt.clock, body, ctx), "/api/v1/contracts"
+        request,
+        response,
+        who,
+        "ProvisionContract",
+        lambda rt, ctx: provision_contract(rt.store, rt.clock, body, ctx),
+        "/api/v1/contracts",
     )

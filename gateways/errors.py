@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import Conflict, DomainError, InvalidTransition, NotFound, RuleViolation
@@ -30,7 +30,7 @@ class ApiError(Exception):
 
 def envelope(request: Request, status: int, code: str, message: str, details: Any = None, headers=None):
     body = {"error": {"code": code, "message": message, "details": details or {}, "correlation_id": correlation_id_of(request)}}
-    return ORJSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _status_for(error: DomainError) -> int:

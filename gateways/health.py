@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 
 from infra.event_store import SCHEMA
 from projections.base import SCHEMA as READ_SCHEMA
@@ -20,7 +20,7 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/ready")
-async def ready(request: Request) -> ORJSONResponse:
+async def ready(request: Request) -> JSONResponse:
     runtime = request.app.state.runtime
     checks: dict[str, dict] = {}
     try:
@@ -39,7 +39,7 @@ async def ready(request: Request) -> ORJSONResponse:
         checks["database"] = {"ok": False, "error": type(error).__name__}
     checks["broker"] = await _broker_check(runtime.settings)
     healthy = all(c["ok"] for c in checks.values())
-    return ORJSONResponse({"status": "ready" if healthy else "not_ready", "checks": checks}, status_code=200 if healthy else 503)
+    return JSONResponse({"status": "ready" if healthy else "not_ready", "checks": checks}, status_code=200 if healthy else 503)
 
 
 async def _broker_check(settings) -> dict:

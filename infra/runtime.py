@@ -14,6 +14,7 @@ from typing import AsyncIterator
 
 import asyncpg
 
+from infra import telemetry
 from infra.clock import Clock, clock_from
 from infra.embedded_postgres import EmbeddedPostgres
 from infra.event_store import EventStore, open_event_store
@@ -61,6 +62,7 @@ async def migrate_all(pool: asyncpg.Pool) -> None:
 
 @asynccontextmanager
 async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncIterator[Runtime]:
+    telemetry.configure("mt-facturation", console=settings.otel_console)
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(resolve_database, settings, stack)
         store = await asyncio.to_thread(open_event_store, url)

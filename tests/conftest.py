@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from gateways.app import create_app
+from infra.runtime import running
+from tests.support import fresh_settings
+
+
+@asynccontextmanager
+async def _system(kafka: bool):
+    settings = fresh_settings(kafka=kafka)
+    async with running(settings, relay=True, projector=True) as runtime:
+        app = create_app(settings, runtime=runtime)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
+            yield runtime, client
+
+
+@pytest.fixture
+async def in_process_system():
+    """The whole system in this process, projections fed in-process (the `make run` shape)."""
+    async with _system(kafka=False) as system:
+        yield system
+
+
+@pytest.fixture
+async def kafka_system():
+    """Gateway, relay and FastStream consumers in this process, events flowing through real Kafka."""
+    async with _system(kafka=True) as system:
+        yield system
+
+
+@pytest.fixture(params=["in-process", "kafka"])
+async def any_system(request):
+    """Both delivery modes: one code path must give the same answers."""
+    async with _system(kafka=request.param == "kafka") as system:
+        yield system

@@ -1,0 +1,109 @@
+"""The command-to-query slice through HTTP, in both delivery modes, on the real database and broker."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from infra.envelopes import decode
+from tests.flows import create_offer, new_contract, provision, register_client
+from tests.support import AUDITOR, OPERATOR, read_topic
+
+
+async def test_contract_is_readable_with_its_audit_trail_after_its_token(any_system):
+    runtime, client = any_system
+    created = await new_contract(client, correlation_id="corr-slice-1")
+
+    token = {"consistency_token": created["position"]}
+    summary = await client.get(f"/api/v1/contracts/{created['id']}", params=token, headers=AUDITOR)
+    trail = await client.get(f"/api/v1/contracts/{created['id']}/audit-trail", params=token, headers=AUDITOR)
+
+    assert summary.status_code == 200, summary.text
+    assert summary.json()["status"] == "active"
+    assert summary.json()["monthly_fee"] == "99.00"
+    entries = trail.json()["items"]
+    assert [e["event_type"] for e in entries] == ["ContractProvisioned", "ContractActivated"]
+    assert {e["correlation_id"] for e in entries} == {"corr-slice-1"}
+    assert entries[1]["before"]["status"] == "draft" and entries[1]["after"]["status"] == "active"
+    assert entries[0]["role"] == "operator" and entries[0]["actor"].startswith("key:")
+
+
+async def test_cloudevent_reaches_its_topic_keyed_by_aggregate_with_correlation_header(kafka_system):
+    runtime, client = kafka_system
+    created = await new_contract(client, correlation_id="corr-kafka-7")
+
+    records = await read_topic(runtime.settings.kafka_bootstrap, runtime.settings.topic("contract"), expected=2)
+
+    mine = [r for r in records if r.key == created["id"].encode()]
+    events = [decode(r.value) for r in mine]
+    assert [e.type for e in events] == ["mtf.contract.ContractProvisioned", "mtf.contract.ContractActivated"]
+    assert [e.aggregateversion for e in events] == [1, 2]
+    assert len({r.partition for r in mine}) == 1, "one aggregate, one partition: order is kept"
+    first = events[0]
+    assert first.specversion == "1.0" and first.subject == created["id"]
+    assert first.dataschema == "urn:mtf:schema:contract.ContractProvisioned:v1"
+    assert first.correlationid == "corr-kafka-7" and first.causationid
+    assert first.data["monthly_fee"] == "99.00"
+    headers = dict(mine[0].headers)
+    assert headers["content-type"] == b"application/cloudevents+json"
+    assert headers["correlation_id"] == b"corr-kafka-7"
+    assert headers["traceparent"].startswith(b"00-")
+
+
+async def test_correlation_id_is_generated_when_absent_and_echoed(in_process_system):
+    _, client = in_process_system
+    response = await client.post("/api/v1/clients", json={"cin": "x"}, headers=OPERATOR)
+    assert response.status_code == 422
+    generated = response.headers["x-correlation-id"]
+    assert uuid.UUID(generated)
+    assert response.json()["error"]["correlation_id"] == generated
+
+
+async def test_unknown_contract_is_404_in_the_envelope(in_process_system):
+    _, client = in_process_system
+    response = await client.get(f"/api/v1/contracts/{uuid.uuid4()}", headers=OPERATOR)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "contract_not_found"
+
+
+async def test_token_not_yet_projected_answers_503_with_retry_after(in_process_system):
+    runtime, client = in_process_system
+    customer = await register_client(client)
+    offer = await create_offer(client)
+    runtime.settings.__dict__["consistency_wait_ms"] = 200
+    runtime.relay = None  # nobody nudges, and we stop the relay task below
+    for task in runtime.tasks:
+        task.cancel()
+    created = await provision(client, customer["id"], offer["id"])
+
+    response = await client.get(
+        f"/api/v1/contracts/{created['id']}", params={"consistency_token": created["position"]}, headers=OPERATOR
+    )
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"]["code"] == "projection_lagging"
+
+
+async def test_auditor_cannot_write_and_missing_key_is_401(in_process_system):
+    runtime, client = in_process_system
+    head_before = runtime.store.head()
+    refused = await client.post(
+        "/api/v1/clients",
+        json={"cin": "AB123456", "full_name": "A", "email": "a@b.ma", "address": "x"},
+        headers=AUDITOR,
+    )
+    anonymous = await client.get(f"/api/v1/contracts/{uuid.uuid4()}")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthenticated"
+    assert runtime.store.head() == head_before
+
+
+async def test_ready_reports_database_broker_and_lag(kafka_system):
+    _, client = kafka_system
+    response = await client.get("/ready")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["checks"]["broker"] == {"ok": True, "mode": "kafka"}
+    assert body["checks"]["database"]["ok"] is True
+    assert set(body["checks"]["projections"]["lag"]) == {"contract_summary", "contract_audit_trail"}

@@ -1,0 +1,89 @@
+"""Every domain event is published under a catalogued type whose schema accepts its payload."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+
+from domain.client import Client
+from domain.contract import Contract
+from domain.offer import Offer
+from infra.envelopes import decode, encode, event_id, to_cloudevent
+from schemas.catalog import EVENTS
+from tests.unit.given import given, provisioned_contract
+
+
+def _domain_event_topics() -> set[str]:
+    topics = set()
+    for aggregate in (Client, Offer, Contract):
+        for value in vars(aggregate).values():
+            base_classes = {"Event", "Created"}  # eventsourcing's own bases, never recorded
+            if (
+                isinstance(value, type)
+                and issubclass(value, Aggregate.Event)
+                and value.__name__ not in base_classes
+            ):
+                topics.add(get_topic(value))
+    return topics
+
+
+def test_every_domain_event_has_a_catalog_entry_and_nothing_else_does():
+    assert _domain_event_topics() == set(EVENTS)
+
+
+def _sample_events():
+    contract = given()
+    contract.activate(on=date(2026, 10, 1))
+    contract.suspend(on=date(2026, 10, 5), reason="unpaid")
+    contract.resume(on=date(2026, 10, 9))
+    contract.terminate(on=date(2026, 10, 20), reason="moved")
+    offer = Offer.create(name="F", service="mobile", monthly_fee=Decimal("9"), activation_fee=Decimal("0"), components={"data_gb": 1})
+    offer.retire()
+    client = Client(cin="AB12345", full_name="A", email="a@b.ma", address="x", phone=None)
+    return [*provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(), *client.collect_events()]
+
+
+def _as_notification(event, position: int) -> tuple[Notification, dict]:
+    state = dict(vars(event))
+    state["_meta"] = {"actor": "key:abc", "role": "operator", "correlation_id": "c-1", "causation_id": "k-1", "reason": None, "traceparent": None}
+    notification = Notification(
+        id=position,
+        originator_id=state.pop("originator_id"),
+        originator_version=state.pop("originator_version"),
+        topic=get_topic(type(event)),
+        state=b"",
+    )
+    return notification, state
+
+
+def test_every_event_payload_validates_against_its_schema_and_round_trips():
+    seen = set()
+    for position, event in enumerate(_sample_events(), start=1):
+        notification, state = _as_notification(event, position)
+        cloud_event = to_cloudevent(notification, state)
+        spec = EVENTS[notification.topic]
+        spec.payload.model_validate(cloud_event.data)
+        assert decode(encode(cloud_event)) == cloud_event
+        assert cloud_event.dataschema == f"urn:mtf:schema:{spec.aggregate}.{spec.name}:v1"
+        assert cloud_event.subject == str(notification.originator_id)
+        assert cloud_event.correlationid == "c-1" and cloud_event.actor == "key:abc"
+        assert "_meta" not in cloud_event.data and "timestamp" not in cloud_event.data
+        seen.add(notification.topic)
+    assert seen == set(EVENTS)
+
+
+def test_event_id_is_stable_per_aggregate_version():
+    aggregate_id = uuid.uuid4()
+    assert event_id(aggregate_id, 3) == event_id(aggregate_id, 3)
+    assert event_id(aggregate_id, 3) != event_id(aggregate_id, 4)
+
+
+def test_money_in_payloads_is_an_exact_decimal_string():
+    notification, state = _as_notification(_sample_events()[0], 1)
+    data = to_cloudevent(notification, state).data
+    assert data["monthly_fee"] == "99.00" and data["activation_fee"] == "50.00"
