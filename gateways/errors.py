@@ -50,7 +50,7 @@ def _validation_details(error: RequestValidationError) -> list[dict[str, Any]]:
 def _is_unparseable_body(error: dict[str, Any]) -> bool:
     # A body that is not JSON at all (or not sent as JSON) fails as a whole, at loc ("body",).
     return error.get("type") == "json_invalid" or (
-        tuple(error.get("loc", ())) == ("body",) and error.get("type") in ("model_attributes_type", "dict_type")
+        tuple(error.get("loc", ())) == ("body",) and error.get("type") in ("model_attributes_type", "dict_type", "missing")
     )
 
 
@@ -66,7 +66,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError):
         if any(_is_unparseable_body(e) for e in error.errors()):
-            return envelope(request, 400, "malformed_json", "the request body is not valid JSON")
+            return envelope(request, 400, "malformed_json", "the request body must be a JSON object")
         return envelope(request, 422, "validation_failed", "the request does not match the schema", _validation_details(error))
 
     @app.exception_handler(StarletteHTTPException)

@@ -117,3 +117,16 @@ async def eventually(probe, timeout: float = 15.0, interval: float = 0.05):
         if asyncio.get_running_loop().time() >= deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def settled(database_url: str, contracts: int) -> bool:
+    """True once both contract read models hold `contracts` provisioned-and-activated contracts."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        summaries = await conn.fetchval("SELECT count(*) FROM readmodel.contract_summary WHERE status = 'active'")
+        entries = await conn.fetchval("SELECT count(*) FROM readmodel.contract_audit_trail")
+    except asyncpg.UndefinedTableError:
+        return False
+    finally:
+        await conn.close()
+    return summaries == contracts and entries == 2 * contracts

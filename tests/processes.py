@@ -1,0 +1,46 @@
+"""Runs `mtf` subcommands as real processes, the way an operator deploys them."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+MTF = [sys.executable, "-m", "infra.cli"]
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_to_exit(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([*MTF, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+
+
+@asynccontextmanager
+async def background(args: list[str], env: dict[str, str]):
+    process = subprocess.Popen([*MTF, *args], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            await asyncio.to_thread(process.wait, 20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def crash_at(point: str, args: list[str], env: dict[str, str], timeout: float = 60) -> int:
+    """Runs a long-lived process until it dies at the named crash point; returns its exit code."""
+    from infra.faults import CRASH_EXIT_CODE
+
+    env = {**env, "MTF_CRASH_AT": point}
+    process = subprocess.Popen([*MTF, *args], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        code = await asyncio.to_thread(process.wait, timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output = process.communicate()[0]
+        raise AssertionError(f"{args} never reached crash point {point}:\n{output}")
+    assert code == CRASH_EXIT_CODE, process.communicate()[0]
+    return code
