@@ -1,0 +1,63 @@
+"""Exports the public contracts: event JSON Schemas, the AsyncAPI document and the OpenAPI document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from schemas.catalog import AGGREGATES, EVENTS
+from schemas.envelope import CloudEvent
+
+_PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+
+
+def _write(path: Path, document) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps(document, option=_PRETTY) + b"\n")
+    return path
+
+
+def event_schemas(out: Path) -> list[Path]:
+    written = [_write(out / "events" / "cloudevent.envelope.json", CloudEvent.model_json_schema())]
+    for spec in EVENTS.values():
+        schema = spec.payload.model_json_schema()
+        schema["$id"] = spec.dataschema
+        schema["title"] = spec.type
+        written.append(_write(out / "events" / f"{spec.aggregate}.{spec.name}.v{spec.version}.json", schema))
+    return written
+
+
+def asyncapi_document() -> dict:
+    from faststream.kafka import KafkaBroker
+    from faststream.specification import AsyncAPI
+
+    from infra.settings import Settings
+
+    settings = Settings(_env_file=None)
+    broker = KafkaBroker("kafka:9092", description="MT-Facturation domain events, CloudEvents 1.0 structured JSON")
+    for aggregate in AGGREGATES:
+        names = ", ".join(s.name for s in EVENTS.values() if s.aggregate == aggregate)
+        broker.publisher(
+            settings.topic(aggregate),
+            title=settings.topic(aggregate),
+            description=f"Keyed by aggregate id. Event types: {names}.",
+            schema=CloudEvent,
+        )
+    spec = AsyncAPI(broker, title="MT-Facturation events", version="1", schema_version="3.0.0")
+    return orjson.loads(spec.to_specification().to_json())
+
+
+def openapi_document() -> dict:
+    from gateways.app import create_app
+    from infra.settings import Settings
+
+    return create_app(Settings(_env_file=None)).openapi()
+
+
+def export_all(out: Path) -> list[Path]:
+    return [
+        *event_schemas(out),
+        _write(out / "asyncapi.json", asyncapi_document()),
+        _write(out / "openapi.json", openapi_document()),
+    ]

@@ -1,0 +1,23 @@
+"""The committed public contracts under schemas/generated/ match the code (run `make schemas`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from schemas.export import asyncapi_document, event_schemas, openapi_document
+
+GENERATED = Path(__file__).resolve().parents[2] / "schemas" / "generated"
+
+
+def test_event_schemas_are_current(tmp_path):
+    for fresh in event_schemas(tmp_path):
+        committed = GENERATED / fresh.relative_to(tmp_path)
+        assert committed.exists(), f"{committed} missing: run make schemas"
+        assert committed.read_bytes() == fresh.read_bytes(), f"{committed} is stale: run make schemas"
+
+
+def test_asyncapi_and_openapi_are_current():
+    assert orjson.loads((GENERATED / "asyncapi.json").read_bytes()) == asyncapi_document()
+    assert orjson.loads((GENERATED / "openapi.json").read_bytes()) == openapi_document()
