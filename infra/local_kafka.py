@@ -93,7 +93,7 @@ class LocalKafka:
             )
         )
         (self.workdir / "log4j2.yaml").write_text(LOG4J2.format(log_file=self.log_file))
-        self._java("kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(props))
+        self._java("kafka.tools.StorageTool", "format", f"--cluster-id={_cluster_id()}", "-c", str(props))
         self.process = self._spawn_broker(props)
         self._wait_until_ready(timeout)
         log.info("Kafka ready at %s (logs: %s)", self.bootstrap, self.log_file)
