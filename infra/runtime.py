@@ -62,7 +62,7 @@ async def migrate_all(pool: asyncpg.Pool) -> None:
 
 @asynccontextmanager
 async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncIterator[Runtime]:
-    telemetry.configure("mt-facturation", console=settings.otel_console)
+    telemetry.configure("mt-facturation", console=settings.otel_console, sample_ratio=settings.otel_sample_ratio)
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(resolve_database, settings, stack)
         store = await asyncio.to_thread(open_event_store, url)

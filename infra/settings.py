@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     http_port: int = 8000
     log_level: str = "info"
     otel_console: bool = False
+    otel_sample_ratio: float | None = Field(
+        default=None, ge=0, le=1, description="Share of traces recorded; default 1 with an exporter, else 0."
+    )
 
     @field_validator("api_keys")
     @classmethod

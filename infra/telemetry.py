@@ -6,16 +6,28 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.trace import Link
 
 _configured = False
 
 
-def configure(service: str, console: bool = False) -> None:
+def configure(service: str, console: bool = False, sample_ratio: float | None = None) -> None:
+    """Installs the SDK tracer provider.
+
+    Trace ids are always generated and propagated (W3C traceparent into events and Kafka
+    headers), but spans are only *recorded* at `sample_ratio`: by default all of them when an
+    exporter is configured and none otherwise, since recording spans nobody exports cost
+    about a tenth of the gateway's CPU in the pipeline benchmark.
+    """
     global _configured
     if _configured:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    ratio = sample_ratio if sample_ratio is not None else (1.0 if console else 0.0)
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service}),
+        sampler=ParentBased(TraceIdRatioBased(ratio)),
+    )
     if console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
     trace.set_tracer_provider(provider)

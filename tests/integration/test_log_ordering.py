@@ -1,0 +1,58 @@
+"""The notification log is a safe outbox: appends are serialised, so ids become visible in order."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psycopg
+
+from commands.clients import RegisterClient, register_client
+from infra.command_context import CommandContext
+from infra.event_store import APP_NAME, SCHEMA, OrderedInsertRecorder, open_event_store
+from tests.support import fresh_settings
+
+CTX = CommandContext(actor="test", role="operator")
+
+
+def test_event_store_uses_the_ordered_insert_function():
+    store = open_event_store(fresh_settings(kafka=False).database_url)
+    try:
+        assert isinstance(store.recorder, OrderedInsertRecorder)
+        with psycopg.connect(store.database_url) as conn:
+            body = conn.execute(
+                "SELECT pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = %s AND p.proname LIKE 'es_insert_events_%%'",
+                (SCHEMA,),
+            ).fetchone()[0]
+        assert f"LOCK TABLE {SCHEMA}.{APP_NAME}_events IN EXCLUSIVE MODE" in body
+    finally:
+        store.close()
+
+
+def test_an_append_waits_while_an_earlier_insert_is_uncommitted():
+    """Without the lock, the later append would commit a higher id first: the relay's hazard."""
+    settings = fresh_settings(kafka=False)
+    store = open_event_store(settings.database_url)
+    try:
+        holder = psycopg.connect(settings.database_url)
+        holder.execute(  # an earlier append that has taken its id but not committed yet
+            f"INSERT INTO {SCHEMA}.{APP_NAME}_events (originator_id, originator_version, topic, state) "
+            "VALUES (gen_random_uuid(), 1, 'in.flight:Event', '\\x00')"
+        )
+        finished = threading.Event()
+
+        def append() -> None:
+            register_client(store, RegisterClient(cin="GH123456", full_name="A", email="a@b.ma", address="x"), CTX)
+            finished.set()
+
+        writer = threading.Thread(target=append)
+        writer.start()
+        time.sleep(0.5)
+        assert not finished.is_set(), "a second append must not pass an uncommitted one"
+        holder.rollback()
+        writer.join(10)
+        assert finished.is_set()
+        holder.close()
+    finally:
+        store.close()
