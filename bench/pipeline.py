@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -18,13 +17,17 @@ import time
 import uuid
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 import httpx
+import orjson
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import ADMIN, OPERATOR, fresh_settings, settings_env  # noqa: E402
+
+JSON_OPERATOR = {**OPERATOR, "content-type": "application/json"}
 from infra.local_kafka import free_port  # noqa: E402
 
 
@@ -34,10 +37,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class PeakRss:
-    """Samples the RSS of a process tree every 50 ms."""
+    """Samples the summed RSS of process trees every 50 ms."""
 
-    def __init__(self, pid: int) -> None:
-        self.process = psutil.Process(pid)
+    def __init__(self, pids: list[int]) -> None:
+        self.roots = [psutil.Process(pid) for pid in pids]
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -45,7 +48,7 @@ class PeakRss:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                tree = [self.process, *self.process.children(recursive=True)]
+                tree = [p for root in self.roots for p in (root, *root.children(recursive=True))]
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
             except psutil.Error:
                 pass
@@ -88,23 +91,59 @@ async def setup_parties(client: httpx.AsyncClient, clients: int) -> tuple[list[s
     return list(await asyncio.gather(*(one(i) for i in range(clients)))), offers
 
 
-async def provision_all(client: httpx.AsyncClient, n: int, concurrency: int, client_ids, offer_ids) -> tuple[list[float], float, int]:
+def _contract_body(i: int, client_ids, offer_ids) -> bytes:
+    return orjson.dumps({"client_id": client_ids[i % len(client_ids)], "offer_id": offer_ids[i % len(offer_ids)], "commitment_months": 12})
+
+
+async def _post(session, body: bytes) -> tuple[float, bool]:
+    started = time.perf_counter()
+    async with session.post("/api/v1/contracts", data=body, headers=JSON_OPERATOR) as response:
+        await response.read()
+        return time.perf_counter() - started, response.status == 201
+
+
+async def closed_loop(base: str, n: int, concurrency: int, client_ids, offer_ids) -> tuple[list[float], float, int]:
+    """`concurrency` clients, each sending its next command as soon as the last one answered."""
     latencies: list[float] = []
     errors = 0
     queue = iter(range(n))
+    async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
 
-    async def worker() -> None:
-        nonlocal errors
-        for i in queue:
-            body = {"client_id": client_ids[i % len(client_ids)], "offer_id": offer_ids[i % len(offer_ids)], "commitment_months": 12}
-            started = time.perf_counter()
-            response = await client.post("/api/v1/contracts", json=body, headers=OPERATOR)
-            latencies.append(time.perf_counter() - started)
-            errors += response.status_code != 201
+        async def client() -> None:
+            nonlocal errors
+            for i in queue:
+                latency, ok = await _post(session, _contract_body(i, client_ids, offer_ids))
+                latencies.append(latency)
+                errors += not ok
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies, time.perf_counter() - started, errors
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        return latencies, time.perf_counter() - started, errors
+
+
+async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: int, client_ids, offer_ids):
+    """Commands arrive at a fixed rate whatever the latency (up to `max_in_flight` outstanding)."""
+    latencies: list[float] = []
+    errors = 0
+    gate = asyncio.Semaphore(max_in_flight)
+    async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=max_in_flight)) as session:
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            async with gate:
+                latency, ok = await _post(session, _contract_body(offset + i, client_ids, offer_ids))
+            latencies.append(latency)
+            errors += not ok
+
+        started = time.perf_counter()
+        tasks = []
+        for i in range(n):
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+        return latencies, time.perf_counter() - started, errors
 
 
 async def wait_projected(database_url: str, n: int, timeout: float = 600) -> float:
@@ -122,7 +161,7 @@ async def wait_projected(database_url: str, n: int, timeout: float = 600) -> flo
     raise TimeoutError("projections did not catch up")
 
 
-def baseline_appends(database_url: str, n: int) -> float:
+def baseline_appends(n: int) -> float:
     from domain.client import Client
     from infra.command_context import CommandContext
     from infra.event_store import open_event_store
@@ -159,41 +198,84 @@ async def baseline_produce(bootstrap: str, n: int) -> float:
         await producer.stop()
 
 
+def start_processes(env: dict[str, str], gateway_workers: int) -> list[subprocess.Popen]:
+    commands = [["gateway", "--workers", str(gateway_workers)], ["relay"], ["project"]]
+    return [
+        subprocess.Popen([sys.executable, "-m", "infra.cli", *c], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        for c in commands
+    ]
+
+
+def stop_processes(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time (user + system) of a process and its children so far."""
+    try:
+        root = psutil.Process(process.pid)
+        return sum(sum(p.cpu_times()[:2]) for p in (root, *root.children(recursive=True)))
+    except psutil.Error:
+        return 0.0
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--n", type=int, default=5000, help="commands in the closed-loop phase")
     parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=300.0, help="arrival rate of the open-loop phase, commands/s")
+    parser.add_argument("--gateway-workers", type=int, default=2)
     args = parser.parse_args()
+    open_n = min(args.n, int(args.rate * 10))
 
     settings = fresh_settings(kafka=True)
     env = settings_env(settings)
     port = free_port()
     env.update({"MTF_HTTP_PORT": str(port), "MTF_LOG_LEVEL": "warning"})
-    server = subprocess.Popen([sys.executable, "-m", "infra.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    processes = start_processes(env, args.gateway_workers)
     try:
-        limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as client:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
             await wait_ready(client)
-            client_ids, offer_ids = await setup_parties(client, max(1, int(args.n * 0.6)))
-            with PeakRss(server.pid) as rss:
-                latencies, elapsed, errors = await provision_all(client, args.n, args.concurrency, client_ids, offer_ids)
-                lag = await wait_projected(settings.database_url, args.n)
+            client_ids, offer_ids = await setup_parties(client, max(1, int((args.n + open_n) * 0.6)))
+        with PeakRss([p.pid for p in processes]) as rss:
+            cpu_before = [cpu_seconds(p) for p in processes]
+            closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids)
+            lag = await wait_projected(settings.database_url, args.n)
+            cpu_per_command = [(cpu_seconds(p) - b) / args.n * 1000 for p, b in zip(processes, cpu_before)]
+            await asyncio.sleep(1)
+            opened, open_elapsed, open_errors = await open_loop(
+                base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids
+            )
     finally:
-        server.terminate()
-        try:
-            server.wait(60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_processes(processes)
 
-    appends = await asyncio.to_thread(baseline_appends, settings.database_url, min(args.n, 5000))
+    appends = await asyncio.to_thread(baseline_appends, min(args.n, 5000))
     produce = await baseline_produce(settings.kafka_bootstrap, args.n)
     throughput = args.n / elapsed
-    print(f"\npipeline benchmark: {args.n} ProvisionContract commands over HTTP, concurrency {args.concurrency}, via Kafka")
-    print(f"  commands/s                 {throughput:10.1f}   (errors: {errors})")
-    print(f"  latency p50 / p99 / max    {percentile(latencies, 50)*1000:8.1f} / {percentile(latencies, 99)*1000:.1f} / {max(latencies)*1000:.1f} ms")
+    print(f"\npipeline benchmark: ProvisionContract over HTTP -> event store -> relay -> Kafka -> projections")
+    print(f"  topology: gateway x{args.gateway_workers} workers, relay, projector as separate processes; Kafka and PostgreSQL local; 2 cores shared")
+    print(f"closed loop: {args.n} commands, {args.concurrency} concurrent clients")
+    print(f"  commands/s                 {throughput:10.1f}   (errors: {closed_errors})")
+    print(f"  latency p50 / p99 / max    {ms(percentile(closed, 50))} / {ms(percentile(closed, 99))} / {ms(max(closed))} ms")
     print(f"  projection catch-up        {lag:10.3f} s after the last command answered")
-    print(f"  peak RSS (server)          {rss.peak / 2**20:10.1f} MiB")
+    gateway_cpu, relay_cpu, projector_cpu = cpu_per_command
+    print(f"  CPU per command            gateway {gateway_cpu:.2f} ms, relay {relay_cpu:.2f} ms, projector {projector_cpu:.2f} ms")
+    print(f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)")
+    print(f"  achieved commands/s        {open_n / open_elapsed:10.1f}   (errors: {open_errors})")
+    print(f"  latency p50 / p99 / max    {ms(percentile(opened, 50))} / {ms(percentile(opened, 99))} / {ms(max(opened))} ms")
+    print(f"peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print("baselines, same run:")
     print(f"  raw event-store appends/s  {appends:10.1f}   (one event per save, sequential)  ratio commands/appends = {throughput / appends:.2f}")
     print(f"  raw aiokafka produce/s     {produce:10.1f}   (idempotent, acks=all)            ratio commands/produce = {throughput / produce:.3f}")
