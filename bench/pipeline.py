@@ -78,7 +78,7 @@ async def wait_ready(client: httpx.AsyncClient, timeout: float = 60) -> None:
 async def setup_parties(client: httpx.AsyncClient, clients: int) -> tuple[list[str], list[str]]:
     offers = []
     for fee in ("49.00", "99.00", "199.00"):
-        body = {"name": f"Mobile {fee}", "service": "mobile", "monthly_fee": fee, "components": {"data_gb": 10}}
+        body = {"name": f"Mobile {fee}", "service": "mobile", "family": "4g", "monthly_fee": fee, "components": [{"kind": "data", "gb": 10}]}
         offers.append((await client.post("/api/v1/offers", json=body, headers=ADMIN)).json()["id"])
     semaphore = asyncio.Semaphore(50)
 

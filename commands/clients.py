@@ -1,38 +1,81 @@
-"""RegisterClient: a new customer, unique by CIN."""
+"""Client commands: RegisterClient, UpdateClientDetails, ChangeClientStatus, DeleteClient."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
 from commands.base import Command, CommandResult
 from domain.client import Client
 from domain.errors import Conflict
-from domain.identity import client_id_for_cin, normalize_cin
+from domain.identity import normalize_cin
+from domain.markers import CinRegistration
 from infra.command_context import CommandContext
+from infra.erasure import remove_erased_history
 from infra.event_store import ConcurrencyConflict, EventStore
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Address = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+Phone = Annotated[str | None, Field(default=None, max_length=20, pattern=r"^\+?[0-9 ]{6,20}$")]
 
 
-class RegisterClient(Command):
-    cin: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+class ClientDetails(Command):
     full_name: Text
-    email: Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    address: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    phone: Annotated[str | None, Field(default=None, max_length=20)] = None
+    email: Email
+    address: Address
+    phone: Phone = None
+
+
+class RegisterClient(ClientDetails):
+    cin: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+
+
+class UpdateClientDetails(ClientDetails):
+    pass
+
+
+class ChangeClientStatus(Command):
+    status: Literal["active", "suspended", "closed"]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
 def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext) -> CommandResult:
     cin = normalize_cin(cmd.cin)
-    client_id = client_id_for_cin(cin)
-    already = Conflict("a client with this CIN already exists", code="client_already_exists", client_id=str(client_id))
-    if store.exists(client_id):
+    marker_id = CinRegistration.id_for(cin)
+    already = Conflict("a client with this CIN already exists", code="client_already_exists")
+    if store.exists(marker_id):
         raise already
     client = Client(cin=cin, full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone)
     try:
-        position = store.save_as(ctx, client)
+        position = store.save_as(ctx, client, CinRegistration(cin=cin, client_id=client.id))
     except ConcurrencyConflict:
         raise already from None  # lost the race to a concurrent registration of the same CIN
+    return CommandResult(client.id, position)
+
+
+def update_client_details(store: EventStore, client_id: UUID, cmd: UpdateClientDetails, ctx: CommandContext) -> CommandResult:
+    client = store.load(Client, client_id, what="client")
+    client.update_details(full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone)
+    return CommandResult(client.id, store.save_as(ctx, client))
+
+
+def change_client_status(store: EventStore, client_id: UUID, cmd: ChangeClientStatus, ctx: CommandContext) -> CommandResult:
+    client = store.load(Client, client_id, what="client")
+    client.change_status(cmd.status, cmd.reason)
+    return CommandResult(client.id, store.save_as(ctx, client))
+
+
+def delete_client(store: EventStore, client_id: UUID, ctx: CommandContext) -> CommandResult:
+    """Erases a client without history: ClientErased is appended, then the earlier events are removed.
+
+    A crash between the two leaves an erased client whose history is still stored; running
+    the command again finishes the removal.
+    """
+    client = store.load(Client, client_id, what="client")
+    client.erase()
+    position = store.save_as(ctx, client) if client.pending_events else store.head()
+    remove_erased_history(store, client.id, client.version, CinRegistration.id_for(client.cin))
     return CommandResult(client.id, position)

@@ -7,9 +7,11 @@ from typing import Literal
 from uuid import UUID
 
 from commands.base import Command, CommandResult
+from commands.retry import retry_on_conflict
 from domain.client import Client
 from domain.contract import Contract
-from domain.errors import InvalidTransition, RuleViolation
+from domain.errors import InvalidTransition, NotFound, RuleViolation
+from domain.markers import OfferUsageMarker
 from domain.offer import Offer
 from infra.clock import Clock
 from infra.command_context import CommandContext
@@ -23,16 +25,20 @@ class ProvisionContract(Command):
     start_date: date | None = None
 
 
+@retry_on_conflict
 def provision_contract(store: EventStore, clock: Clock, cmd: ProvisionContract, ctx: CommandContext) -> CommandResult:
     client = store.load(Client, cmd.client_id, what="client")
     offer = store.load(Offer, cmd.offer_id, what="offer")
     if client.status != "active":
-        raise InvalidTransition("only an active client can take a new contract", code="client_not_active", status=client.status)
-    if not offer.is_sellable:
-        raise RuleViolation("this offer is not on sale", code="offer_not_sellable", field="offer_id")
-    start = cmd.start_date or clock.today()
-    if start < clock.today():
+        raise InvalidTransition("only an active client can take a new contract", code="client_not_active", current_status=client.status)
+    if offer.deleted:
+        raise NotFound(f"offer {offer.id} not found", code="offer_not_found", id=str(offer.id))
+    today = clock.today()
+    start = cmd.start_date or today
+    if start < today:
         raise RuleViolation("a contract cannot start in the past", code="start_date_in_past", field="start_date")
+    if not offer.is_sellable_on(start):
+        raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
     contract = Contract.provision(
         client_id=client.id,
         offer_id=offer.id,
@@ -45,4 +51,6 @@ def provision_contract(store: EventStore, clock: Clock, cmd: ProvisionContract, 
         commitment_months=cmd.commitment_months,
     )
     contract.activate(on=start)
-    return CommandResult(contract.id, store.save_as(ctx, contract))
+    client.add_contract(contract.id, offer.service)
+    first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
+    return CommandResult(contract.id, store.save_as(ctx, contract, client, *first_sale))

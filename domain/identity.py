@@ -27,3 +27,12 @@ def mask(value: str, keep_start: int = 2, keep_end: int = 2) -> str:
     if len(value) <= keep_start + keep_end:
         return "*" * len(value)
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else mask(email)
+
+
+def mask_address(address: str) -> str:
+    return "***" if address else ""

@@ -1,12 +1,18 @@
-"""The Offer aggregate: a sellable plan for exactly one service. Each change is a new version."""
+"""The Offer aggregate: a sellable plan for exactly one service. Every update is a new version.
+
+Contracts copy the terms of the version they were sold on, so a later version never
+changes what an existing contract costs.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.catalog import validate_components
 from domain.errors import InvalidTransition, RuleViolation
 from domain.money import mad
 
@@ -19,51 +25,98 @@ class Offer(Aggregate):
         self,
         name: str,
         service: str,
+        family: str,
         monthly_fee: Decimal,
         activation_fee: Decimal,
-        components: dict[str, Any],
+        components: list[dict[str, Any]],
+        valid_from: date | None,
+        valid_to: date | None,
     ) -> None:
-        self.name = name
         self.service = service
+        self.status = "active"
+        self.deleted = False
+        self.terms_version = 1
+        self._set_terms(name, family, monthly_fee, activation_fee, components, valid_from, valid_to)
+
+    @classmethod
+    def create(cls, *, service: str, **terms: Any) -> Offer:
+        if service not in SERVICES:
+            raise RuleViolation(f"service must be one of {SERVICES}", code="unknown_service", field="service")
+        return cls(service=service, **_checked_terms(service, **terms))
+
+    def update(self, **terms: Any) -> None:
+        self._require_not_deleted("update")
+        self._updated(terms_version=self.terms_version + 1, **_checked_terms(self.service, **terms))
+
+    def retire(self) -> None:
+        self._require_not_deleted("retire")
+        if self.status == "retired":
+            raise InvalidTransition("offer is already retired", code="offer_already_retired", current_status=self.status)
+        self._retired()
+
+    def delete(self) -> None:
+        self._require_not_deleted("delete")
+        self._deleted()
+
+    def is_sellable_on(self, day: date) -> bool:
+        if self.deleted or self.status != "active":
+            return False
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def _require_not_deleted(self, action: str) -> None:
+        if self.deleted:
+            raise InvalidTransition(f"cannot {action} a deleted offer", code="offer_deleted", action=action)
+
+    def _set_terms(self, name, family, monthly_fee, activation_fee, components, valid_from, valid_to) -> None:
+        self.name = name
+        self.family = family
         self.monthly_fee = monthly_fee
         self.activation_fee = activation_fee
         self.components = components
-        self.status = "active"
-        self.terms_version = 1
+        self.valid_from = valid_from
+        self.valid_to = valid_to
 
-    @classmethod
-    def create(
-        cls, name: str, service: str, monthly_fee: Decimal, activation_fee: Decimal, components: dict[str, Any]
-    ) -> Offer:
-        _check_terms(name, service, monthly_fee, activation_fee)
-        return cls(
-            name=name.strip(),
-            service=service,
-            monthly_fee=mad(monthly_fee),
-            activation_fee=mad(activation_fee),
-            components=components,
-        )
-
-    @property
-    def is_sellable(self) -> bool:
-        return self.status == "active"
-
-    def retire(self) -> None:
-        if self.status == "retired":
-            raise InvalidTransition("offer is already retired", code="offer_already_retired", status=self.status)
-        self._retired()
+    @event("OfferUpdated")
+    def _updated(self, terms_version: int, name, family, monthly_fee, activation_fee, components, valid_from, valid_to) -> None:
+        self.terms_version = terms_version
+        self._set_terms(name, family, monthly_fee, activation_fee, components, valid_from, valid_to)
 
     @event("OfferRetired")
     def _retired(self) -> None:
         self.status = "retired"
 
+    @event("OfferDeleted")
+    def _deleted(self) -> None:
+        self.deleted = True
 
-def _check_terms(name: str, service: str, monthly_fee: Decimal, activation_fee: Decimal) -> None:
+
+def _checked_terms(
+    service: str,
+    *,
+    name: str,
+    family: str,
+    monthly_fee: Decimal,
+    activation_fee: Decimal,
+    components: list[dict[str, Any]],
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> dict[str, Any]:
     if not name.strip():
         raise RuleViolation("offer name is required", code="offer_name_required", field="name")
-    if service not in SERVICES:
-        raise RuleViolation(f"service must be one of {SERVICES}", code="unknown_service", field="service")
+    if not family.strip():
+        raise RuleViolation("offer family is required", code="offer_family_required", field="family")
     if monthly_fee <= 0:
         raise RuleViolation("monthly fee must be > 0", code="monthly_fee_not_positive", field="monthly_fee")
     if activation_fee < 0:
         raise RuleViolation("activation fee must be >= 0", code="activation_fee_negative", field="activation_fee")
+    if valid_from and valid_to and valid_to < valid_from:
+        raise RuleViolation("valid_to is before valid_from", code="validity_window_inverted", field="valid_to")
+    return {
+        "name": name.strip(),
+        "family": family.strip().lower(),
+        "monthly_fee": mad(monthly_fee),
+        "activation_fee": mad(activation_fee),
+        "components": validate_components(service, components),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateways import commands, contracts, errors, health
+from gateways import clients, contracts, errors, health, offers
 from gateways.middleware import BodyLimit, CorrelationId
 from infra.runtime import Runtime, running
 from infra.settings import Settings
@@ -35,7 +35,8 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         app.state.runtime = runtime
     errors.install(app)
     app.include_router(health.router)
-    app.include_router(commands.router)
+    app.include_router(clients.router)
+    app.include_router(offers.router)
     app.include_router(contracts.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)

@@ -1,4 +1,4 @@
-"""Contract queries: read models only, optionally after waiting for a consistency token."""
+"""Contract endpoints: provisioning, and queries on the contract read models."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
+from commands.contracts import ProvisionContract, provision_contract
 from gateways.auth import READ_ROLES, Principal, allow
+from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError
-from infra.consistency import wait_until_projected
+from gateways.queries import TOKEN, await_token
 from projections import contract_audit_trail, contract_summary
 
 router = APIRouter(prefix="/api/v1", tags=["contracts"])
-
-TOKEN = Query(default=None, ge=0, description="A position from a command response: wait until the read model reflects it.")
 
 
 class ContractView(BaseModel):
@@ -63,26 +63,20 @@ class AuditTrail(BaseModel):
     page: Page
 
 
-async def _await_token(request: Request, projection: str, contract_id: UUID, token: int | None) -> None:
-    if token is None:
-        return
-    runtime = request.app.state.runtime
-    timeout = runtime.settings.consistency_wait_ms / 1000
-    if not await wait_until_projected(runtime.pool, projection, contract_id, token, timeout):
-        raise ApiError(
-            503,
-            "projection_lagging",
-            "the read model has not caught up with this consistency token yet",
-            {"consistency_token": token, "projection": projection},
-            headers={"Retry-After": "1"},
-        )
+@router.post("/contracts", status_code=201, response_model=Accepted)
+async def post_contract(
+    body: ProvisionContract, request: Request, response: Response, who: Principal = Depends(allow("operator", "integrator"))
+) -> Accepted:
+    return await execute(
+        request, response, who, "ProvisionContract", lambda rt, ctx: provision_contract(rt.store, rt.clock, body, ctx), "/api/v1/contracts"
+    )
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractView)
 async def get_contract(
     contract_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> ContractView:
-    await _await_token(request, contract_summary.NAME, contract_id, consistency_token)
+    await await_token(request, contract_summary.NAME, contract_id, consistency_token)
     async with request.app.state.runtime.pool.acquire() as conn:
         row = await contract_summary.find(conn, contract_id)
     if row is None:
@@ -99,7 +93,7 @@ async def get_audit_trail(
     offset: int = Query(default=0, ge=0),
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> AuditTrail:
-    await _await_token(request, contract_audit_trail.NAME, contract_id, consistency_token)
+    await await_token(request, contract_audit_trail.NAME, contract_id, consistency_token)
     async with request.app.state.runtime.pool.acquire() as conn:
         rows = await contract_audit_trail.entries(conn, contract_id, limit, offset)
         if not rows and offset == 0 and await contract_summary.find(conn, contract_id) is None:

@@ -62,6 +62,11 @@ def to_cloudevent(notification: Notification, state: dict[str, Any]) -> CloudEve
     )
 
 
+def public_cloudevents(notifications, decode_state) -> list[CloudEvent]:
+    """The published events among `notifications`; internal markers stay in the store."""
+    return [to_cloudevent(n, decode_state(n)) for n in notifications if spec_for_stored_topic(n.topic).public]
+
+
 def encode(event: CloudEvent) -> bytes:
     return orjson.dumps(event.model_dump(mode="json"))
 

@@ -105,13 +105,23 @@ class EventStore(Application):
         return max(r.notification.id for r in recordings) if recordings else self.head()
 
     def load(self, cls: type[A], aggregate_id: UUID, *, what: str) -> A:
+        missing = NotFound(f"{what} {aggregate_id} not found", code=f"{what}_not_found", id=str(aggregate_id))
         try:
             aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"{what} {aggregate_id} not found", code=f"{what}_not_found", id=str(aggregate_id))
+            raise missing from None
+        except Exception:
+            if self._history_removed(aggregate_id):
+                raise missing from None
+            raise
         if not isinstance(aggregate, cls):
-            raise NotFound(f"{what} {aggregate_id} not found", code=f"{what}_not_found", id=str(aggregate_id))
+            raise missing
         return aggregate
+
+    def _history_removed(self, aggregate_id: UUID) -> bool:
+        """An erased stream starts at its *Erased event: nothing before it is left to rebuild from."""
+        first = self.recorder.select_events(aggregate_id, limit=1)
+        return bool(first) and first[0].topic.endswith("Erased")
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

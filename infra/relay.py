@@ -13,7 +13,7 @@ from typing import Protocol, Sequence
 
 import asyncpg
 
-from infra.envelopes import to_cloudevent
+from infra.envelopes import public_cloudevents
 from infra.event_store import SCHEMA, EventStore
 from infra.faults import crash_point
 from schemas.envelope import CloudEvent
@@ -67,12 +67,13 @@ class Relay:
         notifications = await asyncio.to_thread(self.store.notifications, start, self.batch_size)
         if not notifications:
             return 0
-        events = [to_cloudevent(n, self.store.decode_state(n)) for n in notifications]
+        events = public_cloudevents(notifications, self.store.decode_state)
         crash_point("relay.before_publish")
-        await self.sink.deliver(events)
+        if events:
+            await self.sink.deliver(events)
         crash_point("relay.after_publish")
-        await self._save_position(events[-1].position)
-        return len(events)
+        await self._save_position(notifications[-1].id)
+        return len(notifications)
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.migrate()

@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import asyncpg
 
-from infra.envelopes import to_cloudevent
+from infra.envelopes import public_cloudevents
 from infra.event_store import EventStore
 from projections import tracking
 from projections.base import Projection
@@ -40,8 +40,9 @@ async def replay(
             notifications = [n for n in notifications if n.id <= head]
             if not notifications:
                 break
-            events = [to_cloudevent(n, store.decode_state(n)) for n in notifications]
-            await apply_events(conn, projections, events)
+            events = public_cloudevents(notifications, store.decode_state)
+            if events:
+                await apply_events(conn, projections, events)
             position = notifications[-1].id
             replayed += len(events)
             on_progress(position, head)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from projections import contract_audit_trail, contract_summary
+from projections import client_directory, contract_audit_trail, contract_summary, offer_catalog
 from projections.base import Projection
 
 PROJECTIONS: dict[str, Projection] = {
-    p.name: p for p in (contract_summary.PROJECTION, contract_audit_trail.PROJECTION)
+    p.name: p
+    for p in (
+        contract_summary.PROJECTION,
+        contract_audit_trail.PROJECTION,
+        offer_catalog.PROJECTION,
+        client_directory.PROJECTION,
+    )
 }

@@ -16,7 +16,8 @@ class EventSpec:
     aggregate: str
     name: str
     version: int
-    payload: type[EventPayload]
+    payload: type[EventPayload] | None
+    public: bool = True  # internal events (uniqueness markers) stay in the event store
 
     @property
     def type(self) -> str:
@@ -31,10 +32,22 @@ def _spec(aggregate: str, name: str, payload: type[EventPayload], version: int =
     return EventSpec(aggregate, name, version, payload)
 
 
+def _internal(aggregate: str, name: str) -> EventSpec:
+    return EventSpec(aggregate, name, 1, None, public=False)
+
+
 EVENTS: dict[str, EventSpec] = {
     "domain.client:Client.ClientRegistered": _spec("client", "ClientRegistered", client.ClientRegisteredV1),
+    "domain.client:Client.ClientDetailsUpdated": _spec("client", "ClientDetailsUpdated", client.ClientDetailsUpdatedV1),
+    "domain.client:Client.ClientStatusChanged": _spec("client", "ClientStatusChanged", client.ClientStatusChangedV1),
+    "domain.client:Client.ClientContractAdded": _spec("client", "ClientContractAdded", client.ClientContractAddedV1),
+    "domain.client:Client.ClientErased": _spec("client", "ClientErased", client.ClientErasedV1),
     "domain.offer:Offer.OfferCreated": _spec("offer", "OfferCreated", offer.OfferCreatedV1),
+    "domain.offer:Offer.OfferUpdated": _spec("offer", "OfferUpdated", offer.OfferUpdatedV1),
     "domain.offer:Offer.OfferRetired": _spec("offer", "OfferRetired", offer.OfferRetiredV1),
+    "domain.offer:Offer.OfferDeleted": _spec("offer", "OfferDeleted", offer.OfferDeletedV1),
+    "domain.markers:CinRegistration.CinRegistered": _internal("cin_registration", "CinRegistered"),
+    "domain.markers:OfferUsageMarker.OfferUsageMarked": _internal("offer_usage", "OfferUsageMarked"),
     "domain.contract:Contract.ContractProvisioned": _spec(
         "contract", "ContractProvisioned", contract.ContractProvisionedV1
     ),
@@ -48,7 +61,7 @@ EVENTS: dict[str, EventSpec] = {
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS.values()}
 
-AGGREGATES: tuple[str, ...] = tuple(sorted({spec.aggregate for spec in EVENTS.values()}))
+AGGREGATES: tuple[str, ...] = tuple(sorted({spec.aggregate for spec in EVENTS.values() if spec.public}))
 
 
 def spec_for_stored_topic(topic: str) -> EventSpec:

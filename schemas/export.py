@@ -21,6 +21,8 @@ def _write(path: Path, document) -> Path:
 def event_schemas(out: Path) -> list[Path]:
     written = [_write(out / "events" / "cloudevent.envelope.json", CloudEvent.model_json_schema())]
     for spec in EVENTS.values():
+        if not spec.public:
+            continue
         schema = spec.payload.model_json_schema()
         schema["$id"] = spec.dataschema
         schema["title"] = spec.type
@@ -37,7 +39,7 @@ def asyncapi_document() -> dict:
     settings = Settings(_env_file=None)
     broker = KafkaBroker("kafka:9092", description="MT-Facturation domain events, CloudEvents 1.0 structured JSON")
     for aggregate in AGGREGATES:
-        names = ", ".join(s.name for s in EVENTS.values() if s.aggregate == aggregate)
+        names = ", ".join(s.name for s in EVENTS.values() if s.aggregate == aggregate and s.public)
         broker.publisher(
             settings.topic(aggregate),
             title=settings.topic(aggregate),

@@ -21,7 +21,10 @@ async def register_client(client: httpx.AsyncClient, cin: str | None = None, hea
 
 
 async def create_offer(client: httpx.AsyncClient, monthly_fee: str = "99.00") -> dict:
-    body = {"name": "Mobile 20 Go", "service": "mobile", "monthly_fee": monthly_fee, "activation_fee": "50.00", "components": {"data_gb": 20}}
+    body = {
+        "name": "Mobile 20 Go", "service": "mobile", "family": "4g", "monthly_fee": monthly_fee,
+        "activation_fee": "50.00", "components": [{"kind": "data", "gb": 20}],
+    }
     response = await client.post("/api/v1/offers", json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
     return response.json()

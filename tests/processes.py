@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import tempfile
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,10 +19,15 @@ def run_to_exit(args: list[str], env: dict[str, str], timeout: float = 60) -> su
 
 @asynccontextmanager
 async def background(args: list[str], env: dict[str, str]):
-    process = subprocess.Popen([*MTF, *args], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """A long-running process; its output goes to a file (an unread pipe would block it when full)."""
+    log = tempfile.NamedTemporaryFile(prefix=f"mtf-{args[0]}-", suffix=".log", delete=False)
+    process = subprocess.Popen([*MTF, *args], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log.name
     try:
         yield process
     finally:
+        if process.poll() is not None:  # it died on its own: show why
+            print(f"\n--- mtf {' '.join(args)} exited with {process.returncode}:\n{Path(log.name).read_text()[-4000:]}")
         process.terminate()
         try:
             await asyncio.to_thread(process.wait, 20)

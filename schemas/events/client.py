@@ -1,6 +1,9 @@
-"""Payloads of mtf.client.v1 events."""
+"""Payloads of mtf.client.v1 events. CIN, email, phone and address are personal data."""
 
 from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
 
 from schemas.events.base import EventPayload
 
@@ -11,3 +14,24 @@ class ClientRegisteredV1(EventPayload):
     email: str
     address: str
     phone: str | None
+
+
+class ClientDetailsUpdatedV1(EventPayload):
+    full_name: str
+    email: str
+    address: str
+    phone: str | None
+
+
+class ClientStatusChangedV1(EventPayload):
+    status: Literal["active", "suspended", "closed"]
+    reason: str
+
+
+class ClientContractAddedV1(EventPayload):
+    contract_id: UUID
+    service: Literal["mobile", "internet", "landline"]
+
+
+class ClientErasedV1(EventPayload):
+    """The client was deleted and its earlier events removed from the store. Carries no personal data."""

@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from schemas.events.base import EventPayload
 
 
-class OfferCreatedV1(EventPayload):
+class Component(BaseModel):
+    """One service component: data {gb}, calls {hours}, fiber|adsl {mbps}, landline, national|international|phone {hours}."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["data", "calls", "fiber", "adsl", "landline", "national", "international", "phone"]
+    gb: Decimal | None = None
+    hours: int | None = None
+    mbps: int | None = None
+
+
+class OfferTerms(EventPayload):
     name: str
-    service: Literal["mobile", "internet", "landline"]
+    family: str
     monthly_fee: Decimal
     activation_fee: Decimal
-    components: dict[str, Any]
+    components: list[Component]
+    valid_from: date | None
+    valid_to: date | None
+
+
+class OfferCreatedV1(OfferTerms):
+    service: Literal["mobile", "internet", "landline"]
+
+
+class OfferUpdatedV1(OfferTerms):
+    terms_version: int
 
 
 class OfferRetiredV1(EventPayload):
+    pass
+
+
+class OfferDeletedV1(EventPayload):
     pass

@@ -9,15 +9,17 @@ import pytest
 from tests.flows import create_offer, register_client
 from tests.support import ADMIN, OPERATOR
 
+OFFER = {"name": "X", "family": "4g", "service": "mobile", "monthly_fee": "10", "components": [{"kind": "data", "gb": 5}]}
 VALID_CLIENT = {"cin": "AB123456", "full_name": "Amina Benali", "email": "amina@example.ma", "address": "Rabat"}
 
 CASES = [
     ("missing field", "/api/v1/clients", {"cin": "AB123456"}, 422, "validation_failed"),
-    ("wrong type", "/api/v1/offers", {"name": "X", "service": "mobile", "monthly_fee": {"a": 1}}, 422, "validation_failed"),
+    ("wrong type", "/api/v1/offers", {"name": "X", "family": "4g", "service": "mobile", "monthly_fee": {"a": 1}, "components": []}, 422, "validation_failed"),
     ("unknown field", "/api/v1/clients", {**VALID_CLIENT, "vip": True}, 422, "validation_failed"),
-    ("bad enum", "/api/v1/offers", {"name": "X", "service": "tv", "monthly_fee": "10"}, 422, "validation_failed"),
-    ("float cents", "/api/v1/offers", {"name": "X", "service": "mobile", "monthly_fee": "10.005"}, 422, "validation_failed"),
-    ("rule: fee", "/api/v1/offers", {"name": "X", "service": "mobile", "monthly_fee": "0"}, 422, "monthly_fee_not_positive"),
+    ("bad enum", "/api/v1/offers", {**OFFER, "service": "tv"}, 422, "validation_failed"),
+    ("float cents", "/api/v1/offers", {**OFFER, "monthly_fee": "10.005"}, 422, "validation_failed"),
+    ("rule: fee", "/api/v1/offers", {**OFFER, "monthly_fee": "0"}, 422, "monthly_fee_not_positive"),
+    ("rule: component", "/api/v1/offers", {**OFFER, "components": [{"kind": "fiber", "mbps": 10}]}, 422, "component_not_allowed_for_service"),
     ("rule: cin", "/api/v1/clients", {**VALID_CLIENT, "cin": "123"}, 422, "invalid_cin"),
     ("bad uuid", "/api/v1/contracts", {"client_id": "nope", "offer_id": str(uuid.uuid4())}, 422, "validation_failed"),
     ("bad commitment", "/api/v1/contracts", {"client_id": str(uuid.uuid4()), "offer_id": str(uuid.uuid4()), "commitment_months": 6}, 422, "validation_failed"),
@@ -94,12 +96,8 @@ async def test_retired_offer_cannot_be_sold(in_process_system):
     runtime, client = in_process_system
     customer = await register_client(client)
     offer = await create_offer(client)
-    from domain.offer import Offer
-    from infra.command_context import SYSTEM
-
-    stored = runtime.store.load(Offer, uuid.UUID(offer["id"]), what="offer")
-    stored.retire()
-    runtime.store.save_as(SYSTEM, stored)
+    retired = await client.post(f"/api/v1/offers/{offer['id']}/retirement", headers=ADMIN)
+    assert retired.status_code == 200, retired.text
     head = runtime.store.head()
     response = await client.post("/api/v1/contracts", json={"client_id": customer["id"], "offer_id": offer["id"]}, headers=OPERATOR)
     _assert_envelope(response, 422, "offer_not_sellable")

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from infra.envelopes import decode
+from projections.registry import PROJECTIONS
 from tests.flows import create_offer, new_contract, provision, register_client
 from tests.support import AUDITOR, OPERATOR, read_topic
 
@@ -106,4 +107,4 @@ async def test_ready_reports_database_broker_and_lag(kafka_system):
     assert response.status_code == 200, body
     assert body["checks"]["broker"] == {"ok": True, "mode": "kafka"}
     assert body["checks"]["database"]["ok"] is True
-    assert set(body["checks"]["projections"]["lag"]) == {"contract_summary", "contract_audit_trail"}
+    assert set(body["checks"]["projections"]["lag"]) == set(PROJECTIONS)

@@ -1,0 +1,110 @@
+"""Client endpoints. Lists mask personal data; a single client's record is shown in full."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
+
+from commands.clients import (
+    ChangeClientStatus,
+    RegisterClient,
+    UpdateClientDetails,
+    change_client_status,
+    delete_client,
+    register_client,
+    update_client_details,
+)
+from domain.errors import RuleViolation
+from domain.identity import mask, mask_address, mask_email, normalize_cin
+from gateways.auth import READ_ROLES, Principal, allow
+from gateways.commanding import Accepted, execute
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from projections import client_directory
+
+router = APIRouter(prefix="/api/v1", tags=["clients"])
+WRITERS = ("operator", "integrator")
+Status = Literal["active", "suspended", "closed"]
+
+
+class ClientView(BaseModel):
+    client_id: UUID
+    cin: str
+    full_name: str
+    email: str
+    address: str
+    phone: str | None
+    status: Status
+    contract_count: int
+    registered_at: datetime
+    updated_at: datetime
+
+
+def masked(row: dict) -> ClientView:
+    return ClientView(
+        **{
+            **row,
+            "cin": mask(row["cin"]),
+            "email": mask_email(row["email"]),
+            "address": mask_address(row["address"]),
+            "phone": mask(row["phone"], 4, 2) if row["phone"] else None,
+        }
+    )
+
+
+@router.post("/clients", status_code=201, response_model=Accepted)
+async def post_client(body: RegisterClient, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))) -> Accepted:
+    return await execute(request, response, who, "RegisterClient", lambda rt, ctx: register_client(rt.store, body, ctx), "/api/v1/clients")
+
+
+@router.put("/clients/{client_id}", response_model=Accepted)
+async def put_client(
+    client_id: UUID, body: UpdateClientDetails, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))
+) -> Accepted:
+    return await execute(request, response, who, "UpdateClientDetails", lambda rt, ctx: update_client_details(rt.store, client_id, body, ctx))
+
+
+@router.post("/clients/{client_id}/status", response_model=Accepted)
+async def post_status(
+    client_id: UUID, body: ChangeClientStatus, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> Accepted:
+    return await execute(request, response, who, "ChangeClientStatus", lambda rt, ctx: change_client_status(rt.store, client_id, body, ctx))
+
+
+@router.delete("/clients/{client_id}", response_model=Accepted)
+async def delete(client_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> Accepted:
+    return await execute(request, response, who, "DeleteClient", lambda rt, ctx: delete_client(rt.store, client_id, ctx))
+
+
+@router.get("/clients", response_model=Paged[ClientView])
+async def list_clients(
+    request: Request,
+    status: Status | None = None,
+    cin: str | None = Query(default=None, max_length=20),
+    name: str | None = Query(default=None, min_length=1, max_length=100),
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+    _: Principal = Depends(allow(*READ_ROLES)),
+) -> Paged[ClientView]:
+    try:
+        normalised = normalize_cin(cin) if cin is not None else None
+    except RuleViolation:
+        normalised = "-"  # a malformed CIN matches nobody
+    async with request.app.state.runtime.pool.acquire() as conn:
+        rows, total = await client_directory.search(conn, status=status, cin=normalised, name=name, limit=limit, offset=offset)
+    return Paged[ClientView](items=[masked(r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+
+
+@router.get("/clients/{client_id}", response_model=ClientView)
+async def get_client(
+    client_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+) -> ClientView:
+    await await_token(request, client_directory.NAME, client_id, consistency_token)
+    async with request.app.state.runtime.pool.acquire() as conn:
+        row = await client_directory.find(conn, client_id)
+    if row is None:
+        raise not_found("client", client_id)
+    return ClientView(**row)

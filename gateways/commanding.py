@@ -1,0 +1,42 @@
+"""How every command endpoint runs: context from the request, handler off the event loop, id and position back."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from commands.base import CommandResult
+from gateways.auth import Principal
+from gateways.middleware import correlation_id_of
+from infra.command_context import CommandContext
+from infra.telemetry import current_traceparent, tracer
+
+
+class Accepted(BaseModel):
+    id: str
+    position: int
+
+
+def _context(request: Request, principal: Principal) -> CommandContext:
+    return CommandContext(
+        actor=principal.key_id,
+        role=principal.role,
+        correlation_id=correlation_id_of(request),
+        traceparent=current_traceparent(),
+    )
+
+
+async def execute(request: Request, response: Response, who: Principal, name: str, handler: Callable, location: str | None = None) -> Accepted:
+    """Runs `handler(runtime, ctx)` in a worker thread: the event store client is synchronous."""
+    runtime = request.app.state.runtime
+    with tracer.start_as_current_span(name):
+        ctx = _context(request, who)
+        result: CommandResult = await run_in_threadpool(handler, runtime, ctx)
+    runtime.nudge_relay()
+    if location:
+        response.headers["Location"] = f"{location}/{result.id}"
+    response.headers["X-Consistency-Token"] = str(result.position)
+    return Accepted(id=str(result.id), position=result.position)

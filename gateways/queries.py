@@ -1,0 +1,48 @@
+"""Shared query plumbing: pagination, and read-your-writes waits on a consistency token."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from fastapi import Query, Request
+from pydantic import BaseModel
+
+from gateways.errors import ApiError
+from infra.consistency import wait_until_projected
+
+T = TypeVar("T")
+
+TOKEN = Query(default=None, ge=0, description="A position from a command response: wait until the read model reflects it.")
+LIMIT = Query(default=50, ge=1, le=500)
+OFFSET = Query(default=0, ge=0)
+
+
+class Page(BaseModel):
+    limit: int
+    offset: int
+    total: int | None = None
+
+
+class Paged(BaseModel, Generic[T]):
+    items: list[T]
+    page: Page
+
+
+async def await_token(request: Request, projection: str, aggregate_id: UUID, token: int | None) -> None:
+    if token is None:
+        return
+    runtime = request.app.state.runtime
+    timeout = runtime.settings.consistency_wait_ms / 1000
+    if not await wait_until_projected(runtime.pool, projection, aggregate_id, token, timeout):
+        raise ApiError(
+            503,
+            "projection_lagging",
+            "the read model has not caught up with this consistency token yet",
+            {"consistency_token": token, "projection": projection},
+            headers={"Retry-After": "1"},
+        )
+
+
+def not_found(what: str, identifier: UUID) -> ApiError:
+    return ApiError(404, f"{what}_not_found", f"{what} {identifier} not found", {"id": str(identifier)})

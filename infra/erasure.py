@@ -1,0 +1,23 @@
+"""Physical removal of an erased client's history from the event store.
+
+Chosen over crypto-shredding: SPEC lets only a client *without history* be deleted, so its
+stream holds nothing but its own registration and detail changes. Removing those rows leaves
+nothing to decrypt, nothing to manage (no key store), and read models rebuilt from the log
+match the live ones. The ClientErased event itself carries no personal data and stays.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import psycopg
+
+from infra.event_store import APP_NAME, SCHEMA, EventStore
+
+EVENTS = f"{SCHEMA}.{APP_NAME}_events"
+
+
+def remove_erased_history(store: EventStore, client_id: UUID, erased_version: int, cin_marker_id: UUID) -> None:
+    with psycopg.connect(store.database_url) as conn, conn.transaction():
+        conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s AND originator_version < %s", (client_id, erased_version))
+        conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s", (cin_marker_id,))

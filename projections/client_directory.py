@@ -1,0 +1,104 @@
+"""Read model: who are our clients, and how do we reach them?"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from projections.base import SCHEMA, Projection
+from schemas.envelope import CloudEvent
+
+NAME = "client_directory"
+TABLE = f"{SCHEMA}.client_directory"
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    client_id      uuid PRIMARY KEY,
+    cin            text NOT NULL,
+    full_name      text NOT NULL,
+    email          text NOT NULL,
+    address        text NOT NULL,
+    phone          text,
+    status         text NOT NULL,
+    contract_count int NOT NULL,
+    registered_at  timestamptz NOT NULL,
+    updated_at     timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS client_directory_name ON {TABLE} (lower(full_name));
+CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
+"""
+
+
+async def on_registered(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        f"INSERT INTO {TABLE} (client_id, cin, full_name, email, address, phone, status, contract_count, registered_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, 'active', 0, $7, $7)",
+        UUID(event.subject), d["cin"], d["full_name"], d["email"], d["address"], d["phone"], event.time,
+    )
+
+
+async def on_details_updated(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        f"UPDATE {TABLE} SET full_name = $2, email = $3, address = $4, phone = $5, updated_at = $6 WHERE client_id = $1",
+        UUID(event.subject), d["full_name"], d["email"], d["address"], d["phone"], event.time,
+    )
+
+
+async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    await conn.execute(
+        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE client_id = $1", UUID(event.subject), event.data["status"], event.time
+    )
+
+
+async def on_contract_added(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    await conn.execute(
+        f"UPDATE {TABLE} SET contract_count = contract_count + 1, updated_at = $2 WHERE client_id = $1", UUID(event.subject), event.time
+    )
+
+
+async def on_erased(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    await conn.execute(f"DELETE FROM {TABLE} WHERE client_id = $1", UUID(event.subject))
+
+
+PROJECTION = Projection(
+    name=NAME,
+    aggregates=("client",),
+    ddl=DDL,
+    tables=(TABLE,),
+    handlers={
+        "ClientRegistered": on_registered,
+        "ClientDetailsUpdated": on_details_updated,
+        "ClientStatusChanged": on_status_changed,
+        "ClientContractAdded": on_contract_added,
+        "ClientErased": on_erased,
+    },
+)
+
+
+async def find(conn: asyncpg.Connection, client_id: UUID) -> dict[str, Any] | None:
+    record = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE client_id = $1", client_id)
+    return dict(record) if record else None
+
+
+async def search(conn: asyncpg.Connection, *, status=None, cin=None, name=None, limit: int, offset: int):
+    where, args = ["TRUE"], []
+    if status is not None:
+        args.append(status)
+        where.append(f"status = ${len(args)}")
+    if cin is not None:
+        args.append(cin)
+        where.append(f"cin = ${len(args)}")
+    if name is not None:
+        args.append(f"%{name.lower()}%")
+        where.append(f"lower(full_name) LIKE ${len(args)}")
+    condition = " AND ".join(where)
+    total = await conn.fetchval(f"SELECT count(*) FROM {TABLE} WHERE {condition}", *args)
+    records = await conn.fetch(
+        f"SELECT * FROM {TABLE} WHERE {condition} ORDER BY full_name, client_id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+        *args, limit, offset,
+    )
+    return [dict(r) for r in records], total
