@@ -50,7 +50,7 @@ def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext)
         raise already
     client = Client(cin=cin, full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone)
     try:
-        position = store.save_as(ctx, client, CinRegistration(cin=cin, client_id=client.id))
+        position = store.save_as(ctx, client, CinRegistration.hold(cin, client.id))
     except ConcurrencyConflict:
         raise already from None  # lost the race to a concurrent registration of the same CIN
     return CommandResult(client.id, position)

@@ -15,19 +15,20 @@ from domain.identity import MTF_NAMESPACE
 
 
 class CinRegistration(Aggregate):
-    """Holds a CIN for one client while that client exists."""
-
-    @staticmethod
-    def create_id(cin: str, **_: Any) -> UUID:
-        return uuid5(MTF_NAMESPACE, f"cin/{cin}")
+    """Holds a CIN for one client while that client exists. The CIN itself is not stored here:
+    the id is derived from it, and the marker is removed with the client's history on erasure."""
 
     @event("CinRegistered")
-    def __init__(self, cin: str, client_id: UUID) -> None:
+    def __init__(self, id: UUID, client_id: UUID) -> None:  # noqa: A002 - eventsourcing's explicit-id parameter
         self.client_id = client_id
+
+    @classmethod
+    def hold(cls, cin: str, client_id: UUID) -> CinRegistration:
+        return cls(id=cls.id_for(cin), client_id=client_id)
 
     @staticmethod
     def id_for(cin: str) -> UUID:
-        return CinRegistration.create_id(cin)
+        return uuid5(MTF_NAMESPACE, f"cin/{cin}")
 
 
 class OfferUsageMarker(Aggregate):

@@ -59,7 +59,7 @@ def _sample_events():
     client.add_contract(uuid.uuid4(), "mobile")
     blank = Client(cin="CD12345", full_name="A", email="a@b.ma", address="x", phone=None)
     blank.erase()
-    markers = [CinRegistration(cin="AB12345", client_id=client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold")]
+    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold")]
     return [
         *provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(),
         *client.collect_events(), *blank.collect_events(), *(e for m in markers for e in m.collect_events()),
