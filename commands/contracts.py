@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from commands.base import Command, CommandResult
+from commands.numbers import pick_free_number
 from commands.retry import retry_on_conflict
 from domain.client import Client
 from domain.contract import Contract
 from domain.errors import InvalidTransition, NotFound, RuleViolation
 from domain.markers import OfferUsageMarker
+from domain.numbers import number_kind_for
 from domain.offer import Offer
+from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
 from infra.event_store import EventStore
@@ -39,8 +42,13 @@ def provision_contract(store: EventStore, clock: Clock, cmd: ProvisionContract, 
         raise RuleViolation("a contract cannot start in the past", code="start_date_in_past", field="start_date")
     if not offer.is_sellable_on(start):
         raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
+    line_id = uuid4()
+    reservation = pick_free_number(store, number_kind_for(offer.service), line_id)
+    line = Subscriber(id=line_id, client_id=client.id, service=offer.service, number=reservation.number)
     contract = Contract.provision(
         client_id=client.id,
+        subscriber_id=line.id,
+        number=reservation.number,
         offer_id=offer.id,
         offer_version=offer.terms_version,
         offer_name=offer.name,
@@ -53,4 +61,4 @@ def provision_contract(store: EventStore, clock: Clock, cmd: ProvisionContract, 
     contract.activate(on=start)
     client.add_contract(contract.id, offer.service)
     first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
-    return CommandResult(contract.id, store.save_as(ctx, contract, client, *first_sale))
+    return CommandResult(contract.id, store.save_as(ctx, contract, client, line, reservation, *first_sale))

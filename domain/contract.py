@@ -28,6 +28,8 @@ class Contract(Aggregate):
     def __init__(
         self,
         client_id: UUID,
+        subscriber_id: UUID,
+        number: str,
         offer_id: UUID,
         offer_version: int,
         offer_name: str,
@@ -38,6 +40,8 @@ class Contract(Aggregate):
         commitment_months: int,
     ) -> None:
         self.client_id = client_id
+        self.subscriber_id = subscriber_id
+        self.number = number
         self.offer_id = offer_id
         self.offer_version = offer_version
         self.offer_name = offer_name

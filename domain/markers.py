@@ -11,6 +11,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.errors import Conflict
 from domain.identity import MTF_NAMESPACE
 
 
@@ -45,3 +46,42 @@ class OfferUsageMarker(Aggregate):
     @staticmethod
     def id_for(offer_id: UUID) -> UUID:
         return OfferUsageMarker.create_id(offer_id)
+
+
+class NumberReservation(Aggregate):
+    """One service number. Reserved by at most one subscriber at a time; its id is derived from the number."""
+
+    @event("NumberReserved")
+    def __init__(self, id: UUID, number: str, kind: str, subscriber_id: UUID) -> None:  # noqa: A002
+        self.number = number
+        self.kind = kind
+        self.subscriber_id: UUID | None = subscriber_id
+
+    @classmethod
+    def reserve(cls, number: str, kind: str, subscriber_id: UUID) -> NumberReservation:
+        return cls(id=cls.id_for(number), number=number, kind=kind, subscriber_id=subscriber_id)
+
+    @staticmethod
+    def id_for(number: str) -> UUID:
+        return uuid5(MTF_NAMESPACE, f"number/{number}")
+
+    @property
+    def is_free(self) -> bool:
+        return self.subscriber_id is None
+
+    def reserve_again(self, subscriber_id: UUID) -> None:
+        if not self.is_free:
+            raise Conflict("the number is assigned", code="number_taken", number=self.number)
+        self._reserved_again(subscriber_id=subscriber_id)
+
+    def release(self) -> None:
+        if self.subscriber_id is not None:
+            self._released()
+
+    @event("NumberReservedAgain")
+    def _reserved_again(self, subscriber_id: UUID) -> None:
+        self.subscriber_id = subscriber_id
+
+    @event("NumberReleased")
+    def _released(self) -> None:
+        self.subscriber_id = None

@@ -23,6 +23,8 @@ router = APIRouter(prefix="/api/v1", tags=["contracts"])
 class ContractView(BaseModel):
     contract_id: UUID
     client_id: UUID
+    subscriber_id: UUID
+    number: str
     offer_id: UUID
     offer_version: int
     offer_name: str

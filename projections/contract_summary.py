@@ -19,6 +19,8 @@ DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
     contract_id       uuid PRIMARY KEY,
     client_id         uuid NOT NULL,
+    subscriber_id     uuid NOT NULL,
+    number            text NOT NULL,
     offer_id          uuid NOT NULL,
     offer_version     int NOT NULL,
     offer_name        text NOT NULL,
@@ -40,12 +42,14 @@ CREATE INDEX IF NOT EXISTS contract_summary_client ON {TABLE} (client_id);
 async def on_provisioned(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"""INSERT INTO {TABLE} (contract_id, client_id, offer_id, offer_version, offer_name, service,
-                monthly_fee, activation_fee, start_date, commitment_months, status, status_since,
+        f"""INSERT INTO {TABLE} (contract_id, client_id, subscriber_id, number, offer_id, offer_version, offer_name,
+                service, monthly_fee, activation_fee, start_date, commitment_months, status, status_since,
                 provisioned_at, updated_at, version)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $9, $11, $11, $12)""",
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $11, $13, $13, $14)""",
         UUID(event.subject),
         UUID(d["client_id"]),
+        UUID(d["subscriber_id"]),
+        d["number"],
         UUID(d["offer_id"]),
         d["offer_version"],
         d["offer_name"],

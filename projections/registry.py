@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections import client_directory, contract_audit_trail, contract_summary, offer_catalog
+from projections import client_directory, contract_audit_trail, contract_summary, offer_catalog, subscriber_directory
 from projections.base import Projection
 
 PROJECTIONS: dict[str, Projection] = {
@@ -12,5 +12,6 @@ PROJECTIONS: dict[str, Projection] = {
         contract_audit_trail.PROJECTION,
         offer_catalog.PROJECTION,
         client_directory.PROJECTION,
+        subscriber_directory.PROJECTION,
     )
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.events import client, contract, offer
+from schemas.events import client, contract, offer, subscriber
 from schemas.events.base import EventPayload
 
 
@@ -46,7 +46,14 @@ EVENTS: dict[str, EventSpec] = {
     "domain.offer:Offer.OfferUpdated": _spec("offer", "OfferUpdated", offer.OfferUpdatedV1),
     "domain.offer:Offer.OfferRetired": _spec("offer", "OfferRetired", offer.OfferRetiredV1),
     "domain.offer:Offer.OfferDeleted": _spec("offer", "OfferDeleted", offer.OfferDeletedV1),
+    "domain.subscriber:Subscriber.SubscriberCreated": _spec("subscriber", "SubscriberCreated", subscriber.SubscriberCreatedV1),
+    "domain.subscriber:Subscriber.SubscriberStatusChanged": _spec(
+        "subscriber", "SubscriberStatusChanged", subscriber.SubscriberStatusChangedV1
+    ),
     "domain.markers:CinRegistration.CinRegistered": _internal("cin_registration", "CinRegistered"),
+    "domain.markers:NumberReservation.NumberReserved": _internal("number", "NumberReserved"),
+    "domain.markers:NumberReservation.NumberReservedAgain": _internal("number", "NumberReservedAgain"),
+    "domain.markers:NumberReservation.NumberReleased": _internal("number", "NumberReleased"),
     "domain.markers:OfferUsageMarker.OfferUsageMarked": _internal("offer_usage", "OfferUsageMarked"),
     "domain.contract:Contract.ContractProvisioned": _spec(
         "contract", "ContractProvisioned", contract.ContractProvisionedV1

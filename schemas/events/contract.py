@@ -12,6 +12,8 @@ from schemas.events.base import EventPayload
 
 class ContractProvisionedV1(EventPayload):
     client_id: UUID
+    subscriber_id: UUID
+    number: str
     offer_id: UUID
     offer_version: int
     offer_name: str

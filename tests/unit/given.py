@@ -14,6 +14,8 @@ START = date(2026, 10, 1)
 def provisioned_contract(commitment_months: int = 12) -> Contract:
     return Contract.provision(
         client_id=uuid.uuid4(),
+        subscriber_id=uuid.uuid4(),
+        number="+212612345678",
         offer_id=uuid.uuid4(),
         offer_version=1,
         offer_name="Mobile 20 Go",

@@ -11,7 +11,8 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from domain.client import Client
-from domain.markers import CinRegistration, OfferUsageMarker
+from domain.markers import CinRegistration, NumberReservation, OfferUsageMarker
+from domain.subscriber import Subscriber
 from domain.contract import Contract
 from domain.offer import Offer
 from infra.envelopes import decode, encode, event_id, to_cloudevent
@@ -21,7 +22,7 @@ from tests.unit.given import given, provisioned_contract
 
 def _domain_event_topics() -> set[str]:
     topics = set()
-    for aggregate in (Client, Offer, Contract, CinRegistration, OfferUsageMarker):
+    for aggregate in (Client, Offer, Contract, Subscriber, CinRegistration, OfferUsageMarker, NumberReservation):
         for value in vars(aggregate).values():
             base_classes = {"Event", "Created"}  # eventsourcing's own bases, never recorded
             if (
@@ -59,7 +60,12 @@ def _sample_events():
     client.add_contract(uuid.uuid4(), "mobile")
     blank = Client(cin="CD12345", full_name="A", email="a@b.ma", address="x", phone=None)
     blank.erase()
-    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold")]
+    line = Subscriber(id=uuid.uuid4(), client_id=client.id, service="mobile", number="+212612345678")
+    line.change_status("suspended", "lost phone")
+    number = NumberReservation.reserve("+212612345678", "mobile", line.id)
+    number.release()
+    number.reserve_again(uuid.uuid4())
+    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number]
     return [
         *provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(),
         *client.collect_events(), *blank.collect_events(), *(e for m in markers for e in m.collect_events()),

@@ -1,0 +1,72 @@
+"""Read model: which service lines exist, whose are they, and which number do they carry?"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from projections.base import SCHEMA, Projection
+from schemas.envelope import CloudEvent
+
+NAME = "subscriber_directory"
+TABLE = f"{SCHEMA}.subscriber_directory"
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    subscriber_id uuid PRIMARY KEY,
+    client_id     uuid NOT NULL,
+    service       text NOT NULL,
+    number        text NOT NULL,
+    status        text NOT NULL,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS subscriber_directory_client ON {TABLE} (client_id);
+CREATE INDEX IF NOT EXISTS subscriber_directory_number ON {TABLE} (number);
+"""
+
+
+async def on_created(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    await conn.execute(
+        f"INSERT INTO {TABLE} (subscriber_id, client_id, service, number, status, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, 'active', $5, $5)",
+        UUID(event.subject), UUID(d["client_id"]), d["service"], d["number"], event.time,
+    )
+
+
+async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    await conn.execute(
+        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE subscriber_id = $1", UUID(event.subject), event.data["status"], event.time
+    )
+
+
+PROJECTION = Projection(
+    name=NAME,
+    aggregates=("subscriber",),
+    ddl=DDL,
+    tables=(TABLE,),
+    handlers={"SubscriberCreated": on_created, "SubscriberStatusChanged": on_status_changed},
+)
+
+
+async def find(conn: asyncpg.Connection, subscriber_id: UUID) -> dict[str, Any] | None:
+    record = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE subscriber_id = $1", subscriber_id)
+    return dict(record) if record else None
+
+
+async def search(conn: asyncpg.Connection, *, client_id=None, service=None, status=None, number=None, limit: int, offset: int):
+    where, args = ["TRUE"], []
+    for column, value in (("client_id", client_id), ("service", service), ("status", status), ("number", number)):
+        if value is not None:
+            args.append(value)
+            where.append(f"{column} = ${len(args)}")
+    condition = " AND ".join(where)
+    total = await conn.fetchval(f"SELECT count(*) FROM {TABLE} WHERE {condition}", *args)
+    records = await conn.fetch(
+        f"SELECT * FROM {TABLE} WHERE {condition} ORDER BY created_at, subscriber_id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+        *args, limit, offset,
+    )
+    return [dict(r) for r in records], total
