@@ -7,14 +7,14 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from commands.contracts import ProvisionContract, provision_contract
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError
-from gateways.queries import TOKEN, await_token
+from gateways.queries import LIMIT, OFFSET, TOKEN, await_token
 from projections import contract_audit_trail, contract_summary
 
 router = APIRouter(prefix="/api/v1", tags=["contracts"])
@@ -91,8 +91,8 @@ async def get_audit_trail(
     contract_id: UUID,
     request: Request,
     consistency_token: int | None = TOKEN,
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: int = LIMIT,
+    offset: int = OFFSET,
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> AuditTrail:
     await await_token(request, contract_audit_trail.NAME, contract_id, consistency_token)

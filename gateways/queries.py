@@ -13,9 +13,14 @@ from infra.consistency import wait_until_projected
 
 T = TypeVar("T")
 
-TOKEN = Query(default=None, ge=0, description="A position from a command response: wait until the read model reflects it.")
+MAX_POSITION = 2**63 - 1  # PostgreSQL bigint: larger values must be a 422, not an overflow
+MAX_OFFSET = 10_000_000
+
+TOKEN = Query(
+    default=None, ge=0, le=MAX_POSITION, description="A position from a command response: wait until the read model reflects it."
+)
 LIMIT = Query(default=50, ge=1, le=500)
-OFFSET = Query(default=0, ge=0)
+OFFSET = Query(default=0, ge=0, le=MAX_OFFSET)
 
 
 class Page(BaseModel):

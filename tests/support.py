@@ -130,3 +130,33 @@ async def settled(database_url: str, contracts: int) -> bool:
     finally:
         await conn.close()
     return summaries == contracts and entries == 2 * contracts
+
+
+async def all_projected(database_url: str) -> bool:
+    """True once every read model has applied the latest public event of every stream it follows."""
+    from projections.registry import PROJECTIONS
+    from schemas.catalog import EVENTS
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        streams = await conn.fetch(
+            "SELECT DISTINCT ON (originator_id) originator_id, originator_version, topic "
+            "FROM eventstore.mtf_events ORDER BY originator_id, originator_version DESC"
+        )
+        tracked = {
+            (r["projection"], r["aggregate_id"]): r["version"]
+            for r in await conn.fetch("SELECT projection, aggregate_id, version FROM readmodel.projection_tracking")
+        }
+    except asyncpg.UndefinedTableError:
+        return False
+    finally:
+        await conn.close()
+    for stream in streams:
+        spec = EVENTS[stream["topic"]]
+        if not spec.public:
+            continue
+        for projection in PROJECTIONS.values():
+            wanted = spec.aggregate in projection.aggregates
+            if wanted and tracked.get((projection.name, stream["originator_id"]), 0) < stream["originator_version"]:
+                return False
+    return True

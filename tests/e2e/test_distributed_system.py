@@ -9,7 +9,7 @@ from infra.envelopes import decode
 from infra.local_kafka import free_port
 from projections.registry import PROJECTIONS
 from tests.processes import background, run_to_exit
-from tests.support import AUDITOR, dump_tables, eventually, fresh_settings, read_topic, settings_env, settled
+from tests.support import ADMIN, AUDITOR, OPERATOR, all_projected, dump_tables, eventually, fresh_settings, read_topic, settings_env
 from tests import flows
 
 TABLES = [t for p in PROJECTIONS.values() for t in p.tables]
@@ -55,19 +55,36 @@ async def test_provisioning_flows_from_http_through_kafka_to_the_read_models(dep
     assert summary.headers["x-correlation-id"]
 
 
+async def _history_of_every_kind(client: httpx.AsyncClient) -> None:
+    """Updates, retirements, deletes, erasures and status changes: not only creations."""
+    offer = await flows.create_offer(client)
+    terms = {"name": "Mobile 30 Go", "family": "4g", "monthly_fee": "129.00", "components": [{"kind": "data", "gb": 30}]}
+    assert (await client.put(f"/api/v1/offers/{offer['id']}", json=terms, headers=ADMIN)).status_code == 200
+    assert (await client.post(f"/api/v1/offers/{offer['id']}/retirement", headers=ADMIN)).status_code == 200
+    unsold = await flows.create_offer(client)
+    assert (await client.delete(f"/api/v1/offers/{unsold['id']}", headers=ADMIN)).status_code == 200
+    leaving = await flows.register_client(client)
+    assert (await client.delete(f"/api/v1/clients/{leaving['id']}", headers=OPERATOR)).status_code == 200
+    staying = await flows.register_client(client)
+    status = {"status": "suspended", "reason": "fraud check"}
+    assert (await client.post(f"/api/v1/clients/{staying['id']}/status", json=status, headers=OPERATOR)).status_code == 200
+
+
 async def test_replay_rebuilds_read_models_row_for_row(deployment):
     settings, env, client = deployment
-    last = None
+    await _history_of_every_kind(client)
     for _ in range(12):
-        last = await flows.new_contract(client)
-    await client.get(f"/api/v1/contracts/{last['id']}/audit-trail", params={"consistency_token": last["position"]}, headers=AUDITOR)
-    await eventually(lambda: settled(settings.database_url, 12), timeout=30)
+        await flows.new_contract(client)
+    await eventually(lambda: all_projected(settings.database_url), timeout=30)
     live = await dump_tables(settings.database_url, *TABLES)
     assert len(live["readmodel.contract_summary"]) == 12
+    assert len(live["readmodel.offer_versions"]) == 2 + 12  # the updated offer's two versions, one per new offer
+    assert len(live["readmodel.client_directory"]) == 13  # the erased client is gone
 
     replay_env = {**env, "MTF_KAFKA_BOOTSTRAP": ""}
     result = run_to_exit(["replay"], replay_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "replayed" in result.stdout
     assert await dump_tables(settings.database_url, *TABLES) == live
+
 
