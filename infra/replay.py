@@ -14,7 +14,7 @@ import asyncpg
 from infra.envelopes import public_cloudevents
 from infra.event_store import EventStore
 from projections import tracking
-from projections.base import Projection
+from projections.base import SCHEMA, Projection
 from projections.projector import apply_events
 
 PAGE = 1000
@@ -29,6 +29,7 @@ async def replay(
     head = await asyncio.to_thread(store.head)
     replayed = 0
     async with pool.acquire() as conn, conn.transaction():
+        await _lock_everything_first(conn, projections)
         for projection in projections:
             for table in projection.tables:
                 await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
@@ -47,3 +48,16 @@ async def replay(
             replayed += len(events)
             on_progress(position, head)
     return replayed
+
+
+async def _lock_everything_first(conn: asyncpg.Connection, projections: Sequence[Projection]) -> None:
+    """Takes every lock the rebuild needs before changing anything.
+
+    A live consumer locks tracking rows, then its read model tables. Dropping tables first and
+    touching tracking afterwards could close a cycle with it (a deadlock that aborts one side);
+    taking the tracking tables first, then the read models, in one statement cannot.
+    """
+    tables = [f"{SCHEMA}.projection_tracking", f"{SCHEMA}.projection_progress"]
+    tables += [t for p in projections for t in p.tables]
+    existing = [t for t in tables if await conn.fetchval("SELECT to_regclass($1)", t)]
+    await conn.execute(f"LOCK TABLE {', '.join(existing)} IN ACCESS EXCLUSIVE MODE")
