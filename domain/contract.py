@@ -1,6 +1,9 @@
-"""The Contract aggregate: one client, one offer version, and the lifecycle that binds them.
+"""The Contract aggregate: one client, one offer version at a time, and the lifecycle that binds them.
 
 draft -> active -> suspended <-> active -> terminated (final)
+
+The offer timeline lists every offer version with the date it takes effect; billing prorates
+from it. A plan change is classed by tier, which within a service is the monthly fee order.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidTransition, RuleViolation
+from domain.commitment import commitment_end, remaining_whole_months
+from domain.errors import Conflict, InvalidTransition, RuleViolation
+from domain.money import mad
 
 COMMITMENTS = (0, 12, 24)
 
@@ -51,6 +56,7 @@ class Contract(Aggregate):
         self.start_date = start_date
         self.commitment_months = commitment_months
         self.status = "draft"
+        self.timeline = [_plan(offer_id, offer_version, offer_name, monthly_fee, start_date)]
 
     @classmethod
     def provision(cls, *, commitment_months: int, **terms) -> Contract:
@@ -74,9 +80,59 @@ class Contract(Aggregate):
         self._require("resume")
         self._resumed(on=on)
 
-    def terminate(self, on: date, reason: str) -> None:
+    @property
+    def commitment_ends(self) -> date:
+        return commitment_end(self.start_date, self.commitment_months)
+
+    def terminate(self, on: date, reason: str, early_termination: bool = False) -> None:
         self._require("terminate")
-        self._terminated(on=on, reason=reason)
+        months = remaining_whole_months(on, self.commitment_ends)
+        if on < self.commitment_ends and not early_termination:
+            raise Conflict(
+                "the commitment has not ended: terminating now needs early_termination: true",
+                code="early_termination_required",
+                commitment_ends=self.commitment_ends.isoformat(),
+                remaining_months=months,
+            )
+        charge = mad(self.plan_on(on)["monthly_fee"] * months) if on < self.commitment_ends else mad(0)
+        self._terminated(on=on, reason=reason, early_termination_months=months if charge else 0, early_termination_charge=charge)
+
+    def plan_on(self, day: date) -> dict:
+        """The offer version in force on `day`."""
+        current = self.timeline[0]
+        for plan in self.timeline:
+            if plan["effective_from"] <= day:
+                current = plan
+        return current
+
+    def change_plan(self, *, offer_id: UUID, offer_version: int, offer_name: str, service: str, monthly_fee: Decimal,
+                    effective_date: date, today: date) -> str:
+        """Schedules the new offer version from `effective_date`; returns upgrade, downgrade or lateral."""
+        if self.status != "active":
+            raise InvalidTransition(
+                f"a {self.status} contract cannot change plan", code="plan_change_not_allowed", current_status=self.status
+            )
+        if service != self.service:
+            raise RuleViolation("a plan change stays within the same service", code="plan_change_service_mismatch", field="offer_id")
+        if effective_date < today:
+            raise RuleViolation("the effective date is in the past", code="effective_date_in_past", field="effective_date")
+        if effective_date < self.start_date:
+            raise RuleViolation("the effective date is before the contract start", code="effective_date_before_start", field="effective_date")
+        current = self.plan_on(effective_date)
+        if (current["offer_id"], current["offer_version"]) == (offer_id, offer_version):
+            raise Conflict("the contract is already on this offer version", code="plan_unchanged")
+        kind = _classify(current["monthly_fee"], monthly_fee)
+        if kind == "downgrade" and effective_date < self.commitment_ends:
+            raise Conflict(
+                "a downgrade is not allowed during the commitment period",
+                code="downgrade_blocked_by_commitment",
+                commitment_ends=self.commitment_ends.isoformat(),
+            )
+        self._plan_changed(
+            offer_id=offer_id, offer_version=offer_version, offer_name=offer_name, monthly_fee=monthly_fee,
+            effective_date=effective_date, change=kind,
+        )
+        return kind
 
     def _require(self, action: str) -> None:
         if self.status not in ALLOWED[action]:
@@ -100,5 +156,31 @@ class Contract(Aggregate):
         self.status = "active"
 
     @event("ContractTerminated")
-    def _terminated(self, on: date, reason: str) -> None:
+    def _terminated(self, on: date, reason: str, early_termination_months: int, early_termination_charge: Decimal) -> None:
         self.status = "terminated"
+        self.terminated_on = on
+
+    @event("ContractPlanChanged")
+    def _plan_changed(self, offer_id: UUID, offer_version: int, offer_name: str, monthly_fee: Decimal,
+                      effective_date: date, change: str) -> None:
+        self.timeline = [p for p in self.timeline if p["effective_from"] < effective_date]
+        self.timeline.append(_plan(offer_id, offer_version, offer_name, monthly_fee, effective_date))
+        self.offer_id, self.offer_version, self.offer_name, self.monthly_fee = offer_id, offer_version, offer_name, monthly_fee
+
+
+def _plan(offer_id: UUID, offer_version: int, offer_name: str, monthly_fee: Decimal, effective_from: date) -> dict:
+    return {
+        "offer_id": offer_id,
+        "offer_version": offer_version,
+        "offer_name": offer_name,
+        "monthly_fee": monthly_fee,
+        "effective_from": effective_from,
+    }
+
+
+def _classify(current_fee: Decimal, new_fee: Decimal) -> str:
+    if new_fee > current_fee:
+        return "upgrade"
+    if new_fee < current_fee:
+        return "downgrade"
+    return "lateral"

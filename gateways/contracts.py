@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
+from commands.contract_lifecycle import (
+    ChangePlan,
+    ResumeContract,
+    SuspendContract,
+    TerminateContract,
+    change_plan,
+    resume_contract,
+    suspend_contract,
+    terminate_contract,
+)
 from commands.contracts import ProvisionContract, provision_contract
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError
-from gateways.queries import LIMIT, OFFSET, TOKEN, await_token
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token
 from projections import contract_audit_trail, contract_summary
 
 router = APIRouter(prefix="/api/v1", tags=["contracts"])
@@ -33,8 +43,11 @@ class ContractView(BaseModel):
     activation_fee: Decimal
     start_date: date
     commitment_months: int
+    plan_effective_from: date
+    timeline: list[dict[str, Any]]
     status: str
     status_since: date
+    early_termination_charge: Decimal
     provisioned_at: datetime
     updated_at: datetime
     version: int
@@ -52,11 +65,6 @@ class AuditEntry(BaseModel):
     causation_id: str
     before: dict[str, Any] | None
     after: dict[str, Any]
-
-
-class Page(BaseModel):
-    limit: int
-    offset: int
 
 
 class AuditTrail(BaseModel):
@@ -101,3 +109,67 @@ async def get_audit_trail(
         if not rows and offset == 0 and await contract_summary.find(conn, contract_id) is None:
             raise ApiError(404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)})
     return AuditTrail(contract_id=contract_id, items=[AuditEntry(**r) for r in rows], page=Page(limit=limit, offset=offset))
+
+
+WRITERS = ("operator", "integrator")
+Service = Literal["mobile", "internet", "landline"]
+
+
+class PlanChangeAccepted(Accepted):
+    change: Literal["upgrade", "downgrade", "lateral"]
+
+
+@router.post("/contracts/{contract_id}/suspension", response_model=Accepted)
+async def suspend(
+    contract_id: UUID, body: SuspendContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> Accepted:
+    return await execute(request, response, who, "SuspendContract", lambda rt, ctx: suspend_contract(rt.store, rt.clock, contract_id, body, ctx))
+
+
+@router.post("/contracts/{contract_id}/resumption", response_model=Accepted)
+async def resume(
+    contract_id: UUID, body: ResumeContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> Accepted:
+    return await execute(request, response, who, "ResumeContract", lambda rt, ctx: resume_contract(rt.store, rt.clock, contract_id, body, ctx))
+
+
+@router.post("/contracts/{contract_id}/termination", response_model=Accepted)
+async def terminate(
+    contract_id: UUID, body: TerminateContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> Accepted:
+    return await execute(
+        request, response, who, "TerminateContract", lambda rt, ctx: terminate_contract(rt.store, rt.clock, contract_id, body, ctx)
+    )
+
+
+@router.post("/contracts/{contract_id}/plan-changes", response_model=PlanChangeAccepted)
+async def post_plan_change(
+    contract_id: UUID, body: ChangePlan, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))
+) -> PlanChangeAccepted:
+    kinds: list[str] = []
+
+    def run(rt, ctx):
+        result, kind = change_plan(rt.store, rt.clock, contract_id, body, ctx)
+        kinds.append(kind)
+        return result
+
+    accepted = await execute(request, response, who, "ChangePlan", run)
+    return PlanChangeAccepted(**accepted.model_dump(), change=kinds[0])
+
+
+@router.get("/contracts", response_model=Paged[ContractView])
+async def list_contracts(
+    request: Request,
+    client: UUID | None = None,
+    service: Service | None = None,
+    status: Literal["draft", "active", "suspended", "terminated"] | None = None,
+    offer: UUID | None = None,
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+    _: Principal = Depends(allow(*READ_ROLES)),
+) -> Paged[ContractView]:
+    async with request.app.state.runtime.pool.acquire() as conn:
+        rows, total = await contract_summary.search(
+            conn, client_id=client, service=service, status=status, offer_id=offer, limit=limit, offset=offset
+        )
+    return Paged[ContractView](items=[ContractView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))

@@ -38,8 +38,18 @@ class CorrelationId:
         await self.app(scope, receive, send_with_header)
 
 
+NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")
+
+
+def _has_nul(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(marker in lowered for marker in NUL_MARKERS)
+
+
 class BodyLimit:
-    """Refuses bodies over the limit with 413 before they reach a handler, declared or streamed."""
+    """Guards what reaches a handler: bodies over the limit get 413 (declared or streamed), and a NUL
+    character anywhere (path, query or body) gets 422. PostgreSQL text cannot hold NUL; accepted into
+    an event, it would fail every projection of that event forever."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -51,6 +61,8 @@ class BodyLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             return await self._refuse(scope, send)
+        if _has_nul(scope.get("query_string", b"")) or _has_nul(scope.get("raw_path") or scope["path"].encode()):
+            return await self._refuse_nul(scope, send)
         # Buffer up to the limit before the app runs: FastAPI would turn an error raised
         # mid-read into its own 400, and a refusal must not leave a half-read request behind.
         messages: list[Message] = []
@@ -63,6 +75,8 @@ class BodyLimit:
                 return await self._refuse(scope, send)
             if message["type"] != "http.request" or not message.get("more_body"):
                 break
+        if any(_has_nul(m.get("body", b"")) for m in messages):
+            return await self._refuse_nul(scope, send)
 
         async def replay() -> Message:
             return messages.pop(0) if messages else await receive()
@@ -70,15 +84,14 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = orjson.dumps(
-            {
-                "error": {
-                    "code": "payload_too_large",
-                    "message": f"request body exceeds {self.max_bytes} bytes",
-                    "details": {"max_bytes": self.max_bytes},
-                    "correlation_id": scope.get("state", {}).get("correlation_id", ""),
-                }
-            }
-        )
-        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
-        await send({"type": "http.response.body", "body": body})
+        await _error(scope, send, 413, "payload_too_large", f"request body exceeds {self.max_bytes} bytes", {"max_bytes": self.max_bytes})
+
+    async def _refuse_nul(self, scope: Scope, send: Send) -> None:
+        await _error(scope, send, 422, "invalid_characters", "the request contains a NUL character")
+
+
+async def _error(scope: Scope, send: Send, status: int, code: str, message: str, details: dict | None = None) -> None:
+    correlation_id = scope.get("state", {}).get("correlation_id", "")
+    body = orjson.dumps({"error": {"code": code, "message": message, "details": details or {}, "correlation_id": correlation_id}})
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})

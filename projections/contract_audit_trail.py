@@ -84,12 +84,29 @@ async def on_status_change(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await _record(conn, event, before, after, event.data.get("on"))
 
 
+async def on_plan_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    before = await _previous_state(conn, UUID(event.subject))
+    after = {
+        **(before or {}),
+        "offer_id": d["offer_id"],
+        "offer_version": d["offer_version"],
+        "offer_name": d["offer_name"],
+        "change": d["change"],
+    }
+    await _record(conn, event, before, after, d["effective_date"])
+
+
 PROJECTION = Projection(
     name=NAME,
     aggregates=("contract",),
     ddl=DDL,
     tables=(TABLE,),
-    handlers={"ContractProvisioned": on_provisioned, **{name: on_status_change for name in _STATUS_AFTER}},
+    handlers={
+        "ContractProvisioned": on_provisioned,
+        "ContractPlanChanged": on_plan_changed,
+        **{name: on_status_change for name in _STATUS_AFTER},
+    },
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from projections.base import SCHEMA, Projection
 from schemas.envelope import CloudEvent
@@ -29,8 +30,11 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     activation_fee    numeric(12, 2) NOT NULL,
     start_date        date NOT NULL,
     commitment_months int NOT NULL,
+    plan_effective_from date NOT NULL,
+    timeline          jsonb NOT NULL,
     status            text NOT NULL,
     status_since      date NOT NULL,
+    early_termination_charge numeric(12, 2) NOT NULL DEFAULT 0,
     provisioned_at    timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL,
     version           int NOT NULL
@@ -44,8 +48,8 @@ async def on_provisioned(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"""INSERT INTO {TABLE} (contract_id, client_id, subscriber_id, number, offer_id, offer_version, offer_name,
                 service, monthly_fee, activation_fee, start_date, commitment_months, status, status_since,
-                provisioned_at, updated_at, version)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $11, $13, $13, $14)""",
+                provisioned_at, updated_at, version, plan_effective_from, timeline)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $11, $13, $13, $14, $11, $15)""",
         UUID(event.subject),
         UUID(d["client_id"]),
         UUID(d["subscriber_id"]),
@@ -60,6 +64,33 @@ async def on_provisioned(conn: asyncpg.Connection, event: CloudEvent) -> None:
         d["commitment_months"],
         event.time,
         event.aggregateversion,
+        orjson.dumps([_plan(d, d["start_date"])]).decode(),
+    )
+
+
+def _plan(data: dict[str, Any], effective_from: str) -> dict[str, Any]:
+    keys = ("offer_id", "offer_version", "offer_name", "monthly_fee")
+    return {**{k: data[k] for k in keys}, "effective_from": effective_from}
+
+
+async def on_plan_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    contract_id = UUID(event.subject)
+    timeline = orjson.loads(await conn.fetchval(f"SELECT timeline FROM {TABLE} WHERE contract_id = $1", contract_id))
+    timeline = [p for p in timeline if p["effective_from"] < d["effective_date"]] + [_plan(d, d["effective_date"])]
+    await conn.execute(
+        f"""UPDATE {TABLE} SET offer_id = $2, offer_version = $3, offer_name = $4, monthly_fee = $5,
+                plan_effective_from = $6, timeline = $7, updated_at = $8, version = $9 WHERE contract_id = $1""",
+        contract_id, UUID(d["offer_id"]), d["offer_version"], d["offer_name"], Decimal(d["monthly_fee"]),
+        date.fromisoformat(d["effective_date"]), orjson.dumps(timeline).decode(), event.time, event.aggregateversion,
+    )
+
+
+async def on_terminated(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    await _status_change("terminated")(conn, event)
+    await conn.execute(
+        f"UPDATE {TABLE} SET early_termination_charge = $2 WHERE contract_id = $1",
+        UUID(event.subject), Decimal(event.data["early_termination_charge"]),
     )
 
 
@@ -87,11 +118,31 @@ PROJECTION = Projection(
         "ContractActivated": _status_change("active"),
         "ContractSuspended": _status_change("suspended"),
         "ContractResumed": _status_change("active"),
-        "ContractTerminated": _status_change("terminated"),
+        "ContractTerminated": on_terminated,
+        "ContractPlanChanged": on_plan_changed,
     },
 )
 
 
+def _row(record: asyncpg.Record) -> dict[str, Any]:
+    return {**dict(record), "timeline": orjson.loads(record["timeline"])}
+
+
 async def find(conn: asyncpg.Connection, contract_id: UUID) -> dict[str, Any] | None:
     row = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE contract_id = $1", contract_id)
-    return dict(row) if row else None
+    return _row(row) if row else None
+
+
+async def search(conn: asyncpg.Connection, *, client_id=None, service=None, status=None, offer_id=None, limit: int, offset: int):
+    where, args = ["TRUE"], []
+    for column, value in (("client_id", client_id), ("service", service), ("status", status), ("offer_id", offer_id)):
+        if value is not None:
+            args.append(value)
+            where.append(f"{column} = ${len(args)}")
+    condition = " AND ".join(where)
+    total = await conn.fetchval(f"SELECT count(*) FROM {TABLE} WHERE {condition}", *args)
+    records = await conn.fetch(
+        f"SELECT * FROM {TABLE} WHERE {condition} ORDER BY provisioned_at, contract_id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+        *args, limit, offset,
+    )
+    return [_row(r) for r in records], total

@@ -64,6 +64,9 @@ EVENTS: dict[str, EventSpec] = {
     "domain.contract:Contract.ContractTerminated": _spec(
         "contract", "ContractTerminated", contract.ContractTerminatedV1
     ),
+    "domain.contract:Contract.ContractPlanChanged": _spec(
+        "contract", "ContractPlanChanged", contract.ContractPlanChangedV1
+    ),
 }
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS.values()}

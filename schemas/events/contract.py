@@ -40,3 +40,14 @@ class ContractResumedV1(EventPayload):
 class ContractTerminatedV1(EventPayload):
     on: date
     reason: str
+    early_termination_months: int
+    early_termination_charge: Decimal
+
+
+class ContractPlanChangedV1(EventPayload):
+    offer_id: UUID
+    offer_version: int
+    offer_name: str
+    monthly_fee: Decimal
+    effective_date: date
+    change: Literal["upgrade", "downgrade", "lateral"]

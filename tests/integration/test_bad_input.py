@@ -110,3 +110,20 @@ async def test_unknown_route_and_wrong_method_use_the_envelope(in_process_system
     wrong = await client.delete("/api/v1/clients", headers=OPERATOR)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/clients", b'{"cin": "AB123456", "full_name": "A\\u0000B", "email": "a@b.ma", "address": "x"}'),
+        ("/api/v1/clients?name=%00", b'{"cin": "AB123456", "full_name": "A", "email": "a@b.ma", "address": "x"}'),
+    ],
+)
+async def test_nul_characters_are_refused_before_they_can_poison_a_projection(in_process_system, path, body):
+    runtime, client = in_process_system
+    head = runtime.store.head()
+    response = await client.post(path, content=body, headers={**OPERATOR, "content-type": "application/json"})
+    _assert_envelope(response, 422, "invalid_characters")
+    listed = await client.get("/api/v1/clients", params={"name": "\x00"}, headers=OPERATOR)
+    assert listed.status_code == 422
+    assert runtime.store.head() == head

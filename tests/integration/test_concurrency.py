@@ -29,7 +29,7 @@ async def test_two_writers_on_one_contract_one_wins_one_gets_409(in_process_syst
         first = runtime.store.load(Contract, contract_id, what="contract")
         second = second_store.load(Contract, contract_id, what="contract")
         first.suspend(on=date.today(), reason="unpaid")
-        second.terminate(on=date.today(), reason="moved")
+        second.terminate(on=date.today(), reason="moved", early_termination=True)
         runtime.store.save_as(CTX, first)
         with pytest.raises(ConcurrencyConflict) as lost:
             second_store.save_as(CTX, second)

@@ -35,7 +35,7 @@ def given(*steps: str) -> Contract:
             "activated": lambda: contract.activate(on=START),
             "suspended": lambda: contract.suspend(on=START, reason="unpaid"),
             "resumed": lambda: contract.resume(on=START),
-            "terminated": lambda: contract.terminate(on=START, reason="moved abroad"),
+            "terminated": lambda: contract.terminate(on=START, reason="moved abroad", early_termination=True),
         }[step]()
     contract.collect_events()
     return contract

@@ -9,7 +9,7 @@ WHEN = {
     "activate": lambda c: c.activate(on=START),
     "suspend": lambda c: c.suspend(on=START, reason="unpaid"),
     "resume": lambda c: c.resume(on=START),
-    "terminate": lambda c: c.terminate(on=START, reason="moved abroad"),
+    "terminate": lambda c: c.terminate(on=START, reason="moved abroad", early_termination=True),
 }
 
 HISTORIES = {

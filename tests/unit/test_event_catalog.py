@@ -43,7 +43,11 @@ def _sample_events():
     contract.activate(on=date(2026, 10, 1))
     contract.suspend(on=date(2026, 10, 5), reason="unpaid")
     contract.resume(on=date(2026, 10, 9))
-    contract.terminate(on=date(2026, 10, 20), reason="moved")
+    contract.change_plan(
+        offer_id=uuid.uuid4(), offer_version=1, offer_name="Mobile 50 Go", service="mobile",
+        monthly_fee=Decimal("149.00"), effective_date=date(2026, 10, 15), today=date(2026, 10, 10),
+    )
+    contract.terminate(on=date(2026, 10, 20), reason="moved", early_termination=True)
     offer = Offer.create(
         name="F", service="mobile", family="4g", monthly_fee=Decimal("9"), activation_fee=Decimal("0"),
         components=[{"kind": "data", "gb": "1.5"}, {"kind": "calls", "hours": 2}], valid_from=date(2026, 1, 1), valid_to=None,

@@ -1,0 +1,98 @@
+"""SuspendContract, ResumeContract, TerminateContract, ChangePlan.
+
+None of these retries on a concurrency conflict: each acts on the state its caller saw, so a
+concurrent change must surface as 409 concurrency_conflict rather than be silently re-applied.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import StringConstraints
+
+from commands.base import Command, CommandResult
+from domain.contract import Contract
+from domain.errors import NotFound, RuleViolation
+from domain.markers import NumberReservation, OfferUsageMarker
+from domain.offer import Offer
+from domain.subscriber import Subscriber
+from infra.clock import Clock
+from infra.command_context import CommandContext
+from infra.event_store import EventStore
+
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class SuspendContract(Command):
+    reason: Reason
+    on: date | None = None
+
+
+class ResumeContract(Command):
+    on: date | None = None
+
+
+class TerminateContract(Command):
+    reason: Reason
+    on: date | None = None
+    early_termination: bool = False
+
+
+class ChangePlan(Command):
+    offer_id: UUID
+    effective_date: date
+
+
+def _day(requested: date | None, clock: Clock, contract: Contract) -> date:
+    day = requested or clock.today()
+    if day < clock.today():
+        raise RuleViolation("the date is in the past", code="date_in_past", field="on")
+    if day < contract.start_date:
+        raise RuleViolation("the date is before the contract start", code="date_before_start", field="on")
+    return day
+
+
+def suspend_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: SuspendContract, ctx: CommandContext) -> CommandResult:
+    contract = store.load(Contract, contract_id, what="contract")
+    contract.suspend(on=_day(cmd.on, clock, contract), reason=cmd.reason)
+    return CommandResult(contract.id, store.save_as(ctx, contract))
+
+
+def resume_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: ResumeContract, ctx: CommandContext) -> CommandResult:
+    contract = store.load(Contract, contract_id, what="contract")
+    contract.resume(on=_day(cmd.on, clock, contract))
+    return CommandResult(contract.id, store.save_as(ctx, contract))
+
+
+def terminate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: TerminateContract, ctx: CommandContext) -> CommandResult:
+    """Ends the contract; its line closes and its number is released in the same append."""
+    contract = store.load(Contract, contract_id, what="contract")
+    contract.terminate(on=_day(cmd.on, clock, contract), reason=cmd.reason, early_termination=cmd.early_termination)
+    line = store.load(Subscriber, contract.subscriber_id, what="subscriber")
+    number = store.load(NumberReservation, NumberReservation.id_for(contract.number), what="number")
+    if line.status != "closed":
+        line.change_status("closed", f"contract terminated: {cmd.reason}")
+    number.release()
+    return CommandResult(contract.id, store.save_as(ctx, contract, line, number))
+
+
+def change_plan(store: EventStore, clock: Clock, contract_id: UUID, cmd: ChangePlan, ctx: CommandContext) -> tuple[CommandResult, str]:
+    contract = store.load(Contract, contract_id, what="contract")
+    offer = store.load(Offer, cmd.offer_id, what="offer")
+    if offer.deleted:
+        raise NotFound(f"offer {offer.id} not found", code="offer_not_found", id=str(offer.id))
+    if not offer.is_sellable_on(cmd.effective_date):
+        raise RuleViolation("this offer is not on sale on the effective date", code="offer_not_sellable", field="offer_id")
+    kind = contract.change_plan(
+        offer_id=offer.id,
+        offer_version=offer.terms_version,
+        offer_name=offer.name,
+        service=offer.service,
+        monthly_fee=offer.monthly_fee,
+        effective_date=cmd.effective_date,
+        today=clock.today(),
+    )
+    first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
+    return CommandResult(contract.id, store.save_as(ctx, contract, *first_sale)), kind
