@@ -7,6 +7,7 @@ from typing import Literal
 from uuid import UUID, uuid4
 
 from commands.base import Command, CommandResult
+from commands.idempotency import IdempotencyKey, earlier_result, record_for
 from commands.numbers import pick_free_number
 from commands.retry import retry_on_conflict
 from domain.client import Client
@@ -29,7 +30,11 @@ class ProvisionContract(Command):
 
 
 @retry_on_conflict
-def provision_contract(store: EventStore, clock: Clock, cmd: ProvisionContract, ctx: CommandContext) -> CommandResult:
+def provision_contract(
+    store: EventStore, clock: Clock, cmd: ProvisionContract, ctx: CommandContext, idempotency: IdempotencyKey | None = None
+) -> CommandResult:
+    if (first := earlier_result(store, idempotency, cmd)) is not None:
+        return first
     client = store.load(Client, cmd.client_id, what="client")
     offer = store.load(Offer, cmd.offer_id, what="offer")
     if client.status != "active":
@@ -61,4 +66,5 @@ def provision_contract(store: EventStore, clock: Clock, cmd: ProvisionContract, 
     contract.activate(on=start)
     client.add_contract(contract.id, offer.service)
     first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
-    return CommandResult(contract.id, store.save_as(ctx, contract, client, line, reservation, *first_sale))
+    once = record_for(idempotency, cmd, contract.id)
+    return CommandResult(contract.id, store.save_as(ctx, contract, client, line, reservation, *first_sale, *once))

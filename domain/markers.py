@@ -85,3 +85,16 @@ class NumberReservation(Aggregate):
     @event("NumberReleased")
     def _released(self) -> None:
         self.subscriber_id = None
+
+
+class IdempotencyRecord(Aggregate):
+    """The first outcome of a request sent with an Idempotency-Key, saved with the request's own events."""
+
+    @event("IdempotentRequestRecorded")
+    def __init__(self, id: UUID, request_hash: str, result_id: UUID) -> None:  # noqa: A002
+        self.request_hash = request_hash
+        self.result_id = result_id
+
+    @staticmethod
+    def id_for(scope: str, key: str) -> UUID:
+        return uuid5(MTF_NAMESPACE, f"idempotency/{scope}/{key}")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from commands.contract_lifecycle import (
@@ -21,6 +21,7 @@ from commands.contract_lifecycle import (
     terminate_contract,
 )
 from commands.contracts import ProvisionContract, provision_contract
+from commands.idempotency import IdempotencyKey
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError
@@ -75,10 +76,21 @@ class AuditTrail(BaseModel):
 
 @router.post("/contracts", status_code=201, response_model=Accepted)
 async def post_contract(
-    body: ProvisionContract, request: Request, response: Response, who: Principal = Depends(allow("operator", "integrator"))
+    body: ProvisionContract,
+    request: Request,
+    response: Response,
+    idempotency_key: str | None = Header(default=None, min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+    who: Principal = Depends(allow("operator", "integrator")),
 ) -> Accepted:
+    """With an Idempotency-Key, a repeated request returns the first result and appends nothing."""
+    key = IdempotencyKey(scope=who.key_id, key=idempotency_key) if idempotency_key else None
     return await execute(
-        request, response, who, "ProvisionContract", lambda rt, ctx: provision_contract(rt.store, rt.clock, body, ctx), "/api/v1/contracts"
+        request,
+        response,
+        who,
+        "ProvisionContract",
+        lambda rt, ctx: provision_contract(rt.store, rt.clock, body, ctx, key),
+        "/api/v1/contracts",
     )
 
 

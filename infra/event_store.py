@@ -126,6 +126,17 @@ class EventStore(Application):
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
+    def position_of(self, aggregate_id: UUID, version: int = 1) -> int:
+        """The log position at which an aggregate reached `version`."""
+        with self.recorder.datastore.get_connection() as conn:
+            row = conn.execute(
+                f"SELECT notification_id FROM {SCHEMA}.{APP_NAME}_events WHERE originator_id = %s AND originator_version = %s",
+                (aggregate_id, version),
+            ).fetchone()
+        if row is None:
+            raise LookupError(f"{aggregate_id} has no version {version}")
+        return row["notification_id"] if isinstance(row, dict) else row[0]
+
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 

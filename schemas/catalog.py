@@ -52,6 +52,7 @@ EVENTS: dict[str, EventSpec] = {
     ),
     "domain.markers:CinRegistration.CinRegistered": _internal("cin_registration", "CinRegistered"),
     "domain.markers:NumberReservation.NumberReserved": _internal("number", "NumberReserved"),
+    "domain.markers:IdempotencyRecord.IdempotentRequestRecorded": _internal("idempotency", "IdempotentRequestRecorded"),
     "domain.markers:NumberReservation.NumberReservedAgain": _internal("number", "NumberReservedAgain"),
     "domain.markers:NumberReservation.NumberReleased": _internal("number", "NumberReleased"),
     "domain.markers:OfferUsageMarker.OfferUsageMarked": _internal("offer_usage", "OfferUsageMarked"),

@@ -137,3 +137,38 @@ async def test_contracts_list_filters_by_client_service_status_and_offer(in_proc
     assert [c["contract_id"] for c in active["items"]] == [first["id"]]
     by_offer = (await client.get("/api/v1/contracts", params={"offer": offer["id"], "service": "mobile"}, headers=AUDITOR)).json()
     assert by_offer["page"]["total"] == 2
+
+
+async def test_idempotency_key_replays_the_first_result_and_refuses_another_body(in_process_system):
+    runtime, client = in_process_system
+    customer = await register_client(client)
+    offer = await create_offer(client)
+    body = {"client_id": customer["id"], "offer_id": offer["id"], "commitment_months": 12}
+    headers = {**OPERATOR, "Idempotency-Key": "order-2026-0042"}
+    first = await client.post("/api/v1/contracts", json=body, headers=headers)
+    head = runtime.store.head()
+    replay = await client.post("/api/v1/contracts", json=body, headers=headers)
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    assert runtime.store.head() == head, "a replay appends nothing"
+    other = await client.post("/api/v1/contracts", json={**body, "commitment_months": 24}, headers=headers)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+    assert runtime.store.head() == head
+    listed = (await client.get("/api/v1/contracts", params={"client": customer["id"]}, headers=AUDITOR)).json()
+    assert listed["page"]["total"] <= 1
+
+
+async def test_concurrent_requests_with_one_key_create_one_contract(in_process_system):
+    import asyncio
+
+    runtime, client = in_process_system
+    customer = await register_client(client)
+    offer = await create_offer(client)
+    body = {"client_id": customer["id"], "offer_id": offer["id"]}
+    headers = {**OPERATOR, "Idempotency-Key": "retry-storm-1"}
+    responses = await asyncio.gather(*(client.post("/api/v1/contracts", json=body, headers=headers) for _ in range(6)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    from domain.client import Client
+
+    assert len(runtime.store.load(Client, uuid.UUID(customer["id"]), what="client").contracts) == 1

@@ -11,7 +11,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from domain.client import Client
-from domain.markers import CinRegistration, NumberReservation, OfferUsageMarker
+from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
 from domain.subscriber import Subscriber
 from domain.contract import Contract
 from domain.offer import Offer
@@ -22,7 +22,7 @@ from tests.unit.given import given, provisioned_contract
 
 def _domain_event_topics() -> set[str]:
     topics = set()
-    for aggregate in (Client, Offer, Contract, Subscriber, CinRegistration, OfferUsageMarker, NumberReservation):
+    for aggregate in (Client, Offer, Contract, Subscriber, CinRegistration, OfferUsageMarker, NumberReservation, IdempotencyRecord):
         for value in vars(aggregate).values():
             base_classes = {"Event", "Created"}  # eventsourcing's own bases, never recorded
             if (
@@ -69,7 +69,8 @@ def _sample_events():
     number = NumberReservation.reserve("+212612345678", "mobile", line.id)
     number.release()
     number.reserve_again(uuid.uuid4())
-    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number]
+    once = IdempotencyRecord(id=IdempotencyRecord.id_for("key:abc", "k-1"), request_hash="0" * 64, result_id=uuid.uuid4())
+    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number, once]
     return [
         *provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(),
         *client.collect_events(), *blank.collect_events(), *(e for m in markers for e in m.collect_events()),

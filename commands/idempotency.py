@@ -1,0 +1,48 @@
+"""Idempotency-Key handling for commands that create something.
+
+The record is saved in the same append as the command's own events, so a request is applied
+once even across crashes: replaying the key returns the first result and appends nothing, and
+a different body under the same key is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import orjson
+
+from commands.base import Command, CommandResult
+from domain.errors import Conflict
+from domain.markers import IdempotencyRecord
+from infra.event_store import EventStore
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    scope: str  # who sent it: keys of different API clients never collide
+    key: str
+
+    @property
+    def record_id(self):
+        return IdempotencyRecord.id_for(self.scope, self.key)
+
+
+def request_hash(command: Command) -> str:
+    canonical = orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(type(command).__name__.encode() + canonical).hexdigest()
+
+
+def earlier_result(store: EventStore, key: IdempotencyKey | None, command: Command) -> CommandResult | None:
+    if key is None or not store.exists(key.record_id):
+        return None
+    record = store.load(IdempotencyRecord, key.record_id, what="idempotency_record")
+    if record.request_hash != request_hash(command):
+        raise Conflict("this Idempotency-Key was used with a different request", code="idempotency_key_reused")
+    return CommandResult(record.result_id, store.position_of(key.record_id))
+
+
+def record_for(key: IdempotencyKey | None, command: Command, result_id) -> list[IdempotencyRecord]:
+    if key is None:
+        return []
+    return [IdempotencyRecord(id=key.record_id, request_hash=request_hash(command), result_id=result_id)]
