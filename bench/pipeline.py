@@ -92,7 +92,8 @@ async def setup_parties(client: httpx.AsyncClient, clients: int) -> tuple[list[s
 
 
 def _contract_body(i: int, client_ids, offer_ids) -> bytes:
-    return orjson.dumps({"client_id": client_ids[i % len(client_ids)], "offer_id": offer_ids[i % len(offer_ids)], "commitment_months": 12})
+    body = {"client_id": client_ids[i % len(client_ids)], "offer_id": offer_ids[i % len(offer_ids)], "commitment_months": 12}
+    return orjson.dumps({**body, "intent": "new_line"})
 
 
 async def _post(session, body: bytes) -> tuple[float, bool]:

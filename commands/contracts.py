@@ -1,21 +1,27 @@
-"""ProvisionContract: binds a client to the current version of a sellable offer."""
+"""ProvisionContract: a new line, or a plan change on an existing contract, decided by SPEC's rules."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
+from pydantic import Field, model_validator
+
 from commands.base import Command, CommandResult
+from commands.clients import RegisterClient
 from commands.idempotency import IdempotencyKey, earlier_result, record_for
 from commands.numbers import pick_free_number
 from commands.retry import retry_on_conflict
 from domain.client import Client
 from domain.contract import Contract
-from domain.errors import InvalidTransition, NotFound, RuleViolation
-from domain.markers import OfferUsageMarker
-from domain.numbers import number_kind_for
+from domain.errors import Conflict, InvalidTransition, NotFound, RuleViolation
+from domain.identity import normalize_cin
+from domain.markers import CinRegistration, NumberReservation, OfferUsageMarker
+from domain.numbers import normalize_number, number_kind_for
 from domain.offer import Offer
+from domain.provisioning import ActiveLine, decide
 from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
@@ -23,48 +29,130 @@ from infra.event_store import EventStore
 
 
 class ProvisionContract(Command):
-    client_id: UUID
+    client_id: UUID | None = None
+    client: RegisterClient | None = Field(default=None, description="A new client, registered inline.")
     offer_id: UUID
     commitment_months: Literal[0, 12, 24] = 0
-    start_date: date | None = None
+    start_date: date | None = Field(default=None, description="Start of a new line, or effective date of a plan change.")
+    intent: Literal["upgrade", "new_line"] | None = None
+    target_contract_id: UUID | None = None
+    number: Annotated[str, Field(max_length=20)] | None = Field(default=None, description="Mobile only: keep this number.")
+
+    @model_validator(mode="after")
+    def _one_client(self) -> ProvisionContract:
+        if (self.client_id is None) == (self.client is None):
+            raise ValueError("give exactly one of client_id (an existing client) or client (a new one)")
+        return self
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    result: CommandResult
+    decision: str  # "new_line" or "plan_change"
 
 
 @retry_on_conflict
 def provision_contract(
     store: EventStore, clock: Clock, cmd: ProvisionContract, ctx: CommandContext, idempotency: IdempotencyKey | None = None
-) -> CommandResult:
+) -> Provisioned:
     if (first := earlier_result(store, idempotency, cmd)) is not None:
-        return first
-    client = store.load(Client, cmd.client_id, what="client")
+        return Provisioned(first.result, first.outcome)
+    client, newcomers = _client(store, cmd)
     offer = store.load(Offer, cmd.offer_id, what="offer")
-    if client.status != "active":
-        raise InvalidTransition("only an active client can take a new contract", code="client_not_active", current_status=client.status)
     if offer.deleted:
         raise NotFound(f"offer {offer.id} not found", code="offer_not_found", id=str(offer.id))
-    today = clock.today()
-    start = cmd.start_date or today
-    if start < today:
-        raise RuleViolation("a contract cannot start in the past", code="start_date_in_past", field="start_date")
+    day = _day(cmd.start_date, clock)
+    number = _ported_number(cmd.number, offer.service)
+    decision = decide(intent=cmd.intent, target=cmd.target_contract_id, number=number, active=_active_lines(store, client, offer.service))
+    if decision.kind == "plan_change":
+        changed = _change_plan(store, clock, client, offer, decision.contract_id, day)
+        aggregates = [changed, *_first_sale(store, offer)]
+    else:
+        aggregates = _new_line(store, client, offer, cmd.commitment_months, day, number) + newcomers
+    contract = aggregates[0]
+    once = record_for(idempotency, cmd, contract.id, decision.kind)
+    return Provisioned(CommandResult(contract.id, store.save_as(ctx, *aggregates, *once)), decision.kind)
+
+
+def _client(store: EventStore, cmd: ProvisionContract) -> tuple[Client, list]:
+    if cmd.client_id is not None:
+        client = store.load(Client, cmd.client_id, what="client")
+        if client.status != "active":
+            raise InvalidTransition("only an active client can take a contract", code="client_not_active", current_status=client.status)
+        return client, []
+    details = cmd.client
+    cin = normalize_cin(details.cin)
+    if store.exists(CinRegistration.id_for(cin)):
+        holder = store.load(CinRegistration, CinRegistration.id_for(cin), what="cin_registration")
+        raise Conflict("a client with this CIN already exists: reference it by client_id",
+                       code="client_already_exists", client_id=str(holder.client_id))
+    client = Client(cin=cin, full_name=details.full_name, email=details.email, address=details.address, phone=details.phone)
+    return client, [CinRegistration.hold(cin, client.id)]
+
+
+def _day(requested: date | None, clock: Clock) -> date:
+    day = requested or clock.today()
+    if day < clock.today():
+        raise RuleViolation("the start date is in the past", code="start_date_in_past", field="start_date")
+    return day
+
+
+def _ported_number(raw: str | None, service: str) -> str | None:
+    if raw is None:
+        return None
+    if service != "mobile":
+        raise RuleViolation("internet and landline lines always get an allocated number", code="number_not_allowed_for_service", field="number")
+    return normalize_number(raw, "mobile")
+
+
+def _active_lines(store: EventStore, client: Client, service: str) -> list[ActiveLine]:
+    lines = []
+    for contract_id, contract_service in client.contracts.items():
+        if contract_service == service:
+            contract = store.load(Contract, UUID(contract_id), what="contract")
+            if contract.status == "active":
+                lines.append(ActiveLine(contract.id, contract.number))
+    return lines
+
+
+def _change_plan(store: EventStore, clock: Clock, client: Client, offer: Offer, contract_id: UUID, day: date) -> Contract:
+    contract = store.load(Contract, contract_id, what="contract")
+    if contract.client_id != client.id:
+        raise NotFound(f"contract {contract_id} not found for this client", code="contract_not_found", id=str(contract_id))
+    if not offer.is_sellable_on(day):
+        raise RuleViolation("this offer is not on sale on the effective date", code="offer_not_sellable", field="offer_id")
+    contract.change_plan(offer_id=offer.id, offer_version=offer.terms_version, offer_name=offer.name, service=offer.service,
+                         monthly_fee=offer.monthly_fee, effective_date=day, today=clock.today())
+    return contract
+
+
+def _new_line(store: EventStore, client: Client, offer: Offer, commitment: int, start: date, number: str | None) -> list:
     if not offer.is_sellable_on(start):
         raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
     line_id = uuid4()
-    reservation = pick_free_number(store, number_kind_for(offer.service), line_id)
+    reservation = _reservation(store, number, number_kind_for(offer.service), line_id)
     line = Subscriber(id=line_id, client_id=client.id, service=offer.service, number=reservation.number)
     contract = Contract.provision(
-        client_id=client.id,
-        subscriber_id=line.id,
-        number=reservation.number,
-        offer_id=offer.id,
-        offer_version=offer.terms_version,
-        offer_name=offer.name,
-        service=offer.service,
-        monthly_fee=offer.monthly_fee,
-        activation_fee=offer.activation_fee,
-        start_date=start,
-        commitment_months=cmd.commitment_months,
+        client_id=client.id, subscriber_id=line.id, number=reservation.number, offer_id=offer.id,
+        offer_version=offer.terms_version, offer_name=offer.name, service=offer.service, monthly_fee=offer.monthly_fee,
+        activation_fee=offer.activation_fee, start_date=start, commitment_months=commitment,
     )
     contract.activate(on=start)
     client.add_contract(contract.id, offer.service)
-    first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
-    once = record_for(idempotency, cmd, contract.id)
-    return CommandResult(contract.id, store.save_as(ctx, contract, client, line, reservation, *first_sale, *once))
+    return [contract, client, line, reservation, *_first_sale(store, offer)]
+
+
+def _reservation(store: EventStore, number: str | None, kind: str, line_id: UUID) -> NumberReservation:
+    if number is None:
+        return pick_free_number(store, kind, line_id)
+    if not store.exists(NumberReservation.id_for(number)):
+        return NumberReservation.reserve(number, kind, line_id)
+    reservation = store.load(NumberReservation, NumberReservation.id_for(number), what="number")
+    reservation.reserve_again(line_id)
+    return reservation
+
+
+def _first_sale(store: EventStore, offer: Offer) -> list[OfferUsageMarker]:
+    if store.exists(OfferUsageMarker.id_for(offer.id)):
+        return []
+    return [OfferUsageMarker(offer_id=offer.id, outcome="sold")]

@@ -33,16 +33,22 @@ def request_hash(command: Command) -> str:
     return hashlib.sha256(type(command).__name__.encode() + canonical).hexdigest()
 
 
-def earlier_result(store: EventStore, key: IdempotencyKey | None, command: Command) -> CommandResult | None:
+@dataclass(frozen=True)
+class EarlierResult:
+    result: CommandResult
+    outcome: str
+
+
+def earlier_result(store: EventStore, key: IdempotencyKey | None, command: Command) -> EarlierResult | None:
     if key is None or not store.exists(key.record_id):
         return None
     record = store.load(IdempotencyRecord, key.record_id, what="idempotency_record")
     if record.request_hash != request_hash(command):
         raise Conflict("this Idempotency-Key was used with a different request", code="idempotency_key_reused")
-    return CommandResult(record.result_id, store.position_of(key.record_id))
+    return EarlierResult(CommandResult(record.result_id, store.position_of(key.record_id)), record.outcome)
 
 
-def record_for(key: IdempotencyKey | None, command: Command, result_id) -> list[IdempotencyRecord]:
+def record_for(key: IdempotencyKey | None, command: Command, result_id, outcome: str) -> list[IdempotencyRecord]:
     if key is None:
         return []
-    return [IdempotencyRecord(id=key.record_id, request_hash=request_hash(command), result_id=result_id)]
+    return [IdempotencyRecord(id=key.record_id, request_hash=request_hash(command), result_id=result_id, outcome=outcome)]

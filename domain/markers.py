@@ -91,9 +91,10 @@ class IdempotencyRecord(Aggregate):
     """The first outcome of a request sent with an Idempotency-Key, saved with the request's own events."""
 
     @event("IdempotentRequestRecorded")
-    def __init__(self, id: UUID, request_hash: str, result_id: UUID) -> None:  # noqa: A002
+    def __init__(self, id: UUID, request_hash: str, result_id: UUID, outcome: str) -> None:  # noqa: A002
         self.request_hash = request_hash
         self.result_id = result_id
+        self.outcome = outcome
 
     @staticmethod
     def id_for(scope: str, key: str) -> UUID:

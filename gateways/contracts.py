@@ -74,24 +74,34 @@ class AuditTrail(BaseModel):
     page: Page
 
 
-@router.post("/contracts", status_code=201, response_model=Accepted)
+class ProvisionAccepted(Accepted):
+    decision: Literal["new_line", "plan_change"]
+
+
+@router.post("/contracts", status_code=201, response_model=ProvisionAccepted)
 async def post_contract(
     body: ProvisionContract,
     request: Request,
     response: Response,
     idempotency_key: str | None = Header(default=None, min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
     who: Principal = Depends(allow("operator", "integrator")),
-) -> Accepted:
-    """With an Idempotency-Key, a repeated request returns the first result and appends nothing."""
+) -> ProvisionAccepted:
+    """A new line (201) or a plan change on an existing contract (200), decided by the provisioning rules.
+
+    With an Idempotency-Key, a repeated request returns the first result and appends nothing.
+    """
     key = IdempotencyKey(scope=who.key_id, key=idempotency_key) if idempotency_key else None
-    return await execute(
-        request,
-        response,
-        who,
-        "ProvisionContract",
-        lambda rt, ctx: provision_contract(rt.store, rt.clock, body, ctx, key),
-        "/api/v1/contracts",
-    )
+    decisions: list[str] = []
+
+    def run(rt, ctx):
+        provisioned = provision_contract(rt.store, rt.clock, body, ctx, key)
+        decisions.append(provisioned.decision)
+        return provisioned.result
+
+    accepted = await execute(request, response, who, "ProvisionContract", run, "/api/v1/contracts")
+    if decisions[0] == "plan_change":
+        response.status_code = 200
+    return ProvisionAccepted(**accepted.model_dump(), decision=decisions[0])
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractView)

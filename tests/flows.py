@@ -30,13 +30,18 @@ async def create_offer(client: httpx.AsyncClient, monthly_fee: str = "99.00") ->
     return response.json()
 
 
-async def provision(client: httpx.AsyncClient, client_id: str, offer_id: str, correlation_id: str | None = None) -> dict:
+async def provision(
+    client: httpx.AsyncClient, client_id: str, offer_id: str, correlation_id: str | None = None, intent: str | None = None
+) -> dict:
     headers = dict(OPERATOR)
     if correlation_id:
         headers["X-Correlation-ID"] = correlation_id
     body = {"client_id": client_id, "offer_id": offer_id, "commitment_months": 12}
+    if intent:
+        body["intent"] = intent
     response = await client.post("/api/v1/contracts", json=body, headers=headers)
     assert response.status_code == 201, response.text
+    assert response.json()["decision"] == "new_line"
     return response.json()
 
 

@@ -15,25 +15,6 @@ from tests import flows
 TABLES = [t for p in PROJECTIONS.values() for t in p.tables]
 
 
-@pytest.fixture
-async def deployment():
-    settings = fresh_settings(kafka=True)
-    env = settings_env(settings)
-    port = free_port()
-    env["MTF_HTTP_PORT"] = str(port)
-    async with background(["gateway"], env), background(["relay"], env), background(["project"], env):
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            await eventually(lambda: _ready(client), timeout=45)
-            yield settings, env, client
-
-
-async def _ready(client: httpx.AsyncClient) -> bool:
-    try:
-        return (await client.get("/ready")).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 async def test_provisioning_flows_from_http_through_kafka_to_the_read_models(deployment):
     settings, env, client = deployment
     created = await flows.new_contract(client, correlation_id="e2e-corr-1")

@@ -126,7 +126,7 @@ async def test_contracts_list_filters_by_client_service_status_and_offer(in_proc
     customer = await register_client(client)
     offer = await create_offer(client)
     first = await provision(client, customer["id"], offer["id"])
-    second = await provision(client, customer["id"], offer["id"])
+    second = await provision(client, customer["id"], offer["id"], intent="new_line")
     await new_contract(client)
     ended = await _post(client, second, "termination", {"reason": "x", "early_termination": True})
     await _view(client, second, ended.json()["position"])

@@ -69,7 +69,7 @@ def _sample_events():
     number = NumberReservation.reserve("+212612345678", "mobile", line.id)
     number.release()
     number.reserve_again(uuid.uuid4())
-    once = IdempotencyRecord(id=IdempotencyRecord.id_for("key:abc", "k-1"), request_hash="0" * 64, result_id=uuid.uuid4())
+    once = IdempotencyRecord(id=IdempotencyRecord.id_for("key:abc", "k-1"), request_hash="0" * 64, result_id=uuid.uuid4(), outcome="new_line")
     markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number, once]
     return [
         *provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(),

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from domain.errors import Conflict
+from domain.provisioning import NEW_LINE, ActiveLine, Decision, decide
+
+A = ActiveLine(uuid.uuid4(), "+212611111111")
+B = ActiveLine(uuid.uuid4(), "+212622222222")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"target": A.contract_id, "active": [A, B]}, Decision("plan_change", A.contract_id)),
+        ({"intent": "new_line", "active": [A]}, NEW_LINE),
+        ({"number": "+212633333333", "active": [A]}, NEW_LINE),
+        ({"number": B.number, "active": [A, B]}, Decision("plan_change", B.contract_id)),
+        ({"active": []}, NEW_LINE),
+        ({"active": [A]}, Decision("plan_change", A.contract_id)),
+        ({"intent": "upgrade", "active": [A]}, Decision("plan_change", A.contract_id)),
+    ],
+)
+def test_decision_rules(kwargs, expected):
+    arguments = {"intent": None, "target": None, "number": None, **kwargs}
+    assert decide(**arguments) == expected
+
+
+def test_several_candidates_are_ambiguous_and_listed():
+    with pytest.raises(Conflict) as refused:
+        decide(intent=None, target=None, number=None, active=[A, B])
+    assert refused.value.code == "ambiguous_target"
+    assert {c["number"] for c in refused.value.details["candidates"]} == {A.number, B.number}
+
+
+def test_upgrade_without_a_contract_is_refused():
+    with pytest.raises(Conflict) as refused:
+        decide(intent="upgrade", target=None, number=None, active=[])
+    assert refused.value.code == "no_contract_to_change"
