@@ -13,6 +13,9 @@ from uuid import UUID
 from pydantic import StringConstraints
 
 from commands.base import Command, CommandResult
+from commands.contract_documents import issue_contract_document
+from commands.contracts import DEFAULT_OPERATOR
+from domain.client import Client
 from domain.contract import Contract
 from domain.errors import NotFound, RuleViolation
 from domain.markers import NumberReservation, OfferUsageMarker
@@ -20,6 +23,7 @@ from domain.offer import Offer
 from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
+from infra.contract_pdf import Operator
 from infra.event_store import EventStore
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
@@ -78,7 +82,9 @@ def terminate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: 
     return CommandResult(contract.id, store.save_as(ctx, contract, line, number))
 
 
-def change_plan(store: EventStore, clock: Clock, contract_id: UUID, cmd: ChangePlan, ctx: CommandContext) -> tuple[CommandResult, str]:
+def change_plan(
+    store: EventStore, clock: Clock, contract_id: UUID, cmd: ChangePlan, ctx: CommandContext, operator: Operator = DEFAULT_OPERATOR
+) -> tuple[CommandResult, str]:
     contract = store.load(Contract, contract_id, what="contract")
     offer = store.load(Offer, cmd.offer_id, what="offer")
     if offer.deleted:
@@ -94,5 +100,7 @@ def change_plan(store: EventStore, clock: Clock, contract_id: UUID, cmd: ChangeP
         effective_date=cmd.effective_date,
         today=clock.today(),
     )
+    client = store.load(Client, contract.client_id, what="client")
+    issue_contract_document(store, clock, operator, contract, client, offer, "plan_change", cmd.effective_date)
     first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
     return CommandResult(contract.id, store.save_as(ctx, contract, *first_sale)), kind

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from pydantic import Field, model_validator
 
 from commands.base import Command, CommandResult
+from commands.contract_documents import issue_contract_document
 from commands.clients import RegisterClient
 from commands.idempotency import IdempotencyKey, earlier_result, record_for
 from commands.numbers import pick_free_number
@@ -25,7 +26,11 @@ from domain.provisioning import ActiveLine, decide
 from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
+from infra.contract_pdf import Operator
 from infra.event_store import EventStore
+
+
+DEFAULT_OPERATOR = Operator("MT-Facturation Telecom SA", "Rabat, Maroc", "RC Rabat 000000")
 
 
 class ProvisionContract(Command):
@@ -53,7 +58,12 @@ class Provisioned:
 
 @retry_on_conflict
 def provision_contract(
-    store: EventStore, clock: Clock, cmd: ProvisionContract, ctx: CommandContext, idempotency: IdempotencyKey | None = None
+    store: EventStore,
+    clock: Clock,
+    cmd: ProvisionContract,
+    ctx: CommandContext,
+    idempotency: IdempotencyKey | None = None,
+    operator: Operator = DEFAULT_OPERATOR,
 ) -> Provisioned:
     if (first := earlier_result(store, idempotency, cmd)) is not None:
         return Provisioned(first.result, first.outcome)
@@ -70,6 +80,8 @@ def provision_contract(
     else:
         aggregates = _new_line(store, client, offer, cmd.commitment_months, day, number) + newcomers
     contract = aggregates[0]
+    reason = "plan_change" if decision.kind == "plan_change" else "provisioning"
+    issue_contract_document(store, clock, operator, contract, client, offer, reason, day)
     once = record_for(idempotency, cmd, contract.id, decision.kind)
     return Provisioned(CommandResult(contract.id, store.save_as(ctx, *aggregates, *once)), decision.kind)
 

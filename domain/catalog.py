@@ -55,7 +55,7 @@ def _quantity(index: int, component: dict[str, Any]) -> dict[str, Any]:
     if unit in WHOLE_UNITS and amount != amount.to_integral_value():
         code = "quota_not_whole_hours" if unit == "hours" else "speed_not_whole_mbps"
         raise _violation(code, f"{kind}.{unit} must be a whole number", index, unit=unit)
-    normalised = int(amount) if unit in WHOLE_UNITS else str(amount.normalize())
+    normalised = int(amount) if unit in WHOLE_UNITS else format(amount.normalize(), "f")  # "20", never "2E+1"
     return {"kind": kind, unit: normalised}
 
 

@@ -57,6 +57,7 @@ class Contract(Aggregate):
         self.commitment_months = commitment_months
         self.status = "draft"
         self.timeline = [_plan(offer_id, offer_version, offer_name, monthly_fee, start_date)]
+        self.documents: list[UUID] = []
 
     @classmethod
     def provision(cls, *, commitment_months: int, **terms) -> Contract:
@@ -159,6 +160,14 @@ class Contract(Aggregate):
     def _terminated(self, on: date, reason: str, early_termination_months: int, early_termination_charge: Decimal) -> None:
         self.status = "terminated"
         self.terminated_on = on
+
+    def record_document(self, document_id: UUID, sha256: str, size: int, reason: str) -> None:
+        """A contract document was issued for this contract (its bytes are in the document store)."""
+        self._document_issued(document_id=document_id, sha256=sha256, size=size, reason=reason)
+
+    @event("ContractDocumentIssued")
+    def _document_issued(self, document_id: UUID, sha256: str, size: int, reason: str) -> None:
+        self.documents.append(document_id)
 
     @event("ContractPlanChanged")
     def _plan_changed(self, offer_id: UUID, offer_version: int, offer_name: str, monthly_fee: Decimal,

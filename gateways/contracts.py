@@ -26,6 +26,7 @@ from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token
+from infra import documents
 from projections import contract_audit_trail, contract_summary
 
 router = APIRouter(prefix="/api/v1", tags=["contracts"])
@@ -49,6 +50,7 @@ class ContractView(BaseModel):
     status: str
     status_since: date
     early_termination_charge: Decimal
+    documents: list[dict[str, Any]]
     provisioned_at: datetime
     updated_at: datetime
     version: int
@@ -94,7 +96,7 @@ async def post_contract(
     decisions: list[str] = []
 
     def run(rt, ctx):
-        provisioned = provision_contract(rt.store, rt.clock, body, ctx, key)
+        provisioned = provision_contract(rt.store, rt.clock, body, ctx, key, rt.operator)
         decisions.append(provisioned.decision)
         return provisioned.result
 
@@ -171,7 +173,7 @@ async def post_plan_change(
     kinds: list[str] = []
 
     def run(rt, ctx):
-        result, kind = change_plan(rt.store, rt.clock, contract_id, body, ctx)
+        result, kind = change_plan(rt.store, rt.clock, contract_id, body, ctx, rt.operator)
         kinds.append(kind)
         return result
 
@@ -195,3 +197,41 @@ async def list_contracts(
             conn, client_id=client, service=service, status=status, offer_id=offer, limit=limit, offset=offset
         )
     return Paged[ContractView](items=[ContractView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+
+
+class DocumentView(BaseModel):
+    document_id: UUID
+    reason: Literal["provisioning", "plan_change"]
+    sha256: str
+    size: int
+    issued_at: datetime
+    download: str
+
+
+@router.get("/contracts/{contract_id}/documents", response_model=list[DocumentView])
+async def list_documents(
+    contract_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+) -> list[DocumentView]:
+    await await_token(request, contract_summary.NAME, contract_id, consistency_token)
+    async with request.app.state.runtime.pool.acquire() as conn:
+        row = await contract_summary.find(conn, contract_id)
+    if row is None:
+        raise ApiError(404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)})
+    return [
+        DocumentView(**d, download=f"/api/v1/contracts/{contract_id}/documents/{d['document_id']}") for d in row["documents"]
+    ]
+
+
+@router.get("/contracts/{contract_id}/documents/{document_id}", response_class=Response)
+async def download_document(
+    contract_id: UUID, document_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))
+) -> Response:
+    """The PDF, only once its issuance is recorded on the contract (an unannounced blob is never served)."""
+    async with request.app.state.runtime.pool.acquire() as conn:
+        row = await contract_summary.find(conn, contract_id)
+        issued = {d["document_id"] for d in row["documents"]} if row else set()
+        pdf = await documents.pdf_bytes(conn, contract_id, document_id) if str(document_id) in issued else None
+    if pdf is None:
+        raise ApiError(404, "document_not_found", f"document {document_id} not found", {"id": str(document_id)})
+    headers = {"Content-Disposition": f'attachment; filename="contract-{contract_id}-{document_id}.pdf"'}
+    return Response(content=pdf, media_type="application/pdf", headers=headers)

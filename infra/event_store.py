@@ -147,9 +147,26 @@ class EventStore(Application):
         return self.mapper.transcoder.decode(notification.state)
 
 
+SCHEMA_LOCK = 7_355_609
+
+
 def open_event_store(database_url: str) -> EventStore:
+    """Opens (and on first use creates) the event store.
+
+    Creation is serialised across processes: gateway, relay and projector start together, and
+    concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's type catalog.
+    """
     address = PostgresAddress.parse(database_url)
-    _ensure_schema(address)
+    with psycopg.connect(address.url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+            return _construct(database_url, address)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
+def _construct(database_url: str, address: PostgresAddress) -> EventStore:
     store = EventStore(
         env={
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -168,8 +185,3 @@ def open_event_store(database_url: str) -> EventStore:
     )
     store.database_url = database_url
     return store
-
-
-def _ensure_schema(address: PostgresAddress) -> None:
-    with psycopg.connect(address.url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")

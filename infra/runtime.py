@@ -16,6 +16,8 @@ import asyncpg
 
 from infra import telemetry
 from infra.clock import Clock, clock_from
+from infra.contract_pdf import Operator
+from infra.documents import DDL as DOCUMENTS_DDL
 from infra.embedded_postgres import EmbeddedPostgres
 from infra.event_store import EventStore, open_event_store
 from infra.kafka import InProcessSink, KafkaSink
@@ -39,6 +41,11 @@ class Runtime:
     relay: Relay | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
 
+    @property
+    def operator(self) -> Operator:
+        s = self.settings
+        return Operator(name=s.operator_name, address=s.operator_address, registration=s.operator_registration)
+
     def nudge_relay(self) -> None:
         if self.relay is not None:
             self.relay.wakeup.set()
@@ -58,6 +65,7 @@ async def migrate_all(pool: asyncpg.Pool) -> None:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
         await migrate(conn, PROJECTIONS.values())
         await conn.execute(POSITION_DDL)
+        await conn.execute(DOCUMENTS_DDL)
 
 
 @asynccontextmanager

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     fixed_today: date | None = Field(
         default=None, description="Pins the clock's date (tests, replays of a past day)."
     )
+    operator_name: str = "MT-Facturation Telecom SA"
+    operator_address: str = "Avenue Mohammed VI, Rabat, Maroc"
+    operator_registration: str = "RC Rabat 000000 - ICE 000000000000000"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "info"

@@ -97,6 +97,13 @@ async def on_plan_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await _record(conn, event, before, after, d["effective_date"])
 
 
+async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    before = await _previous_state(conn, UUID(event.subject))
+    after = {**(before or {}), "document_id": d["document_id"], "document_sha256": d["sha256"]}
+    await _record(conn, event, before, after, None)
+
+
 PROJECTION = Projection(
     name=NAME,
     aggregates=("contract",),
@@ -105,6 +112,7 @@ PROJECTION = Projection(
     handlers={
         "ContractProvisioned": on_provisioned,
         "ContractPlanChanged": on_plan_changed,
+        "ContractDocumentIssued": on_document_issued,
         **{name: on_status_change for name in _STATUS_AFTER},
     },
 )

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     status            text NOT NULL,
     status_since      date NOT NULL,
     early_termination_charge numeric(12, 2) NOT NULL DEFAULT 0,
+    documents         jsonb NOT NULL DEFAULT '[]',
     provisioned_at    timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL,
     version           int NOT NULL
@@ -86,6 +87,15 @@ async def on_plan_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     )
 
 
+async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    entry = {"document_id": d["document_id"], "reason": d["reason"], "sha256": d["sha256"], "size": d["size"], "issued_at": event.time.isoformat()}
+    await conn.execute(
+        f"UPDATE {TABLE} SET documents = documents || $2::jsonb, updated_at = $3, version = $4 WHERE contract_id = $1",
+        UUID(event.subject), orjson.dumps([entry]).decode(), event.time, event.aggregateversion,
+    )
+
+
 async def on_terminated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await _status_change("terminated")(conn, event)
     await conn.execute(
@@ -120,12 +130,13 @@ PROJECTION = Projection(
         "ContractResumed": _status_change("active"),
         "ContractTerminated": on_terminated,
         "ContractPlanChanged": on_plan_changed,
+        "ContractDocumentIssued": on_document_issued,
     },
 )
 
 
 def _row(record: asyncpg.Record) -> dict[str, Any]:
-    return {**dict(record), "timeline": orjson.loads(record["timeline"])}
+    return {**dict(record), "timeline": orjson.loads(record["timeline"]), "documents": orjson.loads(record["documents"])}
 
 
 async def find(conn: asyncpg.Connection, contract_id: UUID) -> dict[str, Any] | None:

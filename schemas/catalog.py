@@ -65,6 +65,9 @@ EVENTS: dict[str, EventSpec] = {
     "domain.contract:Contract.ContractTerminated": _spec(
         "contract", "ContractTerminated", contract.ContractTerminatedV1
     ),
+    "domain.contract:Contract.ContractDocumentIssued": _spec(
+        "contract", "ContractDocumentIssued", contract.ContractDocumentIssuedV1
+    ),
     "domain.contract:Contract.ContractPlanChanged": _spec(
         "contract", "ContractPlanChanged", contract.ContractPlanChangedV1
     ),

@@ -129,7 +129,7 @@ async def settled(database_url: str, contracts: int) -> bool:
         return False
     finally:
         await conn.close()
-    return summaries == contracts and entries == 2 * contracts
+    return summaries == contracts and entries == 3 * contracts  # provisioned, activated, document issued
 
 
 async def all_projected(database_url: str) -> bool:

@@ -51,3 +51,10 @@ class ContractPlanChangedV1(EventPayload):
     monthly_fee: Decimal
     effective_date: date
     change: Literal["upgrade", "downgrade", "lateral"]
+
+
+class ContractDocumentIssuedV1(EventPayload):
+    document_id: UUID
+    sha256: str
+    size: int
+    reason: Literal["provisioning", "plan_change"]

@@ -16,6 +16,9 @@ async def deployment():
     env = settings_env(settings)
     port = free_port()
     env["MTF_HTTP_PORT"] = str(port)
+    # Three processes share 2 cores with Kafka and PostgreSQL during the suite: give
+    # read-your-writes the time a loaded machine needs (production answers 503 + Retry-After).
+    env["MTF_CONSISTENCY_WAIT_MS"] = "10000"
     async with background(["gateway"], env), background(["relay"], env), background(["project"], env):
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             await eventually(lambda: _ready(client), timeout=45)

@@ -19,9 +19,9 @@ async def test_provisioning_flows_from_http_through_kafka_to_the_read_models(dep
     settings, env, client = deployment
     created = await flows.new_contract(client, correlation_id="e2e-corr-1")
 
-    records = await read_topic(settings.kafka_bootstrap, settings.topic("contract"), expected=2)
+    records = await read_topic(settings.kafka_bootstrap, settings.topic("contract"), expected=3)
     events = [decode(r.value) for r in records if r.key == created["id"].encode()]
-    assert [e.event_name for e in events] == ["ContractProvisioned", "ContractActivated"]
+    assert [e.event_name for e in events] == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
     assert all(e.correlationid == "e2e-corr-1" for e in events)
     assert dict(records[0].headers)["correlation_id"] == b"e2e-corr-1"
     client_events = await read_topic(settings.kafka_bootstrap, settings.topic("client"), expected=1)
@@ -32,7 +32,7 @@ async def test_provisioning_flows_from_http_through_kafka_to_the_read_models(dep
     trail = await client.get(f"/api/v1/contracts/{created['id']}/audit-trail", params=token, headers=AUDITOR)
     assert summary.status_code == 200 and summary.json()["status"] == "active"
     assert summary.json()["commitment_months"] == 12
-    assert [e["event_type"] for e in trail.json()["items"]] == ["ContractProvisioned", "ContractActivated"]
+    assert [e["event_type"] for e in trail.json()["items"]] == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
     assert summary.headers["x-correlation-id"]
 
 

@@ -48,9 +48,9 @@ async def test_suspend_resume_and_terminate_with_early_termination_charge(in_pro
     assert line["status"] == "closed"
     trail = (await client.get(f"/api/v1/contracts/{created['id']}/audit-trail", headers=AUDITOR)).json()["items"]
     assert [e["event_type"] for e in trail] == [
-        "ContractProvisioned", "ContractActivated", "ContractSuspended", "ContractResumed", "ContractTerminated"
+        "ContractProvisioned", "ContractActivated", "ContractDocumentIssued", "ContractSuspended", "ContractResumed", "ContractTerminated"
     ]
-    assert trail[2]["reason"] == "unpaid" and trail[2]["before"]["status"] == "active" and trail[2]["after"]["status"] == "suspended"
+    assert trail[3]["reason"] == "unpaid" and trail[3]["before"]["status"] == "active" and trail[3]["after"]["status"] == "suspended"
 
 
 async def test_upgrade_is_scheduled_on_the_timeline_and_downgrade_is_blocked(in_process_system):

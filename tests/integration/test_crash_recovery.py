@@ -54,18 +54,18 @@ async def test_relay_killed_after_publish_before_saving_position(gateway_only):
     await crash_at("relay.after_publish", ["relay"], env)
     assert await _relay_position(runtime) == 0, "position must not be saved before the crash point"
     topic = runtime.settings.topic("contract")
-    first = await read_topic(runtime.settings.kafka_bootstrap, topic, expected=2)
-    assert len(first) == 2
+    first = await read_topic(runtime.settings.kafka_bootstrap, topic, expected=3)
+    assert len(first) == 3
 
     async with background(["relay"], env), background(["project"], env):
         await eventually(lambda: _at(runtime, head))
         await eventually(lambda: settled(runtime.settings.database_url, 1), timeout=30)
 
-    records = await read_topic(runtime.settings.kafka_bootstrap, topic, expected=4)
+    records = await read_topic(runtime.settings.kafka_bootstrap, topic, expected=6)
     versions = sorted(decode(r.value).aggregateversion for r in records if r.key == created["id"].encode())
-    assert versions == [1, 1, 2, 2], "the batch was published twice"
+    assert versions == [1, 1, 2, 2, 3, 3], "the batch was published twice"
     trail = await dump_tables(runtime.settings.database_url, "readmodel.contract_audit_trail")
-    assert len(trail["readmodel.contract_audit_trail"]) == 2, "duplicates had no second effect"
+    assert len(trail["readmodel.contract_audit_trail"]) == 3, "duplicates had no second effect"
     await _equals_full_replay(runtime)
 
 
@@ -82,8 +82,8 @@ async def test_relay_killed_before_publish_delivers_after_restart(gateway_only):
         await eventually(lambda: _at(runtime, head))
         await eventually(lambda: settled(runtime.settings.database_url, 1), timeout=30)
 
-    records = await read_topic(runtime.settings.kafka_bootstrap, topic, expected=2)
-    assert sorted(decode(r.value).aggregateversion for r in records if r.key == created["id"].encode()) == [1, 2]
+    records = await read_topic(runtime.settings.kafka_bootstrap, topic, expected=3)
+    assert sorted(decode(r.value).aggregateversion for r in records if r.key == created["id"].encode()) == [1, 2, 3]
     summary = await dump_tables(runtime.settings.database_url, "readmodel.contract_summary")
     assert [str(row[0]) for row in summary["readmodel.contract_summary"]] == [created["id"]]
 
@@ -105,7 +105,7 @@ async def test_projector_killed_mid_batch_recovers_to_full_replay(gateway_only):
         await eventually(lambda: settled(runtime.settings.database_url, 5), timeout=30)
     rows = await dump_tables(runtime.settings.database_url, "readmodel.contract_summary", "readmodel.contract_audit_trail")
     assert len(rows["readmodel.contract_summary"]) == 5
-    assert len(rows["readmodel.contract_audit_trail"]) == 10
+    assert len(rows["readmodel.contract_audit_trail"]) == 15
     await _equals_full_replay(runtime)
 
 

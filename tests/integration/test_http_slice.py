@@ -24,7 +24,7 @@ async def test_contract_is_readable_with_its_audit_trail_after_its_token(any_sys
     assert summary.json()["status"] == "active"
     assert summary.json()["monthly_fee"] == "99.00"
     entries = trail.json()["items"]
-    assert [e["event_type"] for e in entries] == ["ContractProvisioned", "ContractActivated"]
+    assert [e["event_type"] for e in entries] == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
     assert {e["correlation_id"] for e in entries} == {"corr-slice-1"}
     assert entries[1]["before"]["status"] == "draft" and entries[1]["after"]["status"] == "active"
     assert entries[0]["role"] == "operator" and entries[0]["actor"].startswith("key:")
@@ -34,12 +34,12 @@ async def test_cloudevent_reaches_its_topic_keyed_by_aggregate_with_correlation_
     runtime, client = kafka_system
     created = await new_contract(client, correlation_id="corr-kafka-7")
 
-    records = await read_topic(runtime.settings.kafka_bootstrap, runtime.settings.topic("contract"), expected=2)
+    records = await read_topic(runtime.settings.kafka_bootstrap, runtime.settings.topic("contract"), expected=3)
 
     mine = [r for r in records if r.key == created["id"].encode()]
     events = [decode(r.value) for r in mine]
-    assert [e.type for e in events] == ["mtf.contract.ContractProvisioned", "mtf.contract.ContractActivated"]
-    assert [e.aggregateversion for e in events] == [1, 2]
+    assert [e.event_name for e in events] == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
+    assert [e.aggregateversion for e in events] == [1, 2, 3]
     assert len({r.partition for r in mine}) == 1, "one aggregate, one partition: order is kept"
     first = events[0]
     assert first.specversion == "1.0" and first.subject == created["id"]

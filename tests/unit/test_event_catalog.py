@@ -47,6 +47,7 @@ def _sample_events():
         offer_id=uuid.uuid4(), offer_version=1, offer_name="Mobile 50 Go", service="mobile",
         monthly_fee=Decimal("149.00"), effective_date=date(2026, 10, 15), today=date(2026, 10, 10),
     )
+    contract.record_document(uuid.uuid4(), "ab" * 32, 2048, "plan_change")
     contract.terminate(on=date(2026, 10, 20), reason="moved", early_termination=True)
     offer = Offer.create(
         name="F", service="mobile", family="4g", monthly_fee=Decimal("9"), activation_fee=Decimal("0"),

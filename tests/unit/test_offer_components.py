@@ -78,3 +78,8 @@ def test_each_rule_has_its_code(service, components, code):
     with pytest.raises(RuleViolation) as refused:
         validate_components(service, components)
     assert refused.value.code == code
+
+
+@pytest.mark.parametrize(("gb", "stored"), [(20, "20"), ("20.0", "20"), ("1.50", "1.5"), (100, "100")])
+def test_data_quotas_are_stored_in_plain_decimal_notation(gb, stored):
+    assert validate_components("mobile", [{"kind": "data", "gb": gb}]) == [{"kind": "data", "gb": stored}]

@@ -1,0 +1,44 @@
+"""Issues the contract document for a provisioning or a plan change, before the events are appended."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid5
+
+from domain.client import Client
+from domain.contract import Contract
+from domain.identity import MTF_NAMESPACE, mask
+from domain.offer import Offer
+from infra.clock import Clock
+from infra.contract_pdf import ContractSheet, Operator, render
+from infra.documents import store_pdf
+from infra.event_store import EventStore
+
+
+def contract_number(contract: Contract) -> str:
+    return f"CT-{contract.start_date.year}-{contract.id.hex[:8].upper()}"
+
+
+def issue_contract_document(
+    store: EventStore, clock: Clock, operator: Operator, contract: Contract, client: Client, offer: Offer, reason: str, effective: date
+) -> None:
+    # Deterministic id: a retried command re-renders the same document instead of adding another.
+    document_id = uuid5(MTF_NAMESPACE, f"contract-document/{contract.id}/{contract.version + 1}")
+    sheet = ContractSheet(
+        contract_number=contract_number(contract),
+        reason=reason,
+        client_name=client.full_name,
+        client_cin_masked=mask(client.cin),
+        client_address=client.address,
+        service=contract.service,
+        number=contract.number,
+        offer_name=offer.name,
+        offer_version=offer.terms_version,
+        components=offer.components,
+        monthly_fee=offer.monthly_fee,
+        activation_fee=offer.activation_fee,
+        commitment_months=contract.commitment_months,
+        effective_date=effective,
+    )
+    stored = store_pdf(store, document_id, contract.id, reason, render(operator, sheet), clock.now())
+    contract.record_document(stored.document_id, stored.sha256, stored.size, reason)

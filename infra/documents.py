@@ -1,0 +1,64 @@
+"""The document store: rendered PDFs and their metadata, in their own schema.
+
+Documents are written before the event that announces them, so no event ever points at a
+missing document; an append that then fails leaves an unreferenced row, never a dangling event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+SCHEMA = "documents"
+TABLE = f"{SCHEMA}.contract_documents"
+
+DDL = f"""
+CREATE SCHEMA IF NOT EXISTS {SCHEMA};
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    document_id uuid PRIMARY KEY,
+    contract_id uuid NOT NULL,
+    reason      text NOT NULL,
+    sha256      text NOT NULL,
+    size        int NOT NULL,
+    created_at  timestamptz NOT NULL,
+    pdf         bytea NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contract_documents_contract ON {TABLE} (contract_id);
+"""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    document_id: UUID
+    sha256: str
+    size: int
+
+
+def store_pdf(store, document_id: UUID, contract_id: UUID, reason: str, pdf: bytes, created_at: datetime) -> StoredDocument:
+    """Writes through the event store's connection pool (the command side is synchronous)."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    with store.recorder.datastore.get_connection() as conn:
+        conn.execute(
+            f"INSERT INTO {TABLE} (document_id, contract_id, reason, sha256, size, created_at, pdf) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING",
+            (document_id, contract_id, reason, digest, len(pdf), created_at, pdf),
+        )
+        conn.commit()
+    return StoredDocument(document_id, digest, len(pdf))
+
+
+async def metadata(conn: asyncpg.Connection, contract_id: UUID, referenced: set[UUID]) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"SELECT document_id, reason, sha256, size, created_at FROM {TABLE} WHERE contract_id = $1 ORDER BY created_at",
+        contract_id,
+    )
+    return [dict(r) for r in rows if r["document_id"] in referenced]
+
+
+async def pdf_bytes(conn: asyncpg.Connection, contract_id: UUID, document_id: UUID) -> bytes | None:
+    return await conn.fetchval(f"SELECT pdf FROM {TABLE} WHERE contract_id = $1 AND document_id = $2", contract_id, document_id)

@@ -1,0 +1,73 @@
+"""Contract PDFs: issued on provisioning and plan change, stored with metadata, downloadable, audited."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from datetime import date
+
+from pypdf import PdfReader
+
+from tests.flows import create_offer
+from tests.support import AUDITOR, OPERATOR
+
+PERSON = {"cin": "UV 908172", "full_name": "Khadija Benjelloun", "email": "khadija@example.ma", "address": "14 Rue Tarik, Tetouan"}
+
+
+async def _documents(client, contract_id: str, position: int) -> list[dict]:
+    response = await client.get(f"/api/v1/contracts/{contract_id}/documents", params={"consistency_token": position}, headers=AUDITOR)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_provisioning_issues_a_pdf_with_every_required_field(in_process_system):
+    runtime, client = in_process_system
+    offer = await create_offer(client, monthly_fee="99.00")
+    created = (await client.post("/api/v1/contracts", json={"client": PERSON, "offer_id": offer["id"], "commitment_months": 12}, headers=OPERATOR)).json()
+    documents = await _documents(client, created["id"], created["position"])
+    assert [d["reason"] for d in documents] == ["provisioning"]
+
+    download = await client.get(documents[0]["download"], headers=AUDITOR)
+    assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
+    pdf = download.content
+    assert hashlib.sha256(pdf).hexdigest() == documents[0]["sha256"] and len(pdf) == documents[0]["size"]
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    view = (await client.get(f"/api/v1/contracts/{created['id']}", headers=AUDITOR)).json()
+    expected = [
+        runtime.settings.operator_name, "Khadija Benjelloun", "UV****72", "mobile", view["number"], "Mobile 20 Go",
+        "data 20 GB", "99.00 MAD", "50.00 MAD", "12 months", date.today().isoformat(),
+        f"CT-{date.today().year}-{uuid.UUID(created['id']).hex[:8].upper()}",
+    ]
+    assert [field for field in expected if field not in text] == []
+    assert "UV908172" not in text, "the CIN is masked on the document"
+
+
+async def test_plan_change_issues_another_document_and_the_trail_records_both(in_process_system):
+    _, client = in_process_system
+    offer = await create_offer(client, monthly_fee="99.00")
+    created = (await client.post("/api/v1/contracts", json={"client": {**PERSON, "cin": "WX102938"}, "offer_id": offer["id"]}, headers=OPERATOR)).json()
+    premium = await create_offer(client, monthly_fee="149.00")
+    changed = await client.post(
+        f"/api/v1/contracts/{created['id']}/plan-changes", json={"offer_id": premium["id"], "effective_date": date.today().isoformat()}, headers=OPERATOR
+    )
+    assert changed.status_code == 200, changed.text
+    documents = await _documents(client, created["id"], changed.json()["position"])
+    assert [d["reason"] for d in documents] == ["provisioning", "plan_change"]
+    assert documents[0]["sha256"] != documents[1]["sha256"]
+    trail = (await client.get(f"/api/v1/contracts/{created['id']}/audit-trail", headers=AUDITOR)).json()["items"]
+    issued = [e for e in trail if e["event_type"] == "ContractDocumentIssued"]
+    assert [e["after"]["document_sha256"] for e in issued] == [d["sha256"] for d in documents]
+    assert all(e["role"] == "operator" and e["correlation_id"] for e in issued)
+
+
+async def test_unknown_document_is_404(in_process_system):
+    _, client = in_process_system
+    offer = await create_offer(client)
+    created = (await client.post("/api/v1/contracts", json={"client": {**PERSON, "cin": "YZ564738"}, "offer_id": offer["id"]}, headers=OPERATOR)).json()
+    await _documents(client, created["id"], created["position"])
+    missing = await client.get(f"/api/v1/contracts/{created['id']}/documents/{uuid.uuid4()}", headers=AUDITOR)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "document_not_found"
+    nobody = await client.get(f"/api/v1/contracts/{uuid.uuid4()}/documents", headers=AUDITOR)
+    assert nobody.status_code == 404
