@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection
 from schemas.envelope import CloudEvent
 
@@ -85,20 +86,9 @@ async def find(conn: asyncpg.Connection, client_id: UUID) -> dict[str, Any] | No
 
 
 async def search(conn: asyncpg.Connection, *, status=None, cin=None, name=None, limit: int, offset: int):
-    where, args = ["TRUE"], []
-    if status is not None:
-        args.append(status)
-        where.append(f"status = ${len(args)}")
-    if cin is not None:
-        args.append(cin)
-        where.append(f"cin = ${len(args)}")
-    if name is not None:
-        args.append(f"%{name.lower()}%")
-        where.append(f"lower(full_name) LIKE ${len(args)}")
-    condition = " AND ".join(where)
-    total = await conn.fetchval(f"SELECT count(*) FROM {TABLE} WHERE {condition}", *args)
-    records = await conn.fetch(
-        f"SELECT * FROM {TABLE} WHERE {condition} ORDER BY full_name, client_id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args, limit, offset,
+    conditions = [("lower(full_name) LIKE {}", f"%{name.lower()}%")] if name is not None else []
+    rows, total = await filtered_page(
+        conn, TABLE, equals={"status": status, "cin": cin}, conditions=conditions, order_by="full_name, client_id",
+        limit=limit, offset=offset,
     )
-    return [dict(r) for r in records], total
+    return [dict(r) for r in rows], total

@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection
 from schemas.envelope import CloudEvent
 
@@ -145,15 +146,6 @@ async def find(conn: asyncpg.Connection, contract_id: UUID) -> dict[str, Any] | 
 
 
 async def search(conn: asyncpg.Connection, *, client_id=None, service=None, status=None, offer_id=None, limit: int, offset: int):
-    where, args = ["TRUE"], []
-    for column, value in (("client_id", client_id), ("service", service), ("status", status), ("offer_id", offer_id)):
-        if value is not None:
-            args.append(value)
-            where.append(f"{column} = ${len(args)}")
-    condition = " AND ".join(where)
-    total = await conn.fetchval(f"SELECT count(*) FROM {TABLE} WHERE {condition}", *args)
-    records = await conn.fetch(
-        f"SELECT * FROM {TABLE} WHERE {condition} ORDER BY provisioned_at, contract_id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args, limit, offset,
-    )
-    return [_row(r) for r in records], total
+    equals = {"client_id": client_id, "service": service, "status": status, "offer_id": offer_id}
+    rows, total = await filtered_page(conn, TABLE, equals=equals, order_by="provisioned_at, contract_id", limit=limit, offset=offset)
+    return [_row(r) for r in rows], total

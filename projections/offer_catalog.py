@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection
 from schemas.envelope import CloudEvent
 
@@ -123,23 +124,16 @@ async def find(conn: asyncpg.Connection, offer_id: UUID) -> dict[str, Any] | Non
 async def search(
     conn: asyncpg.Connection, *, service=None, family=None, status=None, sellable_on: date | None = None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    where, args = ["TRUE"], []
-    for column, value in (("service", service), ("family", family), ("status", status)):
-        if value is not None:
-            args.append(value)
-            where.append(f"{column} = ${len(args)}")
+    conditions = []
     if sellable_on is not None:
-        args.append(sellable_on)
-        n = len(args)
-        where.append(f"status = 'active' AND (valid_from IS NULL OR valid_from <= ${n}) AND (valid_to IS NULL OR ${n} <= valid_to)")
-    condition = " AND ".join(where)
-    total = await conn.fetchval(f"SELECT count(*) FROM {CATALOG} WHERE {condition}", *args)
-    records = await conn.fetch(
-        f"SELECT * FROM {CATALOG} WHERE {condition} ORDER BY service, family, monthly_fee, name, offer_id "
-        f"LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args, limit, offset,
+        conditions.append(
+            ("status = 'active' AND (valid_from IS NULL OR valid_from <= {}) AND (valid_to IS NULL OR {} <= valid_to)", sellable_on)
+        )
+    rows, total = await filtered_page(
+        conn, CATALOG, equals={"service": service, "family": family, "status": status}, conditions=conditions,
+        order_by="service, family, monthly_fee, name, offer_id", limit=limit, offset=offset,
     )
-    return [_row(r) for r in records], total
+    return [_row(r) for r in rows], total
 
 
 async def versions(conn: asyncpg.Connection, offer_id: UUID) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection
 from schemas.envelope import CloudEvent
 
@@ -58,15 +59,6 @@ async def find(conn: asyncpg.Connection, subscriber_id: UUID) -> dict[str, Any] 
 
 
 async def search(conn: asyncpg.Connection, *, client_id=None, service=None, status=None, number=None, limit: int, offset: int):
-    where, args = ["TRUE"], []
-    for column, value in (("client_id", client_id), ("service", service), ("status", status), ("number", number)):
-        if value is not None:
-            args.append(value)
-            where.append(f"{column} = ${len(args)}")
-    condition = " AND ".join(where)
-    total = await conn.fetchval(f"SELECT count(*) FROM {TABLE} WHERE {condition}", *args)
-    records = await conn.fetch(
-        f"SELECT * FROM {TABLE} WHERE {condition} ORDER BY created_at, subscriber_id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args, limit, offset,
-    )
-    return [dict(r) for r in records], total
+    equals = {"client_id": client_id, "service": service, "status": status, "number": number}
+    rows, total = await filtered_page(conn, TABLE, equals=equals, order_by="created_at, subscriber_id", limit=limit, offset=offset)
+    return [dict(r) for r in rows], total
