@@ -1,4 +1,4 @@
-"""SuspendContract, ResumeContract, TerminateContract, ChangePlan.
+"""ActivateContract, SuspendContract, ResumeContract, TerminateContract, ChangePlan.
 
 None of these retries on a concurrency conflict: each acts on the state its caller saw, so a
 concurrent change must surface as 409 concurrency_conflict rather than be silently re-applied.
@@ -29,6 +29,10 @@ from infra.event_store import EventStore
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
+class ActivateContract(Command):
+    on: date | None = None
+
+
 class SuspendContract(Command):
     reason: Reason
     on: date | None = None
@@ -56,6 +60,12 @@ def _day(requested: date | None, clock: Clock, contract: Contract) -> date:
     if day < contract.start_date:
         raise RuleViolation("the date is before the contract start", code="date_before_start", field="on")
     return day
+
+
+def activate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: ActivateContract, ctx: CommandContext) -> CommandResult:
+    contract = store.load(Contract, contract_id, what="contract")
+    contract.activate(on=_day(cmd.on, clock, contract))
+    return CommandResult(contract.id, store.save_as(ctx, contract))
 
 
 def suspend_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: SuspendContract, ctx: CommandContext) -> CommandResult:

@@ -11,10 +11,12 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from commands.contract_lifecycle import (
+    ActivateContract,
     ChangePlan,
     ResumeContract,
     SuspendContract,
     TerminateContract,
+    activate_contract,
     change_plan,
     resume_contract,
     suspend_contract,
@@ -141,6 +143,16 @@ Service = Literal["mobile", "internet", "landline"]
 
 class PlanChangeAccepted(Accepted):
     change: Literal["upgrade", "downgrade", "lateral"]
+
+
+@router.post("/contracts/{contract_id}/activation", response_model=Accepted)
+async def activate(
+    contract_id: UUID, body: ActivateContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> Accepted:
+    """draft -> active. Provisioning activates on the start date, so this answers 409 for any provisioned contract."""
+    return await execute(
+        request, response, who, "ActivateContract", lambda rt, ctx: activate_contract(rt.store, rt.clock, contract_id, body, ctx)
+    )
 
 
 @router.post("/contracts/{contract_id}/suspension", response_model=Accepted)
