@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateways import clients, contracts, errors, health, offers, subscribers
+from gateways import access, clients, contracts, errors, health, offers, subscribers
 from gateways.middleware import BodyLimit, CorrelationId
 from infra.runtime import Runtime, running
 from infra.settings import Settings
@@ -39,6 +39,7 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
     app.include_router(offers.router)
     app.include_router(contracts.router)
     app.include_router(subscribers.router)
+    app.include_router(access.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
     return app

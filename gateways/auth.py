@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
+from starlette.concurrency import run_in_threadpool
+
+from commands.access import record_refusal
 from gateways.errors import ApiError
+from gateways.middleware import correlation_id_of
+from infra.command_context import CommandContext
 
 log = logging.getLogger("mtf.security")
 
@@ -39,16 +44,22 @@ def authenticate(request: Request, key: str | None = Depends(api_key_header)) ->
 
 
 def allow(*roles: str):
-    def check(request: Request, principal: Principal = Depends(authenticate)) -> Principal:
+    async def check(request: Request, principal: Principal = Depends(authenticate)) -> Principal:
         if principal.role not in roles:
-            log.warning(
-                "refused privileged action: actor=%s role=%s %s %s",
-                principal.key_id,
-                principal.role,
-                request.method,
-                request.url.path,
-            )
+            await _keep_audit_entry(request, principal, roles)
             raise ApiError(403, "forbidden", f"role '{principal.role}' may not do this", {"allowed_roles": list(roles)})
         return principal
 
     return check
+
+
+async def _keep_audit_entry(request: Request, principal: Principal, roles: tuple[str, ...]) -> None:
+    """Every refused privileged action is recorded as an event; failing to record never changes the 403."""
+    log.warning("refused privileged action: actor=%s role=%s %s %s", principal.key_id, principal.role, request.method, request.url.path)
+    runtime = request.app.state.runtime
+    ctx = CommandContext(actor=principal.key_id, role=principal.role, correlation_id=correlation_id_of(request))
+    try:
+        await run_in_threadpool(record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx)
+        runtime.nudge_relay()
+    except Exception:  # noqa: BLE001 - the refusal stands even if the audit store is unavailable
+        log.exception("could not record the refusal (correlation_id=%s)", ctx.correlation_id)

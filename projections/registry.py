@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections import client_directory, contract_audit_trail, contract_summary, offer_catalog, subscriber_directory
+from projections import access_refusals, client_directory, contract_audit_trail, contract_summary, offer_catalog, subscriber_directory
 from projections.base import Projection
 
 PROJECTIONS: dict[str, Projection] = {
@@ -13,5 +13,6 @@ PROJECTIONS: dict[str, Projection] = {
         offer_catalog.PROJECTION,
         client_directory.PROJECTION,
         subscriber_directory.PROJECTION,
+        access_refusals.PROJECTION,
     )
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.events import client, contract, offer, subscriber
+from schemas.events import access, client, contract, offer, subscriber
 from schemas.events.base import EventPayload
 
 
@@ -50,6 +50,7 @@ EVENTS: dict[str, EventSpec] = {
     "domain.subscriber:Subscriber.SubscriberStatusChanged": _spec(
         "subscriber", "SubscriberStatusChanged", subscriber.SubscriberStatusChangedV1
     ),
+    "domain.access:AccessRefusal.PrivilegedActionRefused": _spec("access", "PrivilegedActionRefused", access.PrivilegedActionRefusedV1),
     "domain.markers:CinRegistration.CinRegistered": _internal("cin_registration", "CinRegistered"),
     "domain.markers:NumberReservation.NumberReserved": _internal("number", "NumberReserved"),
     "domain.markers:IdempotencyRecord.IdempotentRequestRecorded": _internal("idempotency", "IdempotentRequestRecorded"),

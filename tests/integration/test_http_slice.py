@@ -97,7 +97,29 @@ async def test_auditor_cannot_write_and_missing_key_is_401(in_process_system):
     anonymous = await client.get(f"/api/v1/contracts/{uuid.uuid4()}")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthenticated"
-    assert runtime.store.head() == head_before
+    appended = runtime.store.notifications(head_before, 10)
+    assert [n.topic for n in appended] == ["domain.access:AccessRefusal.PrivilegedActionRefused"], "only the audit entry"
+
+
+async def test_every_refused_privileged_action_is_kept_for_auditors(in_process_system):
+    runtime, client = in_process_system
+    refused = await client.post("/api/v1/offers", json={}, headers={**OPERATOR, "X-Correlation-ID": "desk-refusal-1"})
+    assert refused.status_code == 403
+    not_for_operators = await client.get("/api/v1/access-refusals", headers=OPERATOR)
+    assert not_for_operators.status_code == 403
+
+    async def listed():
+        body = (await client.get("/api/v1/access-refusals", headers=AUDITOR)).json()
+        return body if body["page"]["total"] == 2 else None
+
+    from tests.support import eventually
+
+    body = await eventually(listed)
+    first = body["items"][0]
+    assert (first["role"], first["method"], first["path"]) == ("operator", "POST", "/api/v1/offers")
+    assert first["allowed_roles"] == ["admin"] and first["correlation_id"] == "desk-refusal-1"
+    assert first["actor"].startswith("key:") and "test-operator-key" not in str(body)
+    assert body["items"][1]["path"] == "/api/v1/access-refusals"
 
 
 async def test_ready_reports_database_broker_and_lag(kafka_system):

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
+from domain.access import AccessRefusal
 from domain.client import Client
 from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
 from domain.subscriber import Subscriber
@@ -22,7 +23,9 @@ from tests.unit.given import given, provisioned_contract
 
 def _domain_event_topics() -> set[str]:
     topics = set()
-    for aggregate in (Client, Offer, Contract, Subscriber, CinRegistration, OfferUsageMarker, NumberReservation, IdempotencyRecord):
+    for aggregate in (
+        Client, Offer, Contract, Subscriber, AccessRefusal, CinRegistration, OfferUsageMarker, NumberReservation, IdempotencyRecord
+    ):
         for value in vars(aggregate).values():
             base_classes = {"Event", "Created"}  # eventsourcing's own bases, never recorded
             if (
@@ -71,7 +74,8 @@ def _sample_events():
     number.release()
     number.reserve_again(uuid.uuid4())
     once = IdempotencyRecord(id=IdempotencyRecord.id_for("key:abc", "k-1"), request_hash="0" * 64, result_id=uuid.uuid4(), outcome="new_line")
-    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number, once]
+    refusal = AccessRefusal(actor="key:abc", role="auditor", method="POST", path="/api/v1/clients", allowed_roles=["operator"])
+    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number, once, refusal]
     return [
         *provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(),
         *client.collect_events(), *blank.collect_events(), *(e for m in markers for e in m.collect_events()),
