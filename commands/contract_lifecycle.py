@@ -14,7 +14,6 @@ from pydantic import StringConstraints
 
 from commands.base import Command, CommandResult
 from commands.contract_documents import issue_contract_document
-from commands.contracts import DEFAULT_OPERATOR
 from domain.client import Client
 from domain.contract import Contract
 from domain.errors import NotFound, RuleViolation
@@ -62,22 +61,23 @@ def _day(requested: date | None, clock: Clock, contract: Contract) -> date:
     return day
 
 
-def activate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: ActivateContract, ctx: CommandContext) -> CommandResult:
+def _transition(store: EventStore, clock: Clock, contract_id: UUID, on: date | None, ctx: CommandContext, act) -> CommandResult:
+    """Load, apply `act(contract, day)`, save: the shape of every simple lifecycle command."""
     contract = store.load(Contract, contract_id, what="contract")
-    contract.activate(on=_day(cmd.on, clock, contract))
+    act(contract, _day(on, clock, contract))
     return CommandResult(contract.id, store.save_as(ctx, contract))
+
+
+def activate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: ActivateContract, ctx: CommandContext) -> CommandResult:
+    return _transition(store, clock, contract_id, cmd.on, ctx, lambda contract, day: contract.activate(on=day))
 
 
 def suspend_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: SuspendContract, ctx: CommandContext) -> CommandResult:
-    contract = store.load(Contract, contract_id, what="contract")
-    contract.suspend(on=_day(cmd.on, clock, contract), reason=cmd.reason)
-    return CommandResult(contract.id, store.save_as(ctx, contract))
+    return _transition(store, clock, contract_id, cmd.on, ctx, lambda contract, day: contract.suspend(on=day, reason=cmd.reason))
 
 
 def resume_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: ResumeContract, ctx: CommandContext) -> CommandResult:
-    contract = store.load(Contract, contract_id, what="contract")
-    contract.resume(on=_day(cmd.on, clock, contract))
-    return CommandResult(contract.id, store.save_as(ctx, contract))
+    return _transition(store, clock, contract_id, cmd.on, ctx, lambda contract, day: contract.resume(on=day))
 
 
 def terminate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: TerminateContract, ctx: CommandContext) -> CommandResult:
@@ -93,7 +93,7 @@ def terminate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: 
 
 
 def change_plan(
-    store: EventStore, clock: Clock, contract_id: UUID, cmd: ChangePlan, ctx: CommandContext, operator: Operator = DEFAULT_OPERATOR
+    store: EventStore, clock: Clock, operator: Operator, contract_id: UUID, cmd: ChangePlan, ctx: CommandContext
 ) -> tuple[CommandResult, str]:
     contract = store.load(Contract, contract_id, what="contract")
     offer = store.load(Offer, cmd.offer_id, what="offer")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 from uuid import UUID, uuid4
 
 from pydantic import Field, model_validator
@@ -30,9 +29,6 @@ from infra.contract_pdf import Operator
 from infra.event_store import EventStore
 
 
-DEFAULT_OPERATOR = Operator("MT-Facturation Telecom SA", "Rabat, Maroc", "RC Rabat 000000")
-
-
 class ProvisionContract(Command):
     client_id: UUID | None = None
     client: RegisterClient | None = Field(default=None, description="A new client, registered inline.")
@@ -50,8 +46,7 @@ class ProvisionContract(Command):
         return self
 
 
-@dataclass(frozen=True)
-class Provisioned:
+class Provisioned(NamedTuple):
     result: CommandResult
     decision: str  # "new_line" or "plan_change"
 
@@ -60,10 +55,10 @@ class Provisioned:
 def provision_contract(
     store: EventStore,
     clock: Clock,
+    operator: Operator,
     cmd: ProvisionContract,
     ctx: CommandContext,
     idempotency: IdempotencyKey | None = None,
-    operator: Operator = DEFAULT_OPERATOR,
 ) -> Provisioned:
     if (first := earlier_result(store, idempotency, cmd)) is not None:
         return Provisioned(first.result, first.outcome)

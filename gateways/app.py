@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateways import access, clients, contracts, errors, health, offers, subscribers
-from gateways.middleware import BodyLimit, CorrelationId
+from gateways.middleware import RequestGuard, CorrelationId
 from infra.runtime import Runtime, running
 from infra.settings import Settings
 
@@ -40,6 +40,6 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
     app.include_router(contracts.router)
     app.include_router(subscribers.router)
     app.include_router(access.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
     return app

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from commands.base import CommandResult
 from gateways.auth import Principal
 from gateways.middleware import correlation_id_of
 from infra.command_context import CommandContext
@@ -30,13 +29,21 @@ def _context(request: Request, principal: Principal) -> CommandContext:
 
 
 async def execute(request: Request, response: Response, who: Principal, name: str, handler: Callable, location: str | None = None) -> Accepted:
-    """Runs `handler(runtime, ctx)` in a worker thread: the event store client is synchronous."""
+    """Runs `handler(runtime, ctx) -> CommandResult` in a worker thread: the event store client is synchronous."""
+    accepted, _ = await execute_with_outcome(request, response, who, name, lambda rt, ctx: (handler(rt, ctx), None), location)
+    return accepted
+
+
+async def execute_with_outcome(
+    request: Request, response: Response, who: Principal, name: str, handler: Callable, location: str | None = None
+) -> tuple[Accepted, Any]:
+    """Like `execute`, for handlers returning `(CommandResult, outcome)`; the outcome is handed back."""
     runtime = request.app.state.runtime
     with tracer.start_as_current_span(name):
         ctx = _context(request, who)
-        result: CommandResult = await run_in_threadpool(handler, runtime, ctx)
+        result, outcome = await run_in_threadpool(handler, runtime, ctx)
     runtime.nudge_relay()
     if location:
         response.headers["Location"] = f"{location}/{result.id}"
     response.headers["X-Consistency-Token"] = str(result.position)
-    return Accepted(id=str(result.id), position=result.position)
+    return Accepted(id=str(result.id), position=result.position), outcome

@@ -25,7 +25,7 @@ from commands.contract_lifecycle import (
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, execute
+from gateways.commanding import Accepted, execute, execute_with_outcome
 from gateways.errors import ApiError
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token
 from infra import documents
@@ -95,17 +95,17 @@ async def post_contract(
     With an Idempotency-Key, a repeated request returns the first result and appends nothing.
     """
     key = IdempotencyKey(scope=who.key_id, key=idempotency_key) if idempotency_key else None
-    decisions: list[str] = []
-
-    def run(rt, ctx):
-        provisioned = provision_contract(rt.store, rt.clock, body, ctx, key, rt.operator)
-        decisions.append(provisioned.decision)
-        return provisioned.result
-
-    accepted = await execute(request, response, who, "ProvisionContract", run, "/api/v1/contracts")
-    if decisions[0] == "plan_change":
+    accepted, decision = await execute_with_outcome(
+        request,
+        response,
+        who,
+        "ProvisionContract",
+        lambda rt, ctx: provision_contract(rt.store, rt.clock, rt.operator, body, ctx, key),
+        "/api/v1/contracts",
+    )
+    if decision == "plan_change":
         response.status_code = 200
-    return ProvisionAccepted(**accepted.model_dump(), decision=decisions[0])
+    return ProvisionAccepted(**accepted.model_dump(), decision=decision)
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractView)
@@ -182,15 +182,10 @@ async def terminate(
 async def post_plan_change(
     contract_id: UUID, body: ChangePlan, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))
 ) -> PlanChangeAccepted:
-    kinds: list[str] = []
-
-    def run(rt, ctx):
-        result, kind = change_plan(rt.store, rt.clock, contract_id, body, ctx, rt.operator)
-        kinds.append(kind)
-        return result
-
-    accepted = await execute(request, response, who, "ChangePlan", run)
-    return PlanChangeAccepted(**accepted.model_dump(), change=kinds[0])
+    accepted, change = await execute_with_outcome(
+        request, response, who, "ChangePlan", lambda rt, ctx: change_plan(rt.store, rt.clock, rt.operator, contract_id, body, ctx)
+    )
+    return PlanChangeAccepted(**accepted.model_dump(), change=change)
 
 
 @router.get("/contracts", response_model=Paged[ContractView])

@@ -7,7 +7,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from infra.event_store import SCHEMA
+from infra.event_store import EVENTS_TABLE, SCHEMA
 from projections.base import SCHEMA as READ_SCHEMA
 from projections.registry import PROJECTIONS
 
@@ -25,7 +25,7 @@ async def ready(request: Request) -> JSONResponse:
     checks: dict[str, dict] = {}
     try:
         async with runtime.pool.acquire() as conn:
-            head = await asyncio.wait_for(conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {SCHEMA}.mtf_events"), 2)
+            head = await asyncio.wait_for(conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"), 2)
             relayed = await conn.fetchval(f"SELECT coalesce(max(position), 0) FROM {SCHEMA}.relay_position")
             progress = dict(await conn.fetch(f"SELECT projection, position FROM {READ_SCHEMA}.projection_progress"))
         checks["database"] = {"ok": True}

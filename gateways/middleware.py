@@ -46,7 +46,7 @@ def _has_nul(data: bytes) -> bool:
     return any(marker in lowered for marker in NUL_MARKERS)
 
 
-class BodyLimit:
+class RequestGuard:
     """Guards what reaches a handler: bodies over the limit get 413 (declared or streamed), and a NUL
     character anywhere (path, query or body) gets 422. PostgreSQL text cannot hold NUL; accepted into
     an event, it would fail every projection of that event forever."""

@@ -8,10 +8,8 @@ from uuid import UUID
 
 import asyncpg
 
-from infra.event_store import APP_NAME, SCHEMA
+from infra.event_store import EVENTS_TABLE
 from projections import tracking
-
-EVENTS_TABLE = f"{SCHEMA}.{APP_NAME}_events"
 
 
 async def version_at(conn: asyncpg.Connection, aggregate_id: UUID, position: int) -> int:

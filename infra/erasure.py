@@ -12,9 +12,8 @@ from uuid import UUID
 
 import psycopg
 
-from infra.event_store import APP_NAME, SCHEMA, EventStore
-
-EVENTS = f"{SCHEMA}.{APP_NAME}_events"
+from infra.event_store import EVENTS_TABLE as EVENTS
+from infra.event_store import EventStore
 
 
 def remove_erased_history(store: EventStore, client_id: UUID, erased_version: int, cin_marker_id: UUID) -> None:

@@ -22,7 +22,8 @@ from infra.command_context import CommandContext, current_metadata, recording_as
 from infra.database import PostgresAddress
 
 SCHEMA = "eventstore"
-APP_NAME = "mtf"  # events table: eventstore.mtf_events
+APP_NAME = "mtf"
+EVENTS_TABLE = f"{SCHEMA}.{APP_NAME}_events"  # named by eventsourcing from the application name
 META_KEY = "_meta"
 
 A = TypeVar("A", bound=Aggregate)
@@ -71,7 +72,7 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
         marker = "    NOTIFY "
         if marker not in library_sql:
             raise RuntimeError("eventsourcing's insert function changed; review OrderedInsertRecorder")
-        lock = f"    LOCK TABLE {SCHEMA}.{APP_NAME}_events IN EXCLUSIVE MODE;"
+        lock = f"    LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE;"
         ordered = SQL(library_sql.replace(marker, lock + marker, 1))  # type: ignore[arg-type]
         self.sql_create_pg_function_insert_events = ordered
         self.sql_create_statements[self.create_insert_function_statement_index] = ordered
@@ -130,7 +131,7 @@ class EventStore(Application):
         """The log position at which an aggregate reached `version`."""
         with self.recorder.datastore.get_connection() as conn:
             row = conn.execute(
-                f"SELECT notification_id FROM {SCHEMA}.{APP_NAME}_events WHERE originator_id = %s AND originator_version = %s",
+                f"SELECT notification_id FROM {EVENTS_TABLE} WHERE originator_id = %s AND originator_version = %s",
                 (aggregate_id, version),
             ).fetchone()
         if row is None:

@@ -52,10 +52,6 @@ class Relay:
         self.idle_poll_s = idle_poll_s
         self.wakeup = asyncio.Event()
 
-    async def migrate(self) -> None:
-        async with self.pool.acquire() as conn:
-            await conn.execute(POSITION_DDL)
-
     async def position(self) -> int:
         async with self.pool.acquire() as conn:
             value = await conn.fetchval(f"SELECT position FROM {SCHEMA}.relay_position WHERE relay = $1", self.name)
@@ -76,7 +72,6 @@ class Relay:
         return len(notifications)
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.migrate()
         while not stop.is_set():
             try:
                 sent = await self.relay_once()

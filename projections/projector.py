@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from typing import Iterable, Sequence
+from uuid import UUID
 
 import asyncpg
 
@@ -22,10 +23,6 @@ class Projector:
     def __init__(self, pool: asyncpg.Pool, projections: Iterable[Projection]) -> None:
         self.pool = pool
         self.projections = tuple(projections)
-
-    async def migrate(self) -> None:
-        async with self.pool.acquire() as conn:
-            await migrate(conn, self.projections)
 
     async def apply_batch(self, events: Sequence[CloudEvent]) -> int:
         """Applies the events atomically; returns how many (event, projection) pairs took effect."""
@@ -59,9 +56,7 @@ async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projectio
 
 
 async def _apply(conn: asyncpg.Connection, projection: Projection, event: CloudEvent) -> bool:
-    claimed = await tracking.claim(
-        conn, projection.name, _uuid(event.subject), event.aggregateversion, event.position
-    )
+    claimed = await tracking.claim(conn, projection.name, UUID(event.subject), event.aggregateversion, event.position)
     if not claimed:
         return False
     handler = projection.handlers.get(event.event_name)
@@ -69,8 +64,3 @@ async def _apply(conn: asyncpg.Connection, projection: Projection, event: CloudE
         await handler(conn, event)
     return True
 
-
-def _uuid(value: str):
-    from uuid import UUID
-
-    return UUID(value)

@@ -113,7 +113,7 @@ async def test_two_racing_plan_changes_one_wins_one_gets_409(in_process_system):
     def attempt(offer):
         command = ChangePlan(offer_id=uuid.UUID(offer["id"]), effective_date=TODAY)
         try:
-            return change_plan(runtime.store, runtime.clock, uuid.UUID(created["id"]), command, ctx)[1]
+            return change_plan(runtime.store, runtime.clock, runtime.operator, uuid.UUID(created["id"]), command, ctx)[1]
         except ConcurrencyConflict as lost:
             return lost.code
 
