@@ -56,6 +56,7 @@ class Contract(Aggregate):
         self.start_date = start_date
         self.commitment_months = commitment_months
         self.status = "draft"
+        self.status_since = start_date
         self.timeline = [_plan(offer_id, offer_version, offer_name, monthly_fee, start_date)]
         self.documents: list[UUID] = []
 
@@ -70,15 +71,15 @@ class Contract(Aggregate):
         return cls(commitment_months=commitment_months, **terms)
 
     def activate(self, on: date) -> None:
-        self._require("activate")
+        self._require("activate", on)
         self._activated(on=on)
 
     def suspend(self, on: date, reason: str) -> None:
-        self._require("suspend")
+        self._require("suspend", on)
         self._suspended(on=on, reason=reason)
 
     def resume(self, on: date) -> None:
-        self._require("resume")
+        self._require("resume", on)
         self._resumed(on=on)
 
     @property
@@ -86,7 +87,7 @@ class Contract(Aggregate):
         return commitment_end(self.start_date, self.commitment_months)
 
     def terminate(self, on: date, reason: str, early_termination: bool = False) -> None:
-        self._require("terminate")
+        self._require("terminate", on)
         months = remaining_whole_months(on, self.commitment_ends)
         if on < self.commitment_ends and not early_termination:
             raise Conflict(
@@ -135,7 +136,7 @@ class Contract(Aggregate):
         )
         return kind
 
-    def _require(self, action: str) -> None:
+    def _require(self, action: str, on: date) -> None:
         if self.status not in ALLOWED[action]:
             raise InvalidTransition(
                 f"cannot {action} a {self.status} contract",
@@ -143,22 +144,29 @@ class Contract(Aggregate):
                 current_status=self.status,
                 action=action,
             )
+        # Billing reads status changes as a timeline: each one must follow the last.
+        if on < self.status_since:
+            raise RuleViolation(
+                f"the date is before the last status change ({self.status_since.isoformat()})",
+                code="date_before_last_change",
+                field="on",
+            )
 
     @event("ContractActivated")
     def _activated(self, on: date) -> None:
-        self.status = "active"
+        self.status, self.status_since = "active", on
 
     @event("ContractSuspended")
     def _suspended(self, on: date, reason: str) -> None:
-        self.status = "suspended"
+        self.status, self.status_since = "suspended", on
 
     @event("ContractResumed")
     def _resumed(self, on: date) -> None:
-        self.status = "active"
+        self.status, self.status_since = "active", on
 
     @event("ContractTerminated")
     def _terminated(self, on: date, reason: str, early_termination_months: int, early_termination_charge: Decimal) -> None:
-        self.status = "terminated"
+        self.status, self.status_since = "terminated", on
         self.terminated_on = on
 
     def record_document(self, document_id: UUID, sha256: str, size: int, reason: str) -> None:

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateways import access, clients, contracts, errors, health, offers, subscribers
+from gateways import access, billing, clients, contracts, discounts, errors, health, invoices, offers, subscribers
 from gateways.middleware import RequestGuard, CorrelationId
 from infra.runtime import Runtime, running
 from infra.settings import Settings
@@ -40,6 +40,9 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
     app.include_router(contracts.router)
     app.include_router(subscribers.router)
     app.include_router(access.router)
+    app.include_router(billing.router)
+    app.include_router(invoices.router)
+    app.include_router(discounts.router)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
     return app

@@ -19,7 +19,7 @@ class Accepted(BaseModel):
     position: int
 
 
-def _context(request: Request, principal: Principal) -> CommandContext:
+def command_context(request: Request, principal: Principal) -> CommandContext:
     return CommandContext(
         actor=principal.key_id,
         role=principal.role,
@@ -40,7 +40,7 @@ async def execute_with_outcome(
     """Like `execute`, for handlers returning `(CommandResult, outcome)`; the outcome is handed back."""
     runtime = request.app.state.runtime
     with tracer.start_as_current_span(name):
-        ctx = _context(request, who)
+        ctx = command_context(request, who)
         result, outcome = await run_in_threadpool(handler, runtime, ctx)
     runtime.nudge_relay()
     if location:

@@ -147,6 +147,98 @@ async def _replay(settings: Settings, projections) -> int:
             )
 
 
+@app.command()
+def bill(
+    period: str = typer.Argument(..., help="The calendar month to bill, YYYY-MM; it must have ended."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Compute and show the invoices; issue, number and publish nothing."),
+) -> None:
+    """RunBilling: issue the period's invoices and their PDFs, or resume the period's unfinished run."""
+    settings = _settings()
+    asyncio.run(_bill(settings, period, dry_run))
+
+
+def _cli_context():
+    import getpass
+
+    from infra.command_context import CommandContext
+
+    return CommandContext(actor=f"cli:{getpass.getuser()}", role="operator")
+
+
+async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
+    from commands.billing import BillingTerms, execute_billing_run, preview_billing, start_billing_run
+    from domain.errors import DomainError
+    from infra.runtime import running
+
+    terms = BillingTerms.from_settings(settings)
+    async with running(settings, relay=False, projector=False) as runtime:
+        try:
+            if dry_run:
+                position, previews = await asyncio.to_thread(preview_billing, runtime.store, runtime.clock, terms, period)
+                _print_preview(period, position, previews)
+                return
+            ctx = _cli_context()
+            started = await asyncio.to_thread(start_billing_run, runtime.store, runtime.clock, terms, period, ctx)
+        except DomainError as error:
+            console.print(f"[red]{error.code}[/]: {error.message}")
+            raise typer.Exit(2) from None
+        run = started.run
+        console.print(f"billing run {run.id} for {run.period}: {'started' if started.created else run.status}, "
+                      f"billed against log position {run.billed_position}")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=console) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(phase, total=total)
+                bar.update(tasks[phase], completed=done, total=total)
+
+            run = await asyncio.to_thread(
+                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run.id, ctx, started.billing_input, progress
+            )
+        console.print(f"{run.status}: {run.invoices_issued} invoices, net {run.net}, tax {run.tax}, gross {run.gross} MAD")
+
+
+def _print_preview(period: str, position: int, previews) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Dry run {period} (log position {position}): nothing issued")
+    for column in ("client", "lines", "net", "tax", "gross"):
+        table.add_column(column, justify="left" if column == "client" else "right")
+    net = tax = gross = 0
+    for preview in previews:
+        totals = preview.totals
+        table.add_row(str(preview.client_id), str(len(preview.lines)), str(totals.net), str(totals.tax), str(totals.gross))
+        net, tax, gross = net + totals.net, tax + totals.tax, gross + totals.gross
+    console.print(table)
+    console.print(f"{len(previews)} invoices: net {net}, tax {tax}, gross {gross} MAD")
+
+
+@app.command("verify-billing")
+def verify_billing(period: str = typer.Argument(..., help="The billed period, YYYY-MM.")) -> None:
+    """Recompute a run from the log position it recorded and compare with what was issued, line by line."""
+    from commands.billing import verify_billing_run
+    from domain.billing_run import BillingRun
+    from domain.period import Period
+
+    settings = _settings()
+
+    async def verify() -> list:
+        from infra.runtime import running
+
+        async with running(settings, relay=False, projector=False) as runtime:
+            run_id = BillingRun.create_id(str(Period.parse(period)))
+            return await asyncio.to_thread(verify_billing_run, runtime.store, run_id)
+
+    differences = asyncio.run(verify())
+    if differences:
+        console.print_json(data=differences[:20])
+        console.print(f"[red]{len(differences)} invoices differ from a recomputation[/]")
+        raise typer.Exit(1)
+    console.print("[green]every invoice equals its recomputation from the recorded log position[/]")
+
+
 @app.command("export-schemas")
 def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Output folder.")) -> None:
     """Write the event JSON Schemas, the AsyncAPI and the OpenAPI documents."""

@@ -29,6 +29,10 @@ class FixedDateClock:
     def today(self) -> date:
         return self._today
 
+    def set_today(self, today: date) -> None:
+        """Moves the pinned date (simulations and tests that live through several billing periods)."""
+        self._today = today
+
     def now(self) -> datetime:
         now = datetime.now(timezone.utc)
         return now.replace(year=self._today.year, month=self._today.month, day=self._today.day)

@@ -16,6 +16,7 @@ import asyncpg
 
 SCHEMA = "documents"
 TABLE = f"{SCHEMA}.contract_documents"
+INVOICE_TABLE = f"{SCHEMA}.invoice_documents"
 
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
@@ -29,6 +30,15 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     pdf         bytea NOT NULL
 );
 CREATE INDEX IF NOT EXISTS contract_documents_contract ON {TABLE} (contract_id);
+CREATE TABLE IF NOT EXISTS {INVOICE_TABLE} (
+    document_id uuid PRIMARY KEY,
+    invoice_id  uuid NOT NULL,
+    sha256      text NOT NULL,
+    size        int NOT NULL,
+    created_at  timestamptz NOT NULL,
+    pdf         bytea NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invoice_documents_invoice ON {INVOICE_TABLE} (invoice_id);
 """
 
 
@@ -50,6 +60,24 @@ def store_pdf(store, document_id: UUID, contract_id: UUID, reason: str, pdf: byt
         )
         conn.commit()
     return StoredDocument(document_id, digest, len(pdf))
+
+
+def store_invoice_pdfs(store, rendered: list[tuple[UUID, UUID, bytes]], created_at: datetime) -> list[StoredDocument]:
+    """Writes a block of (document_id, invoice_id, pdf) in one statement; a retried block rewrites nothing."""
+    stored = [StoredDocument(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf)) for document_id, _, pdf in rendered]
+    with store.recorder.datastore.get_connection() as conn:
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {INVOICE_TABLE} (document_id, invoice_id, sha256, size, created_at, pdf) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING",
+                [(doc.document_id, invoice_id, doc.sha256, doc.size, created_at, pdf) for doc, (_, invoice_id, pdf) in zip(stored, rendered)],
+            )
+        conn.commit()
+    return stored
+
+
+async def invoice_pdf(conn: asyncpg.Connection, invoice_id: UUID, document_id: UUID) -> bytes | None:
+    return await conn.fetchval(f"SELECT pdf FROM {INVOICE_TABLE} WHERE invoice_id = $1 AND document_id = $2", invoice_id, document_id)
 
 
 async def metadata(conn: asyncpg.Connection, contract_id: UUID, referenced: set[UUID]) -> list[dict[str, Any]]:

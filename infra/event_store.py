@@ -13,9 +13,9 @@ from uuid import UUID
 import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Notification, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Notification, StoredEvent, Transcoding
 
 from domain.errors import Conflict, NotFound
 from infra.command_context import CommandContext, current_metadata, recording_as
@@ -123,6 +123,23 @@ class EventStore(Application):
         """An erased stream starts at its *Erased event: nothing before it is left to rebuild from."""
         first = self.recorder.select_events(aggregate_id, limit=1)
         return bool(first) and first[0].topic.endswith("Erased")
+
+    def load_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, A]:
+        """Reconstructs many aggregates with one query (the repository reads one stream per query)."""
+        if not aggregate_ids:
+            return {}
+        with self.recorder.datastore.get_connection() as conn:
+            rows = conn.execute(
+                f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+                "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version",
+                (list(aggregate_ids),),
+            ).fetchall()
+        streams: dict[UUID, list] = {}
+        for row in rows:
+            stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+            streams.setdefault(row["originator_id"], []).append(self.mapper.to_domain_event(stored))
+        loaded = {aggregate_id: project_aggregate(None, events) for aggregate_id, events in streams.items()}
+        return {aggregate_id: a for aggregate_id, a in loaded.items() if isinstance(a, cls)}
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

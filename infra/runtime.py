@@ -40,11 +40,19 @@ class Runtime:
     projector: Projector
     relay: Relay | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
+    jobs: set[asyncio.Task] = field(default_factory=set)
 
     @property
     def operator(self) -> Operator:
         s = self.settings
         return Operator(name=s.operator_name, address=s.operator_address, registration=s.operator_registration)
+
+    def start_job(self, work) -> asyncio.Task:
+        """Runs long work (a billing run) beyond the request that started it; shutdown waits for it."""
+        job = asyncio.create_task(work)
+        self.jobs.add(job)
+        job.add_done_callback(self.jobs.discard)
+        return job
 
     def nudge_relay(self) -> None:
         if self.relay is not None:
@@ -87,6 +95,7 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
         try:
             yield runtime
         finally:
+            await asyncio.gather(*runtime.jobs, return_exceptions=True)
             stop.set()
             await asyncio.gather(*runtime.tasks, return_exceptions=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -44,6 +45,11 @@ class Settings(BaseSettings):
 
     fixed_today: date | None = Field(
         default=None, description="Pins the clock's date (tests, replays of a past day)."
+    )
+    vat_rate: Decimal = Field(default=Decimal("0.20"), ge=0, le=1, description="TVA on each invoice line's net amount.")
+    payment_terms_days: int = Field(default=30, ge=0, le=365, description="Due date = issue date + this many days.")
+    billing_block_size: int = Field(
+        default=500, ge=1, le=10_000, description="Clients billed per append; each block is one atomic save."
     )
     operator_name: str = "MT-Facturation Telecom SA"
     operator_address: str = "Avenue Mohammed VI, Rabat, Maroc"

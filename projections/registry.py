@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from projections import access_refusals, client_directory, contract_audit_trail, contract_summary, offer_catalog, subscriber_directory
+from projections import (
+    access_refusals,
+    billing_run_progress,
+    client_directory,
+    contract_audit_trail,
+    contract_summary,
+    credit_note_register,
+    discount_register,
+    invoice_register,
+    offer_catalog,
+    subscriber_directory,
+)
 from projections.base import Projection
 
 PROJECTIONS: dict[str, Projection] = {
@@ -14,5 +25,9 @@ PROJECTIONS: dict[str, Projection] = {
         client_directory.PROJECTION,
         subscriber_directory.PROJECTION,
         access_refusals.PROJECTION,
+        billing_run_progress.PROJECTION,
+        invoice_register.PROJECTION,
+        credit_note_register.PROJECTION,
+        discount_register.PROJECTION,
     )
 }

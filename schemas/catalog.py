@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.events import access, client, contract, offer, subscriber
+from schemas.events import access, billing, client, contract, offer, subscriber
 from schemas.events.base import EventPayload
 
 
@@ -72,6 +72,18 @@ EVENTS: dict[str, EventSpec] = {
     "domain.contract:Contract.ContractPlanChanged": _spec(
         "contract", "ContractPlanChanged", contract.ContractPlanChangedV1
     ),
+    "domain.billing_run:BillingRun.BillingRunStarted": _spec("billing_run", "BillingRunStarted", billing.BillingRunStartedV1),
+    "domain.billing_run:BillingRun.BillingRunProgressed": _spec("billing_run", "BillingRunProgressed", billing.BillingRunProgressedV1),
+    "domain.billing_run:BillingRun.BillingRunIssued": _spec("billing_run", "BillingRunIssued", billing.BillingRunIssuedV1),
+    "domain.billing_run:BillingRun.BillingRunCompleted": _spec("billing_run", "BillingRunCompleted", billing.BillingRunCompletedV1),
+    "domain.invoice:Invoice.InvoiceIssued": _spec("invoice", "InvoiceIssued", billing.InvoiceIssuedV1),
+    "domain.invoice:Invoice.InvoiceCredited": _spec("invoice", "InvoiceCredited", billing.InvoiceCreditedV1),
+    "domain.invoice:Invoice.InvoiceDocumentIssued": _spec("invoice", "InvoiceDocumentIssued", billing.InvoiceDocumentIssuedV1),
+    "domain.invoice:CreditNote.CreditNoteIssued": _spec("credit_note", "CreditNoteIssued", billing.CreditNoteIssuedV1),
+    "domain.discount:Discount.DiscountGranted": _spec("discount", "DiscountGranted", billing.DiscountGrantedV1),
+    "domain.discount:Discount.DiscountEnded": _spec("discount", "DiscountEnded", billing.DiscountEndedV1),
+    "domain.number_series:NumberSeries.NumberSeriesOpened": _internal("number_series", "NumberSeriesOpened"),
+    "domain.number_series:NumberSeries.NumbersAllocated": _internal("number_series", "NumbersAllocated"),
 }
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS.values()}

@@ -11,6 +11,12 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from domain.access import AccessRefusal
+from domain.billing import ContractHistory, DiscountTerms, Totals, invoice_lines
+from domain.billing_run import BillingRun
+from domain.discount import Discount
+from domain.invoice import CreditNote, CreditRequest, Invoice
+from domain.number_series import NumberSeries
+from domain.period import Period
 from domain.client import Client
 from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
 from domain.subscriber import Subscriber
@@ -24,7 +30,8 @@ from tests.unit.given import given, provisioned_contract
 def _domain_event_topics() -> set[str]:
     topics = set()
     for aggregate in (
-        Client, Offer, Contract, Subscriber, AccessRefusal, CinRegistration, OfferUsageMarker, NumberReservation, IdempotencyRecord
+        Client, Offer, Contract, Subscriber, AccessRefusal, CinRegistration, OfferUsageMarker, NumberReservation, IdempotencyRecord,
+        BillingRun, Invoice, CreditNote, NumberSeries, Discount,
     ):
         for value in vars(aggregate).values():
             base_classes = {"Event", "Created"}  # eventsourcing's own bases, never recorded
@@ -79,7 +86,39 @@ def _sample_events():
     return [
         *provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(),
         *client.collect_events(), *blank.collect_events(), *(e for m in markers for e in m.collect_events()),
+        *_billing_events(),
     ]
+
+
+def _billing_events():
+    run = BillingRun(period="2026-10", billed_position=42, issue_date=date(2026, 11, 2), due_date=date(2026, 12, 2),
+                     vat_rate=Decimal("0.20"), clients_total=1)
+    contract = provisioned_contract()
+    contract.activate(on=contract.start_date)
+
+    history = ContractHistory.provisioned(contract.id, vars(contract.collect_events()[0]))
+    history.apply("ContractActivated", {"on": contract.start_date})
+    discount = Discount.grant(client_id=history.client_id, contract_id=None, kind="percent", value=Decimal("10"),
+                              from_period=Period(2026, 10), to_period=None, label="Loyalty")
+    discount.end_after(Period(2026, 12))
+    terms = DiscountTerms(discount.id, history.client_id, None, "percent", Decimal("10"), Period(2026, 10), None, "Loyalty")
+    lines = invoice_lines([history], [terms], Period(2026, 10), Decimal("0.20"))
+    totals = Totals.of(lines)
+    series = NumberSeries(prefix="FAC", year=2026)
+    (number,) = series.allocate(1)
+    invoice = Invoice(client_id=history.client_id, period="2026-10", number=number, run_id=run.id, billed_position=42,
+                      issue_date=run.issue_date, due_date=run.due_date, vat_rate=Decimal("0.20"),
+                      lines=[line.as_payload(i) for i, line in enumerate(lines, 1)], net=totals.net, tax=totals.tax, gross=totals.gross)
+    run.record_progress(1, 1, totals)
+    run.finish_issuing()
+    run.complete(documents=1)
+    invoice.record_document(uuid.uuid4(), "cd" * 32, 4096)
+    credit_lines = invoice.credit_lines([CreditRequest(1)])
+    note = CreditNote(number="AV-2026-000001", invoice_id=invoice.id, invoice_number=number, client_id=invoice.client_id, reason="goodwill",
+                      issue_date=date(2026, 11, 3), lines=credit_lines, net=Decimal(credit_lines[0]["net"]),
+                      tax=Decimal(credit_lines[0]["tax"]), gross=Decimal(credit_lines[0]["gross"]))
+    invoice.record_credit(note.id, note.number, credit_lines)
+    return [e for a in (run, discount, series, invoice, note) for e in a.collect_events()]
 
 
 def _as_notification(event, position: int) -> tuple[Notification, dict]:

@@ -1,0 +1,259 @@
+"""RunBilling: start (or find) the run of a period, issue its invoices block by block, then their PDFs.
+
+Crash safety comes from the shape of each append: a block's invoices, the numbers they take and
+the run's progress are saved together, so after a crash a resumed run continues at the first
+client not yet billed, with no duplicate and no gap. Resuming reads the log at the run's
+recorded position, so it computes exactly what the first attempt would have.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Callable, Iterator
+from uuid import UUID
+
+import psycopg
+from pydantic import StringConstraints
+
+from commands.base import Command
+from domain.billing import InvoiceLine, Totals, invoice_lines
+from domain.billing_run import BillingRun
+from domain.errors import Conflict
+from domain.invoice import Invoice
+from domain.number_series import INVOICES, NumberSeries
+from domain.period import Period
+from infra.billing_input import BillingInput, read_billing_input
+from infra.clock import Clock
+from infra.command_context import CommandContext
+from infra.contract_pdf import Operator
+from infra.event_store import ConcurrencyConflict, EventStore
+from infra.faults import crash_point
+from commands.invoice_documents import document_block
+
+PeriodText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Progress = Callable[[str, int, int], None]  # phase, done, total
+
+
+class RunBilling(Command):
+    period: PeriodText
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class BillingTerms:
+    vat_rate: Decimal
+    payment_terms_days: int
+    block_size: int
+
+    @classmethod
+    def from_settings(cls, settings) -> BillingTerms:
+        return cls(vat_rate=settings.vat_rate, payment_terms_days=settings.payment_terms_days, block_size=settings.billing_block_size)
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
+def billable_period(text: str, clock: Clock) -> Period:
+    period = Period.parse(text)
+    if period.last_day >= clock.today():
+        raise Conflict(
+            f"the period {period} has not ended: it can be billed from {period.end.isoformat()}",
+            code="period_not_ended", period=str(period), billable_from=period.end.isoformat(),
+        )
+    return period
+
+
+# --- dry run -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoicePreview:
+    client_id: UUID
+    lines: list[InvoiceLine]
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.of(self.lines)
+
+
+def preview_billing(store: EventStore, clock: Clock, terms: BillingTerms, period_text: str) -> tuple[int, list[InvoicePreview]]:
+    """Every invoice the period would get at the current log head. Appends nothing, numbers nothing."""
+    period = billable_period(period_text, clock)
+    billing_input = read_billing_input(store, store.head())
+    previews = [InvoicePreview(client, lines) for client, lines in _computed(billing_input, period, terms.vat_rate)]
+    return billing_input.position, previews
+
+
+def _computed(billing_input: BillingInput, period: Period, vat_rate: Decimal, clients=None) -> Iterator[tuple[UUID, list[InvoiceLine]]]:
+    for client_id in clients if clients is not None else billing_input.clients_for(period):
+        lines = invoice_lines(billing_input.contracts[client_id], billing_input.discounts.get(client_id, ()), period, vat_rate)
+        if lines:
+            yield client_id, lines
+
+
+# --- issuing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class StartedRun:
+    run: BillingRun
+    created: bool
+    billing_input: BillingInput | None = None
+
+
+def start_billing_run(store: EventStore, clock: Clock, terms: BillingTerms, period_text: str, ctx: CommandContext) -> StartedRun:
+    """The period's run: the existing one (created=False), or a new one pinned to the current log head."""
+    period = billable_period(period_text, clock)
+    run_id = BillingRun.create_id(str(period))
+    if store.exists(run_id):
+        return StartedRun(store.load(BillingRun, run_id, what="billing_run"), created=False)
+    billing_input = read_billing_input(store, store.head())
+    today = clock.today()
+    run = BillingRun(
+        period=str(period),
+        billed_position=billing_input.position,
+        issue_date=today,
+        due_date=today + timedelta(days=terms.payment_terms_days),
+        vat_rate=terms.vat_rate,
+        clients_total=len(billing_input.clients_for(period)),
+    )
+    try:
+        store.save_as(ctx, run)
+    except ConcurrencyConflict:  # another request started the same period first
+        return StartedRun(store.load(BillingRun, run_id, what="billing_run"), created=False)
+    return StartedRun(run, created=True, billing_input=billing_input)
+
+
+def execute_billing_run(
+    store: EventStore,
+    clock: Clock,
+    operator: Operator,
+    terms: BillingTerms,
+    run_id: UUID,
+    ctx: CommandContext,
+    billing_input: BillingInput | None = None,
+    progress: Progress = _no_progress,
+) -> BillingRun:
+    """Drives the run to completion; a no-op for a completed run or one another worker is driving."""
+    with _exclusive(store, run_id) as mine:
+        run = store.load(BillingRun, run_id, what="billing_run")
+        if not mine or run.status == "completed":
+            return run
+        if billing_input is None or billing_input.position != run.billed_position:
+            billing_input = read_billing_input(store, run.billed_position)
+        clients = billing_input.clients_for(Period.parse(run.period))
+        run = _issue_invoices(store, terms, run, clients, billing_input, ctx, progress)
+        documents = issue_invoice_documents(store, clock, operator, terms, run, clients, billing_input, ctx, progress)
+        run.complete(documents=documents)
+        store.save_as(ctx, run)
+        return run
+
+
+def _issue_invoices(store, terms, run: BillingRun, clients: list[UUID], billing_input, ctx, progress: Progress) -> BillingRun:
+    period = Period.parse(run.period)
+    while run.status == "running":
+        remaining = clients[run.clients_done:]
+        if not remaining:
+            run.finish_issuing()
+            store.save_as(ctx, run)
+            break
+        try:
+            _issue_block(store, run, remaining[: terms.block_size], billing_input, period, ctx)
+        except ConcurrencyConflict:
+            pass  # another issuer took numbers meanwhile: reload and redo the block
+        run = store.load(BillingRun, run.id, what="billing_run")
+        progress("invoices", run.clients_done, run.clients_total)
+        crash_point("billing.after_block")
+    return run
+
+
+def _issue_block(store: EventStore, run: BillingRun, block: list[UUID], billing_input: BillingInput, period: Period, ctx) -> None:
+    drafts = list(_computed(billing_input, period, run.vat_rate, block))
+    series = open_series(store, INVOICES, run.issue_date.year)
+    numbers = series.allocate(len(drafts))
+    invoices = [_invoice(run, client_id, lines, number) for (client_id, lines), number in zip(drafts, numbers)]
+    totals = Totals.of(line for _, lines in drafts for line in lines)
+    run.record_progress(len(block), len(invoices), totals)
+    store.save_as(ctx, run, *([series] if invoices else []), *invoices)
+
+
+def open_series(store: EventStore, prefix: str, year: int) -> NumberSeries:
+    series_id = NumberSeries.create_id(prefix, year)
+    if store.exists(series_id):
+        return store.load(NumberSeries, series_id, what="number_series")
+    return NumberSeries(prefix=prefix, year=year)
+
+
+def _invoice(run: BillingRun, client_id: UUID, lines: list[InvoiceLine], number: str) -> Invoice:
+    totals = Totals.of(lines)
+    return Invoice(
+        client_id=client_id,
+        period=run.period,
+        number=number,
+        run_id=run.id,
+        billed_position=run.billed_position,
+        issue_date=run.issue_date,
+        due_date=run.due_date,
+        vat_rate=run.vat_rate,
+        lines=[line.as_payload(index) for index, line in enumerate(lines, start=1)],
+        net=totals.net,
+        tax=totals.tax,
+        gross=totals.gross,
+    )
+
+
+@contextmanager
+def _exclusive(store: EventStore, run_id: UUID) -> Iterator[bool]:
+    """One driver per run across processes; the lock dies with its connection if the driver crashes."""
+    key = run_id.int % (2**63)
+    with psycopg.connect(store.database_url, autocommit=True) as conn:
+        mine = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
+        try:
+            yield mine
+        finally:
+            if mine:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+def issue_invoice_documents(
+    store: EventStore, clock: Clock, operator: Operator, terms: BillingTerms, run: BillingRun, clients: list[UUID],
+    billing_input: BillingInput, ctx: CommandContext, progress: Progress = _no_progress,
+) -> int:
+    """Renders and stores the PDF of every invoice of the run that has none yet; returns how many exist."""
+    invoice_ids = [Invoice.create_id(client_id, run.period) for client_id in clients]
+    documented = 0
+    for start in range(0, len(invoice_ids), terms.block_size):
+        documented += document_block(store, clock, operator, invoice_ids[start : start + terms.block_size], billing_input, ctx)
+        progress("documents", documented, run.invoices_issued)
+    return documented
+
+
+# --- reproducibility -----------------------------------------------------------------------------
+
+
+def verify_billing_run(store: EventStore, run_id: UUID, block_size: int = 1000) -> list[dict[str, Any]]:
+    """Recomputes the run from its recorded position; returns every difference from what was issued (none expected)."""
+    run = store.load(BillingRun, run_id, what="billing_run")
+    billing_input = read_billing_input(store, run.billed_position)
+    period = Period.parse(run.period)
+    clients = billing_input.clients_for(period)
+    differences = []
+    for start in range(0, len(clients), block_size):
+        block = clients[start : start + block_size]
+        issued = store.load_many(Invoice, [Invoice.create_id(c, run.period) for c in block])
+        expected = dict(_computed(billing_input, period, run.vat_rate, block))
+        for client_id in block:
+            invoice = issued.get(Invoice.create_id(client_id, run.period))
+            want = [line.as_payload(i) for i, line in enumerate(expected.get(client_id, []), start=1)]
+            have = invoice.lines if invoice else []
+            if want != have:
+                differences.append({"client_id": str(client_id), "expected": want, "issued": have})
+    return differences
+

@@ -1,0 +1,155 @@
+"""Billing-run endpoints: start (or dry-run) the billing of a period, and follow its progress."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from commands.billing import BillingTerms, RunBilling, execute_billing_run, preview_billing, start_billing_run
+from gateways.auth import READ_ROLES, Principal, allow
+from gateways.commanding import command_context
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from projections import billing_run_progress, invoice_register
+
+router = APIRouter(prefix="/api/v1", tags=["billing"])
+log = logging.getLogger(__name__)
+
+
+class Totals(BaseModel):
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+class BillingRunView(BaseModel):
+    run_id: UUID
+    period: str
+    status: Literal["running", "issued", "completed"]
+    billed_position: int
+    issue_date: date
+    due_date: date
+    vat_rate: Decimal
+    clients_total: int
+    clients_done: int
+    invoices_issued: int
+    documents_rendered: int
+    totals: Totals
+    started_at: datetime
+    issued_at: datetime | None
+    completed_at: datetime | None
+
+
+class BillingRunAccepted(BaseModel):
+    id: UUID
+    position: int
+    period: str
+    status: Literal["running", "issued", "completed"]
+    created: bool
+
+
+class PreviewInvoice(BaseModel):
+    client_id: UUID
+    lines: list[dict[str, Any]]
+    totals: Totals
+
+
+class DryRunView(BaseModel):
+    period: str
+    dry_run: Literal[True] = True
+    billed_position: int
+    invoices: list[PreviewInvoice]
+    totals: Totals
+
+
+@router.post(
+    "/billing-runs",
+    status_code=202,
+    response_model=BillingRunAccepted | DryRunView,
+    responses={200: {"description": "A dry run's invoices, or the period's run when it already completed"}},
+)
+async def post_billing_run(body: RunBilling, request: Request, response: Response, who: Principal = Depends(allow("operator"))):
+    """Starts the run of an ended period (202), resumes an unfinished one, or returns a completed one (200).
+
+    With `dry_run: true`, computes every invoice and returns them without issuing, numbering or publishing.
+    """
+    runtime = request.app.state.runtime
+    terms = BillingTerms.from_settings(runtime.settings)
+    if body.dry_run:
+        position, previews = await run_in_threadpool(preview_billing, runtime.store, runtime.clock, terms, body.period)
+        response.status_code = 200
+        invoices = [PreviewInvoice(client_id=p.client_id, lines=[l.as_payload(i) for i, l in enumerate(p.lines, 1)], totals=Totals(**vars(p.totals))) for p in previews]
+        return DryRunView(period=body.period, billed_position=position, invoices=invoices, totals=_sum(invoices))
+    ctx = command_context(request, who)
+    started = await run_in_threadpool(start_billing_run, runtime.store, runtime.clock, terms, body.period, ctx)
+    run = started.run
+    if run.status == "completed":
+        response.status_code = 200
+    else:
+        _drive_in_background(runtime, terms, run.id, ctx, started.billing_input)
+    runtime.nudge_relay()
+    position = await run_in_threadpool(runtime.store.position_of, run.id, run.version)
+    response.headers["Location"] = f"/api/v1/billing-runs/{run.id}"
+    response.headers["X-Consistency-Token"] = str(position)
+    return BillingRunAccepted(id=run.id, position=position, period=run.period, status=run.status, created=started.created)
+
+
+def _sum(invoices: list[PreviewInvoice]) -> Totals:
+    zero = Decimal("0.00")
+    return Totals(
+        net=sum((i.totals.net for i in invoices), zero),
+        tax=sum((i.totals.tax for i in invoices), zero),
+        gross=sum((i.totals.gross for i in invoices), zero),
+    )
+
+
+def _drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
+    async def drive() -> None:
+        try:
+            await asyncio.to_thread(
+                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input,
+                lambda *_: runtime.nudge_relay(),
+            )
+        except Exception:
+            log.exception("billing run %s stopped; POST the period again or run `mtf bill` to resume it", run_id)
+
+    runtime.start_job(drive())
+
+
+@router.get("/billing-runs/{run_id}", response_model=BillingRunView)
+async def get_billing_run(
+    run_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+) -> BillingRunView:
+    await await_token(request, billing_run_progress.NAME, run_id, consistency_token)
+    async with request.app.state.runtime.pool.acquire() as conn:
+        row = await billing_run_progress.find(conn, run_id)
+        if row is None:
+            raise not_found("billing_run", run_id)
+        documents = row["documents"] if row["documents"] is not None else await invoice_register.documented(conn, run_id)
+    return _view(row, documents)
+
+
+@router.get("/billing-runs", response_model=Paged[BillingRunView])
+async def list_billing_runs(
+    request: Request,
+    status: Literal["running", "issued", "completed"] | None = None,
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+    _: Principal = Depends(allow(*READ_ROLES)),
+) -> Paged[BillingRunView]:
+    async with request.app.state.runtime.pool.acquire() as conn:
+        rows, total = await billing_run_progress.search(conn, status=status, limit=limit, offset=offset)
+    items = [_view(r, r["documents"] or 0) for r in rows]
+    return Paged[BillingRunView](items=items, page=Page(limit=limit, offset=offset, total=total))
+
+
+def _view(row: dict[str, Any], documents: int) -> BillingRunView:
+    totals = Totals(net=row["net"], tax=row["tax"], gross=row["gross"])
+    return BillingRunView(**{k: v for k, v in row.items() if k in BillingRunView.model_fields}, documents_rendered=documents, totals=totals)

@@ -1,0 +1,132 @@
+"""Read model: what has been invoiced, to whom, and what is still open on each invoice?"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Sequence
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from projections.base import SCHEMA, Projection
+from projections.paging import filtered_page
+from schemas.envelope import CloudEvent
+
+NAME = "invoice_register"
+TABLE = f"{SCHEMA}.invoice_register"
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    invoice_id   uuid PRIMARY KEY,
+    number       text NOT NULL UNIQUE,
+    client_id    uuid NOT NULL,
+    period       text NOT NULL,
+    run_id       uuid NOT NULL,
+    issue_date   date NOT NULL,
+    due_date     date NOT NULL,
+    vat_rate     numeric(6, 4) NOT NULL,
+    net          numeric(14, 2) NOT NULL,
+    tax          numeric(14, 2) NOT NULL,
+    gross        numeric(14, 2) NOT NULL,
+    credited     numeric(14, 2) NOT NULL DEFAULT 0,
+    open_balance numeric(14, 2) NOT NULL,
+    status       text NOT NULL,
+    services     text[] NOT NULL,
+    offer_ids    uuid[] NOT NULL,
+    lines        jsonb NOT NULL,
+    credit_notes jsonb NOT NULL DEFAULT '[]',
+    document     jsonb,
+    issued_at    timestamptz NOT NULL,
+    updated_at   timestamptz NOT NULL,
+    version      int NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invoice_register_client ON {TABLE} (client_id, period);
+CREATE INDEX IF NOT EXISTS invoice_register_period ON {TABLE} (period);
+CREATE INDEX IF NOT EXISTS invoice_register_run ON {TABLE} (run_id);
+"""
+
+
+async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    lines = d["lines"]
+    services = sorted({line["service"] for line in lines if "service" in line})
+    offers = sorted({UUID(line["offer_id"]) for line in lines if "offer_id" in line}, key=str)
+    await conn.execute(
+        f"""INSERT INTO {TABLE} (invoice_id, number, client_id, period, run_id, issue_date, due_date, vat_rate, net, tax, gross,
+                open_balance, status, services, offer_ids, lines, issued_at, updated_at, version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 'issued', $12, $13, $14, $15, $15, $16)""",
+        UUID(event.subject), d["number"], UUID(d["client_id"]), d["period"], UUID(d["run_id"]),
+        date.fromisoformat(d["issue_date"]), date.fromisoformat(d["due_date"]), Decimal(d["vat_rate"]),
+        Decimal(d["net"]), Decimal(d["tax"]), Decimal(d["gross"]), services, offers, orjson.dumps(lines).decode(),
+        event.time, event.aggregateversion,
+    )
+
+
+async def on_credited(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    note = {"credit_note_id": d["credit_note_id"], "number": d["credit_note_number"], "gross": d["gross"]}
+    await conn.execute(
+        f"""UPDATE {TABLE} SET credited = credited + $2, open_balance = open_balance - $2,
+                status = CASE WHEN credited + $2 >= gross THEN 'credited' ELSE 'partially_credited' END,
+                credit_notes = credit_notes || $3::jsonb, updated_at = $4, version = $5 WHERE invoice_id = $1""",
+        UUID(event.subject), Decimal(d["gross"]), orjson.dumps([note]).decode(), event.time, event.aggregateversion,
+    )
+
+
+async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    document = {"document_id": d["document_id"], "sha256": d["sha256"], "size": d["size"], "created_at": event.time.isoformat()}
+    await conn.execute(
+        f"UPDATE {TABLE} SET document = $2::jsonb, updated_at = $3, version = $4 WHERE invoice_id = $1",
+        UUID(event.subject), orjson.dumps(document).decode(), event.time, event.aggregateversion,
+    )
+
+
+PROJECTION = Projection(
+    name=NAME,
+    aggregates=("invoice",),
+    ddl=DDL,
+    tables=(TABLE,),
+    handlers={"InvoiceIssued": on_issued, "InvoiceCredited": on_credited, "InvoiceDocumentIssued": on_document_issued},
+)
+
+
+def _row(record: asyncpg.Record) -> dict[str, Any]:
+    row = dict(record)
+    row["lines"] = orjson.loads(row["lines"])
+    row["credit_notes"] = orjson.loads(row["credit_notes"])
+    row["document"] = orjson.loads(row["document"]) if row["document"] else None
+    return row
+
+
+async def find(conn: asyncpg.Connection, invoice_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE invoice_id = $1", invoice_id)
+    return _row(row) if row else None
+
+
+async def search(
+    conn: asyncpg.Connection, *, client_id=None, status=None, period=None, run_id=None, service=None, offer_id=None,
+    issued_from: date | None = None, issued_to: date | None = None, limit: int, offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    conditions: list[tuple[str, Any]] = []
+    if service is not None:
+        conditions.append(("{} = ANY(services)", service))
+    if offer_id is not None:
+        conditions.append(("{} = ANY(offer_ids)", offer_id))
+    if issued_from is not None:
+        conditions.append(("issue_date >= {}", issued_from))
+    if issued_to is not None:
+        conditions.append(("issue_date <= {}", issued_to))
+    equals = {"client_id": client_id, "status": status, "period": period, "run_id": run_id}
+    rows, total = await filtered_page(conn, TABLE, equals=equals, conditions=conditions, order_by="number", limit=limit, offset=offset)
+    return [_row(r) for r in rows], total
+
+
+async def documented(conn: asyncpg.Connection, run_id: UUID) -> int:
+    return await conn.fetchval(f"SELECT count(*) FROM {TABLE} WHERE run_id = $1 AND document IS NOT NULL", run_id)
+
+
+async def numbers(conn: asyncpg.Connection, prefix: str) -> Sequence[str]:
+    return [r["number"] for r in await conn.fetch(f"SELECT number FROM {TABLE} WHERE number LIKE $1 ORDER BY number", prefix + "%")]

@@ -1,0 +1,128 @@
+"""Payloads of mtf.billing_run.v1, mtf.invoice.v1, mtf.credit_note.v1 and mtf.discount.v1 events.
+
+Money is a decimal string with two places; line amounts are strings too, so a consumer never
+meets a float.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from schemas.events.base import EventPayload
+
+Money = Decimal
+
+
+class BillingRunStartedV1(EventPayload):
+    period: str
+    billed_position: int
+    issue_date: date
+    due_date: date
+    vat_rate: Decimal
+    clients_total: int
+
+
+class BillingRunProgressedV1(EventPayload):
+    clients_done: int
+    invoices_issued: int
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class BillingRunIssuedV1(EventPayload):
+    invoices_issued: int
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class BillingRunCompletedV1(EventPayload):
+    documents: int
+
+
+class InvoiceLineV1(EventPayload):
+    line_no: int
+    kind: Literal["recurring", "activation_fee", "early_termination", "discount"]
+    description: str
+    contract_id: UUID | None = None
+    number: str | None = None
+    service: Literal["mobile", "internet", "landline"] | None = None
+    offer_id: UUID | None = None
+    offer_version: int | None = None
+    offer_name: str | None = None
+    monthly_fee: Money | None = None
+    days: int | None = None
+    period_days: int | None = None
+    service_from: date | None = None
+    service_to: date | None = None
+    discount_id: UUID | None = None
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class InvoiceIssuedV1(EventPayload):
+    client_id: UUID
+    period: str
+    number: str
+    run_id: UUID
+    billed_position: int
+    issue_date: date
+    due_date: date
+    vat_rate: Decimal
+    lines: list[InvoiceLineV1]
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class CreditedLineV1(EventPayload):
+    line_no: int
+    description: str
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class InvoiceCreditedV1(EventPayload):
+    credit_note_id: UUID
+    credit_note_number: str
+    lines: list[CreditedLineV1]
+    gross: Money
+
+
+class InvoiceDocumentIssuedV1(EventPayload):
+    document_id: UUID
+    sha256: str
+    size: int
+
+
+class CreditNoteIssuedV1(EventPayload):
+    number: str
+    invoice_id: UUID
+    invoice_number: str
+    client_id: UUID
+    reason: str
+    issue_date: date
+    lines: list[CreditedLineV1]
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class DiscountGrantedV1(EventPayload):
+    client_id: UUID
+    contract_id: UUID | None
+    kind: Literal["percent", "fixed"]
+    value: Decimal
+    from_period: str
+    to_period: str | None
+    label: str
+
+
+class DiscountEndedV1(EventPayload):
+    last_period: str
