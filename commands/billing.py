@@ -232,6 +232,7 @@ def issue_invoice_documents(
     for start in range(0, len(invoice_ids), terms.block_size):
         documented += document_block(store, clock, operator, invoice_ids[start : start + terms.block_size], billing_input, ctx)
         progress("documents", documented, run.invoices_issued)
+        crash_point("billing.after_document_block")
     return documented
 
 

@@ -78,8 +78,8 @@ async def finished_run(client: httpx.AsyncClient, run_id: str, timeout: float = 
         await asyncio.sleep(0.05)
 
 
-async def invoices_of(client: httpx.AsyncClient, **filters) -> list[dict]:
-    response = await client.get("/api/v1/invoices", params={"limit": 500, **filters}, headers=AUDITOR)
+async def invoices_of(http: httpx.AsyncClient, **filters) -> list[dict]:
+    response = await http.get("/api/v1/invoices", params={"limit": 500, **filters}, headers=AUDITOR)
     assert response.status_code == 200, response.text
     return response.json()["items"]
 
