@@ -29,7 +29,7 @@ from infra.billing_input import BillingInput, read_billing_input
 from infra.clock import Clock
 from infra.command_context import CommandContext
 from infra.contract_pdf import Operator
-from infra.event_store import ConcurrencyConflict, EventStore
+from infra.event_store import EVENTS_TABLE, ConcurrencyConflict, EventStore
 from infra.faults import crash_point
 from commands.invoice_documents import document_block
 
@@ -204,6 +204,16 @@ def _invoice(run: BillingRun, client_id: UUID, lines: list[InvoiceLine], number:
         tax=totals.tax,
         gross=totals.gross,
     )
+
+
+def unfinished_runs(store: EventStore) -> list[UUID]:
+    """Runs started but not completed: what a restarted gateway resumes."""
+    with store.recorder.datastore.get_connection() as conn:
+        rows = conn.execute(
+            f"""SELECT originator_id FROM {EVENTS_TABLE} WHERE topic LIKE 'domain.billing_run:%%'
+                GROUP BY originator_id HAVING bool_and(topic <> 'domain.billing_run:BillingRun.BillingRunCompleted')"""
+        ).fetchall()
+    return [row["originator_id"] for row in rows]
 
 
 @contextmanager

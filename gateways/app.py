@@ -23,6 +23,7 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
             return
         async with running(settings, relay=relay, projector=projector) as started:
             app.state.runtime = started
+            await billing.resume_unfinished_runs(started)
             yield
 
     app = FastAPI(

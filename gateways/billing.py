@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from commands.billing import BillingTerms, RunBilling, execute_billing_run, preview_billing, start_billing_run
+from commands.billing import BillingTerms, RunBilling, execute_billing_run, preview_billing, start_billing_run, unfinished_runs
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import command_context
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
@@ -110,12 +110,26 @@ def _sum(invoices: list[PreviewInvoice]) -> Totals:
     )
 
 
+async def resume_unfinished_runs(runtime) -> None:
+    """At start-up: drive any run a crashed or stopped process left unfinished."""
+    from infra.command_context import CommandContext
+
+    terms = BillingTerms.from_settings(runtime.settings)
+    for run_id in await asyncio.to_thread(unfinished_runs, runtime.store):
+        log.warning("resuming unfinished billing run %s", run_id)
+        _drive_in_background(runtime, terms, run_id, CommandContext(actor="system:resume", role="system"), None)
+
+
 def _drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
+    loop = asyncio.get_running_loop()
+
+    def each_block(*_) -> None:  # called on the worker thread: the relay's wake-up event belongs to the loop
+        loop.call_soon_threadsafe(runtime.nudge_relay)
+
     async def drive() -> None:
         try:
             await asyncio.to_thread(
-                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input,
-                lambda *_: runtime.nudge_relay(),
+                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input, each_block
             )
         except Exception:
             log.exception("billing run %s stopped; POST the period again or run `mtf bill` to resume it", run_id)

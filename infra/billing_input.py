@@ -15,7 +15,16 @@ from domain.discount import terms_of
 from domain.period import Period
 from infra.event_store import EVENTS_TABLE, EventStore
 
-TOPIC_PREFIXES = ("domain.contract:Contract.", "domain.discount:Discount.", "domain.client:Client.")
+# Only the events that change what is billed or who it is billed to; the rest are never decoded.
+TOPICS = [
+    *(f"domain.contract:Contract.{name}" for name in (
+        "ContractProvisioned", "ContractActivated", "ContractSuspended", "ContractResumed", "ContractTerminated", "ContractPlanChanged",
+    )),
+    "domain.discount:Discount.DiscountGranted",
+    "domain.discount:Discount.DiscountEnded",
+    "domain.client:Client.ClientRegistered",
+    "domain.client:Client.ClientDetailsUpdated",
+]
 SCAN_BATCH = 5_000
 
 
@@ -75,10 +84,9 @@ def _events(store: EventStore, position: int) -> Iterator[tuple[UUID, str, dict[
         with store.recorder.datastore.get_connection() as conn:
             rows = conn.execute(
                 f"""SELECT notification_id, originator_id, topic, state FROM {EVENTS_TABLE}
-                    WHERE notification_id > %s AND notification_id <= %s
-                      AND (topic LIKE 'domain.contract:%%' OR topic LIKE 'domain.discount:%%' OR topic LIKE 'domain.client:%%')
+                    WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)
                     ORDER BY notification_id LIMIT %s""",
-                (after, position, SCAN_BATCH),
+                (after, position, TOPICS, SCAN_BATCH),
             ).fetchall()
         if not rows:
             return
