@@ -8,6 +8,7 @@ recorded position, so it computes exactly what the first attempt would have.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,7 +20,7 @@ import psycopg
 from pydantic import StringConstraints
 
 from commands.base import Command
-from domain.billing import InvoiceLine, Totals, invoice_lines
+from domain.billing import ZERO, InvoiceLine, Totals, invoice_lines
 from domain.billing_run import BillingRun
 from domain.errors import Conflict
 from domain.invoice import Invoice
@@ -153,31 +154,62 @@ def execute_billing_run(
         return run
 
 
+@dataclass(frozen=True)
+class InvoiceDraft:
+    client_id: UUID
+    lines: list[dict[str, Any]]
+    totals: Totals
+
+
+def _drafts(billing_input: BillingInput, period: Period, vat_rate: Decimal, block: list[UUID]) -> list[InvoiceDraft]:
+    return [
+        InvoiceDraft(client_id, [line.as_payload(i) for i, line in enumerate(lines, start=1)], Totals.of(lines))
+        for client_id, lines in _computed(billing_input, period, vat_rate, block)
+    ]
+
+
 def _issue_invoices(store, terms, run: BillingRun, clients: list[UUID], billing_input, ctx, progress: Progress) -> BillingRun:
-    period = Period.parse(run.period)
-    while run.status == "running":
-        remaining = clients[run.clients_done:]
-        if not remaining:
-            run.finish_issuing()
-            store.save_as(ctx, run)
-            break
-        try:
-            _issue_block(store, run, remaining[: terms.block_size], billing_input, period, ctx)
-        except ConcurrencyConflict:
-            pass  # another issuer took numbers meanwhile: reload and redo the block
-        run = store.load(BillingRun, run.id, what="billing_run")
-        progress("invoices", run.clients_done, run.clients_total)
-        crash_point("billing.after_block")
+    """Issues block after block. The next block is computed on a second thread while this one is saved:
+    the computation is pure, so a block redone after a conflict simply uses its drafts again."""
+    period, size = Period.parse(run.period), terms.block_size
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-compute") as compute:
+        prepared: dict[int, Future] = {}
+
+        def drafts_from(start: int) -> Future:
+            if start not in prepared:
+                prepared[start] = compute.submit(_drafts, billing_input, period, run.vat_rate, clients[start : start + size])
+            return prepared[start]
+
+        while run.status == "running":
+            start = run.clients_done
+            if start >= len(clients):
+                run.finish_issuing()
+                store.save_as(ctx, run)
+                break
+            drafts = drafts_from(start)
+            if start + size < len(clients):
+                drafts_from(start + size)
+            try:
+                _issue_block(store, run, len(clients[start : start + size]), drafts.result(), ctx)
+            except ConcurrencyConflict:
+                pass  # another issuer took numbers meanwhile: reload and redo the block
+            run = store.load(BillingRun, run.id, what="billing_run")
+            prepared = {k: f for k, f in prepared.items() if k >= run.clients_done}
+            progress("invoices", run.clients_done, run.clients_total)
+            crash_point("billing.after_block")
     return run
 
 
-def _issue_block(store: EventStore, run: BillingRun, block: list[UUID], billing_input: BillingInput, period: Period, ctx) -> None:
-    drafts = list(_computed(billing_input, period, run.vat_rate, block))
+def _issue_block(store: EventStore, run: BillingRun, clients: int, drafts: list[InvoiceDraft], ctx) -> None:
     series = open_series(store, INVOICES, run.issue_date.year)
     numbers = series.allocate(len(drafts))
-    invoices = [_invoice(run, client_id, lines, number) for (client_id, lines), number in zip(drafts, numbers)]
-    totals = Totals.of(line for _, lines in drafts for line in lines)
-    run.record_progress(len(block), len(invoices), totals)
+    invoices = [_invoice(run, draft, number) for draft, number in zip(drafts, numbers)]
+    totals = Totals(
+        net=sum((d.totals.net for d in drafts), ZERO),
+        tax=sum((d.totals.tax for d in drafts), ZERO),
+        gross=sum((d.totals.gross for d in drafts), ZERO),
+    )
+    run.record_progress(clients, len(invoices), totals)
     store.save_as(ctx, run, *([series] if invoices else []), *invoices)
 
 
@@ -188,10 +220,10 @@ def open_series(store: EventStore, prefix: str, year: int) -> NumberSeries:
     return NumberSeries(prefix=prefix, year=year)
 
 
-def _invoice(run: BillingRun, client_id: UUID, lines: list[InvoiceLine], number: str) -> Invoice:
-    totals = Totals.of(lines)
+def _invoice(run: BillingRun, draft: InvoiceDraft, number: str) -> Invoice:
+    totals = draft.totals
     return Invoice(
-        client_id=client_id,
+        client_id=draft.client_id,
         period=run.period,
         number=number,
         run_id=run.id,
@@ -199,7 +231,7 @@ def _invoice(run: BillingRun, client_id: UUID, lines: list[InvoiceLine], number:
         issue_date=run.issue_date,
         due_date=run.due_date,
         vat_rate=run.vat_rate,
-        lines=[line.as_payload(index) for index, line in enumerate(lines, start=1)],
+        lines=draft.lines,
         net=totals.net,
         tax=totals.tax,
         gross=totals.gross,

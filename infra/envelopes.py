@@ -35,11 +35,38 @@ def to_json_compatible(state: dict[str, Any]) -> dict[str, Any]:
     return orjson.loads(orjson.dumps(state, default=_json_default))
 
 
+def _uuid_text(hex32: str) -> str:
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
+# eventsourcing's transcodings whose stored text is already the JSON form we publish.
+_AS_TEXT = {"uuid_hex": _uuid_text, "decimal_str": str, "date_iso": str, "datetime_iso": str}
+
+
+def _as_json(value: Any) -> Any:
+    if type(value) is dict:
+        if len(value) == 2 and "_type_" in value:
+            return _AS_TEXT[value["_type_"]](value["_data_"])
+        return {k: _as_json(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_as_json(v) for v in value]
+    return value
+
+
+def json_ready_state(stored: bytes) -> dict[str, Any] | None:
+    """A stored event's state straight to its published JSON form, without building Decimals and UUIDs
+    only to serialise them again. None when it holds a type this shortcut does not know."""
+    try:
+        return _as_json(orjson.loads(stored))
+    except KeyError:
+        return None
+
+
 def event_id(aggregate_id: UUID, version: int) -> str:
     return str(uuid5(EVENT_ID_NAMESPACE, f"{aggregate_id}/{version}"))
 
 
-def to_cloudevent(notification: Notification, state: dict[str, Any]) -> CloudEvent:
+def to_cloudevent(notification: Notification, state: dict[str, Any], *, json_ready: bool = False) -> CloudEvent:
     spec = spec_for_stored_topic(notification.topic)
     meta = state.get("_meta") or {}
     data = {k: v for k, v in state.items() if k not in _ENVELOPE_FIELDS}
@@ -49,7 +76,7 @@ def to_cloudevent(notification: Notification, state: dict[str, Any]) -> CloudEve
         subject=str(notification.originator_id),
         time=state["timestamp"],
         dataschema=spec.dataschema,
-        data=to_json_compatible(data),
+        data=data if json_ready else to_json_compatible(data),
         aggregatetype=spec.aggregate,
         aggregateversion=notification.originator_version,
         position=notification.id,
@@ -64,7 +91,13 @@ def to_cloudevent(notification: Notification, state: dict[str, Any]) -> CloudEve
 
 def public_cloudevents(notifications, decode_state) -> list[CloudEvent]:
     """The published events among `notifications`; internal markers stay in the store."""
-    return [to_cloudevent(n, decode_state(n)) for n in notifications if spec_for_stored_topic(n.topic).public]
+    events = []
+    for n in notifications:
+        if not spec_for_stored_topic(n.topic).public:
+            continue
+        state = json_ready_state(n.state)
+        events.append(to_cloudevent(n, state, json_ready=True) if state is not None else to_cloudevent(n, decode_state(n)))
+    return events
 
 
 def encode(event: CloudEvent) -> bytes:

@@ -152,6 +152,22 @@ def test_every_event_payload_validates_against_its_schema_and_round_trips():
     assert seen == set(EVENTS)
 
 
+def test_the_json_shortcut_publishes_exactly_what_the_transcoder_round_trip_would():
+    from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
+
+    from infra.envelopes import json_ready_state, to_json_compatible
+    from infra.event_store import DateAsISO
+
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+        transcoder.register(transcoding)
+    for event in _sample_events():
+        state = dict(vars(event))
+        stored = transcoder.encode(state)
+        assert json_ready_state(stored) == to_json_compatible(transcoder.decode(stored)), type(event).__name__
+    assert json_ready_state(b'{"x": {"_type_": "tuple_as_list", "_data_": [1]}}') is None
+
+
 def test_event_id_is_stable_per_aggregate_version():
     aggregate_id = uuid.uuid4()
     assert event_id(aggregate_id, 3) == event_id(aggregate_id, 3)
