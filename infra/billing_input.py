@@ -7,24 +7,19 @@ than the read models is what makes a run reproducible: the same position gives t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any, Iterator
 from uuid import UUID
+
+import orjson
+from psycopg.rows import tuple_row
 
 from domain.billing import ContractHistory, DiscountTerms
 from domain.discount import terms_of
 from domain.period import Period
 from infra.event_store import EVENTS_TABLE, EventStore
 
-# Only the events that change what is billed or who it is billed to; the rest are never decoded.
-TOPICS = [
-    *(f"domain.contract:Contract.{name}" for name in (
-        "ContractProvisioned", "ContractActivated", "ContractSuspended", "ContractResumed", "ContractTerminated", "ContractPlanChanged",
-    )),
-    "domain.discount:Discount.DiscountGranted",
-    "domain.discount:Discount.DiscountEnded",
-    "domain.client:Client.ClientRegistered",
-    "domain.client:Client.ClientDetailsUpdated",
-]
 SCAN_BATCH = 5_000
 
 
@@ -77,12 +72,55 @@ def read_billing_input(store: EventStore, position: int) -> BillingInput:
     return result
 
 
+# What billing reads of each event. Only these fields are decoded: a run reads every contract
+# event, and decoding whole states through the generic transcoder was a seventh of a run.
+CONTRACT, DISCOUNT, CLIENT = "domain.contract:Contract.", "domain.discount:Discount.", "domain.client:Client."
+FIELDS = {
+    CONTRACT + "ContractProvisioned": ("client_id", "number", "service", "start_date", "activation_fee", "offer_id",
+                                       "offer_version", "offer_name", "monthly_fee"),
+    CONTRACT + "ContractActivated": ("on",),
+    CONTRACT + "ContractSuspended": ("on",),
+    CONTRACT + "ContractResumed": ("on",),
+    CONTRACT + "ContractTerminated": ("on", "early_termination_charge"),
+    CONTRACT + "ContractPlanChanged": ("offer_id", "offer_version", "offer_name", "monthly_fee", "effective_date"),
+    DISCOUNT + "DiscountGranted": ("client_id", "contract_id", "kind", "value", "from_period", "to_period", "label"),
+    DISCOUNT + "DiscountEnded": ("last_period",),
+    CLIENT + "ClientRegistered": ("full_name", "cin", "address"),
+    CLIENT + "ClientDetailsUpdated": ("full_name", "address"),
+}
+TOPICS = list(FIELDS)
+
+
+class _Decoder:
+    """eventsourcing's stored JSON, decoded field by field (ids repeat, so they are interned)."""
+
+    def __init__(self) -> None:
+        self.uuids: dict[str, UUID] = {}
+        self.typed = {"uuid_hex": self.uuid, "decimal_str": Decimal, "date_iso": date.fromisoformat}
+
+    def uuid(self, hex32: str) -> UUID:
+        found = self.uuids.get(hex32)
+        if found is None:
+            found = self.uuids[hex32] = UUID(hex32)
+        return found
+
+    def payload(self, topic: str, stored: bytes) -> dict[str, Any]:
+        state = orjson.loads(stored)
+        payload = {}
+        for key in FIELDS[topic]:
+            value = state[key]
+            if type(value) is dict:
+                value = self.typed[value["_type_"]](value["_data_"])
+            payload[key] = value
+        return payload
+
+
 def _events(store: EventStore, position: int) -> Iterator[tuple[UUID, str, dict[str, Any]]]:
-    decode = store.mapper.transcoder.decode
+    decoder = _Decoder()
     after = 0
     while after < position:
-        with store.recorder.datastore.get_connection() as conn:
-            rows = conn.execute(
+        with store.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            rows = cursor.execute(
                 f"""SELECT notification_id, originator_id, topic, state FROM {EVENTS_TABLE}
                     WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)
                     ORDER BY notification_id LIMIT %s""",
@@ -90,6 +128,6 @@ def _events(store: EventStore, position: int) -> Iterator[tuple[UUID, str, dict[
             ).fetchall()
         if not rows:
             return
-        for row in rows:
-            yield row["originator_id"], row["topic"].rsplit(".", 1)[1], decode(bytes(row["state"]))
-        after = rows[-1]["notification_id"]
+        for _, originator_id, topic, state in rows:
+            yield originator_id, topic.rsplit(".", 1)[1], decoder.payload(topic, state)
+        after = rows[-1][0]

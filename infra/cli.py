@@ -197,6 +197,9 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
             run = await asyncio.to_thread(
                 execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run.id, ctx, started.billing_input, progress
             )
+        if run.status != "completed":
+            console.print(f"another process is driving this run ({run.status}); follow it at GET /api/v1/billing-runs/{run.id}")
+            return
         console.print(f"{run.status}: {run.invoices_issued} invoices, net {run.net}, tax {run.tax}, gross {run.gross} MAD")
 
 
