@@ -25,6 +25,7 @@ from domain.billing_run import BillingRun
 from domain.errors import Conflict
 from domain.invoice import Invoice
 from domain.number_series import INVOICES, NumberSeries
+from domain.payments import ClientAccount
 from domain.period import Period
 from infra.billing_input import BillingInput, read_billing_input
 from infra.clock import Clock
@@ -210,7 +211,17 @@ def _issue_block(store: EventStore, run: BillingRun, clients: int, drafts: list[
         gross=sum((d.totals.gross for d in drafts), ZERO),
     )
     run.record_progress(clients, len(invoices), totals)
-    store.save_as(ctx, run, *([series] if invoices else []), *invoices)
+    accounts = _use_client_credit(store, invoices)
+    store.save_as(ctx, run, *([series] if invoices else []), *invoices, *accounts)
+
+
+def _use_client_credit(store: EventStore, invoices: list[Invoice]) -> list[ClientAccount]:
+    """Clients holding credit (an overpayment, a credit note) see it settle their new invoice at once."""
+    by_account = {ClientAccount.create_id(invoice.client_id): invoice for invoice in invoices}
+    accounts = [a for a in store.load_many(ClientAccount, list(by_account)).values() if a.credit > 0]
+    for account in accounts:
+        account.use_credit_on(by_account[account.id])
+    return accounts
 
 
 def open_series(store: EventStore, prefix: str, year: int) -> NumberSeries:

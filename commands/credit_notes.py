@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints
 
 from commands.base import Command, CommandResult
 from commands.billing import open_series
+from commands.payments import open_account
 from commands.retry import retry_on_conflict
 from domain.invoice import CreditNote, CreditRequest, Invoice
 from domain.number_series import CREDIT_NOTES
@@ -48,5 +49,9 @@ def issue_credit_note(store: EventStore, clock: Clock, invoice_id: UUID, cmd: Is
         number=number, invoice_id=invoice.id, invoice_number=invoice.number, client_id=invoice.client_id, reason=cmd.reason,
         issue_date=today, lines=lines, net=net, tax=tax, gross=net + tax,
     )
-    invoice.record_credit(note.id, number, lines)
-    return CommandResult(note.id, store.save_as(ctx, note, invoice, series))
+    released = invoice.record_credit(note.id, number, lines)
+    account = []
+    if released > 0:  # already paid beyond what is now due: the difference is the client's credit
+        account = [open_account(store, invoice.client_id)]
+        account[0].add_credit(released, "credit_note", note.id)
+    return CommandResult(note.id, store.save_as(ctx, note, invoice, series, *account))

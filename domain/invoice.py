@@ -59,6 +59,50 @@ class Invoice(Aggregate):
         self.net, self.tax, self.gross = net, tax, gross
         self.credited: dict[int, tuple[Decimal, Decimal]] = {}  # line_no -> (net, tax) credited so far
         self.document_id: UUID | None = None
+        self.paid = ZERO  # settled by payments and by client credit, net of reversals
+
+    @property
+    def due(self) -> Decimal:
+        """What the client owes on this invoice after its credit notes."""
+        return self.gross - self.credited_gross
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.due - self.paid
+
+    def allocate(self, payment_id: UUID, amount: Decimal, received_on: date) -> None:
+        self._require_open(amount)
+        self._payment_allocated(payment_id=payment_id, amount=amount, received_on=received_on)
+
+    def apply_credit(self, amount: Decimal) -> None:
+        self._require_open(amount)
+        self._credit_applied(amount=amount)
+
+    def reverse_allocation(self, payment_id: UUID, amount: Decimal, reversed_on: date) -> None:
+        self._allocation_reversed(payment_id=payment_id, amount=amount, reversed_on=reversed_on)
+
+    def reverse_credit_application(self, amount: Decimal) -> None:
+        self._credit_application_reversed(amount=amount)
+
+    def _require_open(self, amount: Decimal) -> None:
+        if amount <= 0 or amount > self.open_amount:
+            raise Conflict("the invoice cannot take this amount", code="invoice_overpaid", open_amount=str(self.open_amount))
+
+    @event("PaymentAllocated")
+    def _payment_allocated(self, payment_id: UUID, amount: Decimal, received_on: date) -> None:
+        self.paid += amount
+
+    @event("CreditApplied")
+    def _credit_applied(self, amount: Decimal) -> None:
+        self.paid += amount
+
+    @event("AllocationReversed")
+    def _allocation_reversed(self, payment_id: UUID, amount: Decimal, reversed_on: date) -> None:
+        self.paid -= amount
+
+    @event("CreditApplicationReversed")
+    def _credit_application_reversed(self, amount: Decimal) -> None:
+        self.paid -= amount
 
     @property
     def credited_gross(self) -> Decimal:
@@ -102,19 +146,21 @@ class Invoice(Aggregate):
         tax = open_tax if net == open_net else min(open_tax, mad(net * self.vat_rate))
         return _credit_line(line, net, tax)
 
-    def record_credit(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]]) -> None:
-        self._credited(
-            credit_note_id=credit_note_id,
-            credit_note_number=credit_note_number,
-            lines=lines,
-            gross=sum((Decimal(c["gross"]) for c in lines), ZERO),
-        )
+    def record_credit(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]]) -> Decimal:
+        """Records a credit note; returns what was already paid beyond the reduced amount due (it becomes client credit)."""
+        gross = sum((Decimal(c["gross"]) for c in lines), ZERO)
+        released = max(ZERO, self.paid - (self.due - gross))
+        self._credited(credit_note_id=credit_note_id, credit_note_number=credit_note_number, lines=lines, gross=gross,
+                       released_to_credit=released)
+        return released
 
     @event("InvoiceCredited")
-    def _credited(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]], gross: Decimal) -> None:
+    def _credited(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]], gross: Decimal,
+                  released_to_credit: Decimal) -> None:
         for credit in lines:
             net, tax = self.credited.get(credit["line_no"], (ZERO, ZERO))
             self.credited[credit["line_no"]] = (net + Decimal(credit["net"]), tax + Decimal(credit["tax"]))
+        self.paid -= released_to_credit
 
     def record_document(self, document_id: UUID, sha256: str, size: int) -> None:
         self._document_issued(document_id=document_id, sha256=sha256, size=size)

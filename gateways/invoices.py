@@ -20,7 +20,7 @@ from projections import credit_note_register, invoice_register
 
 router = APIRouter(prefix="/api/v1", tags=["invoices"])
 Service = Literal["mobile", "internet", "landline"]
-InvoiceStatus = Literal["issued", "partially_credited", "credited"]
+InvoiceStatus = Literal["issued", "partially_paid", "paid", "partially_credited", "credited"]
 PERIOD = Query(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -37,11 +37,13 @@ class InvoiceView(BaseModel):
     tax: Decimal
     gross: Decimal
     credited: Decimal
+    paid: Decimal
     open_balance: Decimal
     status: InvoiceStatus
     services: list[str]
     lines: list[dict[str, Any]]
     credit_notes: list[dict[str, Any]]
+    settlements: list[dict[str, Any]]
     document: dict[str, Any] | None
     issued_at: datetime
 

@@ -31,12 +31,14 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     tax          numeric(14, 2) NOT NULL,
     gross        numeric(14, 2) NOT NULL,
     credited     numeric(14, 2) NOT NULL DEFAULT 0,
+    paid         numeric(14, 2) NOT NULL DEFAULT 0,
     open_balance numeric(14, 2) NOT NULL,
     status       text NOT NULL,
     services     text[] NOT NULL,
     offer_ids    uuid[] NOT NULL,
     lines        jsonb NOT NULL,
     credit_notes jsonb NOT NULL DEFAULT '[]',
+    settlements  jsonb NOT NULL DEFAULT '[]',
     document     jsonb,
     issued_at    timestamptz NOT NULL,
     updated_at   timestamptz NOT NULL,
@@ -64,15 +66,56 @@ async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
     )
 
 
+# One place decides the status from the amounts, whichever event moved them.
+_SETTLE = f"""UPDATE {TABLE} SET credited = credited + $2, paid = paid + $3,
+        open_balance = gross - (credited + $2) - (paid + $3),
+        status = CASE
+            WHEN gross - (credited + $2) <= 0 THEN 'credited'
+            WHEN paid + $3 >= gross - (credited + $2) THEN 'paid'
+            WHEN paid + $3 > 0 THEN 'partially_paid'
+            WHEN credited + $2 > 0 THEN 'partially_credited'
+            ELSE 'issued' END,
+        credit_notes = credit_notes || $4::jsonb, settlements = settlements || $5::jsonb,
+        updated_at = $6, version = $7
+    WHERE invoice_id = $1"""
+
+
+async def _settle(conn: asyncpg.Connection, event: CloudEvent, *, credited=Decimal(0), paid=Decimal(0), note=None, settlement=None) -> None:
+    await conn.execute(
+        _SETTLE, UUID(event.subject), credited, paid, orjson.dumps([note] if note else []).decode(),
+        orjson.dumps([settlement] if settlement else []).decode(), event.time, event.aggregateversion,
+    )
+
+
 async def on_credited(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     note = {"credit_note_id": d["credit_note_id"], "number": d["credit_note_number"], "gross": d["gross"]}
-    await conn.execute(
-        f"""UPDATE {TABLE} SET credited = credited + $2, open_balance = open_balance - $2,
-                status = CASE WHEN credited + $2 >= gross THEN 'credited' ELSE 'partially_credited' END,
-                credit_notes = credit_notes || $3::jsonb, updated_at = $4, version = $5 WHERE invoice_id = $1""",
-        UUID(event.subject), Decimal(d["gross"]), orjson.dumps([note]).decode(), event.time, event.aggregateversion,
-    )
+    released = Decimal(d.get("released_to_credit", "0"))
+    settlement = {"kind": "released_to_credit", "amount": str(-released), "on": event.time.date().isoformat()} if released else None
+    await _settle(conn, event, credited=Decimal(d["gross"]), paid=-released, note=note, settlement=settlement)
+
+
+async def on_payment_allocated(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    await _settle(conn, event, paid=Decimal(d["amount"]),
+                  settlement={"kind": "payment", "payment_id": d["payment_id"], "amount": d["amount"], "on": d["received_on"]})
+
+
+async def on_credit_applied(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    amount = event.data["amount"]
+    await _settle(conn, event, paid=Decimal(amount), settlement={"kind": "client_credit", "amount": amount, "on": event.time.date().isoformat()})
+
+
+async def on_allocation_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    d = event.data
+    await _settle(conn, event, paid=-Decimal(d["amount"]), settlement={
+        "kind": "payment_reversed", "payment_id": d["payment_id"], "amount": str(-Decimal(d["amount"])), "on": d["reversed_on"]})
+
+
+async def on_credit_application_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    amount = Decimal(event.data["amount"])
+    await _settle(conn, event, paid=-amount,
+                  settlement={"kind": "client_credit_reversed", "amount": str(-amount), "on": event.time.date().isoformat()})
 
 
 async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -89,7 +132,15 @@ PROJECTION = Projection(
     aggregates=("invoice",),
     ddl=DDL,
     tables=(TABLE,),
-    handlers={"InvoiceIssued": on_issued, "InvoiceCredited": on_credited, "InvoiceDocumentIssued": on_document_issued},
+    handlers={
+        "InvoiceIssued": on_issued,
+        "InvoiceCredited": on_credited,
+        "InvoiceDocumentIssued": on_document_issued,
+        "PaymentAllocated": on_payment_allocated,
+        "CreditApplied": on_credit_applied,
+        "AllocationReversed": on_allocation_reversed,
+        "CreditApplicationReversed": on_credit_application_reversed,
+    },
 )
 
 
@@ -97,6 +148,7 @@ def _row(record: asyncpg.Record) -> dict[str, Any]:
     row = dict(record)
     row["lines"] = orjson.loads(row["lines"])
     row["credit_notes"] = orjson.loads(row["credit_notes"])
+    row["settlements"] = orjson.loads(row["settlements"])
     row["document"] = orjson.loads(row["document"]) if row["document"] else None
     return row
 
@@ -122,6 +174,18 @@ async def search(
     equals = {"client_id": client_id, "status": status, "period": period, "run_id": run_id}
     rows, total = await filtered_page(conn, TABLE, equals=equals, conditions=conditions, order_by="number", limit=limit, offset=offset)
     return [_row(r) for r in rows], total
+
+
+async def client_balance(conn: asyncpg.Connection, client_id: UUID, today: date) -> tuple[Decimal, Decimal, int]:
+    """Open and overdue amounts of a client's invoices, and how many are overdue."""
+    row = await conn.fetchrow(
+        f"""SELECT coalesce(sum(open_balance), 0) AS open,
+                   coalesce(sum(open_balance) FILTER (WHERE due_date < $2), 0) AS overdue,
+                   count(*) FILTER (WHERE due_date < $2 AND open_balance > 0) AS overdue_invoices
+            FROM {TABLE} WHERE client_id = $1 AND open_balance > 0""",
+        client_id, today,
+    )
+    return row["open"], row["overdue"], row["overdue_invoices"]
 
 
 async def documented(conn: asyncpg.Connection, run_id: UUID) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections import (
     access_refusals,
     billing_run_progress,
+    client_credit,
     client_directory,
     contract_audit_trail,
     contract_summary,
@@ -12,6 +13,7 @@ from projections import (
     discount_register,
     invoice_register,
     offer_catalog,
+    payment_register,
     subscriber_directory,
 )
 from projections.base import Projection
@@ -29,5 +31,7 @@ PROJECTIONS: dict[str, Projection] = {
         invoice_register.PROJECTION,
         credit_note_register.PROJECTION,
         discount_register.PROJECTION,
+        payment_register.PROJECTION,
+        client_credit.PROJECTION,
     )
 }

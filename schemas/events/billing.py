@@ -93,6 +93,7 @@ class InvoiceCreditedV1(EventPayload):
     credit_note_number: str
     lines: list[CreditedLineV1]
     gross: Money
+    released_to_credit: Money
 
 
 class InvoiceDocumentIssuedV1(EventPayload):
@@ -126,3 +127,78 @@ class DiscountGrantedV1(EventPayload):
 
 class DiscountEndedV1(EventPayload):
     last_period: str
+
+
+class PaymentAllocatedV1(EventPayload):
+    payment_id: UUID
+    amount: Money
+    received_on: date
+
+
+class CreditAppliedV1(EventPayload):
+    amount: Money
+
+
+class AllocationReversedV1(EventPayload):
+    payment_id: UUID
+    amount: Money
+    reversed_on: date
+
+
+class CreditApplicationReversedV1(EventPayload):
+    amount: Money
+
+
+class PaymentAllocationV1(EventPayload):
+    invoice_id: UUID
+    invoice_number: str
+    amount: Money
+
+
+class PaymentReceivedV1(EventPayload):
+    client_id: UUID
+    amount: Money
+    method: Literal["cash", "card", "bank_transfer", "cheque", "direct_debit", "manual"]
+    reference: str
+    received_on: date
+    invoice_id: UUID | None
+    allocations: list[PaymentAllocationV1]
+    credited: Money
+
+
+class ReopenedByCreditV1(EventPayload):
+    invoice_id: UUID
+    amount: Money
+
+
+class PaymentReversedV1(EventPayload):
+    reason: str
+    reversed_on: date
+    credit_withdrawn: Money
+    reopened: list[ReopenedByCreditV1]
+
+
+class ClientAccountOpenedV1(EventPayload):
+    client_id: UUID
+
+
+class ClientCreditAddedV1(EventPayload):
+    amount: Money
+    source: Literal["overpayment", "credit_note"]
+    source_id: UUID
+
+
+class ClientCreditUsedV1(EventPayload):
+    invoice_id: UUID
+    amount: Money
+
+
+class ClientCreditWithdrawnV1(EventPayload):
+    amount: Money
+    payment_id: UUID
+
+
+class ClientCreditUseReversedV1(EventPayload):
+    invoice_id: UUID
+    amount: Money
+    payment_id: UUID

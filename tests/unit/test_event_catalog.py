@@ -16,6 +16,7 @@ from domain.billing_run import BillingRun
 from domain.discount import Discount
 from domain.invoice import CreditNote, CreditRequest, Invoice
 from domain.number_series import NumberSeries
+from domain.payments import ClientAccount, Payment, receive_payment, reverse_payment
 from domain.period import Period
 from domain.client import Client
 from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
@@ -31,7 +32,7 @@ def _domain_event_topics() -> set[str]:
     topics = set()
     for aggregate in (
         Client, Offer, Contract, Subscriber, AccessRefusal, CinRegistration, OfferUsageMarker, NumberReservation, IdempotencyRecord,
-        BillingRun, Invoice, CreditNote, NumberSeries, Discount,
+        BillingRun, Invoice, CreditNote, NumberSeries, Discount, Payment, ClientAccount,
     ):
         for value in vars(aggregate).values():
             base_classes = {"Event", "Created"}  # eventsourcing's own bases, never recorded
@@ -118,7 +119,21 @@ def _billing_events():
                       issue_date=date(2026, 11, 3), lines=credit_lines, net=Decimal(credit_lines[0]["net"]),
                       tax=Decimal(credit_lines[0]["tax"]), gross=Decimal(credit_lines[0]["gross"]))
     invoice.record_credit(note.id, note.number, credit_lines)
-    return [e for a in (run, discount, series, invoice, note) for e in a.collect_events()]
+    account = ClientAccount(client_id=invoice.client_id)
+    invoices = {invoice.id: invoice}
+    payment, _ = receive_payment(client_id=invoice.client_id, amount=invoice.open_amount + Decimal("5.00"), method="cheque",
+                                 reference="CHQ-1", received_on=date(2026, 11, 5), named=invoice.id, invoices=invoices, account=account)
+    later = Invoice(client_id=invoice.client_id, period="2026-11", number="FAC-2026-000002", run_id=run.id, billed_position=50,
+                    issue_date=date(2026, 12, 2), due_date=date(2027, 1, 1), vat_rate=Decimal("0.20"),
+                    lines=invoice.lines, net=invoice.net, tax=invoice.tax, gross=invoice.gross)
+    invoices[later.id] = later
+    account.use_credit_on(later)
+    reverse_payment(payment, invoices, account, "bounced", date(2026, 12, 3))
+    overpaid, _ = receive_payment(client_id=invoice.client_id, amount=Decimal("9999.00"), method="cash", reference="R-2",
+                                  received_on=date(2026, 12, 4), named=None, invoices=invoices, account=account)
+    reverse_payment(overpaid, invoices, account, "counterfeit", date(2026, 12, 5))  # takes its credit back
+    aggregates = (run, discount, series, invoice, note, account, later, payment, overpaid)
+    return [e for a in aggregates for e in a.collect_events()]
 
 
 def _as_notification(event, position: int) -> tuple[Notification, dict]:

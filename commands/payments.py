@@ -1,0 +1,112 @@
+"""RecordPayment, MarkInvoicePaid and ReversePayment.
+
+A payment's events, the allocations on each invoice it settles and the credit it leaves are one
+append; two payments racing for one invoice collide on its version and the loser re-plans, so
+no invoice is ever paid beyond what is due.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import Field, StringConstraints
+
+from commands.base import Command, CommandResult
+from commands.retry import retry_on_conflict
+from domain.client import Client
+from domain.errors import Conflict, NotFound, RuleViolation
+from domain.invoice import Invoice
+from domain.payments import ClientAccount, Payment, receive_payment
+from domain.payments import reverse_payment as undo_payment
+from infra.clock import Clock
+from infra.command_context import CommandContext
+from infra.event_store import EVENTS_TABLE, EventStore
+
+Method = Literal["cash", "card", "bank_transfer", "cheque", "direct_debit", "manual"]
+Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
+
+
+class RecordPayment(Command):
+    client_id: UUID
+    amount: Amount
+    method: Method
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    received_on: date | None = Field(default=None, description="Defaults to today; never in the future.")
+    invoice_id: UUID | None = Field(default=None, description="Settle this invoice first; otherwise oldest due first.")
+
+
+class ReversePayment(Command):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+def billed_periods(store: EventStore) -> list[str]:
+    with store.recorder.datastore.get_connection() as conn:
+        rows = conn.execute(
+            f"SELECT convert_from(state, 'UTF8')::jsonb->>'period' AS period FROM {EVENTS_TABLE} WHERE topic = %s",
+            ("domain.billing_run:BillingRun.BillingRunStarted",),
+        ).fetchall()
+    return sorted(row["period"] for row in rows)
+
+
+def client_invoices(store: EventStore, client_id: UUID) -> dict[UUID, Invoice]:
+    """Every invoice of the client: at most one per billed period, and their ids are derived from it."""
+    return store.load_many(Invoice, [Invoice.create_id(client_id, period) for period in billed_periods(store)])
+
+
+def open_account(store: EventStore, client_id: UUID) -> ClientAccount:
+    account_id = ClientAccount.create_id(client_id)
+    if store.exists(account_id):
+        return store.load(ClientAccount, account_id, what="client_account")
+    return ClientAccount(client_id=client_id)
+
+
+@retry_on_conflict
+def record_payment(store: EventStore, clock: Clock, cmd: RecordPayment, ctx: CommandContext) -> tuple[CommandResult, bool]:
+    """Returns the payment and whether this call recorded it (False: the same method and reference came before)."""
+    payment_id = Payment.create_id(cmd.method, cmd.reference)
+    if store.exists(payment_id):
+        return CommandResult(payment_id, store.position_of(payment_id)), False
+    client = store.load(Client, cmd.client_id, what="client")
+    received_on = cmd.received_on or clock.today()
+    if received_on > clock.today():
+        raise RuleViolation("a payment cannot be received in the future", code="received_on_in_future", field="received_on")
+    invoices = client_invoices(store, client.id)
+    if cmd.invoice_id is not None and cmd.invoice_id not in invoices:
+        _refuse_foreign_invoice(store, cmd.invoice_id)
+    account = open_account(store, client.id)
+    payment, settled = receive_payment(
+        client_id=client.id, amount=cmd.amount, method=cmd.method, reference=cmd.reference, received_on=received_on,
+        named=cmd.invoice_id, invoices=invoices, account=account,
+    )
+    # The payment goes last in the append, so its own position is the append's: a repeated request
+    # answers with a consistency token that covers the allocations too.
+    return CommandResult(payment.id, store.save_as(ctx, *settled, account, payment)), True
+
+
+def _refuse_foreign_invoice(store: EventStore, invoice_id: UUID) -> None:
+    if store.exists(invoice_id):
+        raise RuleViolation("the invoice belongs to another client", code="invoice_of_another_client", field="invoice_id")
+    raise NotFound(f"invoice {invoice_id} not found", code="invoice_not_found", id=str(invoice_id))
+
+
+def mark_invoice_paid(store: EventStore, clock: Clock, invoice_id: UUID, ctx: CommandContext) -> tuple[CommandResult, bool]:
+    """Records a payment of the invoice's open balance (the operator saw it paid)."""
+    invoice = store.load(Invoice, invoice_id, what="invoice")
+    if invoice.open_amount <= 0:
+        raise Conflict("nothing is open on this invoice", code="invoice_not_open", open_amount=str(invoice.open_amount))
+    # The reference names the invoice's version: a retried request is the same payment, a later one is new.
+    reference = f"mark-paid/{invoice.number}/v{invoice.version}"
+    command = RecordPayment(client_id=invoice.client_id, amount=invoice.open_amount, method="manual", reference=reference,
+                            invoice_id=invoice.id)
+    return record_payment(store, clock, command, ctx)
+
+
+@retry_on_conflict
+def reverse_payment(store: EventStore, clock: Clock, payment_id: UUID, cmd: ReversePayment, ctx: CommandContext) -> CommandResult:
+    payment = store.load(Payment, payment_id, what="payment")
+    account = open_account(store, payment.client_id)
+    reopened = undo_payment(payment, client_invoices(store, payment.client_id), account, cmd.reason, clock.today())
+    return CommandResult(payment.id, store.save_as(ctx, payment, *reopened, account))

@@ -1,0 +1,124 @@
+"""Payment endpoints: record, reverse, mark an invoice paid, and the client's balance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
+
+from commands.payments import Method, RecordPayment, ReversePayment, mark_invoice_paid, record_payment, reverse_payment
+from gateways.auth import READ_ROLES, Principal, allow
+from gateways.commanding import Accepted, execute, execute_with_outcome
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from projections import client_credit, client_directory, invoice_register, payment_register
+
+router = APIRouter(prefix="/api/v1", tags=["payments"])
+
+
+class PaymentAccepted(Accepted):
+    created: bool
+
+
+class PaymentView(BaseModel):
+    payment_id: UUID
+    client_id: UUID
+    amount: Decimal
+    method: str
+    reference: str
+    received_on: date
+    invoice_id: UUID | None
+    allocations: list[dict[str, Any]]
+    credited: Decimal
+    status: Literal["received", "reversed"]
+    reversed_on: date | None
+    reversal_reason: str | None
+    recorded_at: datetime
+
+
+class Balance(BaseModel):
+    client_id: UUID
+    as_of: date
+    open: Decimal
+    overdue: Decimal
+    overdue_invoices: int
+    credit: Decimal
+
+
+async def _recorded(request: Request, response: Response, who: Principal, name: str, handler) -> PaymentAccepted:
+    accepted, created = await execute_with_outcome(request, response, who, name, handler, "/api/v1/payments")
+    if not created:
+        response.status_code = 200
+    return PaymentAccepted(**accepted.model_dump(), created=created)
+
+
+@router.post("/payments", status_code=201, response_model=PaymentAccepted)
+async def post_payment(body: RecordPayment, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> PaymentAccepted:
+    """Settles the named invoice, else the oldest due first; any excess becomes client credit.
+
+    The same method and reference again is the same payment: 200 with the first result, nothing appended.
+    """
+    return await _recorded(request, response, who, "RecordPayment", lambda rt, ctx: record_payment(rt.store, rt.clock, body, ctx))
+
+
+@router.post("/invoices/{invoice_id}/mark-paid", status_code=201, response_model=PaymentAccepted)
+async def post_mark_paid(invoice_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> PaymentAccepted:
+    """Records a `manual` payment of the invoice's open balance."""
+    return await _recorded(request, response, who, "MarkInvoicePaid", lambda rt, ctx: mark_invoice_paid(rt.store, rt.clock, invoice_id, ctx))
+
+
+@router.post("/payments/{payment_id}/reversal", response_model=Accepted)
+async def post_reversal(
+    payment_id: UUID, body: ReversePayment, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> Accepted:
+    """Undoes the payment's allocations (the invoices reopen) and takes back the credit it created."""
+    return await execute(request, response, who, "ReversePayment", lambda rt, ctx: reverse_payment(rt.store, rt.clock, payment_id, body, ctx))
+
+
+@router.get("/payments", response_model=Paged[PaymentView])
+async def list_payments(
+    request: Request,
+    client: UUID | None = None,
+    method: Method | None = None,
+    status: Literal["received", "reversed"] | None = None,
+    invoice: UUID | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+    _: Principal = Depends(allow(*READ_ROLES)),
+) -> Paged[PaymentView]:
+    async with request.app.state.runtime.pool.acquire() as conn:
+        rows, total = await payment_register.search(
+            conn, client_id=client, method=method, status=status, invoice_id=invoice, received_from=received_from,
+            received_to=received_to, limit=limit, offset=offset,
+        )
+    return Paged[PaymentView](items=[PaymentView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+
+
+@router.get("/payments/{payment_id}", response_model=PaymentView)
+async def get_payment(
+    payment_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+) -> PaymentView:
+    await await_token(request, payment_register.NAME, payment_id, consistency_token)
+    async with request.app.state.runtime.pool.acquire() as conn:
+        row = await payment_register.find(conn, payment_id)
+    if row is None:
+        raise not_found("payment", payment_id)
+    return PaymentView(**row)
+
+
+@router.get("/clients/{client_id}/balance", response_model=Balance)
+async def get_balance(client_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))) -> Balance:
+    """Open and overdue (past the due date, as of today) amounts of the client's invoices, and its credit."""
+    runtime = request.app.state.runtime
+    today = runtime.clock.today()
+    async with runtime.pool.acquire() as conn:
+        if await client_directory.find(conn, client_id) is None:
+            raise not_found("client", client_id)
+        open_amount, overdue, overdue_invoices = await invoice_register.client_balance(conn, client_id, today)
+        credit = await client_credit.credit_of(conn, client_id)
+    return Balance(client_id=client_id, as_of=today, open=open_amount, overdue=overdue, overdue_invoices=overdue_invoices, credit=credit)
