@@ -49,7 +49,7 @@ def issue_credit_note(store: EventStore, clock: Clock, invoice_id: UUID, cmd: Is
         number=number, invoice_id=invoice.id, invoice_number=invoice.number, client_id=invoice.client_id, reason=cmd.reason,
         issue_date=today, lines=lines, net=net, tax=tax, gross=net + tax,
     )
-    released = invoice.record_credit(note.id, number, lines)
+    released = invoice.record_credit(note.id, number, lines, today)
     account = []
     if released > 0:  # already paid beyond what is now due: the difference is the client's credit
         account = [open_account(store, invoice.client_id)]

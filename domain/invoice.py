@@ -76,13 +76,13 @@ class Invoice(Aggregate):
 
     def apply_credit(self, amount: Decimal) -> None:
         self._require_open(amount)
-        self._credit_applied(amount=amount)
+        self._credit_applied(amount=amount, on=self.issue_date)
 
     def reverse_allocation(self, payment_id: UUID, amount: Decimal, reversed_on: date) -> None:
         self._allocation_reversed(payment_id=payment_id, amount=amount, reversed_on=reversed_on)
 
-    def reverse_credit_application(self, amount: Decimal) -> None:
-        self._credit_application_reversed(amount=amount)
+    def reverse_credit_application(self, amount: Decimal, on: date) -> None:
+        self._credit_application_reversed(amount=amount, on=on)
 
     def _require_open(self, amount: Decimal) -> None:
         if amount <= 0 or amount > self.open_amount:
@@ -93,7 +93,7 @@ class Invoice(Aggregate):
         self.paid += amount
 
     @event("CreditApplied")
-    def _credit_applied(self, amount: Decimal) -> None:
+    def _credit_applied(self, amount: Decimal, on: date) -> None:
         self.paid += amount
 
     @event("AllocationReversed")
@@ -101,7 +101,7 @@ class Invoice(Aggregate):
         self.paid -= amount
 
     @event("CreditApplicationReversed")
-    def _credit_application_reversed(self, amount: Decimal) -> None:
+    def _credit_application_reversed(self, amount: Decimal, on: date) -> None:
         self.paid -= amount
 
     @property
@@ -146,17 +146,17 @@ class Invoice(Aggregate):
         tax = open_tax if net == open_net else min(open_tax, mad(net * self.vat_rate))
         return _credit_line(line, net, tax)
 
-    def record_credit(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]]) -> Decimal:
+    def record_credit(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]], on: date) -> Decimal:
         """Records a credit note; returns what was already paid beyond the reduced amount due (it becomes client credit)."""
         gross = sum((Decimal(c["gross"]) for c in lines), ZERO)
         released = max(ZERO, self.paid - (self.due - gross))
         self._credited(credit_note_id=credit_note_id, credit_note_number=credit_note_number, lines=lines, gross=gross,
-                       released_to_credit=released)
+                       released_to_credit=released, on=on)
         return released
 
     @event("InvoiceCredited")
     def _credited(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]], gross: Decimal,
-                  released_to_credit: Decimal) -> None:
+                  released_to_credit: Decimal, on: date) -> None:
         for credit in lines:
             net, tax = self.credited.get(credit["line_no"], (ZERO, ZERO))
             self.credited[credit["line_no"]] = (net + Decimal(credit["net"]), tax + Decimal(credit["tax"]))

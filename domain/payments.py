@@ -173,7 +173,7 @@ def reverse_payment(payment: Payment, invoices: dict[UUID, Invoice], account: Cl
         owed_back += allocation["amount"] - undo
     withdrawn, reopen = account.take_back(owed_back, payment.id)
     for credit_use in reopen:
-        invoices[credit_use.invoice_id].reverse_credit_application(credit_use.amount)
+        invoices[credit_use.invoice_id].reverse_credit_application(credit_use.amount, today)
         touched[credit_use.invoice_id] = invoices[credit_use.invoice_id]
     payment.reverse(reason, today, withdrawn, [{"invoice_id": r.invoice_id, "amount": r.amount} for r in reopen])
     return list(touched.values())

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateways import access, billing, clients, contracts, discounts, errors, health, invoices, offers, payments, subscribers
+from gateways import access, billing, clients, collections, contracts, discounts, errors, health, invoices, offers, payments, subscribers
 from gateways.middleware import RequestGuard, CorrelationId
 from infra.runtime import Runtime, running
 from infra.settings import Settings
@@ -45,6 +45,7 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
     app.include_router(invoices.router)
     app.include_router(discounts.router)
     app.include_router(payments.router)
+    app.include_router(collections.router)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
     return app

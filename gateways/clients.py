@@ -38,6 +38,7 @@ class ClientView(BaseModel):
     address: str
     phone: str | None
     status: Status
+    delinquent: bool = False
     contract_count: int
     registered_at: datetime
     updated_at: datetime

@@ -242,6 +242,31 @@ def verify_billing(period: str = typer.Argument(..., help="The billed period, YY
     console.print("[green]every invoice equals its recomputation from the recorded log position[/]")
 
 
+@app.command("collections-sweep")
+def collections_sweep(as_of: Optional[str] = typer.Option(None, "--as-of", help="The day to assess, YYYY-MM-DD; today by default.")) -> None:
+    """RunCollectionsSweep: reminders, warnings, delinquency and collection cases, once per day."""
+    from datetime import date
+
+    from commands.collections import RunCollectionsSweep, policy_from, run_collections_sweep
+    from domain.errors import DomainError
+
+    settings = _settings()
+
+    async def sweep():
+        from infra.runtime import running
+
+        async with running(settings, relay=False, projector=False) as runtime:
+            command = RunCollectionsSweep(as_of=date.fromisoformat(as_of) if as_of else None)
+            return await asyncio.to_thread(run_collections_sweep, runtime.store, runtime.clock, policy_from(settings), command, _cli_context())
+
+    try:
+        result, created, done = asyncio.run(sweep())
+    except DomainError as error:
+        console.print(f"[red]{error.code}[/]: {error.message}")
+        raise typer.Exit(2) from None
+    console.print(f"sweep of {done.as_of.isoformat()}: {'done now' if created else 'already done earlier'}; outcomes {done.outcomes}")
+
+
 @app.command("export-schemas")
 def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Output folder.")) -> None:
     """Write the event JSON Schemas, the AsyncAPI and the OpenAPI documents."""

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     billing_block_size: int = Field(
         default=500, ge=1, le=10_000, description="Clients billed per append; each block is one atomic save."
     )
+    collections_reminder_dpd: int = Field(default=1, ge=1, description="Days past due that send the first payment reminder.")
+    collections_case_dpd: int = Field(default=15, ge=1, description="Days past due that open a collection case.")
+    collections_warning_dpd: int = Field(default=30, ge=1, description="Days past due that send the formal warning.")
+    collections_delinquent_dpd: int = Field(default=60, ge=1, description="Days past due that mark the client delinquent.")
     operator_name: str = "MT-Facturation Telecom SA"
     operator_address: str = "Avenue Mohammed VI, Rabat, Maroc"
     operator_registration: str = "RC Rabat 000000 - ICE 000000000000000"

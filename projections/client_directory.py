@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     registered_at  timestamptz NOT NULL,
     updated_at     timestamptz NOT NULL
 );
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS delinquent boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS client_directory_name ON {TABLE} (lower(full_name));
 CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
 """
@@ -65,9 +66,20 @@ async def on_erased(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(f"DELETE FROM {TABLE} WHERE client_id = $1", UUID(event.subject))
 
 
+def _delinquency(flag: bool):
+    """Collections sets the flag; the event names the client in its payload (its subject is the collections record)."""
+
+    async def handle(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        await conn.execute(
+            f"UPDATE {TABLE} SET delinquent = $2, updated_at = $3 WHERE client_id = $1", UUID(event.data["client_id"]), flag, event.time
+        )
+
+    return handle
+
+
 PROJECTION = Projection(
     name=NAME,
-    aggregates=("client",),
+    aggregates=("client", "collections"),
     ddl=DDL,
     tables=(TABLE,),
     handlers={
@@ -76,6 +88,8 @@ PROJECTION = Projection(
         "ClientStatusChanged": on_status_changed,
         "ClientContractAdded": on_contract_added,
         "ClientErased": on_erased,
+        "ClientMarkedDelinquent": _delinquency(True),
+        "ClientDelinquencyCleared": _delinquency(False),
     },
 )
 

@@ -16,6 +16,7 @@ from schemas.envelope import CloudEvent
 
 NAME = "invoice_register"
 TABLE = f"{SCHEMA}.invoice_register"
+SETTLEMENTS = f"{SCHEMA}.invoice_settlements"  # dated changes of what is owed, for aging as of any date
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -45,6 +46,13 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     version      int NOT NULL
 );
 CREATE INDEX IF NOT EXISTS invoice_register_client ON {TABLE} (client_id, period);
+CREATE TABLE IF NOT EXISTS {SETTLEMENTS} (
+    invoice_id uuid NOT NULL,
+    client_id  uuid NOT NULL,
+    on_date    date NOT NULL,
+    amount     numeric(14, 2) NOT NULL  -- what it took off the amount owed (negative: a reversal)
+);
+CREATE INDEX IF NOT EXISTS invoice_settlements_invoice ON {SETTLEMENTS} (invoice_id, on_date);
 CREATE INDEX IF NOT EXISTS invoice_register_period ON {TABLE} (period);
 CREATE INDEX IF NOT EXISTS invoice_register_run ON {TABLE} (run_id);
 """
@@ -80,10 +88,16 @@ _SETTLE = f"""UPDATE {TABLE} SET credited = credited + $2, paid = paid + $3,
     WHERE invoice_id = $1"""
 
 
-async def _settle(conn: asyncpg.Connection, event: CloudEvent, *, credited=Decimal(0), paid=Decimal(0), note=None, settlement=None) -> None:
+async def _settle(conn: asyncpg.Connection, event: CloudEvent, on: str, *, credited=Decimal(0), paid=Decimal(0), note=None,
+                  settlement=None) -> None:
+    invoice_id = UUID(event.subject)
     await conn.execute(
-        _SETTLE, UUID(event.subject), credited, paid, orjson.dumps([note] if note else []).decode(),
+        _SETTLE, invoice_id, credited, paid, orjson.dumps([note] if note else []).decode(),
         orjson.dumps([settlement] if settlement else []).decode(), event.time, event.aggregateversion,
+    )
+    await conn.execute(
+        f"INSERT INTO {SETTLEMENTS} (invoice_id, client_id, on_date, amount) SELECT $1, client_id, $2, $3 FROM {TABLE} WHERE invoice_id = $1",
+        invoice_id, date.fromisoformat(on), credited + paid,
     )
 
 
@@ -91,31 +105,30 @@ async def on_credited(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     note = {"credit_note_id": d["credit_note_id"], "number": d["credit_note_number"], "gross": d["gross"]}
     released = Decimal(d.get("released_to_credit", "0"))
-    settlement = {"kind": "released_to_credit", "amount": str(-released), "on": event.time.date().isoformat()} if released else None
-    await _settle(conn, event, credited=Decimal(d["gross"]), paid=-released, note=note, settlement=settlement)
+    settlement = {"kind": "released_to_credit", "amount": str(-released), "on": d["on"]} if released else None
+    await _settle(conn, event, d["on"], credited=Decimal(d["gross"]), paid=-released, note=note, settlement=settlement)
 
 
 async def on_payment_allocated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await _settle(conn, event, paid=Decimal(d["amount"]),
+    await _settle(conn, event, d["received_on"], paid=Decimal(d["amount"]),
                   settlement={"kind": "payment", "payment_id": d["payment_id"], "amount": d["amount"], "on": d["received_on"]})
 
 
 async def on_credit_applied(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    amount = event.data["amount"]
-    await _settle(conn, event, paid=Decimal(amount), settlement={"kind": "client_credit", "amount": amount, "on": event.time.date().isoformat()})
+    d = event.data
+    await _settle(conn, event, d["on"], paid=Decimal(d["amount"]), settlement={"kind": "client_credit", "amount": d["amount"], "on": d["on"]})
 
 
 async def on_allocation_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await _settle(conn, event, paid=-Decimal(d["amount"]), settlement={
+    await _settle(conn, event, d["reversed_on"], paid=-Decimal(d["amount"]), settlement={
         "kind": "payment_reversed", "payment_id": d["payment_id"], "amount": str(-Decimal(d["amount"])), "on": d["reversed_on"]})
 
 
 async def on_credit_application_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    amount = Decimal(event.data["amount"])
-    await _settle(conn, event, paid=-amount,
-                  settlement={"kind": "client_credit_reversed", "amount": str(-amount), "on": event.time.date().isoformat()})
+    amount, on = Decimal(event.data["amount"]), event.data["on"]
+    await _settle(conn, event, on, paid=-amount, settlement={"kind": "client_credit_reversed", "amount": str(-amount), "on": on})
 
 
 async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -131,7 +144,7 @@ PROJECTION = Projection(
     name=NAME,
     aggregates=("invoice",),
     ddl=DDL,
-    tables=(TABLE,),
+    tables=(TABLE, SETTLEMENTS),
     handlers={
         "InvoiceIssued": on_issued,
         "InvoiceCredited": on_credited,

@@ -6,6 +6,7 @@ from projections import (
     access_refusals,
     billing_run_progress,
     client_credit,
+    collection_cases,
     client_directory,
     contract_audit_trail,
     contract_summary,
@@ -33,5 +34,6 @@ PROJECTIONS: dict[str, Projection] = {
         discount_register.PROJECTION,
         payment_register.PROJECTION,
         client_credit.PROJECTION,
+        collection_cases.PROJECTION,
     )
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.events import access, billing, client, contract, offer, subscriber
+from schemas.events import access, billing, client, collections, contract, offer, subscriber
 from schemas.events.base import EventPayload
 
 
@@ -95,6 +95,37 @@ EVENTS: dict[str, EventSpec] = {
     "domain.invoice:CreditNote.CreditNoteIssued": _spec("credit_note", "CreditNoteIssued", billing.CreditNoteIssuedV1),
     "domain.discount:Discount.DiscountGranted": _spec("discount", "DiscountGranted", billing.DiscountGrantedV1),
     "domain.discount:Discount.DiscountEnded": _spec("discount", "DiscountEnded", billing.DiscountEndedV1),
+    "domain.collections:ClientCollections.ClientCollectionsOpened": _spec(
+        "collections", "ClientCollectionsOpened", collections.ClientCollectionsOpenedV1
+    ),
+    "domain.collections:ClientCollections.PaymentReminderDue": _spec("collections", "PaymentReminderDue", collections.CrossingV1),
+    "domain.collections:ClientCollections.PaymentWarningDue": _spec("collections", "PaymentWarningDue", collections.CrossingV1),
+    "domain.collections:ClientCollections.ClientMarkedDelinquent": _spec("collections", "ClientMarkedDelinquent", collections.CrossingV1),
+    "domain.collections:ClientCollections.ClientDelinquencyCleared": _spec(
+        "collections", "ClientDelinquencyCleared", collections.ClientDelinquencyClearedV1
+    ),
+    "domain.collections:ClientCollections.CollectionCaseAttached": _spec(
+        "collections", "CollectionCaseAttached", collections.CollectionCaseAttachedV1
+    ),
+    "domain.collections:ClientCollections.CollectionsEpisodeClosed": _spec(
+        "collections", "CollectionsEpisodeClosed", collections.CollectionsEpisodeClosedV1
+    ),
+    "domain.collections:CollectionsSweep.CollectionsSweepCompleted": _spec(
+        "collections_sweep", "CollectionsSweepCompleted", collections.CollectionsSweepCompletedV1
+    ),
+    "domain.collections:CollectionCase.CollectionCaseOpened": _spec("collection_case", "CollectionCaseOpened", collections.CollectionCaseOpenedV1),
+    "domain.collections:CollectionCase.CollectionActionRecorded": _spec(
+        "collection_case", "CollectionActionRecorded", collections.CollectionActionRecordedV1
+    ),
+    "domain.collections:CollectionCase.CollectionPromiseBroken": _spec(
+        "collection_case", "CollectionPromiseBroken", collections.CollectionPromiseBrokenV1
+    ),
+    "domain.collections:CollectionCase.CollectionCaseResolved": _spec(
+        "collection_case", "CollectionCaseResolved", collections.CollectionCaseResolvedV1
+    ),
+    "domain.collections:CollectionCase.CollectionCaseWrittenOff": _spec(
+        "collection_case", "CollectionCaseWrittenOff", collections.CollectionCaseWrittenOffV1
+    ),
     "domain.number_series:NumberSeries.NumberSeriesOpened": _internal("number_series", "NumberSeriesOpened"),
     "domain.number_series:NumberSeries.NumbersAllocated": _internal("number_series", "NumbersAllocated"),
 }

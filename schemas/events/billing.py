@@ -94,6 +94,7 @@ class InvoiceCreditedV1(EventPayload):
     lines: list[CreditedLineV1]
     gross: Money
     released_to_credit: Money
+    on: date
 
 
 class InvoiceDocumentIssuedV1(EventPayload):
@@ -137,6 +138,7 @@ class PaymentAllocatedV1(EventPayload):
 
 class CreditAppliedV1(EventPayload):
     amount: Money
+    on: date
 
 
 class AllocationReversedV1(EventPayload):
@@ -147,6 +149,7 @@ class AllocationReversedV1(EventPayload):
 
 class CreditApplicationReversedV1(EventPayload):
     amount: Money
+    on: date
 
 
 class PaymentAllocationV1(EventPayload):

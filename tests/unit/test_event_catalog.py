@@ -15,6 +15,7 @@ from domain.billing import ContractHistory, DiscountTerms, Totals, invoice_lines
 from domain.billing_run import BillingRun
 from domain.discount import Discount
 from domain.invoice import CreditNote, CreditRequest, Invoice
+from domain.collections import ClientCollections, CollectionCase, CollectionsPolicy, CollectionsSweep, Exposure
 from domain.number_series import NumberSeries
 from domain.payments import ClientAccount, Payment, receive_payment, reverse_payment
 from domain.period import Period
@@ -33,6 +34,7 @@ def _domain_event_topics() -> set[str]:
     for aggregate in (
         Client, Offer, Contract, Subscriber, AccessRefusal, CinRegistration, OfferUsageMarker, NumberReservation, IdempotencyRecord,
         BillingRun, Invoice, CreditNote, NumberSeries, Discount, Payment, ClientAccount,
+        ClientCollections, CollectionCase, CollectionsSweep,
     ):
         for value in vars(aggregate).values():
             base_classes = {"Event", "Created"}  # eventsourcing's own bases, never recorded
@@ -118,7 +120,7 @@ def _billing_events():
     note = CreditNote(number="AV-2026-000001", invoice_id=invoice.id, invoice_number=number, client_id=invoice.client_id, reason="goodwill",
                       issue_date=date(2026, 11, 3), lines=credit_lines, net=Decimal(credit_lines[0]["net"]),
                       tax=Decimal(credit_lines[0]["tax"]), gross=Decimal(credit_lines[0]["gross"]))
-    invoice.record_credit(note.id, note.number, credit_lines)
+    invoice.record_credit(note.id, note.number, credit_lines, date(2026, 11, 3))
     account = ClientAccount(client_id=invoice.client_id)
     invoices = {invoice.id: invoice}
     payment, _ = receive_payment(client_id=invoice.client_id, amount=invoice.open_amount + Decimal("5.00"), method="cheque",
@@ -132,8 +134,25 @@ def _billing_events():
     overpaid, _ = receive_payment(client_id=invoice.client_id, amount=Decimal("9999.00"), method="cash", reference="R-2",
                                   received_on=date(2026, 12, 4), named=None, invoices=invoices, account=account)
     reverse_payment(overpaid, invoices, account, "counterfeit", date(2026, 12, 5))  # takes its credit back
-    aggregates = (run, discount, series, invoice, note, account, later, payment, overpaid)
+    aggregates = (run, discount, series, invoice, note, account, later, payment, overpaid, *_collections_aggregates())
     return [e for a in aggregates for e in a.collect_events()]
+
+
+def _collections_aggregates():
+    tracker = ClientCollections(client_id=uuid.uuid4())
+    day = date(2026, 12, 1)
+    assert tracker.review(Exposure(Decimal("120.00"), 70), day, CollectionsPolicy())
+    case = CollectionCase(client_id=tracker.client_id, opened_on=day, days_past_due=70, overdue=Decimal("120.00"))
+    tracker.attach_case(case.id)
+    case.record_action("promise_to_pay", day, "will pay friday", date(2026, 12, 4), Decimal("120.00"))
+    case.review(Decimal("120.00"), date(2026, 12, 5))
+    case.record_action("call_logged", date(2026, 12, 5), None, None, None)
+    tracker.review(Exposure(Decimal("0.00"), 0), date(2026, 12, 6), CollectionsPolicy())
+    case.review(Decimal("0.00"), date(2026, 12, 6))
+    lost = CollectionCase(client_id=tracker.client_id, opened_on=day, days_past_due=95, overdue=Decimal("10.00"))
+    lost.write_off(day, "uncollectible")
+    sweep = CollectionsSweep(as_of=day, position=10, clients_reviewed=2, outcomes={"PaymentReminderDue": 1})
+    return tracker, case, lost, sweep
 
 
 def _as_notification(event, position: int) -> tuple[Notification, dict]:

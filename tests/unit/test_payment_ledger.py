@@ -60,7 +60,7 @@ def test_no_invoice_is_overpaid_and_payments_equal_allocations_plus_credit(scrip
             invoice = list(invoices.values())[step[1]]
             if invoice.due > 0:
                 # What was already paid beyond the reduced amount due moves to credit: a transfer, not new money.
-                freed = invoice.record_credit(uuid.uuid4(), "AV-2026-000001", invoice.credit_lines(None))
+                freed = invoice.record_credit(uuid.uuid4(), "AV-2026-000001", invoice.credit_lines(None), date(2026, 3, 1))
                 account.add_credit(freed, "credit_note", uuid.uuid4())
         elif kind == "reverse" and step[1] < len(payments) and not payments[step[1]].reversed:
             reverse_payment(payments[step[1]], invoices, account, "bounced", date(2026, 3, 2))
