@@ -12,6 +12,7 @@ from domain.client import Client
 from domain.errors import Conflict
 from domain.identity import normalize_cin
 from domain.markers import CinRegistration
+from domain.payments import ClientAccount
 from infra.command_context import CommandContext
 from infra.erasure import remove_erased_history
 from infra.event_store import ConcurrencyConflict, EventStore
@@ -75,6 +76,10 @@ def delete_client(store: EventStore, client_id: UUID, ctx: CommandContext) -> Co
     the command again finishes the removal.
     """
     client = store.load(Client, client_id, what="client")
+    if not client.erased and store.exists(ClientAccount.create_id(client.id)):
+        # Payments and credit live on the client's account: that is history too.
+        raise Conflict("the client has payments or credit and cannot be deleted", code="client_delete_blocked",
+                       blocking={"payments_or_credit": True})
     client.erase()
     position = store.save_as(ctx, client) if client.pending_events else store.head()
     remove_erased_history(store, client.id, client.version, CinRegistration.id_for(client.cin))

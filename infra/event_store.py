@@ -179,7 +179,13 @@ def open_event_store(database_url: str) -> EventStore:
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         try:
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-            return _construct(database_url, address)
+            store = _construct(database_url, address)
+            # Payments look up which periods were billed; a tiny partial index keeps that off a full scan.
+            conn.execute(
+                f"CREATE INDEX IF NOT EXISTS billing_runs_started ON {EVENTS_TABLE} (notification_id) "
+                "WHERE topic = 'domain.billing_run:BillingRun.BillingRunStarted'"
+            )
+            return store
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 

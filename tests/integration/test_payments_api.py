@@ -112,3 +112,14 @@ async def test_bad_payments_are_refused_in_the_envelope_and_append_nothing():
         assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == before
         auditor = await client.post("/api/v1/payments", json=cases[0][0], headers=AUDITOR)
         assert auditor.status_code == 403
+
+
+async def test_a_client_with_only_a_payment_keeps_it_as_credit_and_cannot_be_deleted():
+    async with billing_system() as (runtime, client):
+        owner = await customer(client)
+        paid = await _pay(client, {"client_id": owner, "amount": "40.00", "method": "cash", "reference": "CASH-9"})
+        view = (await client.get(f"/api/v1/payments/{paid['id']}", params={"consistency_token": paid["position"]}, headers=AUDITOR)).json()
+        assert (view["credited"], view["allocations"]) == ("40.00", [])
+        refused = await client.delete(f"/api/v1/clients/{owner}", headers=OPERATOR)
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "client_delete_blocked"
+        assert (await _balance(client, owner))["credit"] == "40.00"
