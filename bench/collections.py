@@ -1,0 +1,176 @@
+"""Collections benchmark: payments through HTTP, a collections sweep and the aging query over a large portfolio.
+
+Seeds C clients with two billed periods each (2 C invoices, default C = 50,000: a 100,000-invoice
+portfolio) straight into the event store; seeding is set-up, not measured. Then, with a 2-worker
+gateway, a relay and a projector running as their own processes, it measures:
+- P payments (default 50,000) recorded through HTTP by 50 concurrent clients: payments/s, p50/p99;
+- one `mtf collections-sweep` over the portfolio: seconds;
+- GET /aging for the whole portfolio, 200 times: p50/p99;
+- peak RSS of the server processes, and a same-run baseline of raw event-store appends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import httpx
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.pipeline import PeakRss, baseline_appends, cpu_seconds, ms, percentile, stop_processes, wait_ready  # noqa: E402
+from domain.billing_run import BillingRun  # noqa: E402
+from domain.client import Client  # noqa: E402
+from domain.invoice import Invoice  # noqa: E402
+from infra.command_context import CommandContext  # noqa: E402
+from infra.event_store import open_event_store  # noqa: E402
+from infra.local_kafka import free_port  # noqa: E402
+from tests.support import AUDITOR, OPERATOR, fresh_settings, settings_env  # noqa: E402
+
+TODAY = date(2027, 1, 15)
+PERIODS = (("2026-09", date(2026, 10, 2)), ("2026-10", date(2026, 11, 2)))
+SEED = CommandContext(actor="bench-seed", role="operator")
+JSON_OPERATOR = {**OPERATOR, "content-type": "application/json"}
+
+
+def seed(database_url: str, clients: int, batch: int = 1000) -> tuple[list[str], list[str]]:
+    """Clients, their billing runs and two invoices each; returns client ids and first-invoice amounts."""
+    store = open_event_store(database_url)
+    runs = {period: BillingRun(period=period, billed_position=1, issue_date=issued, due_date=issued + timedelta(days=30),
+                               vat_rate=Decimal("0.20"), clients_total=clients) for period, issued in PERIODS}
+    store.save_as(SEED, *runs.values())
+    ids, amounts, pending, number = [], [], [], 0
+    for i in range(clients):
+        client = Client(cin=f"BC{100000 + i}", full_name=f"Client {i}", email=f"c{i}@example.ma", address="Fes", phone=None)
+        pending.append(client)
+        for index, (period, issued) in enumerate(PERIODS):
+            number += 1
+            net = Decimal(49 + (i % 5) * 50)
+            line = {"line_no": 1, "kind": "recurring", "description": "Plan", "service": ("mobile", "internet", "landline")[i % 3],
+                    "net": f"{net:.2f}", "tax": f"{net * Decimal('0.2'):.2f}", "gross": f"{net * Decimal('1.2'):.2f}"}
+            invoice = Invoice(client_id=client.id, period=period, number=f"FAC-2026-{number:06d}", run_id=runs[period].id,
+                              billed_position=1, issue_date=issued, due_date=issued + timedelta(days=30), vat_rate=Decimal("0.20"),
+                              lines=[line], net=net, tax=net * Decimal("0.2"), gross=net * Decimal("1.2"))
+            pending.append(invoice)
+            if index == 0:
+                amounts.append(line["gross"])
+        ids.append(str(client.id))
+        if len(pending) >= batch:
+            store.save_as(SEED, *pending)
+            pending = []
+    if pending:
+        store.save_as(SEED, *pending)
+    store.close()
+    return ids, amounts
+
+
+async def wait_projected(database_url: str, invoices: int, timeout: float = 1800) -> None:
+    conn = await asyncpg.connect(database_url)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < timeout:
+            try:
+                if await conn.fetchval("SELECT count(*) FROM readmodel.invoice_register") >= invoices:
+                    return
+            except asyncpg.UndefinedTableError:
+                pass
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+    raise TimeoutError("the invoice read model did not catch up")
+
+
+async def record_payments(base: str, client_ids: list[str], amounts: list[str], n: int, concurrency: int) -> tuple[list[float], float, int]:
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(range(n))
+    async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+
+        async def payer() -> None:
+            nonlocal errors
+            for i in queue:
+                k = i % len(client_ids)
+                body = orjson.dumps({"client_id": client_ids[k], "amount": amounts[k], "method": "bank_transfer", "reference": f"VIR-{i}"})
+                started = time.perf_counter()
+                async with session.post("/api/v1/payments", data=body, headers=JSON_OPERATOR) as response:
+                    await response.read()
+                    errors += response.status != 201
+                latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(payer() for _ in range(concurrency)))
+        return latencies, time.perf_counter() - started, errors
+
+
+async def aging_latencies(base: str, rounds: int) -> list[float]:
+    latencies = []
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            response = await client.get("/api/v1/aging", params={"as_of": TODAY.isoformat(), "limit": 50}, headers=AUDITOR)
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+    return latencies
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=50_000, help="clients; each has two invoices")
+    parser.add_argument("--payments", type=int, default=50_000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    args = parser.parse_args()
+
+    settings = fresh_settings(kafka=True)
+    port = free_port()
+    env = {**settings_env(settings), "MTF_FIXED_TODAY": TODAY.isoformat(), "MTF_HTTP_PORT": str(port), "MTF_LOG_LEVEL": "warning"}
+    base = f"http://127.0.0.1:{port}"
+    seeded = time.perf_counter()
+    client_ids, amounts = await asyncio.to_thread(seed, settings.database_url, args.clients)
+    seed_s = time.perf_counter() - seeded
+    invoices = 2 * args.clients
+    commands = [["gateway", "--workers", "2"], ["relay"], ["project"]]
+    processes = [subprocess.Popen([sys.executable, "-m", "infra.cli", *c], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                 for c in commands]
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            await wait_ready(client, timeout=300)
+        await wait_projected(settings.database_url, invoices)
+        with PeakRss([p.pid for p in processes]) as rss:
+            cpu_before = [cpu_seconds(p) for p in processes]
+            paid, paid_s, errors = await record_payments(base, client_ids, amounts, args.payments, args.concurrency)
+            cpu_per_payment = [(cpu_seconds(p) - b) / args.payments * 1000 for p, b in zip(processes, cpu_before)]
+            swept = time.perf_counter()
+            sweep = subprocess.run([sys.executable, "-m", "infra.cli", "collections-sweep", "--as-of", TODAY.isoformat()], env=env,
+                                   capture_output=True, text=True)
+            sweep_s = time.perf_counter() - swept
+            if sweep.returncode != 0:
+                raise SystemExit(f"sweep failed: {sweep.stdout[-2000:]} {sweep.stderr[-2000:]}")
+            await wait_projected(settings.database_url, invoices)
+            aging = await aging_latencies(base, 200)
+    finally:
+        stop_processes(processes)
+    appends = await asyncio.to_thread(baseline_appends, 3000)
+    rate = args.payments / paid_s
+    print(f"\ncollections benchmark: {args.clients} clients, {invoices} invoices (seeded in {seed_s:.1f} s, not measured); "
+          f"gateway x2, relay, projector as separate processes; Kafka and PostgreSQL local")
+    print(f"  payments through HTTP      {rate:10.1f} /s   ({args.payments} payments, {args.concurrency} concurrent; errors: {errors})")
+    print(f"  payment latency p50 / p99  {ms(percentile(paid, 50))} / {ms(percentile(paid, 99))} ms")
+    print(f"  CPU per payment            gateway {cpu_per_payment[0]:.2f} ms, relay {cpu_per_payment[1]:.2f} ms, projector {cpu_per_payment[2]:.2f} ms")
+    print(f"  collections sweep          {sweep_s:10.2f} s    (as of {TODAY}, whole portfolio, as its own process: {sweep.stdout.strip()[-200:]})")
+    print(f"  aging p50 / p99            {ms(percentile(aging, 50))} / {ms(percentile(aging, 99))} ms   (portfolio, 200 requests)")
+    print(f"  peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
+    print(f"baseline, same run: raw event-store appends/s {appends:.1f} (one event per save)  ratio payments/appends = {rate / appends:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
