@@ -39,10 +39,11 @@ run-kafka: $(STAMP) $(KAFKA_STAMP)
 test: $(STAMP) $(KAFKA_STAMP)
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) -m pytest $(PYTEST_ARGS)
 
-## Benchmarks; figures are printed. BENCH_N overrides the command count, BILLING_N the contract count.
+## Benchmarks; figures are printed. BENCH_N, BILLING_N and COLLECTIONS_CLIENTS scale them.
 bench: $(STAMP) $(KAFKA_STAMP)
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/pipeline.py $(if $(BENCH_N),--n $(BENCH_N))
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N))
+	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/collections.py $(if $(COLLECTIONS_CLIENTS),--clients $(COLLECTIONS_CLIENTS))
 
 ## Regenerate the exported JSON Schemas, AsyncAPI and OpenAPI documents under schemas/generated/.
 schemas: $(STAMP)

@@ -13,7 +13,6 @@ from uuid import UUID
 
 import asyncpg
 
-from domain.aging import BUCKETS
 from projections.invoice_register import SETTLEMENTS, TABLE
 
 _BUCKET = """CASE WHEN $1::date - due_date <= 0 THEN 'current' WHEN $1::date - due_date <= 30 THEN '1-30'
@@ -39,22 +38,27 @@ def _filters(client_id: UUID | None, service: str | None, offer_id: UUID | None)
     return sql, args
 
 
+_COLUMNS = {"current": "current", "1-30": "d1_30", "31-60": "d31_60", "61-90": "d61_90", "90+": "d90_plus"}
+
+
 async def aging(
     conn: asyncpg.Connection, as_of: date, *, client_id=None, service=None, offer_id=None, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
+    """One statement: per-client buckets, the page sorted by total owed, and portfolio totals as window sums."""
     filters, args = _filters(client_id, service, offer_id)
-    owed = _owed_sql(filters)
+    buckets = ", ".join(f"coalesce(sum(owed) FILTER (WHERE bucket = '{b}'), 0) AS {c}" for b, c in _COLUMNS.items())
+    portfolio = ", ".join(f"sum({c}) OVER () AS all_{c}" for c in (*_COLUMNS.values(), "total"))
+    n = len(args) + 2
     rows = await conn.fetch(
-        f"""WITH owed AS ({owed}), per_client AS (
-                SELECT client_id, bucket, sum(owed) AS amount FROM owed WHERE owed > 0 GROUP BY client_id, bucket)
-            SELECT client_id, bucket, amount, count(*) OVER () AS rows FROM per_client""",
-        as_of, *args,
+        f"""WITH owed AS ({_owed_sql(filters)}),
+                 per_client AS (SELECT client_id, {buckets}, sum(owed) AS total FROM owed WHERE owed > 0 GROUP BY client_id)
+            SELECT *, count(*) OVER () AS clients, {portfolio} FROM per_client
+            ORDER BY total DESC, client_id LIMIT ${n} OFFSET ${n + 1}""",
+        as_of, *args, limit, offset,
     )
-    portfolio = {bucket: Decimal("0.00") for bucket in BUCKETS}
-    clients: dict[UUID, dict[str, Decimal]] = {}
-    for row in rows:
-        portfolio[row["bucket"]] += row["amount"]
-        clients.setdefault(row["client_id"], {bucket: Decimal("0.00") for bucket in BUCKETS})[row["bucket"]] = row["amount"]
-    ordered = sorted(clients.items(), key=lambda item: (-sum(item[1].values()), str(item[0])))
-    page = [{"client_id": c, **amounts, "total": sum(amounts.values())} for c, amounts in ordered[offset : offset + limit]]
-    return {"portfolio": {**portfolio, "total": sum(portfolio.values())}, "clients": page, "client_count": len(clients)}
+    if not rows and offset > 0:  # past the last page: the totals still describe the portfolio
+        return {**await aging(conn, as_of, client_id=client_id, service=service, offer_id=offer_id, limit=1, offset=0), "clients": []}
+    zero = Decimal("0.00")
+    totals = {b: (rows[0][f"all_{c}"] if rows else zero) for b, c in (*_COLUMNS.items(), ("total", "total"))}
+    page = [{"client_id": r["client_id"], **{b: r[c] for b, c in _COLUMNS.items()}, "total": r["total"]} for r in rows]
+    return {"portfolio": totals, "clients": page, "client_count": rows[0]["clients"] if rows else 0}
