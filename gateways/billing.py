@@ -85,7 +85,10 @@ async def post_billing_run(body: RunBilling, request: Request, response: Respons
     if body.dry_run:
         position, previews = await run_in_threadpool(preview_billing, runtime.store, runtime.clock, terms, body.period)
         response.status_code = 200
-        invoices = [PreviewInvoice(client_id=p.client_id, lines=[l.as_payload(i) for i, l in enumerate(p.lines, 1)], totals=Totals(**vars(p.totals))) for p in previews]
+        invoices = [
+            PreviewInvoice(client_id=p.client_id, lines=[line.as_payload(i) for i, line in enumerate(p.lines, 1)], totals=Totals(**vars(p.totals)))
+            for p in previews
+        ]
         return DryRunView(period=body.period, billed_position=position, invoices=invoices, totals=_sum(invoices))
     ctx = command_context(request, who)
     started = await run_in_threadpool(start_billing_run, runtime.store, runtime.clock, terms, body.period, ctx)

@@ -29,16 +29,6 @@ router = APIRouter(prefix="/api/v1", tags=["collections"])
 CaseStatus = Literal["open", "in_progress", "promise_to_pay", "resolved", "written_off"]
 
 
-class AgingRow(BaseModel):
-    client_id: UUID
-    current: Decimal
-    d1_30: Decimal
-    d31_60: Decimal
-    d61_90: Decimal
-    d90_plus: Decimal
-    total: Decimal
-
-
 class AgingBuckets(BaseModel):
     current: Decimal
     d1_30: Decimal
@@ -46,6 +36,10 @@ class AgingBuckets(BaseModel):
     d61_90: Decimal
     d90_plus: Decimal
     total: Decimal
+
+
+class AgingRow(AgingBuckets):
+    client_id: UUID
 
 
 class AgingReport(BaseModel):

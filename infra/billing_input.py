@@ -13,15 +13,11 @@ from typing import Any, Iterator
 from uuid import UUID
 
 import orjson
-from psycopg.rows import tuple_row
 
 from domain.billing import ContractHistory, DiscountTerms
 from domain.discount import terms_of
 from domain.period import Period
-from infra.event_store import EVENTS_TABLE, EventStore
-
-SCAN_BATCH = 5_000
-
+from infra.event_store import EventStore
 
 @dataclass(frozen=True)
 class ClientIdentity:
@@ -117,17 +113,5 @@ class _Decoder:
 
 def _events(store: EventStore, position: int) -> Iterator[tuple[UUID, str, dict[str, Any]]]:
     decoder = _Decoder()
-    after = 0
-    while after < position:
-        with store.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-            rows = cursor.execute(
-                f"""SELECT notification_id, originator_id, topic, state FROM {EVENTS_TABLE}
-                    WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)
-                    ORDER BY notification_id LIMIT %s""",
-                (after, position, TOPICS, SCAN_BATCH),
-            ).fetchall()
-        if not rows:
-            return
-        for _, originator_id, topic, state in rows:
-            yield originator_id, topic.rsplit(".", 1)[1], decoder.payload(topic, state)
-        after = rows[-1][0]
+    for originator_id, topic, state in store.scan(TOPICS, position):
+        yield originator_id, topic.rsplit(".", 1)[1], decoder.payload(topic, state)

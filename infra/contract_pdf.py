@@ -74,13 +74,19 @@ def render(operator: Operator, sheet: ContractSheet) -> bytes:
     return buffer.getvalue()
 
 
-def _header(pdf: Canvas, operator: Operator, sheet: ContractSheet) -> float:
+def draw_operator(pdf: Canvas, operator: Operator) -> float:
+    """The operator's identity at the top left of every document; returns the top line's height."""
     top = A4[1] - 20 * mm
     pdf.setFont("Helvetica-Bold", 14)
     pdf.drawString(20 * mm, top, operator.name)
     pdf.setFont("Helvetica", 9)
     pdf.drawString(20 * mm, top - 6 * mm, operator.address)
     pdf.drawString(20 * mm, top - 11 * mm, operator.registration)
+    return top
+
+
+def _header(pdf: Canvas, operator: Operator, sheet: ContractSheet) -> float:
+    top = draw_operator(pdf, operator)
     pdf.setFont("Helvetica-Bold", 12)
     title = "Subscription contract" if sheet.reason == "provisioning" else "Plan change"
     pdf.drawString(20 * mm, top - 24 * mm, f"{title} - contract {sheet.contract_number}")

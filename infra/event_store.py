@@ -7,10 +7,11 @@ that the relay tails. Command metadata rides inside each stored event under `_me
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Iterator, TypeVar
 from uuid import UUID
 
 import psycopg
+from psycopg.rows import tuple_row
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
@@ -154,6 +155,25 @@ class EventStore(Application):
         if row is None:
             raise LookupError(f"{aggregate_id} has no version {version}")
         return row["notification_id"] if isinstance(row, dict) else row[0]
+
+    def scan(self, topics: list[str], up_to: int, batch: int = 5_000) -> Iterator[tuple[UUID, str, bytes]]:
+        """(originator id, topic, stored state) of every event with one of `topics`, in log order, up to a position.
+
+        Billing and collections read their input this way: a position pins exactly what they saw."""
+        after = 0
+        while after < up_to:
+            with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+                rows = cursor.execute(
+                    f"""SELECT notification_id, originator_id, topic, state FROM {EVENTS_TABLE}
+                        WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)
+                        ORDER BY notification_id LIMIT %s""",
+                    (after, up_to, topics, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for _, originator_id, topic, state in rows:
+                yield originator_id, topic, state
+            after = rows[-1][0]
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

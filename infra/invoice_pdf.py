@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from infra.contract_pdf import Operator
+from infra.contract_pdf import Operator, draw_operator
 
 COLUMNS = ((20, "Description"), (112, "Days"), (128, "Net"), (152, "VAT"), (172, "Total"))
 BOTTOM = 30 * mm
@@ -51,12 +51,7 @@ def render_invoice(operator: Operator, sheet: InvoiceSheet) -> bytes:
 
 
 def _header(pdf: Canvas, operator: Operator, sheet: InvoiceSheet) -> float:
-    top = A4[1] - 20 * mm
-    pdf.setFont("Helvetica-Bold", 14)
-    pdf.drawString(20 * mm, top, operator.name)
-    pdf.setFont("Helvetica", 9)
-    pdf.drawString(20 * mm, top - 6 * mm, operator.address)
-    pdf.drawString(20 * mm, top - 11 * mm, operator.registration)
+    top = draw_operator(pdf, operator)
     pdf.setFont("Helvetica-Bold", 13)
     pdf.drawRightString(190 * mm, top, f"Invoice {sheet.number}")
     pdf.setFont("Helvetica", 9)

@@ -12,16 +12,14 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from psycopg.rows import tuple_row
 
 from domain.collections import Receivable
-from infra.event_store import EVENTS_TABLE, EventStore
+from infra.event_store import EventStore
 
 INVOICE = "domain.invoice:Invoice."
 TOPICS = [INVOICE + name for name in (
     "InvoiceIssued", "InvoiceCredited", "PaymentAllocated", "CreditApplied", "AllocationReversed", "CreditApplicationReversed",
 )]
-SCAN_BATCH = 5_000
 
 
 def _value(raw: Any) -> Any:
@@ -44,27 +42,15 @@ def _settlement(name: str, state: dict[str, Any]) -> tuple[date, Decimal]:
 
 def read_receivables(store: EventStore, position: int) -> dict[UUID, list[Receivable]]:
     invoices: dict[UUID, Receivable] = {}
-    after = 0
-    while after < position:
-        with store.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-            rows = cursor.execute(
-                f"""SELECT notification_id, originator_id, topic, state FROM {EVENTS_TABLE}
-                    WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)
-                    ORDER BY notification_id LIMIT %s""",
-                (after, position, TOPICS, SCAN_BATCH),
-            ).fetchall()
-        if not rows:
-            break
-        for _, invoice_id, topic, stored in rows:
-            name, state = topic[len(INVOICE):], orjson.loads(stored)
-            if name == "InvoiceIssued":
-                invoices[invoice_id] = Receivable(
-                    client_id=UUID(_value(state["client_id"])), issue_date=date.fromisoformat(_value(state["issue_date"])),
-                    due_date=date.fromisoformat(_value(state["due_date"])), gross=Decimal(_value(state["gross"])), settlements=[],
-                )
-            elif invoice_id in invoices:
-                invoices[invoice_id].settlements.append(_settlement(name, state))
-        after = rows[-1][0]
+    for invoice_id, topic, stored in store.scan(TOPICS, position):
+        name, state = topic[len(INVOICE):], orjson.loads(stored)
+        if name == "InvoiceIssued":
+            invoices[invoice_id] = Receivable(
+                client_id=UUID(_value(state["client_id"])), issue_date=date.fromisoformat(_value(state["issue_date"])),
+                due_date=date.fromisoformat(_value(state["due_date"])), gross=Decimal(_value(state["gross"])), settlements=[],
+            )
+        elif invoice_id in invoices:
+            invoices[invoice_id].settlements.append(_settlement(name, state))
     by_client: dict[UUID, list[Receivable]] = {}
     for receivable in invoices.values():
         by_client.setdefault(receivable.client_id, []).append(receivable)
