@@ -70,6 +70,10 @@ def seed(database_url: str, clients: int, batch: int = 1000) -> tuple[list[str],
             pending = []
     if pending:
         store.save_as(SEED, *pending)
+    for run in runs.values():  # finished runs: a gateway starting up would otherwise resume them
+        run.finish_issuing()
+        run.complete(documents=0)
+    store.save_as(SEED, *runs.values())
     store.close()
     return ids, amounts
 
