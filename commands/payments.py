@@ -66,17 +66,22 @@ def open_account(store: EventStore, client_id: UUID) -> ClientAccount:
 @retry_on_conflict
 def record_payment(store: EventStore, clock: Clock, cmd: RecordPayment, ctx: CommandContext) -> tuple[CommandResult, bool]:
     """Returns the payment and whether this call recorded it (False: the same method and reference came before)."""
-    payment_id = Payment.create_id(cmd.method, cmd.reference)
-    if store.exists(payment_id):
-        return CommandResult(payment_id, store.position_of(payment_id)), False
-    client = store.load(Client, cmd.client_id, what="client")
     received_on = cmd.received_on or clock.today()
     if received_on > clock.today():
         raise RuleViolation("a payment cannot be received in the future", code="received_on_in_future", field="received_on")
-    invoices = client_invoices(store, client.id)
+    # One read for everything the decision needs: an earlier payment, the client, its account and invoices.
+    payment_id, account_id = Payment.create_id(cmd.method, cmd.reference), ClientAccount.create_id(cmd.client_id)
+    invoice_ids = [Invoice.create_id(cmd.client_id, period) for period in billed_periods(store)]
+    found = store.load_any([payment_id, cmd.client_id, account_id, *invoice_ids])
+    if payment_id in found:
+        return CommandResult(payment_id, store.position_of(payment_id)), False
+    client = found.get(cmd.client_id)
+    if not isinstance(client, Client):
+        client = store.load(Client, cmd.client_id, what="client")  # raises the precise not-found
+    invoices = {i: found[i] for i in invoice_ids if isinstance(found.get(i), Invoice)}
     if cmd.invoice_id is not None and cmd.invoice_id not in invoices:
         _refuse_foreign_invoice(store, cmd.invoice_id)
-    account = open_account(store, client.id)
+    account = found.get(account_id) or ClientAccount(client_id=client.id)
     payment, settled = receive_payment(
         client_id=client.id, amount=cmd.amount, method=cmd.method, reference=cmd.reference, received_on=received_on,
         named=cmd.invoice_id, invoices=invoices, account=account,

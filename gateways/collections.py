@@ -66,7 +66,7 @@ async def get_aging(
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> AgingReport:
     """Amounts owed on `as_of` by days past due (buckets current, 1-30, 31-60, 61-90, 90+), for the portfolio and per client
-    (largest total first). `d1_30` is the 1-30 bucket, and so on."""
+    (in client id order). `d1_30` is the 1-30 bucket, and so on."""
     runtime = request.app.state.runtime
     day = as_of or runtime.clock.today()
     async with runtime.pool.acquire() as conn:
@@ -75,7 +75,7 @@ async def get_aging(
         as_of=day,
         portfolio=AgingBuckets(**_renamed(report["portfolio"])),
         clients=[AgingRow(**_renamed(row)) for row in report["clients"]],
-        page=Page(limit=limit, offset=offset, total=report["client_count"]),
+        page=Page(limit=limit, offset=offset),
     )
 
 

@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS {SETTLEMENTS} (
     amount     numeric(14, 2) NOT NULL  -- what it took off the amount owed (negative: a reversal)
 );
 CREATE INDEX IF NOT EXISTS invoice_settlements_invoice ON {SETTLEMENTS} (invoice_id, on_date);
+CREATE INDEX IF NOT EXISTS invoice_settlements_on ON {SETTLEMENTS} (on_date);
+CREATE INDEX IF NOT EXISTS invoice_register_open ON {TABLE} (client_id, due_date, open_balance, issue_date) WHERE open_balance > 0;
 CREATE INDEX IF NOT EXISTS invoice_register_period ON {TABLE} (period);
 CREATE INDEX IF NOT EXISTS invoice_register_run ON {TABLE} (run_id);
 """

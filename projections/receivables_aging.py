@@ -19,8 +19,11 @@ _BUCKET = """CASE WHEN $1::date - due_date <= 0 THEN 'current' WHEN $1::date - d
                   WHEN $1::date - due_date <= 60 THEN '31-60' WHEN $1::date - due_date <= 90 THEN '61-90' ELSE '90+' END"""
 
 
-def _owed_sql(filters: list[str]) -> str:
+def _owed_sql(filters: list[str], current: bool) -> str:
+    """What each invoice owed on $1. When no settlement is dated after $1, that is simply its open balance."""
     where = " AND ".join(["i.issue_date <= $1", *filters])
+    if current:
+        return f"SELECT i.client_id, {_BUCKET} AS bucket, i.open_balance AS owed FROM {TABLE} i WHERE i.open_balance > 0 AND {where}"
     return f"""
         SELECT i.client_id, {_BUCKET} AS bucket, i.gross - coalesce(s.settled, 0) AS owed
         FROM {TABLE} i
@@ -44,21 +47,32 @@ _COLUMNS = {"current": "current", "1-30": "d1_30", "31-60": "d31_60", "61-90": "
 async def aging(
     conn: asyncpg.Connection, as_of: date, *, client_id=None, service=None, offer_id=None, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
-    """One statement: per-client buckets, the page sorted by total owed, and portfolio totals as window sums."""
+    """Portfolio totals per bucket, and a page of clients (in client id order) with their buckets.
+
+    When no settlement is dated after `as_of` (the daily case), open balances are what is owed and a
+    covering index answers; for an earlier day the dated settlements are summed."""
     filters, args = _filters(client_id, service, offer_id)
-    buckets = ", ".join(f"coalesce(sum(owed) FILTER (WHERE bucket = '{b}'), 0) AS {c}" for b, c in _COLUMNS.items())
-    portfolio = ", ".join(f"sum({c}) OVER () AS all_{c}" for c in (*_COLUMNS.values(), "total"))
+    latest = await conn.fetchval(f"SELECT max(on_date) FROM {SETTLEMENTS}")
+    current = latest is None or latest <= as_of
+    owed = _owed_sql(filters, current)
+    totals = await conn.fetch(f"SELECT bucket, sum(owed) AS amount FROM ({owed}) o WHERE owed > 0 GROUP BY bucket", as_of, *args)
     n = len(args) + 2
+    owing = (f"SELECT DISTINCT client_id FROM {TABLE} i WHERE i.open_balance > 0 AND {' AND '.join(['i.issue_date <= $1', *filters])}"
+             if current else "SELECT DISTINCT client_id FROM owed WHERE owed > 0")
     rows = await conn.fetch(
-        f"""WITH owed AS ({_owed_sql(filters)}),
-                 per_client AS (SELECT client_id, {buckets}, sum(owed) AS total FROM owed WHERE owed > 0 GROUP BY client_id)
-            SELECT *, count(*) OVER () AS clients, {portfolio} FROM per_client
-            ORDER BY total DESC, client_id LIMIT ${n} OFFSET ${n + 1}""",
+        f"""WITH owed AS ({owed}), page AS ({owing} ORDER BY client_id LIMIT ${n} OFFSET ${n + 1})
+            SELECT client_id, bucket, sum(owed) AS amount FROM owed JOIN page USING (client_id) WHERE owed > 0
+            GROUP BY client_id, bucket ORDER BY client_id""",
         as_of, *args, limit, offset,
     )
-    if not rows and offset > 0:  # past the last page: the totals still describe the portfolio
-        return {**await aging(conn, as_of, client_id=client_id, service=service, offer_id=offer_id, limit=1, offset=0), "clients": []}
     zero = Decimal("0.00")
-    totals = {b: (rows[0][f"all_{c}"] if rows else zero) for b, c in (*_COLUMNS.items(), ("total", "total"))}
-    page = [{"client_id": r["client_id"], **{b: r[c] for b, c in _COLUMNS.items()}, "total": r["total"]} for r in rows]
-    return {"portfolio": totals, "clients": page, "client_count": rows[0]["clients"] if rows else 0}
+    portfolio = {bucket: zero for bucket in (*_COLUMNS, "total")}
+    for row in totals:
+        portfolio[row["bucket"]] = row["amount"]
+    portfolio["total"] = sum(portfolio.values(), zero)
+    page: dict[UUID, dict[str, Any]] = {}
+    for row in rows:
+        entry = page.setdefault(row["client_id"], {"client_id": row["client_id"], **{b: zero for b in (*_COLUMNS, "total")}})
+        entry[row["bucket"]] = row["amount"]
+        entry["total"] += row["amount"]
+    return {"portfolio": portfolio, "clients": list(page.values())}
