@@ -67,6 +67,10 @@ async def test_a_late_client_goes_through_reminder_case_broken_promise_warning_d
         assert aging["portfolio"]["d31_60"] == owed and aging["portfolio"]["total"] == owed  # 60 days past due
         assert [(row["client_id"], row["d31_60"]) for row in aging["clients"]] == [(late, owed)]
         assert (await _aging(client, date(2026, 12, 1)))["portfolio"]["current"] == owed  # the payer had paid by then
+        assert (await _aging(client, date(2027, 1, 31), service="internet"))["portfolio"]["total"] == owed
+        assert (await _aging(client, date(2027, 1, 31), service="mobile"))["portfolio"]["total"] == "0.00"
+        assert (await _aging(client, date(2027, 1, 31), client=payer))["clients"] == []
+        assert (await client.get("/api/v1/aging", params={"as_of": "2027-02-30"}, headers=AUDITOR)).status_code == 422
 
         runtime.clock.set_today(date(2027, 2, 1))
         paid = await act(client, "/api/v1/payments", {"client_id": late, "amount": owed, "method": "bank_transfer", "reference": "VIR-LATE"}, 201)
