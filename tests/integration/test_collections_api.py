@@ -17,8 +17,8 @@ async def _sweep(runtime, client, day: date, expect: int = 201) -> dict:
     return response.json()
 
 
-async def _aging(client, day: date, **filters) -> dict:
-    response = await client.get("/api/v1/aging", params={"as_of": day.isoformat(), **filters}, headers=AUDITOR)
+async def _aging(http, day: date, **filters) -> dict:
+    response = await http.get("/api/v1/aging", params={"as_of": day.isoformat(), **filters}, headers=AUDITOR)
     assert response.status_code == 200, response.text
     return response.json()
 
