@@ -211,10 +211,12 @@ def open_event_store(database_url: str) -> EventStore:
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
             store = _construct(database_url, address)
             # Payments look up which periods were billed; a tiny partial index keeps that off a full scan.
-            conn.execute(
-                f"CREATE INDEX IF NOT EXISTS billing_runs_started ON {EVENTS_TABLE} (notification_id) "
-                "WHERE topic = 'domain.billing_run:BillingRun.BillingRunStarted'"
-            )
+            # Checked first: CREATE INDEX IF NOT EXISTS would still lock the events table at every start-up.
+            if not conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.billing_runs_started",)).fetchone()[0]:
+                conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS billing_runs_started ON {EVENTS_TABLE} (notification_id) "
+                    "WHERE topic = 'domain.billing_run:BillingRun.BillingRunStarted'"
+                )
             return store
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))

@@ -17,6 +17,12 @@ def run_to_exit(args: list[str], env: dict[str, str], timeout: float = 60) -> su
     return subprocess.run([*MTF, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
 
 
+async def run_cli(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    """`run_to_exit` off the event loop: a test's in-process relay must keep running (and release its
+    locks) while the command waits on the same database."""
+    return await asyncio.to_thread(run_to_exit, args, env, timeout)
+
+
 @asynccontextmanager
 async def background(args: list[str], env: dict[str, str]):
     """A long-running process; its output goes to a file (an unread pipe would block it when full)."""

@@ -11,7 +11,7 @@ from domain.billing_run import BillingRun
 from domain.invoice import Invoice
 from tests.billing_flows import billing_system, contract, customer, invoices_of, offer
 from infra.local_kafka import free_port
-from tests.processes import background, crash_at, run_to_exit
+from tests.processes import background, crash_at, run_cli
 from tests.support import eventually, settings_env
 
 CLIENTS = 7
@@ -57,7 +57,7 @@ async def test_a_run_killed_mid_issue_and_mid_documents_resumes_without_duplicat
             return len(invoices) == CLIENTS and all(i["document"] for i in invoices) and invoices
         invoices = await eventually(projected)
         assert len({i["client_id"] for i in invoices}) == CLIENTS
-        again = run_to_exit(["bill", "2026-10"], env)
+        again = await run_cli(["bill", "2026-10"], env)
         assert again.returncode == 0 and "completed" in again.stdout
         assert await _issued_numbers(runtime) == [f"FAC-2026-{n:06d}" for n in range(1, CLIENTS + 1)]
 
@@ -71,12 +71,12 @@ async def test_the_cli_dry_run_prints_the_invoices_and_appends_nothing_and_repla
             await contract(client, await customer(client, f"Client {n}"), mobile)
         env = {**settings_env(runtime.settings), "MTF_KAFKA_BOOTSTRAP": "", "MTF_FIXED_TODAY": "2026-11-02"}
         before = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
-        dry = run_to_exit(["bill", "2026-10", "--dry-run"], env)
+        dry = await run_cli(["bill", "2026-10", "--dry-run"], env)
         assert dry.returncode == 0, dry.stdout + dry.stderr
         assert "nothing issued" in dry.stdout and "3 invoices: net 447.00, tax 89.40, gross 536.40 MAD" in dry.stdout
         assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == before
 
-        billed = run_to_exit(["bill", "2026-10"], env)
+        billed = await run_cli(["bill", "2026-10"], env)
         assert billed.returncode == 0 and "completed: 3 invoices" in billed.stdout, billed.stdout + billed.stderr
         invoice = (await eventually(lambda: _documented(client)))[0]
         await client.post(f"/api/v1/invoices/{invoice['invoice_id']}/credit-notes", json={"reason": "goodwill", "lines": [{"line_no": 2}]},
@@ -84,10 +84,10 @@ async def test_the_cli_dry_run_prints_the_invoices_and_appends_nothing_and_repla
         tables = ("readmodel.invoice_register", "readmodel.billing_run_progress", "readmodel.credit_note_register")
         await eventually(lambda: _credited(runtime))
         live = await dump_tables(runtime.settings.database_url, *tables)
-        replayed = run_to_exit(["replay", "invoice_register", "billing_run_progress", "credit_note_register"], env)
+        replayed = await run_cli(["replay", "invoice_register", "billing_run_progress", "credit_note_register"], env)
         assert replayed.returncode == 0, replayed.stdout + replayed.stderr
         assert await dump_tables(runtime.settings.database_url, *tables) == live
-        refused = run_to_exit(["bill", "2026-11"], env)
+        refused = await run_cli(["bill", "2026-11"], env)
         assert refused.returncode == 2 and "period_not_ended" in refused.stdout
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from infra.envelopes import decode
 from tests.billing_flows import act, billed, billing_system, contract, customer, offer
-from tests.processes import run_to_exit
+from tests.processes import run_cli
 from tests.support import AUDITOR, OPERATOR, eventually, read_topic, settings_env
 
 
@@ -96,7 +96,7 @@ async def test_a_late_client_goes_through_reminder_case_broken_promise_warning_d
 
         before = await _aging(client, date(2027, 1, 15))
         env = {**settings_env(runtime.settings), "MTF_KAFKA_BOOTSTRAP": ""}
-        replayed = run_to_exit(["replay", "invoice_register"], env)
+        replayed = await run_cli(["replay", "invoice_register"], env)
         assert replayed.returncode == 0, replayed.stdout + replayed.stderr
         assert await _aging(client, date(2027, 1, 15)) == before
 
@@ -120,5 +120,6 @@ async def test_sweeps_refuse_the_future_and_the_cli_sweeps_once_per_day():
         future = await client.post("/api/v1/collections/sweeps", json={"as_of": "2026-12-02"}, headers=OPERATOR)
         assert future.status_code == 422 and future.json()["error"]["code"] == "as_of_in_future"
         env = {**settings_env(runtime.settings), "MTF_KAFKA_BOOTSTRAP": "", "MTF_FIXED_TODAY": "2026-12-01"}
-        first, second = run_to_exit(["collections-sweep", "--as-of", "2026-12-01"], env), run_to_exit(["collections-sweep"], env)
+        first = await run_cli(["collections-sweep", "--as-of", "2026-12-01"], env)
+        second = await run_cli(["collections-sweep"], env)
         assert "done now" in first.stdout and "already done earlier" in second.stdout, first.stdout + second.stdout
