@@ -86,9 +86,10 @@ def record_payment(store: EventStore, clock: Clock, cmd: RecordPayment, ctx: Com
         client_id=client.id, amount=cmd.amount, method=cmd.method, reference=cmd.reference, received_on=received_on,
         named=cmd.invoice_id, invoices=invoices, account=account,
     )
-    # The payment goes last in the append, so its own position is the append's: a repeated request
-    # answers with a consistency token that covers the allocations too.
-    return CommandResult(payment.id, store.save_as(ctx, *settled, account, payment)), True
+    # An account is opened only to hold credit. The payment goes last in the append, so its own position
+    # is the append's: a repeated request answers with a consistency token that covers the allocations too.
+    keep_account = [account] if account.version > 1 or account.credit > 0 else []
+    return CommandResult(payment.id, store.save_as(ctx, *settled, *keep_account, payment)), True
 
 
 def _refuse_foreign_invoice(store: EventStore, invoice_id: UUID) -> None:
