@@ -56,6 +56,11 @@ def client_invoices(store: EventStore, client_id: UUID) -> dict[UUID, Invoice]:
     return store.load_many(Invoice, [Invoice.create_id(client_id, period) for period in billed_periods(store)])
 
 
+def _worth_saving(account: ClientAccount) -> list[ClientAccount]:
+    """An account is opened only to hold credit: a new one that received none is left unsaved."""
+    return [] if account.version == 1 and account.pending_events else [account]
+
+
 def open_account(store: EventStore, client_id: UUID) -> ClientAccount:
     account_id = ClientAccount.create_id(client_id)
     if store.exists(account_id):
@@ -86,10 +91,9 @@ def record_payment(store: EventStore, clock: Clock, cmd: RecordPayment, ctx: Com
         client_id=client.id, amount=cmd.amount, method=cmd.method, reference=cmd.reference, received_on=received_on,
         named=cmd.invoice_id, invoices=invoices, account=account,
     )
-    # An account is opened only to hold credit. The payment goes last in the append, so its own position
-    # is the append's: a repeated request answers with a consistency token that covers the allocations too.
-    keep_account = [account] if account.version > 1 or account.credit > 0 else []
-    return CommandResult(payment.id, store.save_as(ctx, *settled, *keep_account, payment)), True
+    # The payment goes last in the append, so its own position is the append's: a repeated request
+    # answers with a consistency token that covers the allocations too.
+    return CommandResult(payment.id, store.save_as(ctx, *settled, *_worth_saving(account), payment)), True
 
 
 def _refuse_foreign_invoice(store: EventStore, invoice_id: UUID) -> None:
@@ -115,4 +119,4 @@ def reverse_payment(store: EventStore, clock: Clock, payment_id: UUID, cmd: Reve
     payment = store.load(Payment, payment_id, what="payment")
     account = open_account(store, payment.client_id)
     reopened = undo_payment(payment, client_invoices(store, payment.client_id), account, cmd.reason, clock.today())
-    return CommandResult(payment.id, store.save_as(ctx, payment, *reopened, account))
+    return CommandResult(payment.id, store.save_as(ctx, payment, *reopened, *_worth_saving(account)))
