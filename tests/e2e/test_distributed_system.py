@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from infra.envelopes import decode
-from infra.local_kafka import free_port
 from projections.registry import PROJECTIONS
-from tests.processes import background, run_to_exit
-from tests.support import ADMIN, AUDITOR, OPERATOR, all_projected, dump_tables, eventually, fresh_settings, read_topic, settings_env
+from tests.processes import run_to_exit
+from tests.support import ADMIN, AUDITOR, OPERATOR, all_projected, dump_tables, eventually, read_topic
 from tests import flows
 
 TABLES = [t for p in PROJECTIONS.values() for t in p.tables]

@@ -15,7 +15,6 @@ from domain.errors import Conflict
 from infra.command_context import CommandContext
 from infra.event_store import ConcurrencyConflict, open_event_store
 from tests.flows import new_contract
-from tests.support import OPERATOR
 
 CTX = CommandContext(actor="test", role="operator")
 

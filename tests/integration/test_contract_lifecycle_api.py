@@ -7,7 +7,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
-import pytest
 
 from commands.contract_lifecycle import ChangePlan, change_plan
 from infra.command_context import CommandContext
