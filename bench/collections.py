@@ -16,7 +16,6 @@ import asyncio
 import subprocess
 import sys
 import time
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path

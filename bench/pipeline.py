@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
 import threading
@@ -265,7 +264,7 @@ async def main() -> None:
     appends = await asyncio.to_thread(baseline_appends, min(args.n, 5000))
     produce = await baseline_produce(settings.kafka_bootstrap, args.n)
     throughput = args.n / elapsed
-    print(f"\npipeline benchmark: ProvisionContract over HTTP -> event store -> relay -> Kafka -> projections")
+    print("\npipeline benchmark: ProvisionContract over HTTP -> event store -> relay -> Kafka -> projections")
     print(f"  topology: gateway x{args.gateway_workers} workers, relay, projector as separate processes; Kafka and PostgreSQL local; 2 cores shared")
     print(f"closed loop: {args.n} commands, {args.concurrency} concurrent clients")
     print(f"  commands/s                 {throughput:10.1f}   (errors: {closed_errors})")

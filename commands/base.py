@@ -3,7 +3,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from domain.period import PERIOD_REGEX
+
+PeriodText = Annotated[str, StringConstraints(pattern=PERIOD_REGEX)]  # a calendar month, YYYY-MM
 
 
 class Command(BaseModel):

@@ -13,14 +13,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 from uuid import UUID
 
 import psycopg
-from pydantic import StringConstraints
 
-from commands.base import Command
-from domain.billing import ZERO, InvoiceLine, Totals, invoice_lines
+from commands.base import Command, PeriodText
+from domain.billing import InvoiceLine, Totals, invoice_lines
 from domain.billing_run import BillingRun
 from domain.errors import Conflict
 from domain.invoice import Invoice
@@ -31,11 +30,10 @@ from infra.billing_input import BillingInput, read_billing_input
 from infra.clock import Clock
 from infra.command_context import CommandContext
 from infra.contract_pdf import Operator
-from infra.event_store import EVENTS_TABLE, ConcurrencyConflict, EventStore
+from infra.event_store import EVENTS_TABLE, RUN_STARTED_TOPIC, ConcurrencyConflict, EventStore
 from infra.faults import crash_point
 from commands.invoice_documents import document_block
 
-PeriodText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Progress = Callable[[str, int, int], None]  # phase, done, total
 
 
@@ -72,22 +70,11 @@ def billable_period(text: str, clock: Clock) -> Period:
 # --- dry run -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class InvoicePreview:
-    client_id: UUID
-    lines: list[InvoiceLine]
-
-    @property
-    def totals(self) -> Totals:
-        return Totals.of(self.lines)
-
-
-def preview_billing(store: EventStore, clock: Clock, terms: BillingTerms, period_text: str) -> tuple[int, list[InvoicePreview]]:
+def preview_billing(store: EventStore, clock: Clock, terms: BillingTerms, period_text: str) -> tuple[int, list[InvoiceDraft]]:
     """Every invoice the period would get at the current log head. Appends nothing, numbers nothing."""
     period = billable_period(period_text, clock)
     billing_input = read_billing_input(store, store.head())
-    previews = [InvoicePreview(client, lines) for client, lines in _computed(billing_input, period, terms.vat_rate)]
-    return billing_input.position, previews
+    return billing_input.position, _drafts(billing_input, period, terms.vat_rate, billing_input.clients_for(period))
 
 
 def _computed(billing_input: BillingInput, period: Period, vat_rate: Decimal, clients=None) -> Iterator[tuple[UUID, list[InvoiceLine]]]:
@@ -205,11 +192,7 @@ def _issue_block(store: EventStore, run: BillingRun, clients: int, drafts: list[
     series = open_series(store, INVOICES, run.issue_date.year)
     numbers = series.allocate(len(drafts))
     invoices = [_invoice(run, draft, number) for draft, number in zip(drafts, numbers)]
-    totals = Totals(
-        net=sum((d.totals.net for d in drafts), ZERO),
-        tax=sum((d.totals.tax for d in drafts), ZERO),
-        gross=sum((d.totals.gross for d in drafts), ZERO),
-    )
+    totals = Totals.sum(d.totals for d in drafts)
     run.record_progress(clients, len(invoices), totals)
     accounts = _use_client_credit(store, invoices)
     store.save_as(ctx, run, *([series] if invoices else []), *invoices, *accounts)
@@ -250,11 +233,14 @@ def _invoice(run: BillingRun, draft: InvoiceDraft, number: str) -> Invoice:
 
 
 def unfinished_runs(store: EventStore) -> list[UUID]:
-    """Runs started but not completed: what a restarted gateway resumes."""
+    """Runs started but not completed: what a restarted gateway resumes (indexed: no scan of the log)."""
     with store.recorder.datastore.get_connection() as conn:
         rows = conn.execute(
-            f"""SELECT originator_id FROM {EVENTS_TABLE} WHERE topic LIKE 'domain.billing_run:%%'
-                GROUP BY originator_id HAVING bool_and(topic <> 'domain.billing_run:BillingRun.BillingRunCompleted')"""
+            f"""SELECT started.originator_id FROM {EVENTS_TABLE} started
+                WHERE started.topic = %s AND NOT EXISTS (
+                    SELECT 1 FROM {EVENTS_TABLE} done
+                    WHERE done.originator_id = started.originator_id AND done.topic = %s)""",
+            (RUN_STARTED_TOPIC, "domain.billing_run:BillingRun.BillingRunCompleted"),
         ).fetchall()
     return [row["originator_id"] for row in rows]
 

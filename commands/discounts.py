@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from commands.base import Command, CommandResult
+from commands.base import Command, CommandResult, PeriodText
 from domain.client import Client
 from domain.contract import Contract
 from domain.discount import Discount
@@ -17,7 +17,6 @@ from domain.period import Period
 from infra.command_context import CommandContext
 from infra.event_store import EventStore
 
-PeriodText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 class GrantDiscount(Command):

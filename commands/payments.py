@@ -23,7 +23,7 @@ from domain.payments import ClientAccount, Payment, receive_payment
 from domain.payments import reverse_payment as undo_payment
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from infra.event_store import EVENTS_TABLE, EventStore
+from infra.event_store import EVENTS_TABLE, RUN_STARTED_TOPIC, EventStore
 
 Method = Literal["cash", "card", "bank_transfer", "cheque", "direct_debit", "manual"]
 Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
@@ -46,7 +46,7 @@ def billed_periods(store: EventStore) -> list[str]:
     with store.recorder.datastore.get_connection() as conn:
         rows = conn.execute(
             f"SELECT convert_from(state, 'UTF8')::jsonb->>'period' AS period FROM {EVENTS_TABLE} WHERE topic = %s",
-            ("domain.billing_run:BillingRun.BillingRunStarted",),
+            (RUN_STARTED_TOPIC,),
         ).fetchall()
     return sorted(row["period"] for row in rows)
 

@@ -180,6 +180,11 @@ class Totals:
         tax = sum((line.tax for line in lines), ZERO)
         return cls(net, tax, net + tax)
 
+    @classmethod
+    def sum(cls, totals: Iterable[Totals]) -> Totals:
+        totals = list(totals)
+        return cls(*(sum((getattr(t, part) for t in totals), ZERO) for part in ("net", "tax", "gross")))
+
 
 def taxed(vat_rate: Decimal, kind: LineKind, description: str, net: Decimal, **detail: Any) -> InvoiceLine:
     return InvoiceLine(kind=kind, description=description, net=net, tax=mad(net * vat_rate), **detail)

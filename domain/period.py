@@ -9,7 +9,8 @@ from datetime import date, timedelta
 
 from domain.errors import RuleViolation
 
-PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD_REGEX = r"^(\d{4})-(0[1-9]|1[0-2])$"
+PATTERN = re.compile(PERIOD_REGEX)
 
 
 @dataclass(frozen=True, order=True)

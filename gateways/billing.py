@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from commands.billing import BillingTerms, RunBilling, execute_billing_run, preview_billing, start_billing_run, unfinished_runs
+from domain.billing import Totals as BillTotals
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import command_context
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
@@ -85,11 +86,9 @@ async def post_billing_run(body: RunBilling, request: Request, response: Respons
     if body.dry_run:
         position, previews = await run_in_threadpool(preview_billing, runtime.store, runtime.clock, terms, body.period)
         response.status_code = 200
-        invoices = [
-            PreviewInvoice(client_id=p.client_id, lines=[line.as_payload(i) for i, line in enumerate(p.lines, 1)], totals=Totals(**vars(p.totals)))
-            for p in previews
-        ]
-        return DryRunView(period=body.period, billed_position=position, invoices=invoices, totals=_sum(invoices))
+        invoices = [PreviewInvoice(client_id=d.client_id, lines=d.lines, totals=Totals(**vars(d.totals))) for d in previews]
+        return DryRunView(period=body.period, billed_position=position, invoices=invoices,
+                          totals=Totals(**vars(BillTotals.sum(d.totals for d in previews))))
     ctx = command_context(request, who)
     started = await run_in_threadpool(start_billing_run, runtime.store, runtime.clock, terms, body.period, ctx)
     run = started.run
@@ -102,15 +101,6 @@ async def post_billing_run(body: RunBilling, request: Request, response: Respons
     response.headers["Location"] = f"/api/v1/billing-runs/{run.id}"
     response.headers["X-Consistency-Token"] = str(position)
     return BillingRunAccepted(id=run.id, position=position, period=run.period, status=run.status, created=started.created)
-
-
-def _sum(invoices: list[PreviewInvoice]) -> Totals:
-    zero = Decimal("0.00")
-    return Totals(
-        net=sum((i.totals.net for i in invoices), zero),
-        tax=sum((i.totals.tax for i in invoices), zero),
-        gross=sum((i.totals.gross for i in invoices), zero),
-    )
 
 
 async def resume_unfinished_runs(runtime) -> None:

@@ -22,7 +22,7 @@ from domain.errors import RuleViolation
 from domain.identity import mask, mask_address, mask_email, normalize_cin
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
-from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
 from projections import client_directory
 
 router = APIRouter(prefix="/api/v1", tags=["clients"])
@@ -103,9 +103,5 @@ async def list_clients(
 async def get_client(
     client_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> ClientView:
-    await await_token(request, client_directory.NAME, client_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await client_directory.find(conn, client_id)
-    if row is None:
-        raise not_found("client", client_id)
+    row = await find_one(request, client_directory, client_id, consistency_token, "client")
     return ClientView(**row)

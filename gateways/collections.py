@@ -22,7 +22,7 @@ from commands.collections import (
 )
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, command_context, execute
-from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
 from projections import collection_cases, receivables_aging
 
 router = APIRouter(prefix="/api/v1", tags=["collections"])
@@ -133,11 +133,7 @@ async def list_cases(
 async def get_case(
     case_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> CaseView:
-    await await_token(request, collection_cases.NAME, case_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await collection_cases.find(conn, case_id)
-    if row is None:
-        raise not_found("collection_case", case_id)
+    row = await find_one(request, collection_cases, case_id, consistency_token, "collection_case")
     return CaseView(**row)
 
 

@@ -27,7 +27,7 @@ from commands.idempotency import IdempotencyKey
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute, execute_with_outcome
 from gateways.errors import ApiError
-from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one
 from infra import documents
 from projections import contract_audit_trail, contract_summary
 
@@ -112,11 +112,7 @@ async def post_contract(
 async def get_contract(
     contract_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> ContractView:
-    await await_token(request, contract_summary.NAME, contract_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await contract_summary.find(conn, contract_id)
-    if row is None:
-        raise ApiError(404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)})
+    row = await find_one(request, contract_summary, contract_id, consistency_token, "contract")
     return ContractView(**row)
 
 
@@ -219,11 +215,7 @@ class DocumentView(BaseModel):
 async def list_documents(
     contract_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> list[DocumentView]:
-    await await_token(request, contract_summary.NAME, contract_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await contract_summary.find(conn, contract_id)
-    if row is None:
-        raise ApiError(404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)})
+    row = await find_one(request, contract_summary, contract_id, consistency_token, "contract")
     return [
         DocumentView(**d, download=f"/api/v1/contracts/{contract_id}/documents/{d['document_id']}") for d in row["documents"]
     ]

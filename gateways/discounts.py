@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from commands.discounts import EndDiscount, GrantDiscount, end_discount, grant_discount
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
-from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
 from projections import discount_register
 
 router = APIRouter(prefix="/api/v1", tags=["discounts"])
@@ -63,9 +63,5 @@ async def list_discounts(
 async def get_discount(
     discount_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> DiscountView:
-    await await_token(request, discount_register.NAME, discount_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await discount_register.find(conn, discount_id)
-    if row is None:
-        raise not_found("discount", discount_id)
+    row = await find_one(request, discount_register, discount_id, consistency_token, "discount")
     return DiscountView(**row)

@@ -10,18 +10,19 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
+from domain.period import PERIOD_REGEX
 from commands.credit_notes import IssueCreditNote, issue_credit_note
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError
-from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
 from infra import documents
 from projections import credit_note_register, invoice_register
 
 router = APIRouter(prefix="/api/v1", tags=["invoices"])
 Service = Literal["mobile", "internet", "landline"]
 InvoiceStatus = Literal["issued", "partially_paid", "paid", "partially_credited", "credited"]
-PERIOD = Query(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = Query(default=None, pattern=PERIOD_REGEX)
 
 
 class InvoiceView(BaseModel):
@@ -95,11 +96,7 @@ async def list_invoices(
 async def get_invoice(
     invoice_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> InvoiceView:
-    await await_token(request, invoice_register.NAME, invoice_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await invoice_register.find(conn, invoice_id)
-    if row is None:
-        raise not_found("invoice", invoice_id)
+    row = await find_one(request, invoice_register, invoice_id, consistency_token, "invoice")
     return _invoice(row)
 
 
@@ -148,9 +145,5 @@ async def list_credit_notes(
 async def get_credit_note(
     credit_note_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> CreditNoteView:
-    await await_token(request, credit_note_register.NAME, credit_note_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await credit_note_register.find(conn, credit_note_id)
-    if row is None:
-        raise not_found("credit_note", credit_note_id)
+    row = await find_one(request, credit_note_register, credit_note_id, consistency_token, "credit_note")
     return CreditNoteView(**row)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from commands.offers import CreateOffer, UpdateOffer, create_offer, delete_offer, retire_offer, update_offer
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
-from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one, not_found
 from projections import offer_catalog
 from pydantic import BaseModel
 
@@ -102,11 +102,7 @@ async def list_offers(
 async def get_offer(
     offer_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> OfferView:
-    await await_token(request, offer_catalog.NAME, offer_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await offer_catalog.find(conn, offer_id)
-    if row is None:
-        raise not_found("offer", offer_id)
+    row = await find_one(request, offer_catalog, offer_id, consistency_token, "offer")
     return OfferView(**row)
 
 

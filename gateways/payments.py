@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from commands.payments import Method, RecordPayment, ReversePayment, mark_invoice_paid, record_payment, reverse_payment
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute, execute_with_outcome
-from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
 from projections import client_credit, client_directory, invoice_register, payment_register
 
 router = APIRouter(prefix="/api/v1", tags=["payments"])
@@ -103,11 +103,7 @@ async def list_payments(
 async def get_payment(
     payment_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> PaymentView:
-    await await_token(request, payment_register.NAME, payment_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await payment_register.find(conn, payment_id)
-    if row is None:
-        raise not_found("payment", payment_id)
+    row = await find_one(request, payment_register, payment_id, consistency_token, "payment")
     return PaymentView(**row)
 
 

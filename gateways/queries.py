@@ -51,3 +51,13 @@ async def await_token(request: Request, projection: str, aggregate_id: UUID, tok
 
 def not_found(what: str, identifier: UUID) -> ApiError:
     return ApiError(404, f"{what}_not_found", f"{what} {identifier} not found", {"id": str(identifier)})
+
+
+async def find_one(request: Request, read_model, row_id: UUID, token: int | None, what: str) -> dict:
+    """A read model's row by id, once it reflects the consistency token; 404 `<what>_not_found` when absent."""
+    await await_token(request, read_model.NAME, row_id, token)
+    async with request.app.state.runtime.pool.acquire() as conn:
+        row = await read_model.find(conn, row_id)
+    if row is None:
+        raise not_found(what, row_id)
+    return row

@@ -14,7 +14,7 @@ from domain.errors import RuleViolation
 from domain.numbers import normalize_number
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
-from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
 from projections import subscriber_directory
 
 router = APIRouter(prefix="/api/v1", tags=["subscribers"])
@@ -63,11 +63,7 @@ async def list_subscribers(
 async def get_subscriber(
     subscriber_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> SubscriberView:
-    await await_token(request, subscriber_directory.NAME, subscriber_id, consistency_token)
-    async with request.app.state.runtime.pool.acquire() as conn:
-        row = await subscriber_directory.find(conn, subscriber_id)
-    if row is None:
-        raise not_found("subscriber", subscriber_id)
+    row = await find_one(request, subscriber_directory, subscriber_id, consistency_token, "subscriber")
     return SubscriberView(**row)
 
 

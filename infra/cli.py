@@ -209,13 +209,14 @@ def _print_preview(period: str, position: int, previews) -> None:
     table = Table(title=f"Dry run {period} (log position {position}): nothing issued")
     for column in ("client", "lines", "net", "tax", "gross"):
         table.add_column(column, justify="left" if column == "client" else "right")
-    net = tax = gross = 0
+    from domain.billing import Totals
+
     for preview in previews:
         totals = preview.totals
         table.add_row(str(preview.client_id), str(len(preview.lines)), str(totals.net), str(totals.tax), str(totals.gross))
-        net, tax, gross = net + totals.net, tax + totals.tax, gross + totals.gross
     console.print(table)
-    console.print(f"{len(previews)} invoices: net {net}, tax {tax}, gross {gross} MAD")
+    total = Totals.sum(p.totals for p in previews)
+    console.print(f"{len(previews)} invoices: net {total.net}, tax {total.tax}, gross {total.gross} MAD")
 
 
 @app.command("verify-billing")

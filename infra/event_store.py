@@ -26,6 +26,8 @@ SCHEMA = "eventstore"
 APP_NAME = "mtf"
 EVENTS_TABLE = f"{SCHEMA}.{APP_NAME}_events"  # named by eventsourcing from the application name
 META_KEY = "_meta"
+# Billing runs are few and looked up often (payments, start-up resumption): their first event is indexed.
+RUN_STARTED_TOPIC = "domain.billing_run:BillingRun.BillingRunStarted"
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -215,7 +217,7 @@ def open_event_store(database_url: str) -> EventStore:
             if not conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.billing_runs_started",)).fetchone()[0]:
                 conn.execute(
                     f"CREATE INDEX IF NOT EXISTS billing_runs_started ON {EVENTS_TABLE} (notification_id) "
-                    "WHERE topic = 'domain.billing_run:BillingRun.BillingRunStarted'"
+                    f"WHERE topic = '{RUN_STARTED_TOPIC}'"
                 )
             return store
         finally:
