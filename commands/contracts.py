@@ -21,7 +21,7 @@ from domain.identity import normalize_cin
 from domain.markers import CinRegistration, NumberReservation, OfferUsageMarker
 from domain.numbers import normalize_number, number_kind_for
 from domain.offer import Offer
-from domain.provisioning import ActiveLine, decide
+from domain.provisioning import ActiveLine, decide, needs_active_lines
 from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
@@ -62,18 +62,18 @@ def provision_contract(
 ) -> Provisioned:
     if (first := earlier_result(store, idempotency, cmd)) is not None:
         return Provisioned(first.result, first.outcome)
-    client, newcomers = _client(store, cmd)
-    offer = store.load(Offer, cmd.offer_id, what="offer")
-    if offer.deleted:
-        raise NotFound(f"offer {offer.id} not found", code="offer_not_found", id=str(offer.id))
+    parties = _parties(store, cmd)
+    client, newcomers = _client(store, cmd, parties)
+    offer = parties.offer
     day = _day(cmd.start_date, clock)
     number = _ported_number(cmd.number, offer.service)
-    decision = decide(intent=cmd.intent, target=cmd.target_contract_id, number=number, active=_active_lines(store, client, offer.service))
+    active = _active_lines(store, client, offer.service) if needs_active_lines(intent=cmd.intent, target=cmd.target_contract_id) else []
+    decision = decide(intent=cmd.intent, target=cmd.target_contract_id, number=number, active=active)
+    first_sale = [] if parties.sold else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
     if decision.kind == "plan_change":
-        changed = _change_plan(store, clock, client, offer, decision.contract_id, day)
-        aggregates = [changed, *_first_sale(store, offer)]
+        aggregates = [_change_plan(store, clock, client, offer, decision.contract_id, day), *first_sale]
     else:
-        aggregates = _new_line(store, client, offer, cmd.commitment_months, day, number) + newcomers
+        aggregates = _new_line(store, client, offer, cmd.commitment_months, day, number) + newcomers + first_sale
     contract = aggregates[0]
     reason = "plan_change" if decision.kind == "plan_change" else "provisioning"
     issue_contract_document(store, clock, operator, contract, client, offer, reason, day)
@@ -81,9 +81,28 @@ def provision_contract(
     return Provisioned(CommandResult(contract.id, store.save_as(ctx, *aggregates, *once)), decision.kind)
 
 
-def _client(store: EventStore, cmd: ProvisionContract) -> tuple[Client, list]:
-    if cmd.client_id is not None:
-        client = store.load(Client, cmd.client_id, what="client")
+class Parties(NamedTuple):
+    offer: Offer
+    client: Client | None  # None when the client is registered inline
+    sold: bool  # whether the offer has been sold before (its usage marker exists)
+
+
+def _parties(store: EventStore, cmd: ProvisionContract) -> Parties:
+    """The offer, its usage marker and the existing client, read in one query."""
+    marker_id = OfferUsageMarker.id_for(cmd.offer_id)
+    found = store.load_any([cmd.offer_id, marker_id, *([cmd.client_id] if cmd.client_id else [])])
+    client = found.get(cmd.client_id) if cmd.client_id else None
+    if cmd.client_id and not isinstance(client, Client):
+        raise NotFound(f"client {cmd.client_id} not found", code="client_not_found", id=str(cmd.client_id))
+    offer = found.get(cmd.offer_id)
+    if not isinstance(offer, Offer) or offer.deleted:
+        raise NotFound(f"offer {cmd.offer_id} not found", code="offer_not_found", id=str(cmd.offer_id))
+    return Parties(offer, client, marker_id in found)
+
+
+def _client(store: EventStore, cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
+    if parties.client is not None:
+        client = parties.client
         if client.status != "active":
             raise InvalidTransition("only an active client can take a contract", code="client_not_active", current_status=client.status)
         return client, []
@@ -113,13 +132,9 @@ def _ported_number(raw: str | None, service: str) -> str | None:
 
 
 def _active_lines(store: EventStore, client: Client, service: str) -> list[ActiveLine]:
-    lines = []
-    for contract_id, contract_service in client.contracts.items():
-        if contract_service == service:
-            contract = store.load(Contract, UUID(contract_id), what="contract")
-            if contract.status == "active":
-                lines.append(ActiveLine(contract.id, contract.number))
-    return lines
+    ids = [UUID(contract_id) for contract_id, contract_service in client.contracts.items() if contract_service == service]
+    contracts = store.load_many(Contract, ids)
+    return [ActiveLine(c.id, c.number) for c in (contracts[i] for i in ids if i in contracts) if c.status == "active"]
 
 
 def _change_plan(store: EventStore, clock: Clock, client: Client, offer: Offer, contract_id: UUID, day: date) -> Contract:
@@ -146,7 +161,7 @@ def _new_line(store: EventStore, client: Client, offer: Offer, commitment: int, 
     )
     contract.activate(on=start)
     client.add_contract(contract.id, offer.service)
-    return [contract, client, line, reservation, *_first_sale(store, offer)]
+    return [contract, client, line, reservation]
 
 
 def _reservation(store: EventStore, number: str | None, kind: str, line_id: UUID) -> NumberReservation:
@@ -157,9 +172,3 @@ def _reservation(store: EventStore, number: str | None, kind: str, line_id: UUID
     reservation = store.load(NumberReservation, NumberReservation.id_for(number), what="number")
     reservation.reserve_again(line_id)
     return reservation
-
-
-def _first_sale(store: EventStore, offer: Offer) -> list[OfferUsageMarker]:
-    if store.exists(OfferUsageMarker.id_for(offer.id)):
-        return []
-    return [OfferUsageMarker(offer_id=offer.id, outcome="sold")]

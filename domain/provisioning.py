@@ -31,6 +31,11 @@ class Decision:
 NEW_LINE = Decision("new_line")
 
 
+def needs_active_lines(*, intent: str | None, target: UUID | None) -> bool:
+    """Rules 1 and 2 decide without the client's active lines, so they need not be read."""
+    return target is None and intent != "new_line"
+
+
 def decide(*, intent: str | None, target: UUID | None, number: str | None, active: list[ActiveLine]) -> Decision:
     if target is not None:
         return Decision("plan_change", target)

@@ -41,26 +41,29 @@ async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -
 
 
 async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[CloudEvent]) -> int:
-    applied = 0
+    """Applies the events in log order to every projection that wants them, skipping those already applied."""
+    interested = [p for p in projections if any(p.wants(e) for e in events)]
+    seen = {p.name: await tracking.lock_versions(conn, p.name, (UUID(e.subject) for e in events if p.wants(e))) for p in interested}
+    applied: dict[str, dict[UUID, tuple[int, int]]] = {p.name: {} for p in interested}
+    count = 0
     midpoint = len(events) // 2
     for index, event in enumerate(events):
         if index == midpoint and index > 0:
             crash_point("projection.mid_batch")
-        for projection in projections:
-            if projection.wants(event) and await _apply(conn, projection, event):
-                applied += 1
-    last = max(e.position for e in events)
-    for projection in projections:
-        await tracking.advance(conn, projection.name, last)
-    return applied
+        aggregate_id = UUID(event.subject)
+        for projection in interested:
+            if projection.wants(event) and event.aggregateversion > seen[projection.name][aggregate_id]:
+                await _apply(conn, projection, event)
+                seen[projection.name][aggregate_id] = event.aggregateversion
+                applied[projection.name][aggregate_id] = (event.aggregateversion, event.position)
+                count += 1
+    for projection in interested:
+        await tracking.record(conn, projection.name, applied[projection.name])
+    await tracking.advance(conn, [p.name for p in projections], max(e.position for e in events))
+    return count
 
 
-async def _apply(conn: asyncpg.Connection, projection: Projection, event: CloudEvent) -> bool:
-    claimed = await tracking.claim(conn, projection.name, UUID(event.subject), event.aggregateversion, event.position)
-    if not claimed:
-        return False
+async def _apply(conn: asyncpg.Connection, projection: Projection, event: CloudEvent) -> None:
     handler = projection.handlers.get(event.event_name)
     if handler is not None:
         await handler(conn, event)
-    return True
-
