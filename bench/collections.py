@@ -115,6 +115,29 @@ async def record_payments(base: str, client_ids: list[str], amounts: list[str], 
         return latencies, time.perf_counter() - started, errors
 
 
+async def record_batches(base: str, client_ids: list[str], amounts: list[str], n: int, size: int, concurrency: int):
+    """Pays each client's second invoice through /payment-batches, `size` payments per statement."""
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(range(0, n, size))
+    async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+
+        async def sender() -> None:
+            nonlocal errors
+            for first in queue:
+                payments = [{"client_id": client_ids[k % len(client_ids)], "amount": amounts[k % len(client_ids)],
+                             "method": "direct_debit", "reference": f"PRL-{k}"} for k in range(first, min(first + size, n))]
+                started = time.perf_counter()
+                async with session.post("/api/v1/payment-batches", data=orjson.dumps({"payments": payments}), headers=JSON_OPERATOR) as response:
+                    await response.read()
+                    errors += response.status != 201
+                latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        return latencies, time.perf_counter() - started, errors
+
+
 async def aging_latencies(base: str, rounds: int) -> list[float]:
     latencies = []
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
@@ -131,6 +154,9 @@ async def main() -> None:
     parser.add_argument("--clients", type=int, default=50_000, help="clients; each has two invoices")
     parser.add_argument("--payments", type=int, default=50_000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--batch-payments", type=int, default=50_000, help="payments sent as statements to /payment-batches")
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--batch-concurrency", type=int, default=4)
     args = parser.parse_args()
 
     settings = fresh_settings(kafka=True)
@@ -152,6 +178,10 @@ async def main() -> None:
             cpu_before = [cpu_seconds(p) for p in processes]
             paid, paid_s, errors = await record_payments(base, client_ids, amounts, args.payments, args.concurrency)
             cpu_per_payment = [(cpu_seconds(p) - b) / args.payments * 1000 for p, b in zip(processes, cpu_before)]
+            cpu_before = [cpu_seconds(p) for p in processes]
+            batched, batched_s, batch_errors = await record_batches(
+                base, client_ids, amounts, args.batch_payments, args.batch_size, args.batch_concurrency)
+            cpu_per_batched = [(cpu_seconds(p) - b) / max(1, args.batch_payments) * 1000 for p, b in zip(processes, cpu_before)]
             swept = time.perf_counter()
             sweep = subprocess.run([sys.executable, "-m", "infra.cli", "collections-sweep", "--as-of", TODAY.isoformat()], env=env,
                                    capture_output=True, text=True)
@@ -169,6 +199,12 @@ async def main() -> None:
     print(f"  payments through HTTP      {rate:10.1f} /s   ({args.payments} payments, {args.concurrency} concurrent; errors: {errors})")
     print(f"  payment latency p50 / p99  {ms(percentile(paid, 50))} / {ms(percentile(paid, 99))} ms")
     print(f"  CPU per payment            gateway {cpu_per_payment[0]:.2f} ms, relay {cpu_per_payment[1]:.2f} ms, projector {cpu_per_payment[2]:.2f} ms")
+    if args.batch_payments:
+        batch_rate = args.batch_payments / batched_s
+        print(f"  payments in statements     {batch_rate:10.1f} /s   ({args.batch_payments} payments, {args.batch_size} per POST /payment-batches, "
+              f"{args.batch_concurrency} concurrent; errors: {batch_errors})")
+        print(f"  statement latency p50/p99  {ms(percentile(batched, 50))} / {ms(percentile(batched, 99))} ms")
+        print(f"  CPU per payment            gateway {cpu_per_batched[0]:.2f} ms, relay {cpu_per_batched[1]:.2f} ms, projector {cpu_per_batched[2]:.2f} ms")
     print(f"  collections sweep          {sweep_s:10.2f} s    (as of {TODAY}, whole portfolio, as its own process: {sweep.stdout.strip()[-200:]})")
     print(f"  aging p50 / p99            {ms(percentile(aging, 50))} / {ms(percentile(aging, 99))} ms   (portfolio, 200 requests)")
     print(f"  peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")

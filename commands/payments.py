@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field, StringConstraints
@@ -56,7 +56,7 @@ def client_invoices(store: EventStore, client_id: UUID) -> dict[UUID, Invoice]:
     return store.load_many(Invoice, [Invoice.create_id(client_id, period) for period in billed_periods(store)])
 
 
-def _worth_saving(account: ClientAccount) -> list[ClientAccount]:
+def worth_saving(account: ClientAccount) -> list[ClientAccount]:
     """An account is opened only to hold credit: a new one that received none is left unsaved."""
     return [] if account.version == 1 and account.pending_events else [account]
 
@@ -71,29 +71,56 @@ def open_account(store: EventStore, client_id: UUID) -> ClientAccount:
 @retry_on_conflict
 def record_payment(store: EventStore, clock: Clock, cmd: RecordPayment, ctx: CommandContext) -> tuple[CommandResult, bool]:
     """Returns the payment and whether this call recorded it (False: the same method and reference came before)."""
+    received_on = received_date(cmd, clock)
+    # One read for everything the decision needs: an earlier payment, the client, its account and invoices.
+    periods = billed_periods(store)
+    found = store.load_any(ledger_ids(cmd, periods))
+    received = receive(store, cmd, received_on, periods, found)
+    if received is None:
+        payment_id = Payment.create_id(cmd.method, cmd.reference)
+        return CommandResult(payment_id, store.position_of(payment_id)), False
+    payment, settled, account = received
+    # The payment goes last in the append, so its own position is the append's: a repeated request
+    # answers with a consistency token that covers the allocations too.
+    return CommandResult(payment.id, store.save_as(ctx, *settled, *worth_saving(account), payment)), True
+
+
+def received_date(cmd: RecordPayment, clock: Clock) -> date:
     received_on = cmd.received_on or clock.today()
     if received_on > clock.today():
         raise RuleViolation("a payment cannot be received in the future", code="received_on_in_future", field="received_on")
-    # One read for everything the decision needs: an earlier payment, the client, its account and invoices.
-    payment_id, account_id = Payment.create_id(cmd.method, cmd.reference), ClientAccount.create_id(cmd.client_id)
-    invoice_ids = [Invoice.create_id(cmd.client_id, period) for period in billed_periods(store)]
-    found = store.load_any([payment_id, cmd.client_id, account_id, *invoice_ids])
-    if payment_id in found:
-        return CommandResult(payment_id, store.position_of(payment_id)), False
+    return received_on
+
+
+def ledger_ids(cmd: RecordPayment, periods: list[str]) -> list[UUID]:
+    """The aggregates a payment decision reads: an earlier payment, the client, its account and its invoices."""
+    return [Payment.create_id(cmd.method, cmd.reference), cmd.client_id, ClientAccount.create_id(cmd.client_id),
+            *(Invoice.create_id(cmd.client_id, period) for period in periods)]
+
+
+def receive(
+    store: EventStore, cmd: RecordPayment, received_on: date, periods: list[str], found: dict[UUID, Any]
+) -> tuple[Payment, list[Invoice], ClientAccount] | None:
+    """Decides the payment from the loaded aggregates in `found`, which it updates; None if it was recorded before."""
+    if Payment.create_id(cmd.method, cmd.reference) in found:
+        return None
     client = found.get(cmd.client_id)
     if not isinstance(client, Client):
         client = store.load(Client, cmd.client_id, what="client")  # raises the precise not-found
+    invoice_ids = [Invoice.create_id(cmd.client_id, period) for period in periods]
     invoices = {i: found[i] for i in invoice_ids if isinstance(found.get(i), Invoice)}
     if cmd.invoice_id is not None and cmd.invoice_id not in invoices:
         _refuse_foreign_invoice(store, cmd.invoice_id)
-    account = found.get(account_id) or ClientAccount(client_id=client.id)
+    account_id = ClientAccount.create_id(client.id)
+    if account_id not in found:
+        found[account_id] = ClientAccount(client_id=client.id)
+    account = found[account_id]
     payment, settled = receive_payment(
         client_id=client.id, amount=cmd.amount, method=cmd.method, reference=cmd.reference, received_on=received_on,
         named=cmd.invoice_id, invoices=invoices, account=account,
     )
-    # The payment goes last in the append, so its own position is the append's: a repeated request
-    # answers with a consistency token that covers the allocations too.
-    return CommandResult(payment.id, store.save_as(ctx, *settled, *_worth_saving(account), payment)), True
+    found[payment.id] = payment
+    return payment, settled, account
 
 
 def _refuse_foreign_invoice(store: EventStore, invoice_id: UUID) -> None:
@@ -119,4 +146,4 @@ def reverse_payment(store: EventStore, clock: Clock, payment_id: UUID, cmd: Reve
     payment = store.load(Payment, payment_id, what="payment")
     account = open_account(store, payment.client_id)
     reopened = undo_payment(payment, client_invoices(store, payment.client_id), account, cmd.reason, clock.today())
-    return CommandResult(payment.id, store.save_as(ctx, payment, *reopened, *_worth_saving(account)))
+    return CommandResult(payment.id, store.save_as(ctx, payment, *reopened, *worth_saving(account)))

@@ -38,12 +38,18 @@ async def execute_with_outcome(
     request: Request, response: Response, who: Principal, name: str, handler: Callable, location: str | None = None
 ) -> tuple[Accepted, Any]:
     """Like `execute`, for handlers returning `(CommandResult, outcome)`; the outcome is handed back."""
-    runtime = request.app.state.runtime
-    with tracer.start_as_current_span(name):
-        ctx = command_context(request, who)
-        result, outcome = await run_in_threadpool(handler, runtime, ctx)
-    runtime.nudge_relay()
+    result, outcome = await run_command(request, who, name, handler)
     if location:
         response.headers["Location"] = f"{location}/{result.id}"
     response.headers["X-Consistency-Token"] = str(result.position)
     return Accepted(id=str(result.id), position=result.position), outcome
+
+
+async def run_command(request: Request, who: Principal, name: str, handler: Callable) -> Any:
+    """Runs `handler(runtime, ctx)` in a worker thread (the event store client is synchronous) and wakes the relay."""
+    runtime = request.app.state.runtime
+    with tracer.start_as_current_span(name):
+        ctx = command_context(request, who)
+        outcome = await run_in_threadpool(handler, runtime, ctx)
+    runtime.nudge_relay()
+    return outcome

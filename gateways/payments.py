@@ -10,9 +10,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
+from commands.payment_batches import RecordPaymentBatch, record_payment_batch
 from commands.payments import Method, RecordPayment, ReversePayment, mark_invoice_paid, record_payment, reverse_payment
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, execute, execute_with_outcome
+from gateways.commanding import Accepted, execute, execute_with_outcome, run_command
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
 from projections import client_credit, client_directory, invoice_register, payment_register
 
@@ -62,6 +63,32 @@ async def post_payment(body: RecordPayment, request: Request, response: Response
     The same method and reference again is the same payment: 200 with the first result, nothing appended.
     """
     return await _recorded(request, response, who, "RecordPayment", lambda rt, ctx: record_payment(rt.store, rt.clock, body, ctx))
+
+
+class BatchPayment(BaseModel):
+    id: UUID
+    created: bool
+
+
+class BatchAccepted(BaseModel):
+    position: int
+    payments: list[BatchPayment]
+
+
+@router.post("/payment-batches", status_code=201, response_model=BatchAccepted)
+async def post_payment_batch(
+    body: RecordPaymentBatch, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> BatchAccepted:
+    """Records a bank statement's payments (up to 500) in order, in one append: all of them, or none.
+
+    Any refused payment refuses the batch (`422 payment_batch_refused`, each one listed under `refused`).
+    A payment recorded before is answered with its first result (`created: false`); 200 if none is new.
+    """
+    recorded = await run_command(request, who, "RecordPaymentBatch", lambda rt, ctx: record_payment_batch(rt.store, rt.clock, body, ctx))
+    response.headers["X-Consistency-Token"] = str(recorded.position)
+    if not any(item.created for item in recorded.items):
+        response.status_code = 200
+    return BatchAccepted(position=recorded.position, payments=[BatchPayment(id=i.payment_id, created=i.created) for i in recorded.items])
 
 
 @router.post("/invoices/{invoice_id}/mark-paid", status_code=201, response_model=PaymentAccepted)
