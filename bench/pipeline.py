@@ -226,6 +226,23 @@ def cpu_seconds(process: subprocess.Popen) -> float:
         return 0.0
 
 
+def infrastructure_cpu() -> dict[str, float]:
+    """CPU seconds so far of the local PostgreSQL backends, the Kafka JVM and this load generator.
+
+    PostgreSQL backends that exited take their CPU with them, so that figure is a lower bound.
+    """
+    totals = {"postgres": 0.0, "kafka": 0.0, "load generator": sum(psutil.Process().cpu_times()[:2])}
+    for process in psutil.process_iter(["name", "cmdline"]):
+        try:
+            name = process.info["name"] or ""
+            role = "postgres" if name.startswith("postgres") else "kafka" if "kafka.Kafka" in " ".join(process.info["cmdline"] or []) else None
+            if role:
+                totals[role] += sum(process.cpu_times()[:2])
+        except psutil.Error:
+            continue
+    return totals
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
@@ -250,10 +267,11 @@ async def main() -> None:
             await wait_ready(client)
             client_ids, offer_ids = await setup_parties(client, max(1, int((args.n + open_n) * 0.6)))
         with PeakRss([p.pid for p in processes]) as rss:
-            cpu_before = [cpu_seconds(p) for p in processes]
+            cpu_before, infra_before = [cpu_seconds(p) for p in processes], infrastructure_cpu()
             closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids)
             lag = await wait_projected(settings.database_url, args.n)
             cpu_per_command = [(cpu_seconds(p) - b) / args.n * 1000 for p, b in zip(processes, cpu_before)]
+            infra_per_command = {k: (v - infra_before[k]) / args.n * 1000 for k, v in infrastructure_cpu().items()}
             await asyncio.sleep(1)
             opened, open_elapsed, open_errors = await open_loop(
                 base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids
@@ -272,6 +290,9 @@ async def main() -> None:
     print(f"  projection catch-up        {lag:10.3f} s after the last command answered")
     gateway_cpu, relay_cpu, projector_cpu = cpu_per_command
     print(f"  CPU per command            gateway {gateway_cpu:.2f} ms, relay {relay_cpu:.2f} ms, projector {projector_cpu:.2f} ms")
+    print("  ... and beside them        " + ", ".join(f"{k} {v:.2f} ms" for k, v in infra_per_command.items())
+          + f"; all together {sum(cpu_per_command) + sum(infra_per_command.values()):.2f} ms = at most "
+          + f"{2000 / (sum(cpu_per_command) + sum(infra_per_command.values())):.0f} commands/s on 2 cores")
     print(f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)")
     print(f"  achieved commands/s        {open_n / open_elapsed:10.1f}   (errors: {open_errors})")
     print(f"  latency p50 / p99 / max    {ms(percentile(opened, 50))} / {ms(percentile(opened, 99))} / {ms(max(opened))} ms")

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from domain.errors import Conflict
-from domain.provisioning import NEW_LINE, ActiveLine, Decision, decide
+from domain.provisioning import NEW_LINE, ActiveLine, Decision, decide, needs_active_lines
 
 A = ActiveLine(uuid.uuid4(), "+212611111111")
 B = ActiveLine(uuid.uuid4(), "+212622222222")
@@ -26,6 +26,17 @@ B = ActiveLine(uuid.uuid4(), "+212622222222")
 def test_decision_rules(kwargs, expected):
     arguments = {"intent": None, "target": None, "number": None, **kwargs}
     assert decide(**arguments) == expected
+    if not needs_active_lines(intent=arguments["intent"], target=arguments["target"]):
+        # The handler skips reading the lines here: the decision must not depend on them.
+        assert decide(**{**arguments, "active": []}) == expected
+
+
+@pytest.mark.parametrize(
+    ("intent", "target", "needed"),
+    [(None, None, True), ("upgrade", None, True), ("new_line", None, False), (None, A.contract_id, False), ("upgrade", B.contract_id, False)],
+)
+def test_only_rules_after_target_and_new_line_intent_read_the_clients_lines(intent, target, needed):
+    assert needs_active_lines(intent=intent, target=target) is needed
 
 
 def test_several_candidates_are_ambiguous_and_listed():
