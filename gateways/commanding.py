@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from gateways.auth import Principal
 from gateways.middleware import correlation_id_of
 from infra.command_context import CommandContext
-from infra.telemetry import current_traceparent, tracer
+from infra.telemetry import current_traceparent, parent_context, tracer
 
 
 class Accepted(BaseModel):
@@ -48,7 +48,7 @@ async def execute_with_outcome(
 async def run_command(request: Request, who: Principal, name: str, handler: Callable) -> Any:
     """Runs `handler(runtime, ctx)` in a worker thread (the event store client is synchronous) and wakes the relay."""
     runtime = request.app.state.runtime
-    with tracer.start_as_current_span(name):
+    with tracer.start_as_current_span(name, context=parent_context(request.headers)):
         ctx = command_context(request, who)
         outcome = await run_in_threadpool(handler, runtime, ctx)
     runtime.nudge_relay()

@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.telemetry import effective_ratio
+
 ROLES = ("operator", "auditor", "admin", "integrator")
 
 
@@ -73,6 +75,11 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown roles in api_keys: {unknown}")
         return keys
+
+    @property
+    def traces_recorded(self) -> bool:
+        """Whether any span is recorded (see infra.telemetry.configure); trace ids propagate regardless."""
+        return effective_ratio(self.otel_console, self.otel_sample_ratio) > 0
 
     @cached_property
     def all_api_keys(self) -> dict[str, str]:

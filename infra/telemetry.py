@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
@@ -23,7 +26,7 @@ def configure(service: str, console: bool = False, sample_ratio: float | None = 
     global _configured
     if _configured:
         return
-    ratio = sample_ratio if sample_ratio is not None else (1.0 if console else 0.0)
+    ratio = effective_ratio(console, sample_ratio)
     provider = TracerProvider(
         resource=Resource.create({"service.name": service}),
         sampler=ParentBased(TraceIdRatioBased(ratio)),
@@ -34,7 +37,18 @@ def configure(service: str, console: bool = False, sample_ratio: float | None = 
     _configured = True
 
 
+def effective_ratio(console: bool, sample_ratio: float | None) -> float:
+    return sample_ratio if sample_ratio is not None else (1.0 if console else 0.0)
+
+
 tracer = trace.get_tracer("mt-facturation")
+
+
+def parent_context(headers: Mapping[str, str]) -> Context | None:
+    """The caller's trace to continue: the current span's (an HTTP server span), else the request's `traceparent`."""
+    if trace.get_current_span().get_span_context().is_valid:
+        return None
+    return propagate.extract(headers)
 
 
 def current_traceparent() -> str | None:

@@ -129,3 +129,16 @@ async def test_ready_reports_database_broker_and_lag(kafka_system):
     assert body["checks"]["broker"] == {"ok": True, "mode": "kafka"}
     assert body["checks"]["database"]["ok"] is True
     assert set(body["checks"]["projections"]["lag"]) == set(PROJECTIONS)
+
+
+async def test_a_command_continues_the_callers_trace(in_process_system):
+    runtime, client = in_process_system
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    body = {"cin": "TR123456", "full_name": "Traced Caller", "email": "t@example.ma", "address": "Rabat"}
+    response = await client.post("/api/v1/clients", json=body, headers={**OPERATOR, "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})
+    assert response.status_code == 201, response.text
+    stored = await runtime.pool.fetchval(
+        "SELECT convert_from(state, 'UTF8')::jsonb->'_meta'->>'traceparent' FROM eventstore.mtf_events WHERE originator_id = $1",
+        uuid.UUID(response.json()["id"]),
+    )
+    assert stored.split("-")[1] == trace_id
