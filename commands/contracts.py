@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 from uuid import UUID, uuid4
 
 from pydantic import Field, model_validator
@@ -18,7 +18,7 @@ from domain.client import Client
 from domain.contract import Contract
 from domain.errors import Conflict, InvalidTransition, NotFound, RuleViolation
 from domain.identity import normalize_cin
-from domain.markers import CinRegistration, NumberReservation, OfferUsageMarker
+from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
 from domain.numbers import normalize_number, number_kind_for
 from domain.offer import Offer
 from domain.provisioning import ActiveLine, decide, needs_active_lines
@@ -60,10 +60,11 @@ def provision_contract(
     ctx: CommandContext,
     idempotency: IdempotencyKey | None = None,
 ) -> Provisioned:
-    if (first := earlier_result(store, idempotency, cmd)) is not None:
+    parties = _parties(store, cmd, idempotency)
+    if idempotency and (first := earlier_result(store, idempotency, cmd, parties.earlier)) is not None:
         return Provisioned(first.result, first.outcome)
-    parties = _parties(store, cmd)
-    client, newcomers = _client(store, cmd, parties)
+    parties.check()
+    client, newcomers = _client(cmd, parties)
     offer = parties.offer
     day = _day(cmd.start_date, clock)
     number = _ported_number(cmd.number, offer.service)
@@ -82,25 +83,44 @@ def provision_contract(
 
 
 class Parties(NamedTuple):
-    offer: Offer
-    client: Client | None  # None when the client is registered inline
-    sold: bool  # whether the offer has been sold before (its usage marker exists)
+    """What provisioning reads, in one query, so that it all comes from one snapshot."""
+
+    cmd: ProvisionContract
+    found: dict[UUID, Any]
+    earlier: IdempotencyRecord | None  # the record of a request with the same Idempotency-Key
+
+    @property
+    def offer(self) -> Offer:
+        return self.found[self.cmd.offer_id]
+
+    @property
+    def client(self) -> Client | None:  # None when the client is registered inline
+        return self.found.get(self.cmd.client_id) if self.cmd.client_id else None
+
+    @property
+    def sold(self) -> bool:  # whether the offer has been sold before (its usage marker exists)
+        return OfferUsageMarker.id_for(self.cmd.offer_id) in self.found
+
+    def check(self) -> None:
+        client_id, offer_id = self.cmd.client_id, self.cmd.offer_id
+        if client_id and not isinstance(self.client, Client):
+            raise NotFound(f"client {client_id} not found", code="client_not_found", id=str(client_id))
+        offer = self.found.get(offer_id)
+        if not isinstance(offer, Offer) or offer.deleted:
+            raise NotFound(f"offer {offer_id} not found", code="offer_not_found", id=str(offer_id))
 
 
-def _parties(store: EventStore, cmd: ProvisionContract) -> Parties:
-    """The offer, its usage marker and the existing client, read in one query."""
-    marker_id = OfferUsageMarker.id_for(cmd.offer_id)
-    found = store.load_any([cmd.offer_id, marker_id, *([cmd.client_id] if cmd.client_id else [])])
-    client = found.get(cmd.client_id) if cmd.client_id else None
-    if cmd.client_id and not isinstance(client, Client):
-        raise NotFound(f"client {cmd.client_id} not found", code="client_not_found", id=str(cmd.client_id))
-    offer = found.get(cmd.offer_id)
-    if not isinstance(offer, Offer) or offer.deleted:
-        raise NotFound(f"offer {cmd.offer_id} not found", code="offer_not_found", id=str(cmd.offer_id))
-    return Parties(offer, client, marker_id in found)
+def _parties(store: EventStore, cmd: ProvisionContract, idempotency: IdempotencyKey | None) -> Parties:
+    """The offer, its usage marker, the client (or the holder of a new client's CIN) and any earlier
+    request's record, read in one query."""
+    cin_holder = CinRegistration.id_for(normalize_cin(cmd.client.cin)) if cmd.client else None
+    optional = [i for i in (cmd.client_id, cin_holder, idempotency.record_id if idempotency else None) if i is not None]
+    found = store.load_any([cmd.offer_id, OfferUsageMarker.id_for(cmd.offer_id), *optional])
+    earlier = found.get(idempotency.record_id) if idempotency else None
+    return Parties(cmd, found, earlier if isinstance(earlier, IdempotencyRecord) else None)
 
 
-def _client(store: EventStore, cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
+def _client(cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
     if parties.client is not None:
         client = parties.client
         if client.status != "active":
@@ -108,8 +128,7 @@ def _client(store: EventStore, cmd: ProvisionContract, parties: Parties) -> tupl
         return client, []
     details = cmd.client
     cin = normalize_cin(details.cin)
-    if store.exists(CinRegistration.id_for(cin)):
-        holder = store.load(CinRegistration, CinRegistration.id_for(cin), what="cin_registration")
+    if isinstance(holder := parties.found.get(CinRegistration.id_for(cin)), CinRegistration):
         raise Conflict("a client with this CIN already exists: reference it by client_id",
                        code="client_already_exists", client_id=str(holder.client_id))
     client = Client(cin=cin, full_name=details.full_name, email=details.email, address=details.address, phone=details.phone)

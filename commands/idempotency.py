@@ -39,10 +39,14 @@ class EarlierResult:
     outcome: str
 
 
-def earlier_result(store: EventStore, key: IdempotencyKey | None, command: Command) -> EarlierResult | None:
-    if key is None or not store.exists(key.record_id):
+def earlier_result(store: EventStore, key: IdempotencyKey, command: Command, record: IdempotencyRecord | None) -> EarlierResult | None:
+    """The first result under this key, from its record as read together with the command's other state.
+
+    Read the record in the same query as the state the decision uses: read apart, a request racing
+    the first one could miss the record yet see the first one's effects, and decide on them.
+    """
+    if record is None:
         return None
-    record = store.load(IdempotencyRecord, key.record_id, what="idempotency_record")
     if record.request_hash != request_hash(command):
         raise Conflict("this Idempotency-Key was used with a different request", code="idempotency_key_reused")
     return EarlierResult(CommandResult(record.result_id, store.position_of(key.record_id)), record.outcome)

@@ -7,6 +7,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
+import pytest
 
 from commands.contract_lifecycle import ChangePlan, change_plan
 from infra.command_context import CommandContext
@@ -161,17 +162,24 @@ async def test_idempotency_key_replays_the_first_result_and_refuses_another_body
     assert listed["page"]["total"] <= 1
 
 
-async def test_concurrent_requests_with_one_key_create_one_contract(in_process_system):
+@pytest.mark.parametrize("inline_client", [False, True], ids=["existing client", "client registered inline"])
+async def test_concurrent_requests_with_one_key_create_one_contract(in_process_system, inline_client):
     import asyncio
 
     runtime, client = in_process_system
-    customer = await register_client(client)
     offer = await create_offer(client)
-    body = {"client_id": customer["id"], "offer_id": offer["id"]}
+    if inline_client:
+        body = {"client": {"cin": "RS778899", "full_name": "Retry Storm", "email": "rs@example.ma", "address": "Fes"}, "offer_id": offer["id"]}
+    else:
+        body = {"client_id": (await register_client(client))["id"], "offer_id": offer["id"]}
     headers = {**OPERATOR, "Idempotency-Key": "retry-storm-1"}
+    # Racing requests must answer the first result: never decide on the first request's effects
+    # (a plan change of its contract, or "this CIN already exists").
     responses = await asyncio.gather(*(client.post("/api/v1/contracts", json=body, headers=headers) for _ in range(6)))
-    assert {r.status_code for r in responses} == {201}
+    assert {r.status_code for r in responses} == {201}, [r.json()["error"] for r in responses if r.status_code != 201]
     assert len({r.json()["id"] for r in responses}) == 1
     from domain.client import Client
+    from domain.contract import Contract
 
-    assert len(runtime.store.load(Client, uuid.UUID(customer["id"]), what="client").contracts) == 1
+    contract = runtime.store.load(Contract, uuid.UUID(responses[0].json()["id"]), what="contract")
+    assert len(runtime.store.load(Client, contract.client_id, what="client").contracts) == 1
