@@ -9,7 +9,7 @@ import psycopg
 
 from commands.clients import RegisterClient, register_client
 from infra.command_context import CommandContext
-from infra.event_store import APP_NAME, SCHEMA, OrderedInsertRecorder, open_event_store
+from infra.event_store import APP_NAME, INSERT_FUNCTION, SCHEMA, OrderedInsertRecorder, open_event_store
 from tests.support import fresh_settings
 
 CTX = CommandContext(actor="test", role="operator")
@@ -22,10 +22,10 @@ def test_event_store_uses_the_ordered_insert_function():
         with psycopg.connect(store.database_url) as conn:
             body = conn.execute(
                 "SELECT pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                "WHERE n.nspname = %s AND p.proname LIKE 'es_insert_events_%%'",
-                (SCHEMA,),
+                "WHERE n.nspname = %s AND p.proname = %s",
+                (SCHEMA, INSERT_FUNCTION),
             ).fetchone()[0]
-        assert f"LOCK TABLE {SCHEMA}.{APP_NAME}_events IN EXCLUSIVE MODE" in body
+        assert f"LOCK TABLE {SCHEMA}.{APP_NAME}_events IN EXCLUSIVE MODE" in body.replace('"', "")
     finally:
         store.close()
 
