@@ -23,14 +23,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import aiohttp
 import asyncpg
 import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import PeakRss, baseline_appends, cpu_seconds, ms, percentile, stop_processes, wait_ready  # noqa: E402
+from bench.pipeline import PeakRss, baseline_appends, closed_loop_posts, cpu_seconds, ms, percentile, stop_processes, wait_ready  # noqa: E402
 from domain.billing_run import BillingRun  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.invoice import Invoice  # noqa: E402
@@ -98,48 +97,19 @@ async def wait_projected(database_url: str, invoices: int, timeout: float = 1800
 
 
 async def record_payments(base: str, client_ids: list[str], amounts: list[str], n: int, concurrency: int) -> tuple[list[float], float, int]:
-    latencies: list[float] = []
-    errors = 0
-    queue = iter(range(n))
-    async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
-
-        async def payer() -> None:
-            nonlocal errors
-            for i in queue:
-                k = i % len(client_ids)
-                body = orjson.dumps({"client_id": client_ids[k], "amount": amounts[k], "method": "bank_transfer", "reference": f"VIR-{i}"})
-                started = time.perf_counter()
-                async with session.post("/api/v1/payments", data=body, headers=JSON_OPERATOR) as response:
-                    await response.read()
-                    errors += response.status != 201
-                latencies.append(time.perf_counter() - started)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(payer() for _ in range(concurrency)))
-        return latencies, time.perf_counter() - started, errors
+    """Pays each client's first invoice, one POST /payments each."""
+    bodies = (orjson.dumps({"client_id": client_ids[i % len(client_ids)], "amount": amounts[i % len(client_ids)],
+                            "method": "bank_transfer", "reference": f"VIR-{i}"}) for i in range(n))
+    return await closed_loop_posts(base, "/api/v1/payments", bodies, concurrency)
 
 
 async def record_batches(base: str, client_ids: list[str], amounts: list[str], n: int, size: int, concurrency: int):
     """Pays each client's second invoice through /payment-batches, `size` payments per statement."""
-    latencies: list[float] = []
-    errors = 0
-    queue = iter(range(0, n, size))
-    async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+    def statement(first: int) -> bytes:
+        return orjson.dumps({"payments": [{"client_id": client_ids[k % len(client_ids)], "amount": amounts[k % len(client_ids)],
+                                           "method": "direct_debit", "reference": f"PRL-{k}"} for k in range(first, min(first + size, n))]})
 
-        async def sender() -> None:
-            nonlocal errors
-            for first in queue:
-                payments = [{"client_id": client_ids[k % len(client_ids)], "amount": amounts[k % len(client_ids)],
-                             "method": "direct_debit", "reference": f"PRL-{k}"} for k in range(first, min(first + size, n))]
-                started = time.perf_counter()
-                async with session.post("/api/v1/payment-batches", data=orjson.dumps({"payments": payments}), headers=JSON_OPERATOR) as response:
-                    await response.read()
-                    errors += response.status != 201
-                latencies.append(time.perf_counter() - started)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(sender() for _ in range(concurrency)))
-        return latencies, time.perf_counter() - started, errors
+    return await closed_loop_posts(base, "/api/v1/payment-batches", (statement(first) for first in range(0, n, size)), concurrency)
 
 
 async def wait_caught_up(database_url: str, timeout: float = 1800) -> None:

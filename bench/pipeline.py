@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Iterable
 
 import aiohttp
 import asyncpg
@@ -95,30 +96,35 @@ def _contract_body(i: int, client_ids, offer_ids) -> bytes:
     return orjson.dumps({**body, "intent": "new_line"})
 
 
-async def _post(session, body: bytes) -> tuple[float, bool]:
+async def _post(session, body: bytes, path: str = "/api/v1/contracts", expected: int = 201) -> tuple[float, bool]:
     started = time.perf_counter()
-    async with session.post("/api/v1/contracts", data=body, headers=JSON_OPERATOR) as response:
+    async with session.post(path, data=body, headers=JSON_OPERATOR) as response:
         await response.read()
-        return time.perf_counter() - started, response.status == 201
+        return time.perf_counter() - started, response.status == expected
 
 
-async def closed_loop(base: str, n: int, concurrency: int, client_ids, offer_ids) -> tuple[list[float], float, int]:
-    """`concurrency` clients, each sending its next command as soon as the last one answered."""
+async def closed_loop_posts(base: str, path: str, bodies: Iterable[bytes], concurrency: int) -> tuple[list[float], float, int]:
+    """`concurrency` clients, each POSTing the next body as soon as the last one answered; errors are non-201 answers."""
     latencies: list[float] = []
     errors = 0
-    queue = iter(range(n))
+    queue = iter(bodies)
     async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
 
         async def client() -> None:
             nonlocal errors
-            for i in queue:
-                latency, ok = await _post(session, _contract_body(i, client_ids, offer_ids))
+            for body in queue:
+                latency, ok = await _post(session, body, path)
                 latencies.append(latency)
                 errors += not ok
 
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(concurrency)))
         return latencies, time.perf_counter() - started, errors
+
+
+async def closed_loop(base: str, n: int, concurrency: int, client_ids, offer_ids) -> tuple[list[float], float, int]:
+    bodies = (_contract_body(i, client_ids, offer_ids) for i in range(n))
+    return await closed_loop_posts(base, "/api/v1/contracts", bodies, concurrency)
 
 
 async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: int, client_ids, offer_ids):

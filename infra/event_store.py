@@ -81,6 +81,7 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
         function = Identifier(INSERT_FUNCTION)
+        del self.sql_create_statements[self.create_insert_function_statement_index]  # the library's function, unused
         self.sql_create_statements.append(SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}(ids uuid[], versions int[], topics text[], states bytea[]) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN"
