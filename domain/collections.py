@@ -166,6 +166,17 @@ class CollectionCase(Aggregate):
         self.status = "written_off"
 
 
+AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
+
+def aging_bucket(as_of: date, due_date: date) -> str:
+    """The bucket of an amount due on `due_date`, by its days past due on `as_of`."""
+    late = (as_of - due_date).days
+    if late <= 0:
+        return "current"
+    return "1-30" if late <= 30 else "31-60" if late <= 60 else "61-90" if late <= 90 else "90+"
+
+
 @dataclass
 class Receivable:
     """One invoice as collections sees it: what it was for, when due, and every dated change of what it owes."""

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS {SETTLEMENTS} (
 CREATE INDEX IF NOT EXISTS invoice_settlements_invoice ON {SETTLEMENTS} (invoice_id, on_date);
 CREATE INDEX IF NOT EXISTS invoice_settlements_on ON {SETTLEMENTS} (on_date);
 CREATE INDEX IF NOT EXISTS invoice_register_open ON {TABLE} (client_id, due_date, open_balance, issue_date) WHERE open_balance > 0;
+CREATE INDEX IF NOT EXISTS invoice_register_open_by_due ON {TABLE} (due_date, issue_date, open_balance) WHERE open_balance > 0;
 CREATE INDEX IF NOT EXISTS invoice_register_period ON {TABLE} (period);
 CREATE INDEX IF NOT EXISTS invoice_register_run ON {TABLE} (run_id);
 """

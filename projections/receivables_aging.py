@@ -1,7 +1,9 @@
 """Query: how much is owed, and how late, as of a date? Per client and for the portfolio.
 
 Reads the invoice register and its dated settlements: what an invoice owed on `as_of` is its
-gross less every credit note, payment and credit dated on or before that day (reversals add back).
+gross less every credit note, payment and credit dated on or before that day (reversals add back),
+that is, its open balance today plus whatever was settled after `as_of`.
+The database sums per due date; the buckets are drawn here, by `domain.collections.aging_bucket`.
 """
 
 from __future__ import annotations
@@ -13,21 +15,24 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.collections import AGING_BUCKETS, aging_bucket
 from projections.invoice_register import SETTLEMENTS, TABLE
 
-_BUCKET = """CASE WHEN $1::date - due_date <= 0 THEN 'current' WHEN $1::date - due_date <= 30 THEN '1-30'
-                  WHEN $1::date - due_date <= 60 THEN '31-60' WHEN $1::date - due_date <= 90 THEN '61-90' ELSE '90+' END"""
 
-
-def _owed_sql(filters: list[str], current: bool) -> str:
-    """What each invoice owed on $1. When no settlement is dated after $1, that is simply its open balance."""
+def _open_sql(filters: list[str]) -> str:
+    """What each open invoice owes now, from the index of open invoices."""
     where = " AND ".join(["i.issue_date <= $1", *filters])
-    if current:
-        return f"SELECT i.client_id, {_BUCKET} AS bucket, i.open_balance AS owed FROM {TABLE} i WHERE i.open_balance > 0 AND {where}"
+    return f"SELECT i.client_id, i.due_date, i.open_balance AS owed FROM {TABLE} i WHERE i.open_balance > 0 AND {where}"
+
+
+def _owed_on_sql(filters: list[str]) -> str:
+    """What each invoice owed on $1. Every change of an open balance is also a dated settlement row
+    (one handler writes both), so that is its open balance plus what was settled after $1."""
+    where = " AND ".join(["i.issue_date <= $1", *filters])
     return f"""
-        SELECT i.client_id, {_BUCKET} AS bucket, i.gross - coalesce(s.settled, 0) AS owed
+        SELECT i.client_id, i.due_date, i.open_balance + coalesce(later.amount, 0) AS owed
         FROM {TABLE} i
-        LEFT JOIN (SELECT invoice_id, sum(amount) AS settled FROM {SETTLEMENTS} WHERE on_date <= $1 GROUP BY invoice_id) s
+        LEFT JOIN (SELECT invoice_id, sum(amount) AS amount FROM {SETTLEMENTS} WHERE on_date > $1 GROUP BY invoice_id) later
                USING (invoice_id)
         WHERE {where}"""
 
@@ -41,38 +46,62 @@ def _filters(client_id: UUID | None, service: str | None, offer_id: UUID | None)
     return sql, args
 
 
-_COLUMNS = {"current": "current", "1-30": "d1_30", "31-60": "d31_60", "61-90": "d61_90", "90+": "d90_plus"}
+def _buckets() -> dict[str, Decimal]:
+    return {bucket: Decimal("0.00") for bucket in (*AGING_BUCKETS, "total")}
+
+
+def _add(amounts: dict[str, Decimal], as_of: date, due_date: date, amount: Decimal) -> None:
+    amounts[aging_bucket(as_of, due_date)] += amount
+    amounts["total"] += amount
 
 
 async def aging(
     conn: asyncpg.Connection, as_of: date, *, client_id=None, service=None, offer_id=None, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
-    """Portfolio totals per bucket, and a page of clients (in client id order) with their buckets.
-
-    When no settlement is dated after `as_of` (the daily case), open balances are what is owed and a
-    covering index answers; for an earlier day the dated settlements are summed."""
+    """Portfolio totals per bucket, and a page of clients (in client id order) with their buckets,
+    all from one snapshot. The database sums per due date; the buckets are drawn here."""
     filters, args = _filters(client_id, service, offer_id)
-    latest = await conn.fetchval(f"SELECT max(on_date) FROM {SETTLEMENTS}")
-    current = latest is None or latest <= as_of
-    owed = _owed_sql(filters, current)
-    totals = await conn.fetch(f"SELECT bucket, sum(owed) AS amount FROM ({owed}) o WHERE owed > 0 GROUP BY bucket", as_of, *args)
-    n = len(args) + 2
-    owing = (f"SELECT DISTINCT client_id FROM {TABLE} i WHERE i.open_balance > 0 AND {' AND '.join(['i.issue_date <= $1', *filters])}"
-             if current else "SELECT DISTINCT client_id FROM owed WHERE owed > 0")
-    rows = await conn.fetch(
-        f"""WITH owed AS ({owed}), page AS ({owing} ORDER BY client_id LIMIT ${n} OFFSET ${n + 1})
-            SELECT client_id, bucket, sum(owed) AS amount FROM owed JOIN page USING (client_id) WHERE owed > 0
-            GROUP BY client_id, bucket ORDER BY client_id""",
-        as_of, *args, limit, offset,
-    )
-    zero = Decimal("0.00")
-    portfolio = {bucket: zero for bucket in (*_COLUMNS, "total")}
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        latest = await conn.fetchval(f"SELECT max(on_date) FROM {SETTLEMENTS}")
+        if latest is None or latest <= as_of:  # the daily case: nothing settled after as_of
+            totals, page_ids, rows = await _from_open_balances(conn, _open_sql(filters), [as_of, *args], limit, offset)
+        else:
+            totals, page_ids, rows = await _from_settlements(conn, _owed_on_sql(filters), [as_of, *args], limit, offset)
+    portfolio = _buckets()
     for row in totals:
-        portfolio[row["bucket"]] = row["amount"]
-    portfolio["total"] = sum(portfolio.values(), zero)
-    page: dict[UUID, dict[str, Any]] = {}
+        _add(portfolio, as_of, row["due_date"], row["amount"])
+    page = {client: {"client_id": client, **_buckets()} for client in page_ids}
     for row in rows:
-        entry = page.setdefault(row["client_id"], {"client_id": row["client_id"], **{b: zero for b in (*_COLUMNS, "total")}})
-        entry[row["bucket"]] = row["amount"]
-        entry["total"] += row["amount"]
+        _add(page[row["client_id"]], as_of, row["due_date"], row["amount"])
     return {"portfolio": portfolio, "clients": list(page.values())}
+
+
+async def _from_open_balances(conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int):
+    """Three short queries, each answered by an index: totals per due date, the page's clients, and
+    their open invoices."""
+    n = len(args) + 1
+    totals = await conn.fetch(f"SELECT due_date, sum(owed) AS amount FROM ({owed}) o GROUP BY due_date", *args)
+    page_ids = [r["client_id"] for r in await conn.fetch(
+        f"SELECT DISTINCT client_id FROM ({owed}) o ORDER BY client_id LIMIT ${n} OFFSET ${n + 1}", *args, limit, offset)]
+    rows = await conn.fetch(
+        f"SELECT client_id, due_date, sum(owed) AS amount FROM ({owed}) o WHERE client_id = ANY(${n}::uuid[]) GROUP BY client_id, due_date",
+        *args, page_ids,
+    )
+    return totals, page_ids, rows
+
+
+async def _from_settlements(conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int):
+    """One statement, so that what each invoice owed on the day is worked out once."""
+    n = len(args) + 1
+    rows = await conn.fetch(
+        f"""WITH owed AS MATERIALIZED (SELECT client_id, due_date, owed FROM ({owed}) o WHERE owed > 0),
+                 page AS (SELECT DISTINCT client_id FROM owed ORDER BY client_id LIMIT ${n} OFFSET ${n + 1})
+            SELECT NULL::uuid AS client_id, due_date, sum(owed) AS amount FROM owed GROUP BY due_date
+            UNION ALL
+            SELECT client_id, due_date, sum(owed) FROM owed JOIN page USING (client_id) GROUP BY client_id, due_date
+            ORDER BY client_id NULLS FIRST""",
+        *args, limit, offset,
+    )
+    totals = [r for r in rows if r["client_id"] is None]
+    clients = [r for r in rows if r["client_id"] is not None]
+    return totals, list(dict.fromkeys(r["client_id"] for r in clients)), clients
