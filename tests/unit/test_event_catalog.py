@@ -221,3 +221,50 @@ def test_client_erased_carries_no_personal_data():
     notification, state = _as_notification(erased, 9)
     data = to_cloudevent(notification, state).data
     assert data == {}
+
+
+def _transcoders():
+    from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
+
+    from infra.event_store import DateAsISO
+    from infra.transcoding import OrjsonTranscoder
+
+    made = JSONTranscoder(), OrjsonTranscoder()
+    for transcoder in made:
+        for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+            transcoder.register(transcoding)
+    return made
+
+
+def test_the_orjson_transcoder_reads_and_writes_what_the_library_transcoder_does():
+    import orjson
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    library, ours = _transcoders()
+    nested = {"lines": [{"offer_id": uuid.uuid4(), "net": Decimal("49.00"), "on": (date(2027, 1, 15),)}],
+              "at": datetime(2027, 1, 15, 8, 30, tzinfo=timezone.utc), "by_day": {1: "x"}, "note": "façade ☎", "none": None}
+    for state in [dict(vars(event)) for event in _sample_events()] + [nested]:
+        written = ours.encode(state)
+        assert orjson.loads(written) == orjson.loads(library.encode(state))
+        assert ours.decode(written) == library.decode(written) == library.decode(library.encode(state))
+        assert ours.decode(library.encode(state)) == library.decode(library.encode(state))
+    assert ours.decode(ours.encode(nested))["lines"][0]["on"] == [date(2027, 1, 15)]
+
+
+def test_the_orjson_transcoder_refuses_what_it_cannot_name():
+    from dataclasses import dataclass
+
+    import pytest
+    from eventsourcing.persistence import TranscodingNotRegisteredError
+
+    @dataclass
+    class Unregistered:
+        x: int
+
+    _, ours = _transcoders()
+    for value in (Unregistered(1), {1, 2}):
+        with pytest.raises(TypeError):
+            ours.encode({"value": value})
+    with pytest.raises(TranscodingNotRegisteredError):
+        ours.decode(b'{"x": {"_type_": "tuple_as_list", "_data_": [1]}}')
