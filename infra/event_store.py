@@ -30,6 +30,7 @@ from infra.transcoding import OrjsonTranscoder
 SCHEMA = "eventstore"
 APP_NAME = "mtf"
 INSERT_FUNCTION = "mtf_append_events"  # see OrderedInsertRecorder
+APPEND_LOCK = 7_355_610  # the advisory lock every append holds until it commits
 EVENTS_TABLE = f"{SCHEMA}.{APP_NAME}_events"  # named by eventsourcing from the application name
 META_KEY = "_meta"
 # Billing runs are few and looked up often (payments, start-up resumption): their first event is indexed.
@@ -66,13 +67,18 @@ class MetadataMapper(Mapper):
 
 
 class OrderedInsertRecorder(PostgresApplicationRecorder):
-    """Inserts in one round trip through a database function that takes the table lock.
+    """Inserts in one round trip through a database function that serialises appends.
 
-    eventsourcing's own one-round-trip function (POSTGRES_ENABLE_DB_FUNCTIONS) skips the `LOCK
-    TABLE ... IN EXCLUSIVE MODE` that its default path takes. Without it two commands could commit
-    out of notification-id order, and a relay that had already saved the higher position would
-    never publish the lower one. The lock makes ids visible in commit order, so the log stays a
-    safe outbox.
+    eventsourcing's own one-round-trip function (POSTGRES_ENABLE_DB_FUNCTIONS) leaves appends
+    unserialised. Two commands could then commit out of notification-id order, and a relay that
+    had already saved the higher position would never publish the lower one. The function holds
+    an advisory lock until its transaction commits, so ids become visible in commit order and the
+    log stays a safe outbox.
+
+    The library's default path takes `LOCK TABLE ... IN EXCLUSIVE MODE` instead. That lock also
+    conflicts with VACUUM and ANALYZE: every autovacuum of the events table stalled all appends
+    until it was cancelled (up to a second each time), and an operator's manual VACUUM would stall
+    them for its whole length. The advisory lock orders appends and nothing else.
 
     The function takes the columns as array literals and the states as one byte string with each
     state's start and length: psycopg dumps a Python list element by element in Python, which was
@@ -89,7 +95,7 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             "(ids uuid[], versions int[], topics text[], states bytea, starts int[], lengths int[]) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN"
             "    SET LOCAL lock_timeout = '{lock_timeout}s';"
-            "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
+            "    PERFORM pg_advisory_xact_lock({append_lock});"
             "    NOTIFY {channel};"
             "    RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
             "        SELECT e.id, e.version, e.topic, substring(states FROM e.start FOR e.length)"
@@ -97,7 +103,7 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             "        ORDER BY e.n RETURNING notification_id;"
             " END; $BODY$"
         ).format(schema=schema, function=function, table=table, channel=Identifier(self.channel_name),
-                 lock_timeout=self.datastore.lock_timeout))
+                 lock_timeout=self.datastore.lock_timeout, append_lock=APPEND_LOCK))
         self._insert = SQL("SELECT * FROM {schema}.{function}(%s::uuid[], %s::int[], %s::text[], %s, %s::int[], %s::int[])").format(
             schema=schema, function=function)
 
