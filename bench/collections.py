@@ -162,7 +162,7 @@ async def main() -> None:
                  for c in commands]
     try:
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            await wait_ready(client, timeout=300)
+            await wait_ready(client, timeout=900)  # the relay publishes the seeded log first
         await wait_projected(settings.database_url, invoices)
         with PeakRss([p.pid for p in processes]) as rss:
             cpu_before = [cpu_seconds(p) for p in processes]
