@@ -25,7 +25,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import PeakRss, cpu_seconds, stop_processes  # noqa: E402
+from bench.pipeline import PeakRss, cpu_seconds, stop_on_sigterm, stop_processes  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.contract import Contract  # noqa: E402
 from domain.discount import Discount  # noqa: E402
@@ -234,4 +234,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    stop_on_sigterm()
     asyncio.run(main())

@@ -29,7 +29,9 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import PeakRss, baseline_appends, closed_loop_posts, cpu_seconds, ms, percentile, stop_processes, wait_ready  # noqa: E402
+from bench.pipeline import (  # noqa: E402
+    PeakRss, baseline_appends, closed_loop_posts, cpu_seconds, ms, percentile, stop_on_sigterm, stop_processes, wait_ready,
+)
 from domain.billing_run import BillingRun  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.invoice import Invoice  # noqa: E402
@@ -208,4 +210,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    stop_on_sigterm()
     asyncio.run(main())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import subprocess
 import sys
 import threading
@@ -212,6 +213,11 @@ def start_processes(env: dict[str, str], gateway_workers: int) -> list[subproces
     ]
 
 
+def stop_on_sigterm() -> None:
+    """A terminated bench still stops the servers it started: SIGTERM unwinds through `finally`."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def stop_processes(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         process.terminate()
@@ -309,4 +315,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    stop_on_sigterm()
     asyncio.run(main())

@@ -77,12 +77,13 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
 
     The library's default path takes `LOCK TABLE ... IN EXCLUSIVE MODE` instead. That lock also
     conflicts with VACUUM and ANALYZE: every autovacuum of the events table stalled all appends
-    until it was cancelled (up to a second each time), and an operator's manual VACUUM would stall
-    them for its whole length. The advisory lock orders appends and nothing else.
+    until it cancelled itself (after `deadlock_timeout`, a second by default), and an operator's
+    manual VACUUM would stall them for its whole length. The advisory lock orders appends and
+    nothing else.
 
     The function takes the columns as array literals and the states as one byte string with each
-    state's start and length: psycopg dumps a Python list element by element in Python, which was
-    a seventh of the CPU of a large append; a string or bytes goes in one call.
+    state's start and length. psycopg dumps a Python list element by element in Python: 10-12 µs
+    per event for the four lists, against 1.4 µs for the literals and the joined states.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

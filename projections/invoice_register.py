@@ -17,6 +17,8 @@ from schemas.envelope import CloudEvent
 NAME = "invoice_register"
 TABLE = f"{SCHEMA}.invoice_register"
 SETTLEMENTS = f"{SCHEMA}.invoice_settlements"  # dated changes of what is owed, for aging as of any date
+# What is open, per due date and issue date: the portfolio's aging in a few rows, whatever its size.
+OPEN_BY_DUE_DATE = f"{SCHEMA}.open_amount_by_due_date"
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -57,6 +59,18 @@ CREATE INDEX IF NOT EXISTS invoice_settlements_on ON {SETTLEMENTS} (on_date);
 CREATE INDEX IF NOT EXISTS invoice_register_open ON {TABLE} (client_id, due_date, open_balance, issue_date) WHERE open_balance > 0;
 CREATE INDEX IF NOT EXISTS invoice_register_open_by_due ON {TABLE} (due_date, issue_date, open_balance) WHERE open_balance > 0;
 CREATE INDEX IF NOT EXISTS invoice_register_period ON {TABLE} (period);
+DO $$ BEGIN
+    IF to_regclass('{OPEN_BY_DUE_DATE}') IS NULL THEN
+        CREATE TABLE {OPEN_BY_DUE_DATE} (
+            due_date   date NOT NULL,
+            issue_date date NOT NULL,
+            amount     numeric(16, 2) NOT NULL,
+            PRIMARY KEY (due_date, issue_date)
+        );
+        -- A register projected before this table existed: start from what it holds.
+        INSERT INTO {OPEN_BY_DUE_DATE} SELECT due_date, issue_date, sum(open_balance) FROM {TABLE} GROUP BY 1, 2;
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS invoice_register_run ON {TABLE} (run_id);
 """
 
@@ -74,6 +88,11 @@ async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
         date.fromisoformat(d["issue_date"]), date.fromisoformat(d["due_date"]), Decimal(d["vat_rate"]),
         Decimal(d["net"]), Decimal(d["tax"]), Decimal(d["gross"]), services, offers, orjson.dumps(lines).decode(),
         event.time, event.aggregateversion,
+    )
+    await conn.execute(
+        f"""INSERT INTO {OPEN_BY_DUE_DATE} (due_date, issue_date, amount) VALUES ($1, $2, $3)
+            ON CONFLICT (due_date, issue_date) DO UPDATE SET amount = {OPEN_BY_DUE_DATE}.amount + EXCLUDED.amount""",
+        date.fromisoformat(d["due_date"]), date.fromisoformat(d["issue_date"]), Decimal(d["gross"]),
     )
 
 
@@ -98,8 +117,11 @@ async def _settle(conn: asyncpg.Connection, event: CloudEvent, on: str, *, credi
         _SETTLE, invoice_id, credited, paid, orjson.dumps([note] if note else []).decode(),
         orjson.dumps([settlement] if settlement else []).decode(), event.time, event.aggregateversion,
     )
-    await conn.execute(
-        f"INSERT INTO {SETTLEMENTS} (invoice_id, client_id, on_date, amount) SELECT $1, client_id, $2, $3 FROM {TABLE} WHERE invoice_id = $1",
+    await conn.execute(  # the dated settlement, and the open amount of the invoice's due date, in one statement
+        f"""WITH invoice AS (SELECT client_id, due_date, issue_date FROM {TABLE} WHERE invoice_id = $1),
+                 dated AS (INSERT INTO {SETTLEMENTS} (invoice_id, client_id, on_date, amount) SELECT $1, client_id, $2, $3 FROM invoice)
+            UPDATE {OPEN_BY_DUE_DATE} o SET amount = o.amount - $3 FROM invoice
+            WHERE o.due_date = invoice.due_date AND o.issue_date = invoice.issue_date""",
         invoice_id, date.fromisoformat(on), credited + paid,
     )
 
@@ -147,7 +169,7 @@ PROJECTION = Projection(
     name=NAME,
     aggregates=("invoice",),
     ddl=DDL,
-    tables=(TABLE, SETTLEMENTS),
+    tables=(TABLE, SETTLEMENTS, OPEN_BY_DUE_DATE),
     handlers={
         "InvoiceIssued": on_issued,
         "InvoiceCredited": on_credited,

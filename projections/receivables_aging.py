@@ -16,7 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.collections import AGING_BUCKETS, aging_bucket
-from projections.invoice_register import SETTLEMENTS, TABLE
+from projections.invoice_register import OPEN_BY_DUE_DATE, SETTLEMENTS, TABLE
 
 
 def _open_sql(filters: list[str]) -> str:
@@ -64,7 +64,7 @@ async def aging(
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         latest = await conn.fetchval(f"SELECT max(on_date) FROM {SETTLEMENTS}")
         if latest is None or latest <= as_of:  # the daily case: nothing settled after as_of
-            totals, page_ids, rows = await _from_open_balances(conn, _open_sql(filters), [as_of, *args], limit, offset)
+            totals, page_ids, rows = await _from_open_balances(conn, _open_sql(filters), [as_of, *args], limit, offset, not filters)
         else:
             totals, page_ids, rows = await _from_settlements(conn, _owed_on_sql(filters), [as_of, *args], limit, offset)
     portfolio = _buckets()
@@ -76,11 +76,16 @@ async def aging(
     return {"portfolio": portfolio, "clients": list(page.values())}
 
 
-async def _from_open_balances(conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int):
-    """Three short queries, each answered by an index: totals per due date, the page's clients, and
-    their open invoices."""
+async def _from_open_balances(conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int, whole_portfolio: bool):
+    """Three short queries: totals per due date (for the whole portfolio, a few rows kept by the
+    projection; filtered, from the index of open invoices), the page's clients, and their open
+    invoices."""
     n = len(args) + 1
-    totals = await conn.fetch(f"SELECT due_date, sum(owed) AS amount FROM ({owed}) o GROUP BY due_date", *args)
+    if whole_portfolio:
+        totals = await conn.fetch(
+            f"SELECT due_date, sum(amount) AS amount FROM {OPEN_BY_DUE_DATE} WHERE issue_date <= $1 GROUP BY due_date", *args)
+    else:
+        totals = await conn.fetch(f"SELECT due_date, sum(owed) AS amount FROM ({owed}) o GROUP BY due_date", *args)
     page_ids = [r["client_id"] for r in await conn.fetch(
         f"SELECT DISTINCT client_id FROM ({owed}) o ORDER BY client_id LIMIT ${n} OFFSET ${n + 1}", *args, limit, offset)]
     rows = await conn.fetch(

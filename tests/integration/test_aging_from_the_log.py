@@ -1,7 +1,8 @@
 """GET /aging, for the portfolio and per client, equals aging worked out from the event log itself.
 
 Part payments, an overpayment whose credit settles the next invoice, and a reversal give dated
-settlements; days before the last of them take the as-of path, the others the open-balance path.
+settlements. Days before the last of them take the as-of path; the others read the open amounts
+per due date (the whole portfolio) or the index of open invoices (filtered).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from decimal import Decimal
 
 from domain.collections import aging_bucket
 from infra.receivables_input import read_receivables
+from projections.invoice_register import OPEN_BY_DUE_DATE, PROJECTION
 from tests.billing_flows import act, billed, billing_system, contract, customer, offer
 from tests.support import AUDITOR, eventually
 
@@ -72,6 +74,12 @@ async def test_aging_on_any_day_equals_aging_computed_from_the_event_log():
         assert await _aging(client, date(2027, 1, 2), service="internet") == internet
         assert Decimal(internet["portfolio"]["total"]) > 0
         assert await _aging(client, date(2026, 12, 12), client=silent) == _from_the_log(runtime.store, date(2026, 12, 12), {silent})
+
+        # A register projected before the open amounts per due date existed: they are derived from it.
+        async with runtime.pool.acquire() as conn:
+            await conn.execute(f"DROP TABLE {OPEN_BY_DUE_DATE}")
+            await conn.execute(PROJECTION.ddl)
+        assert await _aging(client, date(2027, 2, 1)) == _from_the_log(runtime.store, date(2027, 2, 1))
 
 
 async def _aging_is(http, day: date, expected: dict) -> bool:
