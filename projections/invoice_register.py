@@ -57,7 +57,6 @@ CREATE TABLE IF NOT EXISTS {SETTLEMENTS} (
 CREATE INDEX IF NOT EXISTS invoice_settlements_invoice ON {SETTLEMENTS} (invoice_id, on_date);
 CREATE INDEX IF NOT EXISTS invoice_settlements_on ON {SETTLEMENTS} (on_date);
 CREATE INDEX IF NOT EXISTS invoice_register_open ON {TABLE} (client_id, due_date, open_balance, issue_date) WHERE open_balance > 0;
-CREATE INDEX IF NOT EXISTS invoice_register_open_by_due ON {TABLE} (due_date, issue_date, open_balance) WHERE open_balance > 0;
 CREATE INDEX IF NOT EXISTS invoice_register_period ON {TABLE} (period);
 DO $$ BEGIN
     IF to_regclass('{OPEN_BY_DUE_DATE}') IS NULL THEN
