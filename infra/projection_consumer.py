@@ -35,7 +35,9 @@ def build_consumer(settings: Settings, projector: Projector) -> KafkaBroker:
     )
     async def project(body: list[bytes], message: KafkaMessage) -> None:
         events = [decode(record.value) for record in _records(message)]
-        with tracer.start_as_current_span("project batch", links=links_from([e.traceparent for e in events])):
+        # Links only matter on a recorded span; extracting them was a twentieth of the projector's CPU.
+        links = links_from([e.traceparent for e in events]) if settings.traces_recorded else ()
+        with tracer.start_as_current_span("project batch", links=links):
             await projector.apply_batch(events)
 
     return broker
