@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable, Sequence
 
 import asyncpg
 
@@ -12,6 +14,8 @@ from schemas.envelope import CloudEvent
 SCHEMA = "readmodel"
 
 Handler = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
+Flush = Callable[[asyncpg.Connection, dict], Awaitable[None]]
+_BATCH: ContextVar[dict[str, dict]] = ContextVar("projection_batch")
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,29 @@ class Projection:
     ddl: str
     tables: tuple[str, ...]
     handlers: dict[str, Handler] = field(default_factory=dict)
+    # Writes, once at the end of each batch, what the handlers gathered with `gathered(name)`.
+    flush: Flush | None = None
 
     def wants(self, event: CloudEvent) -> bool:
         return event.aggregatetype in self.aggregates
+
+
+def gathered(projection: str) -> dict:
+    """What this batch's handlers of `projection` have gathered so far, for its `flush`.
+
+    For totals that many events change (a row per due date, say): added up in the batch and
+    written once, in key order, rather than one update of the same row per event."""
+    return _BATCH.get().setdefault(projection, {})
+
+
+@asynccontextmanager
+async def gathering(conn: asyncpg.Connection, projections: Sequence[Projection]) -> AsyncIterator[None]:
+    """One batch: handlers gather with `gathered`, and each projection's `flush` writes it at the end."""
+    token = _BATCH.set({})
+    try:
+        yield
+        for projection in projections:
+            if projection.flush is not None and (totals := _BATCH.get().get(projection.name)):
+                await projection.flush(conn, totals)
+    finally:
+        _BATCH.reset(token)

@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from projections.base import SCHEMA, Projection
+from projections.base import SCHEMA, Projection, gathered
 from projections.paging import filtered_page
 from schemas.envelope import CloudEvent
 
@@ -88,10 +88,22 @@ async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
         Decimal(d["net"]), Decimal(d["tax"]), Decimal(d["gross"]), services, offers, orjson.dumps(lines).decode(),
         event.time, event.aggregateversion,
     )
+    _open_amount_changed(date.fromisoformat(d["due_date"]), date.fromisoformat(d["issue_date"]), Decimal(d["gross"]))
+
+
+def _open_amount_changed(due_date: date, issue_date: date, amount: Decimal) -> None:
+    totals = gathered(NAME)
+    totals[due_date, issue_date] = totals.get((due_date, issue_date), Decimal(0)) + amount
+
+
+async def _write_open_amounts(conn: asyncpg.Connection, totals: dict[tuple[date, date], Decimal]) -> None:
+    """Once per batch, in key order: every projector locks these shared rows in the same order."""
+    keys = sorted(totals)
     await conn.execute(
-        f"""INSERT INTO {OPEN_BY_DUE_DATE} (due_date, issue_date, amount) VALUES ($1, $2, $3)
+        f"""INSERT INTO {OPEN_BY_DUE_DATE} (due_date, issue_date, amount)
+            SELECT * FROM unnest($1::date[], $2::date[], $3::numeric[])
             ON CONFLICT (due_date, issue_date) DO UPDATE SET amount = {OPEN_BY_DUE_DATE}.amount + EXCLUDED.amount""",
-        date.fromisoformat(d["due_date"]), date.fromisoformat(d["issue_date"]), Decimal(d["gross"]),
+        [k[0] for k in keys], [k[1] for k in keys], [totals[k] for k in keys],
     )
 
 
@@ -106,23 +118,22 @@ _SETTLE = f"""UPDATE {TABLE} SET credited = credited + $2, paid = paid + $3,
             ELSE 'issued' END,
         credit_notes = credit_notes || $4::jsonb, settlements = settlements || $5::jsonb,
         updated_at = $6, version = $7
-    WHERE invoice_id = $1"""
+    WHERE invoice_id = $1
+    RETURNING client_id, due_date, issue_date"""
 
 
 async def _settle(conn: asyncpg.Connection, event: CloudEvent, on: str, *, credited=Decimal(0), paid=Decimal(0), note=None,
                   settlement=None) -> None:
     invoice_id = UUID(event.subject)
-    await conn.execute(
+    invoice = await conn.fetchrow(
         _SETTLE, invoice_id, credited, paid, orjson.dumps([note] if note else []).decode(),
         orjson.dumps([settlement] if settlement else []).decode(), event.time, event.aggregateversion,
     )
-    await conn.execute(  # the dated settlement, and the open amount of the invoice's due date, in one statement
-        f"""WITH invoice AS (SELECT client_id, due_date, issue_date FROM {TABLE} WHERE invoice_id = $1),
-                 dated AS (INSERT INTO {SETTLEMENTS} (invoice_id, client_id, on_date, amount) SELECT $1, client_id, $2, $3 FROM invoice)
-            UPDATE {OPEN_BY_DUE_DATE} o SET amount = o.amount - $3 FROM invoice
-            WHERE o.due_date = invoice.due_date AND o.issue_date = invoice.issue_date""",
-        invoice_id, date.fromisoformat(on), credited + paid,
-    )
+    if invoice is None:
+        return
+    await conn.execute(f"INSERT INTO {SETTLEMENTS} (invoice_id, client_id, on_date, amount) VALUES ($1, $2, $3, $4)",
+                       invoice_id, invoice["client_id"], date.fromisoformat(on), credited + paid)
+    _open_amount_changed(invoice["due_date"], invoice["issue_date"], -(credited + paid))
 
 
 async def on_credited(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -169,6 +180,7 @@ PROJECTION = Projection(
     aggregates=("invoice",),
     ddl=DDL,
     tables=(TABLE, SETTLEMENTS, OPEN_BY_DUE_DATE),
+    flush=_write_open_amounts,
     handlers={
         "InvoiceIssued": on_issued,
         "InvoiceCredited": on_credited,

@@ -13,7 +13,7 @@ import asyncpg
 
 from infra.faults import crash_point
 from projections import tracking
-from projections.base import SCHEMA, Projection
+from projections.base import SCHEMA, Projection, gathering
 from schemas.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,13 @@ async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -
 async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[CloudEvent]) -> int:
     """Applies the events in log order to every projection that wants them, skipping those already applied."""
     interested = [p for p in projections if any(p.wants(e) for e in events)]
+    async with gathering(conn, interested):
+        count = await _apply_in_order(conn, interested, events)
+    await tracking.advance(conn, [p.name for p in projections], max(e.position for e in events))
+    return count
+
+
+async def _apply_in_order(conn: asyncpg.Connection, interested: Sequence[Projection], events: Sequence[CloudEvent]) -> int:
     seen = {p.name: await tracking.lock_versions(conn, p.name, (UUID(e.subject) for e in events if p.wants(e))) for p in interested}
     applied: dict[str, dict[UUID, tuple[int, int]]] = {p.name: {} for p in interested}
     count = 0
@@ -59,7 +66,6 @@ async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projectio
                 count += 1
     for projection in interested:
         await tracking.record(conn, projection.name, applied[projection.name])
-    await tracking.advance(conn, [p.name for p in projections], max(e.position for e in events))
     return count
 
 
