@@ -1,16 +1,15 @@
-"""Renders a contract document (reportlab). Invariant mode: the same inputs give the same bytes."""
+"""Renders a contract document. The same inputs give the same bytes."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
+
+from infra.text_pdf import A4, TextPdf
 
 
 @dataclass(frozen=True)
@@ -47,9 +46,7 @@ def describe(component: dict[str, Any]) -> str:
 
 
 def render(operator: Operator, sheet: ContractSheet) -> bytes:
-    buffer = io.BytesIO()
-    pdf = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=0)  # uncompressed: 40% less CPU, 1 KB more
-    pdf.setTitle(f"Contract {sheet.contract_number}")
+    pdf = TextPdf(f"Contract {sheet.contract_number}")
     y = _header(pdf, operator, sheet)
     rows = [
         ("Client", f"{sheet.client_name}  (CIN {sheet.client_cin_masked})"),
@@ -69,12 +66,10 @@ def render(operator: Operator, sheet: ContractSheet) -> bytes:
         pdf.setFont("Helvetica", 10)
         pdf.drawString(60 * mm, y, value[:95])
         y -= 8 * mm
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return pdf.save()
 
 
-def draw_operator(pdf: Canvas, operator: Operator) -> float:
+def draw_operator(pdf: TextPdf, operator: Operator) -> float:
     """The operator's identity at the top left of every document; returns the top line's height."""
     top = A4[1] - 20 * mm
     pdf.setFont("Helvetica-Bold", 14)
@@ -85,7 +80,7 @@ def draw_operator(pdf: Canvas, operator: Operator) -> float:
     return top
 
 
-def _header(pdf: Canvas, operator: Operator, sheet: ContractSheet) -> float:
+def _header(pdf: TextPdf, operator: Operator, sheet: ContractSheet) -> float:
     top = draw_operator(pdf, operator)
     pdf.setFont("Helvetica-Bold", 12)
     title = "Subscription contract" if sheet.reason == "provisioning" else "Plan change"

@@ -1,18 +1,16 @@
-"""Renders an issued invoice as a PDF (reportlab, invariant mode: the same invoice gives the same bytes)."""
+"""Renders an issued invoice as a PDF. The same invoice gives the same bytes."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from infra.contract_pdf import Operator, draw_operator
+from infra.text_pdf import A4, TextPdf
 
 COLUMNS = ((20, "Description"), (112, "Days"), (128, "Net"), (152, "VAT"), (172, "Total"))
 BOTTOM = 30 * mm
@@ -35,9 +33,7 @@ class InvoiceSheet:
 
 
 def render_invoice(operator: Operator, sheet: InvoiceSheet) -> bytes:
-    buffer = io.BytesIO()
-    pdf = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=0)  # uncompressed: 40% less CPU, 1 KB more
-    pdf.setTitle(f"Invoice {sheet.number}")
+    pdf = TextPdf(f"Invoice {sheet.number}")
     y = _header(pdf, operator, sheet)
     for line in sheet.lines:
         if y < BOTTOM + 30 * mm:
@@ -45,12 +41,10 @@ def render_invoice(operator: Operator, sheet: InvoiceSheet) -> bytes:
             y = _table_head(pdf, A4[1] - 25 * mm)
         y = _line(pdf, line, y)
     _totals(pdf, sheet, y - 4 * mm)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return pdf.save()
 
 
-def _header(pdf: Canvas, operator: Operator, sheet: InvoiceSheet) -> float:
+def _header(pdf: TextPdf, operator: Operator, sheet: InvoiceSheet) -> float:
     top = draw_operator(pdf, operator)
     pdf.setFont("Helvetica-Bold", 13)
     pdf.drawRightString(190 * mm, top, f"Invoice {sheet.number}")
@@ -65,7 +59,7 @@ def _header(pdf: Canvas, operator: Operator, sheet: InvoiceSheet) -> float:
     return _table_head(pdf, top - 48 * mm)
 
 
-def _table_head(pdf: Canvas, y: float) -> float:
+def _table_head(pdf: TextPdf, y: float) -> float:
     pdf.setFont("Helvetica-Bold", 9)
     for x, title in COLUMNS:
         (pdf.drawString if x == 20 else pdf.drawRightString)((x if x == 20 else x + 12) * mm, y, title)
@@ -73,7 +67,7 @@ def _table_head(pdf: Canvas, y: float) -> float:
     return y - 7 * mm
 
 
-def _line(pdf: Canvas, line: dict[str, Any], y: float) -> float:
+def _line(pdf: TextPdf, line: dict[str, Any], y: float) -> float:
     pdf.setFont("Helvetica", 9)
     pdf.drawString(20 * mm, y, line["description"][:58])
     days = f"{line['days']}/{line['period_days']}" if "days" in line else ""
@@ -86,7 +80,7 @@ def _line(pdf: Canvas, line: dict[str, Any], y: float) -> float:
     return y - 6 * mm
 
 
-def _totals(pdf: Canvas, sheet: InvoiceSheet, y: float) -> None:
+def _totals(pdf: TextPdf, sheet: InvoiceSheet, y: float) -> None:
     pdf.line(120 * mm, y + 2 * mm, 190 * mm, y + 2 * mm)
     rate = f"{(sheet.vat_rate * 100).normalize():f}%"
     for label, value, font in (
