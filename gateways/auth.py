@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from starlette.concurrency import run_in_threadpool
-
 from commands.access import record_refusal
 from gateways.errors import ApiError
 from gateways.middleware import correlation_id_of
@@ -60,7 +58,7 @@ async def _keep_audit_entry(request: Request, principal: Principal, roles: tuple
     runtime = request.app.state.runtime
     ctx = CommandContext(actor=principal.key_id, role=principal.role, correlation_id=correlation_id_of(request))
     try:
-        await run_in_threadpool(record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx)
+        await runtime.run_command(record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx)
         runtime.nudge_relay()
     except Exception:  # noqa: BLE001 - the refusal stands even if the audit store is unavailable
         log.exception("could not record the refusal (correlation_id=%s)", ctx.correlation_id)

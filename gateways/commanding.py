@@ -6,7 +6,6 @@ from typing import Any, Callable
 
 from fastapi import Request, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from gateways.auth import Principal
 from gateways.middleware import correlation_id_of
@@ -29,7 +28,7 @@ def command_context(request: Request, principal: Principal) -> CommandContext:
 
 
 async def execute(request: Request, response: Response, who: Principal, name: str, handler: Callable, location: str | None = None) -> Accepted:
-    """Runs `handler(runtime, ctx) -> CommandResult` in a worker thread: the event store client is synchronous."""
+    """Runs `handler(runtime, ctx) -> CommandResult` on a command thread: the event store client is synchronous."""
     accepted, _ = await execute_with_outcome(request, response, who, name, lambda rt, ctx: (handler(rt, ctx), None), location)
     return accepted
 
@@ -46,10 +45,10 @@ async def execute_with_outcome(
 
 
 async def run_command(request: Request, who: Principal, name: str, handler: Callable) -> Any:
-    """Runs `handler(runtime, ctx)` in a worker thread (the event store client is synchronous) and wakes the relay."""
+    """Runs `handler(runtime, ctx)` on a command thread (the event store client is synchronous) and wakes the relay."""
     runtime = request.app.state.runtime
     with tracer.start_as_current_span(name, context=parent_context(request.headers)):
         ctx = command_context(request, who)
-        outcome = await run_in_threadpool(handler, runtime, ctx)
+        outcome = await runtime.run_command(handler, runtime, ctx)
     runtime.nudge_relay()
     return outcome

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     )
 
     max_body_bytes: int = 256 * 1024
+    command_threads: int = Field(
+        default=8, ge=1, le=64,
+        description="Commands one gateway process runs at once; the others wait their turn. More threads only contend for the GIL.",
+    )
     consistency_wait_ms: int = 2000
     ready_max_relay_lag: int = 10_000
 
