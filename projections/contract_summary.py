@@ -11,7 +11,7 @@ import asyncpg
 import orjson
 
 from projections.paging import filtered_page
-from projections.base import SCHEMA, Projection
+from projections.base import SCHEMA, Projection, gathered
 from schemas.envelope import CloudEvent
 
 NAME = "contract_summary"
@@ -45,29 +45,34 @@ CREATE INDEX IF NOT EXISTS contract_summary_client ON {TABLE} (client_id);
 """
 
 
-async def on_provisioned(conn: asyncpg.Connection, event: CloudEvent) -> None:
+# Each event folds into the contract's row in memory; the batch's rows are read once and written
+# once (`_write_rows`). One statement per event, each waiting for its round trip, was most of
+# the projector's time at 300 provisionings/s (three per provisioning: insert, activate, document).
+
+Row = dict[str, Any]
+COLUMNS = (
+    "contract_id", "client_id", "subscriber_id", "number", "offer_id", "offer_version", "offer_name", "service",
+    "monthly_fee", "activation_fee", "start_date", "commitment_months", "plan_effective_from", "timeline", "status",
+    "status_since", "early_termination_charge", "documents", "provisioned_at", "updated_at", "version",
+)
+JSON_COLUMNS = ("timeline", "documents")
+_UPSERT = (
+    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join(f'${i}' for i in range(1, len(COLUMNS) + 1))}) "
+    f"ON CONFLICT (contract_id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in COLUMNS[1:])}"
+)
+
+
+def provisioned(_: Row | None, event: CloudEvent) -> Row:
     d = event.data
-    await conn.execute(
-        f"""INSERT INTO {TABLE} (contract_id, client_id, subscriber_id, number, offer_id, offer_version, offer_name,
-                service, monthly_fee, activation_fee, start_date, commitment_months, status, status_since,
-                provisioned_at, updated_at, version, plan_effective_from, timeline)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $11, $13, $13, $14, $11, $15)""",
-        UUID(event.subject),
-        UUID(d["client_id"]),
-        UUID(d["subscriber_id"]),
-        d["number"],
-        UUID(d["offer_id"]),
-        d["offer_version"],
-        d["offer_name"],
-        d["service"],
-        Decimal(d["monthly_fee"]),
-        Decimal(d["activation_fee"]),
-        date.fromisoformat(d["start_date"]),
-        d["commitment_months"],
-        event.time,
-        event.aggregateversion,
-        orjson.dumps([_plan(d, d["start_date"])]).decode(),
-    )
+    start = date.fromisoformat(d["start_date"])
+    return {
+        "contract_id": UUID(event.subject), "client_id": UUID(d["client_id"]), "subscriber_id": UUID(d["subscriber_id"]),
+        "number": d["number"], "offer_id": UUID(d["offer_id"]), "offer_version": d["offer_version"], "offer_name": d["offer_name"],
+        "service": d["service"], "monthly_fee": Decimal(d["monthly_fee"]), "activation_fee": Decimal(d["activation_fee"]),
+        "start_date": start, "commitment_months": d["commitment_months"], "plan_effective_from": start,
+        "timeline": [_plan(d, d["start_date"])], "status": "draft", "status_since": start,
+        "early_termination_charge": Decimal("0.00"), "documents": [], "provisioned_at": event.time, **_touched(event),
+    }
 
 
 def _plan(data: dict[str, Any], effective_from: str) -> dict[str, Any]:
@@ -75,48 +80,70 @@ def _plan(data: dict[str, Any], effective_from: str) -> dict[str, Any]:
     return {**{k: data[k] for k in keys}, "effective_from": effective_from}
 
 
-async def on_plan_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
+def _touched(event: CloudEvent) -> Row:
+    return {"updated_at": event.time, "version": event.aggregateversion}
+
+
+def plan_changed(row: Row, event: CloudEvent) -> Row:
     d = event.data
-    contract_id = UUID(event.subject)
-    timeline = orjson.loads(await conn.fetchval(f"SELECT timeline FROM {TABLE} WHERE contract_id = $1", contract_id))
-    timeline = [p for p in timeline if p["effective_from"] < d["effective_date"]] + [_plan(d, d["effective_date"])]
-    await conn.execute(
-        f"""UPDATE {TABLE} SET offer_id = $2, offer_version = $3, offer_name = $4, monthly_fee = $5,
-                plan_effective_from = $6, timeline = $7, updated_at = $8, version = $9 WHERE contract_id = $1""",
-        contract_id, UUID(d["offer_id"]), d["offer_version"], d["offer_name"], Decimal(d["monthly_fee"]),
-        date.fromisoformat(d["effective_date"]), orjson.dumps(timeline).decode(), event.time, event.aggregateversion,
-    )
+    timeline = [p for p in row["timeline"] if p["effective_from"] < d["effective_date"]] + [_plan(d, d["effective_date"])]
+    return {
+        **row, "offer_id": UUID(d["offer_id"]), "offer_version": d["offer_version"], "offer_name": d["offer_name"],
+        "monthly_fee": Decimal(d["monthly_fee"]), "plan_effective_from": date.fromisoformat(d["effective_date"]),
+        "timeline": timeline, **_touched(event),
+    }
 
 
-async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
+def document_issued(row: Row, event: CloudEvent) -> Row:
     d = event.data
     entry = {"document_id": d["document_id"], "reason": d["reason"], "sha256": d["sha256"], "size": d["size"], "issued_at": event.time.isoformat()}
-    await conn.execute(
-        f"UPDATE {TABLE} SET documents = documents || $2::jsonb, updated_at = $3, version = $4 WHERE contract_id = $1",
-        UUID(event.subject), orjson.dumps([entry]).decode(), event.time, event.aggregateversion,
-    )
+    return {**row, "documents": [*row["documents"], entry], **_touched(event)}
 
 
-async def on_terminated(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    await _status_change("terminated")(conn, event)
-    await conn.execute(
-        f"UPDATE {TABLE} SET early_termination_charge = $2 WHERE contract_id = $1",
-        UUID(event.subject), Decimal(event.data["early_termination_charge"]),
-    )
+def status_change(status: str):
+    def fold(row: Row, event: CloudEvent) -> Row:
+        return {**row, "status": status, "status_since": date.fromisoformat(event.data["on"]), **_touched(event)}
+
+    return fold
 
 
-def _status_change(status: str):
-    async def handle(conn: asyncpg.Connection, event: CloudEvent) -> None:
-        await conn.execute(
-            f"UPDATE {TABLE} SET status = $2, status_since = $3, updated_at = $4, version = $5 WHERE contract_id = $1",
-            UUID(event.subject),
-            status,
-            date.fromisoformat(event.data["on"]),
-            event.time,
-            event.aggregateversion,
-        )
+def terminated(row: Row, event: CloudEvent) -> Row:
+    return {**status_change("terminated")(row, event), "early_termination_charge": Decimal(event.data["early_termination_charge"])}
 
-    return handle
+
+FOLDS = {
+    "ContractProvisioned": provisioned,
+    "ContractActivated": status_change("active"),
+    "ContractSuspended": status_change("suspended"),
+    "ContractResumed": status_change("active"),
+    "ContractTerminated": terminated,
+    "ContractPlanChanged": plan_changed,
+    "ContractDocumentIssued": document_issued,
+}
+
+
+async def _gather(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    gathered(NAME).setdefault("events", []).append(event)
+
+
+async def _write_rows(conn: asyncpg.Connection, gathered_now: dict[str, list[CloudEvent]]) -> None:
+    events = gathered_now["events"]
+    first: dict[UUID, str] = {}
+    for event in events:
+        first.setdefault(UUID(event.subject), event.event_name)
+    rows: dict[UUID, Row | None] = {}
+    if existing := [i for i, name in first.items() if name != "ContractProvisioned"]:
+        rows.update({r["contract_id"]: _row(r) for r in await conn.fetch(f"SELECT * FROM {TABLE} WHERE contract_id = ANY($1::uuid[])", existing)})
+    for event in events:
+        contract_id = UUID(event.subject)
+        row = rows.get(contract_id)
+        if row is not None or event.event_name == "ContractProvisioned":  # a change to an unknown contract changes nothing
+            rows[contract_id] = FOLDS[event.event_name](row, event)
+    await conn.executemany(_UPSERT, [_stored(row) for row in rows.values() if row is not None])
+
+
+def _stored(row: Row) -> tuple:
+    return tuple(orjson.dumps(row[c]).decode() if c in JSON_COLUMNS else row[c] for c in COLUMNS)
 
 
 PROJECTION = Projection(
@@ -124,15 +151,8 @@ PROJECTION = Projection(
     aggregates=("contract",),
     ddl=DDL,
     tables=(TABLE,),
-    handlers={
-        "ContractProvisioned": on_provisioned,
-        "ContractActivated": _status_change("active"),
-        "ContractSuspended": _status_change("suspended"),
-        "ContractResumed": _status_change("active"),
-        "ContractTerminated": on_terminated,
-        "ContractPlanChanged": on_plan_changed,
-        "ContractDocumentIssued": on_document_issued,
-    },
+    handlers={name: _gather for name in FOLDS},
+    flush=_write_rows,
 )
 
 
