@@ -104,9 +104,14 @@ async def _post(session, body: bytes, path: str = "/api/v1/contracts") -> tuple[
         return time.perf_counter() - started, response.status == 201
 
 
-async def closed_loop_posts(base: str, path: str, bodies: Iterable[bytes], concurrency: int) -> tuple[list[float], float, int]:
-    """`concurrency` clients, each POSTing the next body as soon as the last one answered; errors are non-201 answers."""
+async def closed_loop_posts(
+    base: str, path: str, bodies: Iterable[bytes], concurrency: int, answered: list[float] | None = None
+) -> tuple[list[float], float, int]:
+    """`concurrency` clients, each POSTing the next body as soon as the last one answered; errors are non-201 answers.
+
+    `answered`, if given, receives the moment of each answer, in order."""
     latencies: list[float] = []
+    answered = [] if answered is None else answered
     errors = 0
     queue = iter(bodies)
     async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
@@ -116,6 +121,7 @@ async def closed_loop_posts(base: str, path: str, bodies: Iterable[bytes], concu
             for body in queue:
                 latency, ok = await _post(session, body, path)
                 latencies.append(latency)
+                answered.append(time.perf_counter())
                 errors += not ok
 
         started = time.perf_counter()
@@ -123,12 +129,12 @@ async def closed_loop_posts(base: str, path: str, bodies: Iterable[bytes], concu
         return latencies, time.perf_counter() - started, errors
 
 
-async def closed_loop(base: str, n: int, concurrency: int, client_ids, offer_ids) -> tuple[list[float], float, int]:
+async def closed_loop(base: str, n: int, concurrency: int, client_ids, offer_ids, answered: list[float]) -> tuple[list[float], float, int]:
     bodies = (_contract_body(i, client_ids, offer_ids) for i in range(n))
-    return await closed_loop_posts(base, "/api/v1/contracts", bodies, concurrency)
+    return await closed_loop_posts(base, "/api/v1/contracts", bodies, concurrency, answered)
 
 
-async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: int, client_ids, offer_ids):
+async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: int, client_ids, offer_ids, answered: list[float]):
     """Commands arrive at a fixed rate whatever the latency (up to `max_in_flight` outstanding)."""
     latencies: list[float] = []
     errors = 0
@@ -140,6 +146,7 @@ async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: 
             async with gate:
                 latency, ok = await _post(session, _contract_body(offset + i, client_ids, offer_ids))
             latencies.append(latency)
+            answered.append(time.perf_counter())
             errors += not ok
 
         started = time.perf_counter()
@@ -151,6 +158,39 @@ async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: 
             tasks.append(asyncio.create_task(one(i)))
         await asyncio.gather(*tasks)
         return latencies, time.perf_counter() - started, errors
+
+
+async def projected_contracts(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM readmodel.contract_summary WHERE status = 'active'")
+
+
+class LagProbe:
+    """Every 100 ms, how long the oldest answered command has waited to show in the contract read model.
+
+    Counts, not ids: with `p` more contracts projected than at the start, the (p+1)-th answer is
+    taken as the oldest not yet visible. A sample with nothing waiting counts as zero lag."""
+
+    def __init__(self, database_url: str, answered: list[float]) -> None:
+        self.database_url, self.answered, self.samples = database_url, answered, []
+        self._task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> LagProbe:
+        self._conn = await asyncpg.connect(self.database_url)
+        self._start = await projected_contracts(self._conn)
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def _run(self) -> None:
+        while True:
+            projected = await projected_contracts(self._conn) - self._start
+            now = time.perf_counter()
+            self.samples.append(now - self.answered[projected] if projected < len(self.answered) else 0.0)
+            await asyncio.sleep(0.1)
+
+    async def __aexit__(self, *exc) -> None:
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        await self._conn.close()
 
 
 async def wait_projected(database_url: str, n: int, timeout: float = 600) -> float:
@@ -255,6 +295,11 @@ def infrastructure_cpu() -> dict[str, float]:
     return totals
 
 
+def _lag(probe: LagProbe) -> str:
+    samples = probe.samples
+    return f"p50 / p99 / max {ms(percentile(samples, 50))} / {ms(percentile(samples, 99))} / {ms(max(samples))} ms ({len(samples)} samples, 100 ms apart)"
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
@@ -280,14 +325,19 @@ async def main() -> None:
             client_ids, offer_ids = await setup_parties(client, max(1, int((args.n + open_n) * 0.6)))
         with PeakRss([p.pid for p in processes]) as rss:
             cpu_before, infra_before = [cpu_seconds(p) for p in processes], infrastructure_cpu()
-            closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids)
+            closed_answers: list[float] = []
+            async with LagProbe(settings.database_url, closed_answers) as closed_lag:
+                closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids, closed_answers)
             lag = await wait_projected(settings.database_url, args.n)
             cpu_per_command = [(cpu_seconds(p) - b) / args.n * 1000 for p, b in zip(processes, cpu_before)]
             infra_per_command = {k: (v - infra_before[k]) / args.n * 1000 for k, v in infrastructure_cpu().items()}
             await asyncio.sleep(1)
-            opened, open_elapsed, open_errors = await open_loop(
-                base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids
-            )
+            open_answers: list[float] = []
+            async with LagProbe(settings.database_url, open_answers) as open_lag:
+                opened, open_elapsed, open_errors = await open_loop(
+                    base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids, open_answers
+                )
+            open_catch_up = await wait_projected(settings.database_url, args.n + open_n)
     finally:
         stop_processes(processes)
 
@@ -299,6 +349,7 @@ async def main() -> None:
     print(f"closed loop: {args.n} commands, {args.concurrency} concurrent clients")
     print(f"  commands/s                 {throughput:10.1f}   (errors: {closed_errors})")
     print(f"  latency p50 / p99 / max    {ms(percentile(closed, 50))} / {ms(percentile(closed, 99))} / {ms(max(closed))} ms")
+    print(f"  projection lag while loaded {_lag(closed_lag)}")
     print(f"  projection catch-up        {lag:10.3f} s after the last command answered")
     gateway_cpu, relay_cpu, projector_cpu = cpu_per_command
     print(f"  CPU per command            gateway {gateway_cpu:.2f} ms, relay {relay_cpu:.2f} ms, projector {projector_cpu:.2f} ms")
@@ -308,6 +359,8 @@ async def main() -> None:
     print(f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)")
     print(f"  achieved commands/s        {open_n / open_elapsed:10.1f}   (errors: {open_errors})")
     print(f"  latency p50 / p99 / max    {ms(percentile(opened, 50))} / {ms(percentile(opened, 99))} / {ms(max(opened))} ms")
+    print(f"  projection lag while loaded {_lag(open_lag)}")
+    print(f"  projection catch-up        {open_catch_up:10.3f} s after the last command answered")
     print(f"peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print("baselines, same run:")
     print(f"  raw event-store appends/s  {appends:10.1f}   (one event per save, sequential)  ratio commands/appends = {throughput / appends:.2f}")
