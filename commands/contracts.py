@@ -12,14 +12,14 @@ from commands.base import Command, CommandResult
 from commands.contract_documents import issue_contract_document
 from commands.clients import RegisterClient
 from commands.idempotency import IdempotencyKey, earlier_result, record_for
-from commands.numbers import pick_free_number
+from commands.numbers import default_draw, pick_free_number
 from commands.retry import retry_on_conflict
 from domain.client import Client
 from domain.contract import Contract
 from domain.errors import Conflict, InvalidTransition, NotFound, RuleViolation
 from domain.identity import normalize_cin
 from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
-from domain.numbers import normalize_number, number_kind_for
+from domain.numbers import NUMBER_KINDS, normalize_number, number_kind_for
 from domain.offer import Offer
 from domain.provisioning import ActiveLine, decide, needs_active_lines
 from domain.subscriber import Subscriber
@@ -74,7 +74,7 @@ def provision_contract(
     if decision.kind == "plan_change":
         aggregates = [_change_plan(store, clock, client, offer, decision.contract_id, day), *first_sale]
     else:
-        aggregates = _new_line(store, client, offer, cmd.commitment_months, day, number) + newcomers + first_sale
+        aggregates = _new_line(store, parties, client, offer, cmd.commitment_months, day, number) + newcomers + first_sale
     contract = aggregates[0]
     reason = "plan_change" if decision.kind == "plan_change" else "provisioning"
     issue_contract_document(store, clock, operator, contract, client, offer, reason, day)
@@ -88,6 +88,7 @@ class Parties(NamedTuple):
     cmd: ProvisionContract
     found: dict[UUID, Any]
     earlier: IdempotencyRecord | None  # the record of a request with the same Idempotency-Key
+    drawn: dict[str, str]  # a number drawn per kind, looked up with the rest, for a new line without a kept number
 
     @property
     def offer(self) -> Offer:
@@ -101,6 +102,11 @@ class Parties(NamedTuple):
     def sold(self) -> bool:  # whether the offer has been sold before (its usage marker exists)
         return OfferUsageMarker.id_for(self.cmd.offer_id) in self.found
 
+    def free_number(self, kind: str) -> str | None:
+        """The number drawn for this kind, if no reservation held it when the parties were read."""
+        number = self.drawn.get(kind)
+        return number if number and NumberReservation.id_for(number) not in self.found else None
+
     def check(self) -> None:
         client_id, offer_id = self.cmd.client_id, self.cmd.offer_id
         if client_id and not isinstance(self.client, Client):
@@ -111,13 +117,18 @@ class Parties(NamedTuple):
 
 
 def _parties(store: EventStore, cmd: ProvisionContract, idempotency: IdempotencyKey | None) -> Parties:
-    """The offer, its usage marker, the client (or the holder of a new client's CIN) and any earlier
-    request's record, read in one query."""
+    """The offer, its usage marker, the client (or the holder of a new client's CIN), any earlier
+    request's record and the reservations of two drawn numbers, read in one query.
+
+    The offer's service, and so the kind of number a new line needs, is known only after the read:
+    one number of each kind is drawn before it, which spares the new line a round trip of its own."""
     cin_holder = CinRegistration.id_for(normalize_cin(cmd.client.cin)) if cmd.client else None
+    drawn = {kind: default_draw(kind) for kind in NUMBER_KINDS} if cmd.number is None else {}
     optional = [i for i in (cmd.client_id, cin_holder, idempotency.record_id if idempotency else None) if i is not None]
-    found = store.load_any([cmd.offer_id, OfferUsageMarker.id_for(cmd.offer_id), *optional])
+    reservations = [NumberReservation.id_for(number) for number in drawn.values()]
+    found = store.load_any([cmd.offer_id, OfferUsageMarker.id_for(cmd.offer_id), *optional, *reservations])
     earlier = found.get(idempotency.record_id) if idempotency else None
-    return Parties(cmd, found, earlier if isinstance(earlier, IdempotencyRecord) else None)
+    return Parties(cmd, found, earlier if isinstance(earlier, IdempotencyRecord) else None, drawn)
 
 
 def _client(cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
@@ -167,11 +178,12 @@ def _change_plan(store: EventStore, clock: Clock, client: Client, offer: Offer, 
     return contract
 
 
-def _new_line(store: EventStore, client: Client, offer: Offer, commitment: int, start: date, number: str | None) -> list:
+def _new_line(store: EventStore, parties: Parties, client: Client, offer: Offer, commitment: int, start: date, number: str | None) -> list:
     if not offer.is_sellable_on(start):
         raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
     line_id = uuid4()
-    reservation = _reservation(store, number, number_kind_for(offer.service), line_id)
+    kind = number_kind_for(offer.service)
+    reservation = _reservation(store, number, kind, line_id, parties.free_number(kind))
     line = Subscriber(id=line_id, client_id=client.id, service=offer.service, number=reservation.number)
     contract = Contract.provision(
         client_id=client.id, subscriber_id=line.id, number=reservation.number, offer_id=offer.id,
@@ -183,9 +195,9 @@ def _new_line(store: EventStore, client: Client, offer: Offer, commitment: int, 
     return [contract, client, line, reservation]
 
 
-def _reservation(store: EventStore, number: str | None, kind: str, line_id: UUID) -> NumberReservation:
+def _reservation(store: EventStore, number: str | None, kind: str, line_id: UUID, free: str | None) -> NumberReservation:
     if number is None:
-        return pick_free_number(store, kind, line_id)
+        return NumberReservation.reserve(free, kind, line_id) if free else pick_free_number(store, kind, line_id)
     if not store.exists(NumberReservation.id_for(number)):
         return NumberReservation.reserve(number, kind, line_id)
     reservation = store.load(NumberReservation, NumberReservation.id_for(number), what="number")

@@ -11,6 +11,7 @@ from random import Random
 from domain.errors import RuleViolation
 
 PREFIXES = {"mobile": ("6", "7"), "landline": ("5",)}
+NUMBER_KINDS = tuple(PREFIXES)
 _ACCEPTED = re.compile(r"^(?:\+212|00212|0)?([0-9]{9})$")
 
 

@@ -58,3 +58,21 @@ def test_thousands_of_concurrent_random_allocations_are_unique_and_valid(store):
     numbers = _allocate_concurrently(store, 3000, 8, default_draw)
     assert len(set(numbers)) == 3000
     assert all(n.startswith(("+2126", "+2127")) and len(n) == 13 for n in numbers)
+
+
+async def test_a_new_line_takes_the_number_drawn_with_its_parties_unless_a_reservation_holds_it(monkeypatch):
+    """Provisioning draws a number per kind before reading its parties, in the same query. A drawn
+    number that is already reserved must not be reused: the line gets another one."""
+    from domain.contract import Contract
+    from tests.billing_flows import billing_system, contract, customer, offer
+
+    queue = ["+212612345678", "+212512345678", "+212612345678", "+212512345678"]
+    monkeypatch.setattr("commands.contracts.default_draw", lambda kind: queue.pop(0))
+    async with billing_system() as (runtime, client):
+        mobile = await offer(client, "99.00")
+        first = await contract(client, await customer(client), mobile)
+        second = await contract(client, await customer(client), mobile, new_line=True)
+        numbers = [runtime.store.load(Contract, uuid.UUID(c), what="contract").number for c in (first, second)]
+    assert numbers[0] == "+212612345678"
+    assert numbers[1] != "+212612345678" and numbers[1].startswith(("+2126", "+2127"))
+    assert queue == []
