@@ -18,7 +18,6 @@ import uuid
 from pathlib import Path
 from typing import Iterable
 
-import aiohttp
 import asyncpg
 import httpx
 import orjson
@@ -30,6 +29,7 @@ from tests.support import ADMIN, OPERATOR, fresh_settings, settings_env  # noqa:
 
 JSON_OPERATOR = {**OPERATOR, "content-type": "application/json"}
 from infra.local_kafka import free_port  # noqa: E402
+from bench.http_load import Connection  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -38,7 +38,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class PeakRss:
-    """Samples the summed RSS of process trees every 50 ms."""
+    """Samples the summed RSS of process trees every 100 ms.
+
+    The trees are walked once a second: walking them takes about a millisecond of CPU (every
+    process on the machine is read), and that CPU is taken from the system being measured."""
 
     def __init__(self, pids: list[int]) -> None:
         self.roots = [psutil.Process(pid) for pid in pids]
@@ -46,14 +49,19 @@ class PeakRss:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _tree(self) -> list[psutil.Process]:
+        return [p for root in self.roots for p in (root, *root.children(recursive=True))]
+
     def _run(self) -> None:
+        tree, walked = [], 0.0
         while not self._stop.is_set():
             try:
-                tree = [p for root in self.roots for p in (root, *root.children(recursive=True))]
+                if time.monotonic() - walked > 1:
+                    tree, walked = self._tree(), time.monotonic()
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
             except psutil.Error:
-                pass
-            time.sleep(0.05)
+                walked = 0.0
+            time.sleep(0.1)
 
     def __enter__(self):
         self._thread.start()
@@ -97,11 +105,14 @@ def _contract_body(i: int, client_ids, offer_ids) -> bytes:
     return orjson.dumps({**body, "intent": "new_line"})
 
 
-async def _post(session, body: bytes, path: str = "/api/v1/contracts") -> tuple[float, bool]:
-    started = time.perf_counter()
-    async with session.post(path, data=body, headers=JSON_OPERATOR) as response:
-        await response.read()
-        return time.perf_counter() - started, response.status == 201
+async def _post(conn: Connection, body: bytes, path: str = "/api/v1/contracts") -> bool:
+    status, _ = await conn.post(path, body, JSON_OPERATOR)
+    return status == 201
+
+
+async def _connections(base: str, count: int) -> list[Connection]:
+    host, port = base.removeprefix("http://").split(":")
+    return [await Connection.open(host, int(port)) for _ in range(count)]
 
 
 async def closed_loop_posts(
@@ -114,19 +125,24 @@ async def closed_loop_posts(
     answered = [] if answered is None else answered
     errors = 0
     queue = iter(bodies)
-    async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+    connections = await _connections(base, concurrency)
 
-        async def client() -> None:
-            nonlocal errors
-            for body in queue:
-                latency, ok = await _post(session, body, path)
-                latencies.append(latency)
-                answered.append(time.perf_counter())
-                errors += not ok
+    async def client(conn: Connection) -> None:
+        nonlocal errors
+        for body in queue:
+            sent = time.perf_counter()
+            ok = await _post(conn, body, path)
+            answered.append(time.perf_counter())
+            latencies.append(answered[-1] - sent)
+            errors += not ok
 
+    try:
         started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(concurrency)))
+        await asyncio.gather(*(client(conn) for conn in connections))
         return latencies, time.perf_counter() - started, errors
+    finally:
+        for conn in connections:
+            conn.close()
 
 
 async def closed_loop(base: str, n: int, concurrency: int, client_ids, offer_ids, answered: list[float]) -> tuple[list[float], float, int]:
@@ -135,29 +151,40 @@ async def closed_loop(base: str, n: int, concurrency: int, client_ids, offer_ids
 
 
 async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: int, client_ids, offer_ids, answered: list[float]):
-    """Commands arrive at a fixed rate whatever the latency (up to `max_in_flight` outstanding)."""
+    """Commands arrive at a fixed rate whatever the latency, on up to `max_in_flight` connections.
+
+    A command's latency runs from its scheduled arrival, so time spent waiting for a free
+    connection counts too."""
     latencies: list[float] = []
     errors = 0
-    gate = asyncio.Semaphore(max_in_flight)
-    async with aiohttp.ClientSession(base_url=base, connector=aiohttp.TCPConnector(limit=max_in_flight)) as session:
+    idle: asyncio.Queue[Connection] = asyncio.Queue()
+    for conn in await _connections(base, max_in_flight):
+        idle.put_nowait(conn)
 
-        async def one(i: int) -> None:
-            nonlocal errors
-            async with gate:
-                latency, ok = await _post(session, _contract_body(offset + i, client_ids, offer_ids))
-            latencies.append(latency)
-            answered.append(time.perf_counter())
-            errors += not ok
+    async def one(i: int, arrival: float) -> None:
+        nonlocal errors
+        conn = await idle.get()
+        try:
+            ok = await _post(conn, _contract_body(offset + i, client_ids, offer_ids))
+        finally:
+            idle.put_nowait(conn)
+        answered.append(time.perf_counter())
+        latencies.append(answered[-1] - arrival)
+        errors += not ok
 
-        started = time.perf_counter()
-        tasks = []
+    started = time.perf_counter()
+    tasks = []
+    try:
         for i in range(n):
-            delay = started + i / rate - time.perf_counter()
-            if delay > 0:
+            arrival = started + i / rate
+            if (delay := arrival - time.perf_counter()) > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
+            tasks.append(asyncio.create_task(one(i, arrival)))
         await asyncio.gather(*tasks)
         return latencies, time.perf_counter() - started, errors
+    finally:
+        while not idle.empty():
+            idle.get_nowait().close()
 
 
 async def projected_contracts(conn: asyncpg.Connection) -> int:
