@@ -101,20 +101,25 @@ class ClientAccount(Aggregate):
             self._credit_used(invoice_id=invoice.id, amount=amount)
         return amount
 
-    def take_back(self, amount: Decimal, payment_id: UUID) -> tuple[Decimal, list[Allocation]]:
+    def take_back(self, amount: Decimal, payment_id: UUID, paid: dict[UUID, Decimal]) -> tuple[Decimal, list[Allocation]]:
         """Removes a reversed payment's credit: from the balance first, then by reopening the invoices
-        that used credit most recently. Returns (withdrawn from the balance, credit uses to reverse)."""
+        that used credit most recently. Returns (withdrawn from the balance, credit uses to reverse).
+
+        `paid` is what each invoice still has paid. A credit note may have released an invoice's
+        payment back to the balance since its credit use; that use is then taken from the balance
+        above, and reopening it as well would leave the invoice paid below zero."""
         withdrawn = min(self.credit, amount)
         if withdrawn > 0:
             self._credit_withdrawn(amount=withdrawn, payment_id=payment_id)
-        remaining, reopen = amount - withdrawn, []
+        remaining, reopen, left = amount - withdrawn, [], dict(paid)
         for invoice_id, used in reversed(self.uses):
             if remaining <= 0:
                 break
-            take = min(remaining, used)
+            take = min(remaining, used, left.get(invoice_id, ZERO))
             if take > 0:
                 reopen.append(Allocation(invoice_id, take))
                 remaining -= take
+                left[invoice_id] -= take
         for allocation in reopen:
             self._credit_use_reversed(invoice_id=allocation.invoice_id, amount=allocation.amount, payment_id=payment_id)
         return withdrawn, reopen
@@ -171,7 +176,7 @@ def reverse_payment(payment: Payment, invoices: dict[UUID, Invoice], account: Cl
             invoice.reverse_allocation(payment.id, undo, today)
             touched[invoice.id] = invoice
         owed_back += allocation["amount"] - undo
-    withdrawn, reopen = account.take_back(owed_back, payment.id)
+    withdrawn, reopen = account.take_back(owed_back, payment.id, {i: invoice.paid for i, invoice in invoices.items()})
     for credit_use in reopen:
         invoices[credit_use.invoice_id].reverse_credit_application(credit_use.amount, today)
         touched[credit_use.invoice_id] = invoices[credit_use.invoice_id]

@@ -100,3 +100,22 @@ def test_a_reversed_overpayment_takes_back_credit_already_used_by_a_later_invoic
     assert (first.open_amount, second.open_amount, account.credit) == (Decimal("100.00"), Decimal("80.00"), ZERO)
     with pytest.raises(Conflict):
         reverse_payment(payment, invoices, account, "again", date(2026, 3, 6))
+
+
+def test_reversing_a_payment_whose_credit_a_credit_note_released_reopens_what_is_still_paid():
+    """Found by the property above: 0.02 paid ahead becomes credit, two 0.01 invoices use it, a credit
+    note on the second releases its 0.01 back to credit, then the payment bounces. The released
+    0.01 is withdrawn from the balance; only the first invoice's use is reopened, never the second's
+    (which would leave it paid -0.01)."""
+    invoices: dict = {}
+    account = ClientAccount(client_id=CLIENT)
+    payment, _ = receive_payment(client_id=CLIENT, amount=Decimal("0.02"), method="cash", reference="R", received_on=date(2026, 3, 1),
+                                 named=None, invoices=invoices, account=account)
+    issue(invoices, account, Decimal("0.01"), 1)
+    issue(invoices, account, Decimal("0.01"), 1)
+    first, second = invoices.values()
+    freed = second.record_credit(uuid.uuid4(), "AV-2026-000001", second.credit_lines(None), date(2026, 3, 1))
+    account.add_credit(freed, "credit_note", uuid.uuid4())
+    reopened = reverse_payment(payment, invoices, account, "bounced", date(2026, 3, 2))
+    assert (first.paid, second.paid, account.credit) == (ZERO, ZERO, ZERO)
+    assert [i.id for i in reopened] == [first.id]
