@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
 
 import asyncpg
 import orjson
@@ -35,7 +34,7 @@ async def on_refused(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"INSERT INTO {TABLE} (refusal_id, actor, role, method, path, allowed_roles, correlation_id, refused_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        UUID(event.subject), d["actor"], d["role"], d["method"], d["path"], orjson.dumps(d["allowed_roles"]).decode(),
+        event.aggregate_id, d["actor"], d["role"], d["method"], d["path"], orjson.dumps(d["allowed_roles"]).decode(),
         event.correlationid, event.time,
     )
 

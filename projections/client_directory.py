@@ -44,7 +44,7 @@ async def on_registered(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"INSERT INTO {TABLE} (client_id, cin, full_name, email, address, phone, status, contract_count, registered_at, updated_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, 'active', 0, $7, $7)",
-        UUID(event.subject), d["cin"], d["full_name"], d["email"], d["address"], d["phone"], event.time,
+        event.aggregate_id, d["cin"], d["full_name"], d["email"], d["address"], d["phone"], event.time,
     )
 
 
@@ -52,24 +52,24 @@ async def on_details_updated(conn: asyncpg.Connection, event: CloudEvent) -> Non
     d = event.data
     await conn.execute(
         f"UPDATE {TABLE} SET full_name = $2, email = $3, address = $4, phone = $5, updated_at = $6 WHERE client_id = $1",
-        UUID(event.subject), d["full_name"], d["email"], d["address"], d["phone"], event.time,
+        event.aggregate_id, d["full_name"], d["email"], d["address"], d["phone"], event.time,
     )
 
 
 async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
-        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE client_id = $1", UUID(event.subject), event.data["status"], event.time
+        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE client_id = $1", event.aggregate_id, event.data["status"], event.time
     )
 
 
 async def on_contract_added(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
-        f"UPDATE {TABLE} SET contract_count = contract_count + 1, updated_at = $2 WHERE client_id = $1", UUID(event.subject), event.time
+        f"UPDATE {TABLE} SET contract_count = contract_count + 1, updated_at = $2 WHERE client_id = $1", event.aggregate_id, event.time
     )
 
 
 async def on_erased(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    await conn.execute(f"DELETE FROM {TABLE} WHERE client_id = $1", UUID(event.subject))
+    await conn.execute(f"DELETE FROM {TABLE} WHERE client_id = $1", event.aggregate_id)
 
 
 def _delinquency(flag: bool):

@@ -93,13 +93,13 @@ async def _write_entries(conn: asyncpg.Connection, gathered_now: dict[str, list[
     entries = gathered_now["entries"]
     first_seen: dict[UUID, Entry] = {}
     for entry in entries:
-        first_seen.setdefault(UUID(entry.event.subject), entry)
+        first_seen.setdefault(entry.event.aggregate_id, entry)
     states: dict[UUID, dict[str, Any] | None] = {i: None for i, e in first_seen.items() if e.first}
     if earlier := [i for i, e in first_seen.items() if not e.first]:
         states.update(await _latest_states(conn, earlier))
     rows = []
     for entry in entries:
-        contract_id = UUID(entry.event.subject)
+        contract_id = entry.event.aggregate_id
         before = None if entry.first else states.get(contract_id)
         after = {**(before or {}), **entry.change}
         rows.append(_row(entry, before, after))
@@ -115,7 +115,7 @@ _INSERT = f"""INSERT INTO {TABLE} (contract_id, version, event_id, event_type, o
 def _row(entry: Entry, before: dict[str, Any] | None, after: dict[str, Any]) -> tuple:
     event = entry.event
     return (
-        UUID(event.subject),
+        event.aggregate_id,
         event.aggregateversion,
         event.id,
         event.event_name,

@@ -66,7 +66,7 @@ def provisioned(_: Row | None, event: CloudEvent) -> Row:
     d = event.data
     start = date.fromisoformat(d["start_date"])
     return {
-        "contract_id": UUID(event.subject), "client_id": UUID(d["client_id"]), "subscriber_id": UUID(d["subscriber_id"]),
+        "contract_id": event.aggregate_id, "client_id": UUID(d["client_id"]), "subscriber_id": UUID(d["subscriber_id"]),
         "number": d["number"], "offer_id": UUID(d["offer_id"]), "offer_version": d["offer_version"], "offer_name": d["offer_name"],
         "service": d["service"], "monthly_fee": Decimal(d["monthly_fee"]), "activation_fee": Decimal(d["activation_fee"]),
         "start_date": start, "commitment_months": d["commitment_months"], "plan_effective_from": start,
@@ -130,12 +130,12 @@ async def _write_rows(conn: asyncpg.Connection, gathered_now: dict[str, list[Clo
     events = gathered_now["events"]
     first: dict[UUID, str] = {}
     for event in events:
-        first.setdefault(UUID(event.subject), event.event_name)
+        first.setdefault(event.aggregate_id, event.event_name)
     rows: dict[UUID, Row | None] = {}
     if existing := [i for i, name in first.items() if name != "ContractProvisioned"]:
         rows.update({r["contract_id"]: _row(r) for r in await conn.fetch(f"SELECT * FROM {TABLE} WHERE contract_id = ANY($1::uuid[])", existing)})
     for event in events:
-        contract_id = UUID(event.subject)
+        contract_id = event.aggregate_id
         row = rows.get(contract_id)
         if row is not None or event.event_name == "ContractProvisioned":  # a change to an unknown contract changes nothing
             rows[contract_id] = FOLDS[event.event_name](row, event)

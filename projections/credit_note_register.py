@@ -42,7 +42,7 @@ async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"""INSERT INTO {TABLE} (credit_note_id, number, invoice_id, invoice_number, client_id, reason, issue_date, net, tax, gross,
                 lines, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
-        UUID(event.subject), d["number"], UUID(d["invoice_id"]), d["invoice_number"], UUID(d["client_id"]), d["reason"],
+        event.aggregate_id, d["number"], UUID(d["invoice_id"]), d["invoice_number"], UUID(d["client_id"]), d["reason"],
         date.fromisoformat(d["issue_date"]), Decimal(d["net"]), Decimal(d["tax"]), Decimal(d["gross"]),
         orjson.dumps(d["lines"]).decode(), event.time,
     )

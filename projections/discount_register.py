@@ -37,7 +37,7 @@ async def on_granted(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"""INSERT INTO {TABLE} (discount_id, client_id, contract_id, kind, value, from_period, to_period, label, granted_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)""",
-        UUID(event.subject), UUID(d["client_id"]), UUID(d["contract_id"]) if d["contract_id"] else None, d["kind"],
+        event.aggregate_id, UUID(d["client_id"]), UUID(d["contract_id"]) if d["contract_id"] else None, d["kind"],
         Decimal(d["value"]), d["from_period"], d["to_period"], d["label"], event.time,
     )
 
@@ -45,7 +45,7 @@ async def on_granted(conn: asyncpg.Connection, event: CloudEvent) -> None:
 async def on_ended(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"UPDATE {TABLE} SET to_period = $2, updated_at = $3 WHERE discount_id = $1",
-        UUID(event.subject), event.data["last_period"], event.time,
+        event.aggregate_id, event.data["last_period"], event.time,
     )
 
 

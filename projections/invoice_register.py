@@ -83,7 +83,7 @@ async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
         f"""INSERT INTO {TABLE} (invoice_id, number, client_id, period, run_id, issue_date, due_date, vat_rate, net, tax, gross,
                 open_balance, status, services, offer_ids, lines, issued_at, updated_at, version)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 'issued', $12, $13, $14, $15, $15, $16)""",
-        UUID(event.subject), d["number"], UUID(d["client_id"]), d["period"], UUID(d["run_id"]),
+        event.aggregate_id, d["number"], UUID(d["client_id"]), d["period"], UUID(d["run_id"]),
         date.fromisoformat(d["issue_date"]), date.fromisoformat(d["due_date"]), Decimal(d["vat_rate"]),
         Decimal(d["net"]), Decimal(d["tax"]), Decimal(d["gross"]), services, offers, orjson.dumps(lines).decode(),
         event.time, event.aggregateversion,
@@ -124,7 +124,7 @@ _SETTLE = f"""UPDATE {TABLE} SET credited = credited + $2, paid = paid + $3,
 
 async def _settle(conn: asyncpg.Connection, event: CloudEvent, on: str, *, credited=Decimal(0), paid=Decimal(0), note=None,
                   settlement=None) -> None:
-    invoice_id = UUID(event.subject)
+    invoice_id = event.aggregate_id
     invoice = await conn.fetchrow(
         _SETTLE, invoice_id, credited, paid, orjson.dumps([note] if note else []).decode(),
         orjson.dumps([settlement] if settlement else []).decode(), event.time, event.aggregateversion,
@@ -171,7 +171,7 @@ async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> Non
     document = {"document_id": d["document_id"], "sha256": d["sha256"], "size": d["size"], "created_at": event.time.isoformat()}
     await conn.execute(
         f"UPDATE {TABLE} SET document = $2::jsonb, updated_at = $3, version = $4 WHERE invoice_id = $1",
-        UUID(event.subject), orjson.dumps(document).decode(), event.time, event.aggregateversion,
+        event.aggregate_id, orjson.dumps(document).decode(), event.time, event.aggregateversion,
     )
 
 

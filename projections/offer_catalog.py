@@ -69,7 +69,7 @@ async def _add_version(conn: asyncpg.Connection, event: CloudEvent, version: int
     await conn.execute(
         f"INSERT INTO {VERSIONS} (offer_id, terms_version, {', '.join(_TERMS)}, recorded_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        UUID(event.subject), version, *_terms(event.data), event.time,
+        event.aggregate_id, version, *_terms(event.data), event.time,
     )
 
 
@@ -77,7 +77,7 @@ async def on_created(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"INSERT INTO {CATALOG} (offer_id, service, {', '.join(_TERMS)}, status, terms_version, created_at, updated_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', 1, $10, $10)",
-        UUID(event.subject), event.data["service"], *_terms(event.data), event.time,
+        event.aggregate_id, event.data["service"], *_terms(event.data), event.time,
     )
     await _add_version(conn, event, 1)
 
@@ -87,18 +87,18 @@ async def on_updated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"UPDATE {CATALOG} SET name = $2, family = $3, monthly_fee = $4, activation_fee = $5, components = $6, "
         "valid_from = $7, valid_to = $8, terms_version = $9, updated_at = $10 WHERE offer_id = $1",
-        UUID(event.subject), *_terms(event.data), version, event.time,
+        event.aggregate_id, *_terms(event.data), version, event.time,
     )
     await _add_version(conn, event, version)
 
 
 async def on_retired(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    await conn.execute(f"UPDATE {CATALOG} SET status = 'retired', updated_at = $2 WHERE offer_id = $1", UUID(event.subject), event.time)
+    await conn.execute(f"UPDATE {CATALOG} SET status = 'retired', updated_at = $2 WHERE offer_id = $1", event.aggregate_id, event.time)
 
 
 async def on_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    await conn.execute(f"DELETE FROM {CATALOG} WHERE offer_id = $1", UUID(event.subject))
-    await conn.execute(f"DELETE FROM {VERSIONS} WHERE offer_id = $1", UUID(event.subject))
+    await conn.execute(f"DELETE FROM {CATALOG} WHERE offer_id = $1", event.aggregate_id)
+    await conn.execute(f"DELETE FROM {VERSIONS} WHERE offer_id = $1", event.aggregate_id)
 
 
 PROJECTION = Projection(

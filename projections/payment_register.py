@@ -42,7 +42,7 @@ async def on_received(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"""INSERT INTO {TABLE} (payment_id, client_id, amount, method, reference, received_on, invoice_id, allocations, credited,
                 status, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10)""",
-        UUID(event.subject), UUID(d["client_id"]), Decimal(d["amount"]), d["method"], d["reference"],
+        event.aggregate_id, UUID(d["client_id"]), Decimal(d["amount"]), d["method"], d["reference"],
         date.fromisoformat(d["received_on"]), UUID(d["invoice_id"]) if d["invoice_id"] else None,
         orjson.dumps(d["allocations"]).decode(), Decimal(d["credited"]), event.time,
     )
@@ -52,7 +52,7 @@ async def on_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         f"UPDATE {TABLE} SET status = 'reversed', reversed_on = $2, reversal_reason = $3 WHERE payment_id = $1",
-        UUID(event.subject), date.fromisoformat(d["reversed_on"]), d["reason"],
+        event.aggregate_id, date.fromisoformat(d["reversed_on"]), d["reason"],
     )
 
 

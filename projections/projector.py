@@ -50,14 +50,14 @@ async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projectio
 
 
 async def _apply_in_order(conn: asyncpg.Connection, interested: Sequence[Projection], events: Sequence[CloudEvent]) -> int:
-    seen = {p.name: await tracking.lock_versions(conn, p.name, (UUID(e.subject) for e in events if p.wants(e))) for p in interested}
+    seen = {p.name: await tracking.lock_versions(conn, p.name, (e.aggregate_id for e in events if p.wants(e))) for p in interested}
     applied: dict[str, dict[UUID, tuple[int, int]]] = {p.name: {} for p in interested}
     count = 0
     midpoint = len(events) // 2
     for index, event in enumerate(events):
         if index == midpoint and index > 0:
             crash_point("projection.mid_batch")
-        aggregate_id = UUID(event.subject)
+        aggregate_id = event.aggregate_id
         for projection in interested:
             if projection.wants(event) and event.aggregateversion > seen[projection.name][aggregate_id]:
                 await _apply(conn, projection, event)

@@ -34,13 +34,13 @@ async def on_created(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"INSERT INTO {TABLE} (subscriber_id, client_id, service, number, status, created_at, updated_at) "
         "VALUES ($1, $2, $3, $4, 'active', $5, $5)",
-        UUID(event.subject), UUID(d["client_id"]), d["service"], d["number"], event.time,
+        event.aggregate_id, UUID(d["client_id"]), d["service"], d["number"], event.time,
     )
 
 
 async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
-        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE subscriber_id = $1", UUID(event.subject), event.data["status"], event.time
+        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE subscriber_id = $1", event.aggregate_id, event.data["status"], event.time
     )
 
 

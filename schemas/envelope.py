@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +37,12 @@ class CloudEvent(BaseModel):
     reason: str | None = None
     traceparent: str | None = None
 
-    @property
+    # Cached: the projector asks each event for these once per interested read model and handler.
+    @cached_property
     def event_name(self) -> str:
         return self.type.rsplit(".", 1)[-1]
+
+    @cached_property
+    def aggregate_id(self) -> UUID:
+        """The subject as a UUID. Parsing it anew each time was a tenth of the projector's CPU."""
+        return UUID(self.subject)
