@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from projections.paging import filtered_page
-from projections.base import SCHEMA, Projection
+from projections.base import SCHEMA, Projection, gathered
 from schemas.envelope import CloudEvent
 
 NAME = "subscriber_directory"
@@ -29,19 +29,27 @@ CREATE INDEX IF NOT EXISTS subscriber_directory_number ON {TABLE} (number);
 """
 
 
+# A line's row is written at the end of its batch (`_write_created`), with any status change that
+# followed in the same batch: one pipelined insert per batch instead of a round trip per line.
+_INSERT = f"INSERT INTO {TABLE} (subscriber_id, client_id, service, number, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+
+
 async def on_created(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await conn.execute(
-        f"INSERT INTO {TABLE} (subscriber_id, client_id, service, number, status, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, 'active', $5, $5)",
-        event.aggregate_id, UUID(d["client_id"]), d["service"], d["number"], event.time,
-    )
+    gathered(NAME)[event.aggregate_id] = [event.aggregate_id, UUID(d["client_id"]), d["service"], d["number"], "active", event.time, event.time]
 
 
 async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    if (created := gathered(NAME).get(event.aggregate_id)) is not None:  # created in this batch, not written yet
+        created[4], created[6] = event.data["status"], event.time
+        return
     await conn.execute(
         f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE subscriber_id = $1", event.aggregate_id, event.data["status"], event.time
     )
+
+
+async def _write_created(conn: asyncpg.Connection, created: dict[UUID, list]) -> None:
+    await conn.executemany(_INSERT, list(created.values()))
 
 
 PROJECTION = Projection(
@@ -50,6 +58,7 @@ PROJECTION = Projection(
     ddl=DDL,
     tables=(TABLE,),
     handlers={"SubscriberCreated": on_created, "SubscriberStatusChanged": on_status_changed},
+    flush=_write_created,
 )
 
 
