@@ -225,7 +225,7 @@ async def wait_projected(database_url: str, n: int, timeout: float = 600) -> flo
     started = time.perf_counter()
     try:
         while time.perf_counter() - started < timeout:
-            count = await conn.fetchval("SELECT count(*) FROM readmodel.contract_summary WHERE status = 'active'")
+            count = await projected_contracts(conn)
             trail = await conn.fetchval("SELECT count(*) FROM readmodel.contract_audit_trail")
             if count >= n and trail >= 2 * n:
                 return time.perf_counter() - started

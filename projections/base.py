@@ -5,7 +5,8 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Awaitable, Callable, Sequence
+from typing import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from uuid import UUID
 
 import asyncpg
 
@@ -38,6 +39,15 @@ def gathered(projection: str) -> dict:
     For totals that many events change (a row per due date, say): added up in the batch and
     written once, in key order, rather than one update of the same row per event."""
     return _BATCH.get().setdefault(projection, {})
+
+
+def carried_over(events: Iterable[CloudEvent], created_by: str) -> list[UUID]:
+    """The aggregates whose first event in this batch is not `created_by`: their rows were written
+    by earlier batches, and a flush that folds the batch must read them first."""
+    first: dict[UUID, str] = {}
+    for event in events:
+        first.setdefault(event.aggregate_id, event.event_name)
+    return [aggregate_id for aggregate_id, name in first.items() if name != created_by]
 
 
 @asynccontextmanager

@@ -11,7 +11,7 @@ import asyncpg
 import orjson
 
 from projections.paging import filtered_page
-from projections.base import SCHEMA, Projection, gathered
+from projections.base import SCHEMA, Projection, carried_over, gathered
 from schemas.envelope import CloudEvent
 
 NAME = "contract_summary"
@@ -111,8 +111,9 @@ def terminated(row: Row, event: CloudEvent) -> Row:
     return {**status_change("terminated")(row, event), "early_termination_charge": Decimal(event.data["early_termination_charge"])}
 
 
+CREATED_BY = "ContractProvisioned"
 FOLDS = {
-    "ContractProvisioned": provisioned,
+    CREATED_BY: provisioned,
     "ContractActivated": status_change("active"),
     "ContractSuspended": status_change("suspended"),
     "ContractResumed": status_change("active"),
@@ -128,18 +129,14 @@ async def _gather(conn: asyncpg.Connection, event: CloudEvent) -> None:
 
 async def _write_rows(conn: asyncpg.Connection, gathered_now: dict[str, list[CloudEvent]]) -> None:
     events = gathered_now["events"]
-    first: dict[UUID, str] = {}
+    rows: dict[UUID, Row] = {}
+    if earlier := carried_over(events, CREATED_BY):
+        rows.update({r["contract_id"]: _row(r) for r in await conn.fetch(f"SELECT * FROM {TABLE} WHERE contract_id = ANY($1::uuid[])", earlier)})
     for event in events:
-        first.setdefault(event.aggregate_id, event.event_name)
-    rows: dict[UUID, Row | None] = {}
-    if existing := [i for i, name in first.items() if name != "ContractProvisioned"]:
-        rows.update({r["contract_id"]: _row(r) for r in await conn.fetch(f"SELECT * FROM {TABLE} WHERE contract_id = ANY($1::uuid[])", existing)})
-    for event in events:
-        contract_id = event.aggregate_id
-        row = rows.get(contract_id)
-        if row is not None or event.event_name == "ContractProvisioned":  # a change to an unknown contract changes nothing
-            rows[contract_id] = FOLDS[event.event_name](row, event)
-    await conn.executemany(_UPSERT, [_stored(row) for row in rows.values() if row is not None])
+        row = rows.get(event.aggregate_id)
+        if row is not None or event.event_name == CREATED_BY:  # a change to an unknown contract changes nothing
+            rows[event.aggregate_id] = FOLDS[event.event_name](row, event)
+    await conn.executemany(_UPSERT, [_stored(row) for row in rows.values()])
 
 
 def _stored(row: Row) -> tuple:

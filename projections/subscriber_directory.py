@@ -31,25 +31,29 @@ CREATE INDEX IF NOT EXISTS subscriber_directory_number ON {TABLE} (number);
 
 # A line's row is written at the end of its batch (`_write_created`), with any status change that
 # followed in the same batch: one pipelined insert per batch instead of a round trip per line.
-_INSERT = f"INSERT INTO {TABLE} (subscriber_id, client_id, service, number, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+_COLUMNS = ("subscriber_id", "client_id", "service", "number", "status", "created_at", "updated_at")
+_INSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ({', '.join(f'${i}' for i in range(1, len(_COLUMNS) + 1))})"
 
 
 async def on_created(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    gathered(NAME)[event.aggregate_id] = [event.aggregate_id, UUID(d["client_id"]), d["service"], d["number"], "active", event.time, event.time]
+    gathered(NAME)[event.aggregate_id] = {
+        "subscriber_id": event.aggregate_id, "client_id": UUID(d["client_id"]), "service": d["service"], "number": d["number"],
+        "status": "active", "created_at": event.time, "updated_at": event.time,
+    }
 
 
 async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     if (created := gathered(NAME).get(event.aggregate_id)) is not None:  # created in this batch, not written yet
-        created[4], created[6] = event.data["status"], event.time
+        created.update(status=event.data["status"], updated_at=event.time)
         return
     await conn.execute(
         f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE subscriber_id = $1", event.aggregate_id, event.data["status"], event.time
     )
 
 
-async def _write_created(conn: asyncpg.Connection, created: dict[UUID, list]) -> None:
-    await conn.executemany(_INSERT, list(created.values()))
+async def _write_created(conn: asyncpg.Connection, created: dict[UUID, dict[str, Any]]) -> None:
+    await conn.executemany(_INSERT, [tuple(row[c] for c in _COLUMNS) for row in created.values()])
 
 
 PROJECTION = Projection(
