@@ -1,4 +1,4 @@
-"""Issues the contract document for a provisioning or a plan change, before the events are appended."""
+"""Issues the contract document for a provisioning or a plan change; it is written with the events that announce it."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from domain.identity import MTF_NAMESPACE, mask
 from domain.offer import Offer
 from infra.clock import Clock
 from infra.contract_pdf import ContractSheet, Operator, render
-from infra.documents import store_pdf
-from infra.event_store import EventStore
+from infra.documents import contract_document
+from infra.event_store import Row
 
 
 def contract_number(contract: Contract) -> str:
@@ -20,8 +20,9 @@ def contract_number(contract: Contract) -> str:
 
 
 def issue_contract_document(
-    store: EventStore, clock: Clock, operator: Operator, contract: Contract, client: Client, offer: Offer, reason: str, effective: date
-) -> None:
+    clock: Clock, operator: Operator, contract: Contract, client: Client, offer: Offer, reason: str, effective: date
+) -> Row:
+    """Renders the document and records it on the contract; returns its row, for `save_as(..., alongside=...)`."""
     # Deterministic id: a retried command re-renders the same document instead of adding another.
     document_id = uuid5(MTF_NAMESPACE, f"contract-document/{contract.id}/{contract.version + 1}")
     sheet = ContractSheet(
@@ -40,5 +41,6 @@ def issue_contract_document(
         commitment_months=contract.commitment_months,
         effective_date=effective,
     )
-    stored = store_pdf(store, document_id, contract.id, reason, render(operator, sheet), clock.now())
+    stored, row = contract_document(document_id, contract.id, reason, render(operator, sheet), clock.now())
     contract.record_document(stored.document_id, stored.sha256, stored.size, reason)
+    return row

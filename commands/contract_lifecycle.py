@@ -111,6 +111,6 @@ def change_plan(
         today=clock.today(),
     )
     client = store.load(Client, contract.client_id, what="client")
-    issue_contract_document(store, clock, operator, contract, client, offer, "plan_change", cmd.effective_date)
+    document = issue_contract_document(clock, operator, contract, client, offer, "plan_change", cmd.effective_date)
     first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
-    return CommandResult(contract.id, store.save_as(ctx, contract, *first_sale)), kind
+    return CommandResult(contract.id, store.save_as(ctx, contract, *first_sale, alongside=[document])), kind

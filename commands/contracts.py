@@ -77,9 +77,9 @@ def provision_contract(
         aggregates = _new_line(store, parties, client, offer, cmd.commitment_months, day, number) + newcomers + first_sale
     contract = aggregates[0]
     reason = "plan_change" if decision.kind == "plan_change" else "provisioning"
-    issue_contract_document(store, clock, operator, contract, client, offer, reason, day)
+    document = issue_contract_document(clock, operator, contract, client, offer, reason, day)
     once = record_for(idempotency, cmd, contract.id, decision.kind)
-    return Provisioned(CommandResult(contract.id, store.save_as(ctx, *aggregates, *once)), decision.kind)
+    return Provisioned(CommandResult(contract.id, store.save_as(ctx, *aggregates, *once, alongside=[document])), decision.kind)
 
 
 class Parties(NamedTuple):

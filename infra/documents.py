@@ -1,7 +1,10 @@
 """The document store: rendered PDFs and their metadata, in their own schema.
 
-Documents are written before the event that announces them, so no event ever points at a
-missing document; an append that then fails leaves an unreferenced row, never a dangling event.
+A contract document is written in the same statement as the events that announce it
+(`EventStore.save_as(..., alongside=...)`): both commit or neither, so no event points at a
+missing document and a refused append leaves no row behind. Invoice documents are written
+before the events that announce them: an append that then fails leaves an unreferenced row,
+never a dangling event.
 """
 
 from __future__ import annotations
@@ -49,17 +52,18 @@ class StoredDocument:
     size: int
 
 
-def store_pdf(store, document_id: UUID, contract_id: UUID, reason: str, pdf: bytes, created_at: datetime) -> StoredDocument:
-    """Writes through the event store's connection pool (the command side is synchronous)."""
-    digest = hashlib.sha256(pdf).hexdigest()
-    with store.recorder.datastore.get_connection() as conn:
-        conn.execute(
-            f"INSERT INTO {TABLE} (document_id, contract_id, reason, sha256, size, created_at, pdf) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING",
-            (document_id, contract_id, reason, digest, len(pdf), created_at, pdf),
-        )
-        conn.commit()
-    return StoredDocument(document_id, digest, len(pdf))
+_INSERT_CONTRACT_DOCUMENT = (
+    f"INSERT INTO {TABLE} (document_id, contract_id, reason, sha256, size, created_at, pdf) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING"
+)
+
+
+def contract_document(
+    document_id: UUID, contract_id: UUID, reason: str, pdf: bytes, created_at: datetime
+) -> tuple[StoredDocument, tuple[str, tuple[Any, ...]]]:
+    """The document's metadata, and the row to write with the events that announce it."""
+    stored = StoredDocument(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf))
+    return stored, (_INSERT_CONTRACT_DOCUMENT, (document_id, contract_id, reason, stored.sha256, stored.size, created_at, pdf))
 
 
 def store_invoice_pdfs(store, rendered: list[tuple[UUID, UUID, bytes]], created_at: datetime) -> list[StoredDocument]:

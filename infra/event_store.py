@@ -14,7 +14,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import tuple_row
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
@@ -37,6 +37,7 @@ META_KEY = "_meta"
 RUN_STARTED_TOPIC = "domain.billing_run:BillingRun.BillingRunStarted"
 
 A = TypeVar("A", bound=Aggregate)
+Row = tuple[str, Sequence[Any]]  # an INSERT (with %s placeholders) and its parameters, written with an append
 
 
 class DateAsISO(Transcoding):
@@ -109,12 +110,24 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             schema=schema, function=function)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], *, alongside: Sequence[Row] = (), **kwargs: Any
+    ) -> Sequence[int] | None:
         if not stored_events:
             return []
+        query, params = self._insert, _columns(stored_events)
+        if alongside:
+            query, params = _with_rows(alongside, query), (*(p for _, row_params in alongside for p in row_params), *params)
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-            cursor.execute(self._insert, _columns(stored_events), prepare=True)
+            cursor.execute(query, params, prepare=True)
             return [row[0] for row in cursor.fetchall()]
+
+
+def _with_rows(rows: Sequence[Row], append: Composed) -> Composed:
+    """The append, preceded by each row's INSERT as a data-modifying CTE: one statement, so one
+    round trip and one commit, and the rows and the events are written together or not at all."""
+    ctes = SQL(", ").join(SQL("{} AS ({})").format(Identifier(f"alongside_{i}"), SQL(sql)) for i, (sql, _) in enumerate(rows))
+    return SQL("WITH {} {}").format(ctes, append)
 
 
 def _array(values) -> str:
@@ -159,11 +172,13 @@ class EventStore(Application):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def save_as(self, ctx: CommandContext, *aggregates: Aggregate) -> int:
-        """Appends the aggregates' pending events atomically; returns the last log position."""
+    def save_as(self, ctx: CommandContext, *aggregates: Aggregate, alongside: Sequence[Row] = ()) -> int:
+        """Appends the aggregates' pending events atomically; returns the last log position.
+
+        `alongside`: rows outside the log (a rendered document, say) that commit with the events."""
         with recording_as(ctx):
             try:
-                recordings = self._record(_collected(aggregates))
+                recordings = self._record(_collected(aggregates, alongside))
             except IntegrityError as error:
                 raise ConcurrencyConflict(
                     "the aggregate was changed by another command; reload and retry",
@@ -260,7 +275,7 @@ class EventStore(Application):
         return self.mapper.transcoder.decode(notification.state)
 
 
-def _collected(aggregates: Sequence[Aggregate]) -> ProcessingEvent:
+def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row]) -> ProcessingEvent:
     """What `Application.save` collects, without its runtime protocol checks per object (a
     twentieth of a sweep's CPU): here every object is an aggregate. Nothing is snapshotted and no
     follower is notified, so `save`'s other steps have nothing to do."""
@@ -268,6 +283,8 @@ def _collected(aggregates: Sequence[Aggregate]) -> ProcessingEvent:
     for aggregate in aggregates:
         processing.events.extend(aggregate.collect_events())
         processing.aggregates[aggregate.id] = aggregate
+    if alongside:
+        processing.saved_kwargs["alongside"] = alongside  # handed to the recorder's insert_events
     return processing
 
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 
+import pytest
 from pypdf import PdfReader
+
+from domain.client import Client
+from infra.command_context import CommandContext
+from infra.documents import contract_document
+from infra.event_store import ConcurrencyConflict
 
 from tests.flows import create_offer
 from tests.support import AUDITOR, OPERATOR
@@ -71,3 +77,24 @@ async def test_unknown_document_is_404(in_process_system):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "document_not_found"
     nobody = await client.get(f"/api/v1/contracts/{uuid.uuid4()}/documents", headers=AUDITOR)
     assert nobody.status_code == 404
+
+
+async def test_a_document_is_written_with_its_events_or_not_at_all(in_process_system):
+    """The row commits in the append's statement: a refused append leaves no document behind."""
+    runtime, _ = in_process_system
+    store, ctx = runtime.store, CommandContext(actor="test", role="operator")
+    holder = Client(cin="AB123456", full_name="Rachid Alami", email="rachid@example.ma", address="Fes", phone=None)
+    store.save_as(ctx, holder)
+    first, second = (store.load(Client, holder.id, what="client") for _ in range(2))
+    first.add_contract(uuid.uuid4(), "mobile")
+    second.add_contract(uuid.uuid4(), "mobile")
+    kept, row_kept = contract_document(uuid.uuid4(), uuid.uuid4(), "provisioning", b"%PDF kept", datetime.now(timezone.utc))
+    lost, row_lost = contract_document(uuid.uuid4(), uuid.uuid4(), "provisioning", b"%PDF lost", datetime.now(timezone.utc))
+
+    store.save_as(ctx, first, alongside=[row_kept])
+    with pytest.raises(ConcurrencyConflict):
+        store.save_as(ctx, second, alongside=[row_lost])
+
+    rows = await runtime.pool.fetch("SELECT document_id, sha256 FROM documents.contract_documents WHERE document_id = ANY($1)", [kept.document_id, lost.document_id])
+    assert [(r["document_id"], r["sha256"]) for r in rows] == [(kept.document_id, kept.sha256)]
+    assert store.load(Client, holder.id, what="client").contracts == first.contracts
