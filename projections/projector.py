@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from typing import Iterable, Sequence
-from uuid import UUID
 
 import asyncpg
 
@@ -44,14 +43,16 @@ async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projectio
     """Applies the events in log order to every projection that wants them, skipping those already applied."""
     interested = [p for p in projections if any(p.wants(e) for e in events)]
     async with gathering(conn, interested):
-        count = await _apply_in_order(conn, interested, events)
-    await tracking.advance(conn, [p.name for p in projections], max(e.position for e in events))
+        count, applied = await _apply_in_order(conn, interested, events)
+    await tracking.record(conn, applied, [p.name for p in projections], max(e.position for e in events))
     return count
 
 
-async def _apply_in_order(conn: asyncpg.Connection, interested: Sequence[Projection], events: Sequence[CloudEvent]) -> int:
-    seen = {p.name: await tracking.lock_versions(conn, p.name, (e.aggregate_id for e in events if p.wants(e))) for p in interested}
-    applied: dict[str, dict[UUID, tuple[int, int]]] = {p.name: {} for p in interested}
+async def _apply_in_order(
+    conn: asyncpg.Connection, interested: Sequence[Projection], events: Sequence[CloudEvent]
+) -> tuple[int, tracking.Applied]:
+    seen = await tracking.lock_versions(conn, {p.name: [e.aggregate_id for e in events if p.wants(e)] for p in interested})
+    applied: tracking.Applied = {p.name: {} for p in interested}
     count = 0
     midpoint = len(events) // 2
     for index, event in enumerate(events):
@@ -64,9 +65,7 @@ async def _apply_in_order(conn: asyncpg.Connection, interested: Sequence[Project
                 seen[projection.name][aggregate_id] = event.aggregateversion
                 applied[projection.name][aggregate_id] = (event.aggregateversion, event.position)
                 count += 1
-    for projection in interested:
-        await tracking.record(conn, projection.name, applied[projection.name])
-    return count
+    return count, applied
 
 
 async def _apply(conn: asyncpg.Connection, projection: Projection, event: CloudEvent) -> None:

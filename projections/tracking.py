@@ -1,10 +1,11 @@
 """Which events each projection has applied, recorded in the same transaction as the change.
 
-For a batch, a projection first locks the tracking rows of every aggregate the batch touches and
-reads the versions they record (one statement, creating missing rows). Events at or below the
-recorded version are skipped, so a redelivered or replayed event has no effect; two consumers
-racing on one aggregate serialise on its locked row. The new versions are written back with one
-more statement: two round trips per projection and batch, whatever the batch's size.
+For a batch, the projector first locks the tracking rows of every (projection, aggregate) pair
+the batch touches and reads the versions they record (one statement, creating missing rows).
+Events at or below the recorded version are skipped, so a redelivered or replayed event has no
+effect; two consumers racing on one aggregate serialise on its locked row. The new versions and
+the batch's position are written back with one more statement: two round trips per batch,
+whatever its size and however many read models it touches.
 """
 
 from __future__ import annotations
@@ -34,39 +35,42 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.projection_progress (
 # committed version even when another consumer committed it while this one waited.
 _LOCK = f"""
 INSERT INTO {SCHEMA}.projection_tracking (projection, aggregate_id, version, position)
-SELECT $1, aggregate_id, 0, 0 FROM unnest($2::uuid[]) AS aggregate_id
+SELECT projection, aggregate_id, 0, 0 FROM unnest($1::text[], $2::uuid[]) AS wanted(projection, aggregate_id)
 ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = projection_tracking.version
-RETURNING aggregate_id, version
+RETURNING projection, aggregate_id, version
 """
 
+# The versions recorded and the position reached, in one statement (data-modifying CTE).
 _RECORD = f"""
-UPDATE {SCHEMA}.projection_tracking AS t SET version = applied.version, position = applied.position
-FROM unnest($2::uuid[], $3::int[], $4::bigint[]) AS applied(aggregate_id, version, position)
-WHERE t.projection = $1 AND t.aggregate_id = applied.aggregate_id
-"""
-
-_ADVANCE = f"""
-INSERT INTO {SCHEMA}.projection_progress (projection, position) SELECT unnest($1::text[]), $2
+WITH recorded AS (
+    UPDATE {SCHEMA}.projection_tracking AS t SET version = applied.version, position = applied.position
+    FROM unnest($1::text[], $2::uuid[], $3::int[], $4::bigint[]) AS applied(projection, aggregate_id, version, position)
+    WHERE t.projection = applied.projection AND t.aggregate_id = applied.aggregate_id
+)
+INSERT INTO {SCHEMA}.projection_progress (projection, position) SELECT unnest($5::text[]), $6
 ON CONFLICT (projection) DO UPDATE SET position = GREATEST(projection_progress.position, EXCLUDED.position)
 """
 
+Applied = dict[str, dict[UUID, tuple[int, int]]]  # projection -> aggregate -> (version, position) last applied
 
-async def lock_versions(conn: asyncpg.Connection, projection: str, aggregate_ids: Iterable[UUID]) -> dict[UUID, int]:
-    """Locks the tracking rows of these aggregates and returns the version each has applied (0: none)."""
+
+async def lock_versions(conn: asyncpg.Connection, wanted: dict[str, Iterable[UUID]]) -> dict[str, dict[UUID, int]]:
+    """Locks the tracking rows of these (projection, aggregates) and returns the version each has applied (0: none)."""
     # One order for every consumer, so two transactions locking overlapping batches cannot deadlock.
-    rows = await conn.fetch(_LOCK, projection, sorted(set(aggregate_ids)))
-    return {row["aggregate_id"]: row["version"] for row in rows}
+    pairs = sorted({(projection, aggregate_id) for projection, ids in wanted.items() for aggregate_id in ids})
+    rows = await conn.fetch(_LOCK, [p for p, _ in pairs], [a for _, a in pairs])
+    versions: dict[str, dict[UUID, int]] = {projection: {} for projection in wanted}
+    for row in rows:
+        versions[row["projection"]][row["aggregate_id"]] = row["version"]
+    return versions
 
 
-async def record(conn: asyncpg.Connection, projection: str, applied: dict[UUID, tuple[int, int]]) -> None:
-    """Records, per aggregate, the (version, position) of the last event applied."""
-    if applied:
-        ids = list(applied)
-        await conn.execute(_RECORD, projection, ids, [applied[i][0] for i in ids], [applied[i][1] for i in ids])
-
-
-async def advance(conn: asyncpg.Connection, projections: list[str], position: int) -> None:
-    await conn.execute(_ADVANCE, projections, position)
+async def record(conn: asyncpg.Connection, applied: Applied, projections: list[str], position: int) -> None:
+    """Records, per projection and aggregate, the (version, position) of the last event applied, and
+    advances every one of `projections` to `position`."""
+    rows = [(projection, aggregate_id, *last) for projection, by_id in applied.items() for aggregate_id, last in by_id.items()]
+    columns = [list(column) for column in zip(*rows)] if rows else [[], [], [], []]
+    await conn.execute(_RECORD, *columns, projections, position)
 
 
 async def applied_version(conn: asyncpg.Connection, projection: str, aggregate_id) -> int:
