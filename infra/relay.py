@@ -51,6 +51,7 @@ class Relay:
         self.batch_size = batch_size
         self.idle_poll_s = idle_poll_s
         self.wakeup = asyncio.Event()
+        self._saved: int | None = None  # the position this relay last saved; read from the table when unknown
 
     async def position(self) -> int:
         async with self.pool.acquire() as conn:
@@ -59,7 +60,9 @@ class Relay:
 
     async def relay_once(self) -> int:
         """Delivers the next batch after the saved position; returns how many events it sent."""
-        start = await self.position()
+        if self._saved is None:
+            self._saved = await self.position()
+        start = self._saved
         notifications = await asyncio.to_thread(self.store.notifications, start, self.batch_size)
         if not notifications:
             return 0
@@ -77,6 +80,7 @@ class Relay:
                 sent = await self.relay_once()
             except Exception:
                 log.exception("relay batch failed; retrying from the saved position")
+                self._saved = None
                 sent = 0
                 await asyncio.sleep(1.0)
             if sent < self.batch_size:
@@ -97,3 +101,4 @@ class Relay:
                 self.name,
                 position,
             )
+        self._saved = position
