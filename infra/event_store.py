@@ -7,6 +7,7 @@ that the relay tails. Command metadata rides inside each stored event under `_me
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any, Iterator, Sequence, TypeVar
 from uuid import UUID
@@ -14,7 +15,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import tuple_row
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
@@ -37,7 +38,7 @@ META_KEY = "_meta"
 RUN_STARTED_TOPIC = "domain.billing_run:BillingRun.BillingRunStarted"
 
 A = TypeVar("A", bound=Aggregate)
-Row = tuple[str, Sequence[Any]]  # an INSERT (with %s placeholders) and its parameters, written with an append
+Row = tuple[str, Sequence[Any]]  # an INSERT (%s placeholders, no RETURNING) and its parameters, written with an append
 
 
 class DateAsISO(Transcoding):
@@ -106,8 +107,9 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             " END; $BODY$"
         ).format(schema=schema, function=function, table=table, channel=Identifier(self.channel_name),
                  lock_timeout=self.datastore.lock_timeout, append_lock=APPEND_LOCK))
+        # Kept as text: psycopg would render a composed query again at every append.
         self._insert = SQL("SELECT * FROM {schema}.{function}(%s::uuid[], %s::int[], %s::text[], %s, %s::int[], %s::int[])").format(
-            schema=schema, function=function)
+            schema=schema, function=function).as_string()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
@@ -123,11 +125,20 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             return [row[0] for row in cursor.fetchall()]
 
 
-def _with_rows(rows: Sequence[Row], append: Composed) -> Composed:
+def _with_rows(rows: Sequence[Row], append: str) -> str:
     """The append, preceded by each row's INSERT as a data-modifying CTE: one statement, so one
     round trip and one commit, and the rows and the events are written together or not at all."""
-    ctes = SQL(", ").join(SQL("{} AS ({})").format(Identifier(f"alongside_{i}"), SQL(sql)) for i, (sql, _) in enumerate(rows))
-    return SQL("WITH {} {}").format(ctes, append)
+    return _with_inserts(tuple(sql for sql, _ in rows), append)
+
+
+@lru_cache(maxsize=64)
+def _with_inserts(inserts: tuple[str, ...], append: str) -> str:
+    # An unreferenced CTE runs after the main query, so inside the append lock (a 3 KB PDF
+    # written while every other append waits). Counting its rows in a one-time filter makes
+    # PostgreSQL run it first, before the function takes the lock.
+    ctes = ", ".join(f"alongside_{i} AS ({sql} RETURNING 1)" for i, sql in enumerate(inserts))
+    written = " + ".join(f"(SELECT count(*) FROM alongside_{i})" for i in range(len(inserts)))
+    return f"WITH {ctes} {append} WHERE {written} >= 0"
 
 
 def _array(values) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import uuid
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 from domain.client import Client
 from infra.command_context import CommandContext
 from infra.documents import contract_document
-from infra.event_store import ConcurrencyConflict
+from infra.event_store import APPEND_LOCK, ConcurrencyConflict
 
 from tests.flows import create_offer
 from tests.support import AUDITOR, OPERATOR
@@ -98,3 +99,32 @@ async def test_a_document_is_written_with_its_events_or_not_at_all(in_process_sy
     rows = await runtime.pool.fetch("SELECT document_id, sha256 FROM documents.contract_documents WHERE document_id = ANY($1)", [kept.document_id, lost.document_id])
     assert [(r["document_id"], r["sha256"]) for r in rows] == [(kept.document_id, kept.sha256)]
     assert store.load(Client, holder.id, what="client").contracts == first.contracts
+
+
+async def test_a_document_is_written_before_its_append_takes_the_log_lock(in_process_system):
+    """Appends are serialised by one lock held until commit: the PDF row must not be written
+    inside it. Another transaction holds that lock and an uncommitted row with the document's
+    id: an append that writes its document first waits on that row, not on the lock."""
+    runtime, _ = in_process_system
+    store, ctx = runtime.store, CommandContext(actor="test", role="operator")
+    holder = Client(cin="CD654321", full_name="Salma Idrissi", email="salma@example.ma", address="Rabat", phone=None)
+    document, row = contract_document(uuid.uuid4(), uuid.uuid4(), "provisioning", b"%PDF waiting", datetime.now(timezone.utc))
+    async with runtime.pool.acquire() as blocker, runtime.pool.acquire() as observer:
+        blocking = blocker.transaction()
+        await blocking.start()
+        await blocker.execute("SELECT pg_advisory_xact_lock($1)", APPEND_LOCK)
+        await blocker.execute(
+            "INSERT INTO documents.contract_documents (document_id, contract_id, reason, sha256, size, created_at, pdf) "
+            "VALUES ($1, $2, 'provisioning', 'other', 1, now(), 'x')", document.document_id, uuid.uuid4())
+        append = asyncio.create_task(asyncio.to_thread(store.save_as, ctx, holder, alongside=[row]))
+        waits_on = None
+        for _ in range(300):
+            waits_on = await observer.fetchval("SELECT string_agg(locktype, ',') FROM pg_locks WHERE NOT granted")
+            if waits_on:
+                break
+            await asyncio.sleep(0.01)
+        await blocking.rollback()
+        await append
+    assert waits_on == "transactionid", f"the append waited on {waits_on!r}: its document was not written first"
+    stored = await runtime.pool.fetchval("SELECT sha256 FROM documents.contract_documents WHERE document_id = $1", document.document_id)
+    assert stored == document.sha256
