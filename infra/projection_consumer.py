@@ -32,9 +32,10 @@ def build_consumer(settings: Settings, projector: Projector) -> KafkaBroker:
         batch_timeout_ms=50,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_record_values,
     )
-    async def project(body: list[bytes], message: KafkaMessage) -> None:
-        events = [decode(record.value) for record in _records(message)]
+    async def project(body: list[bytes]) -> None:
+        events = [decode(value) for value in body]
         # Links only matter on a recorded span; extracting them was a twentieth of the projector's CPU.
         links = links_from([e.traceparent for e in events]) if settings.traces_recorded else ()
         with tracer.start_as_current_span("project batch", links=links):
@@ -43,6 +44,9 @@ def build_consumer(settings: Settings, projector: Projector) -> KafkaBroker:
     return broker
 
 
-def _records(message) -> tuple:
+async def _record_values(message: KafkaMessage) -> list[bytes]:
+    """The batch's record values, as they came. FastStream's own decoder builds a message object
+    for every record and decodes its JSON body, which `decode` then parses again: that was a fifth
+    of the projector's CPU (py-spy)."""
     raw = message.raw_message
-    return raw if isinstance(raw, tuple) else (raw,)
+    return [record.value for record in (raw if isinstance(raw, tuple) else (raw,))]
