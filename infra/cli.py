@@ -76,18 +76,10 @@ def gateway(workers: int = typer.Option(1, min=1, help="Worker processes; the ga
     settings = _settings()
     if workers == 1:
         return _serve(settings, relay=False, projector=False)
-    import uvicorn
+    from infra.gateway_workers import serve
 
     console.print(f"[bold green]MT-Facturation[/] gateway x{workers}: http://{settings.http_host}:{settings.http_port}/docs")
-    uvicorn.run(
-        "gateways.asgi:gateway_app",
-        factory=True,
-        workers=workers,
-        host=settings.http_host,
-        port=settings.http_port,
-        log_level=settings.log_level,
-        access_log=False,
-    )
+    raise typer.Exit(serve(workers, settings.http_host, settings.http_port, settings.log_level))
 
 
 @app.command()

@@ -1,0 +1,68 @@
+"""`mtf gateway --workers N`: the workers share the port evenly, and stop together."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+
+import psutil
+
+from infra.local_kafka import free_port
+from tests.processes import background
+from tests.support import eventually, fresh_settings, settings_env
+
+CONNECTIONS = 60
+
+
+async def _health(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+    """A keep-alive connection that has had one `/health` answer, or None while nobody listens."""
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return None
+    writer.write(b"GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n")
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    await reader.readexactly(length)
+    return (reader, writer) if head.startswith(b"HTTP/1.1 200") else None
+
+
+def _connections_per_worker(gateway: subprocess.Popen, port: int) -> dict[int, int]:
+    counts = {}
+    for worker in psutil.Process(gateway.pid).children(recursive=True):
+        sockets = worker.net_connections(kind="tcp")
+        if any(s.status == psutil.CONN_LISTEN and s.laddr.port == port for s in sockets):
+            counts[worker.pid] = sum(1 for s in sockets if s.status == psutil.CONN_ESTABLISHED and s.laddr.port == port)
+    return counts
+
+
+async def test_workers_share_keep_alive_connections_evenly_and_stop_together():
+    env = settings_env(fresh_settings(kafka=True))
+    port = free_port()
+    env["MTF_HTTP_PORT"] = str(port)
+    async with background(["gateway", "--workers", "2"], env) as gateway:
+        # A connection goes only to a worker already listening: wait for both, as a balancer's
+        # health check would before sending traffic.
+        await eventually(lambda: _listening(gateway, port, 2), timeout=45)
+        opened = await asyncio.gather(*(_health(port) for _ in range(CONNECTIONS)))
+        assert all(opened), "every connection is answered"
+        await asyncio.sleep(0.2)  # let both workers register what they accepted
+        per_worker = _connections_per_worker(gateway, port)
+        workers = [psutil.Process(pid) for pid in per_worker]
+        for _, writer in opened:
+            writer.close()
+
+        # Each socket gets a connection by the kernel's hash: a split as uneven as 15/45 has a
+        # probability below 1e-4 when fair, and the shared socket gave splits like 22/78.
+        assert len(per_worker) == 2 and sum(per_worker.values()) == CONNECTIONS, per_worker
+        assert min(per_worker.values()) >= 15, per_worker
+
+        gateway.terminate()
+        assert await asyncio.to_thread(gateway.wait, 40) == 0
+        gone, alive = psutil.wait_procs(workers, timeout=5)
+        assert alive == [], "no worker outlives the gateway"
+
+
+async def _listening(gateway: subprocess.Popen, port: int, workers: int) -> bool:
+    return len(_connections_per_worker(gateway, port)) == workers
