@@ -6,43 +6,59 @@ opened together split 69/31, 48/52 and 22/78 between two workers, and the worker
 of them answers each request more slowly. With `SO_REUSEPORT` the kernel hashes each new
 connection to one of the sockets, so the split is even whichever worker is busy.
 
-Any worker exiting stops the others: whatever runs the gateway (compose, systemd, Kubernetes)
-restarts it as a whole.
+A worker that exits on its own is started again (as uvicorn's supervisor does), a second later;
+a signal stops them all.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import signal
 import socket
+import time
 from multiprocessing.connection import wait
 
+log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 30
+RESTART_DELAY_S = 1.0
 
 
 def serve(workers: int, host: str, port: int, log_level: str) -> int:
-    """Runs `workers` gateway processes until a signal or a worker's exit; returns the exit code."""
+    """Runs `workers` gateway processes until SIGTERM or SIGINT; returns the exit code."""
     spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_worker, args=(host, port, log_level), name=f"gateway-{i}") for i in range(workers)]
-    signalled = False
+    processes: list[multiprocessing.Process] = []
+    stopping = False
+
+    def start(i: int) -> multiprocessing.Process:
+        process = spawn.Process(target=_worker, args=(host, port, log_level), name=f"gateway-{i}")
+        process.start()
+        return process
 
     def on_signal(*_) -> None:
-        nonlocal signalled
-        signalled = True
+        nonlocal stopping
+        stopping = True
         _terminate(processes)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    for process in processes:
-        process.start()
-    wait([p.sentinel for p in processes])
+    processes.extend(start(i) for i in range(workers))
+    while not stopping:
+        wait([p.sentinel for p in processes])
+        for i, process in enumerate(processes):
+            if process.is_alive() or stopping:
+                continue
+            log.warning("gateway worker %s exited with %s; starting it again", process.pid, process.exitcode)
+            time.sleep(RESTART_DELAY_S)
+            if not stopping:
+                processes[i] = start(i)
     _terminate(processes)
     for process in processes:
         process.join(STOP_TIMEOUT_S)
         if process.is_alive():
             process.kill()
             process.join()
-    return 0 if signalled else 1
+    return 0
 
 
 def _terminate(processes: list[multiprocessing.Process]) -> None:

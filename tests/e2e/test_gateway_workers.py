@@ -1,4 +1,4 @@
-"""`mtf gateway --workers N`: the workers share the port evenly, and stop together."""
+"""`mtf gateway --workers N`: the workers share the port evenly, a dead one is replaced, and they stop together."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _connections_per_worker(gateway: subprocess.Popen, port: int) -> dict[int, i
     return counts
 
 
-async def test_workers_share_keep_alive_connections_evenly_and_stop_together():
+async def test_workers_share_connections_evenly_are_replaced_when_they_die_and_stop_together():
     env = settings_env(fresh_settings(kafka=True))
     port = free_port()
     env["MTF_HTTP_PORT"] = str(port)
@@ -58,9 +58,15 @@ async def test_workers_share_keep_alive_connections_evenly_and_stop_together():
         assert len(per_worker) == 2 and sum(per_worker.values()) == CONNECTIONS, per_worker
         assert min(per_worker.values()) >= 15, per_worker
 
+        workers[0].kill()
+        await eventually(lambda: _listening(gateway, port, 2), timeout=45)
+        replaced = [psutil.Process(pid) for pid in _connections_per_worker(gateway, port)]
+        assert workers[0].pid not in [w.pid for w in replaced] and workers[1] in replaced
+        assert await _health(port), "the gateway still answers"
+
         gateway.terminate()
         assert await asyncio.to_thread(gateway.wait, 40) == 0
-        gone, alive = psutil.wait_procs(workers, timeout=5)
+        gone, alive = psutil.wait_procs(replaced, timeout=5)
         assert alive == [], "no worker outlives the gateway"
 
 
