@@ -40,6 +40,7 @@ def serve(workers: int, host: str, port: int, log_level: str) -> int:
         stopping = True
         _terminate(processes)
 
+    _listening_socket(host, port).close()  # a port held by another program fails here, not in a restart loop
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
     processes.extend(start(i) for i in range(workers))
@@ -67,7 +68,7 @@ def _terminate(processes: list[multiprocessing.Process]) -> None:
             process.terminate()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
+def _listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -80,4 +81,4 @@ def _worker(host: str, port: int, log_level: str) -> None:
     import uvicorn
 
     config = uvicorn.Config("gateways.asgi:gateway_app", factory=True, log_level=log_level, access_log=False)
-    uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
+    uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])

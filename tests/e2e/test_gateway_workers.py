@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 
 import psutil
 
 from infra.local_kafka import free_port
-from tests.processes import background
+from tests.processes import background, run_to_exit
 from tests.support import eventually, fresh_settings, settings_env
 
 CONNECTIONS = 60
@@ -72,3 +73,17 @@ async def test_workers_share_connections_evenly_are_replaced_when_they_die_and_s
 
 async def _listening(gateway: subprocess.Popen, port: int, workers: int) -> bool:
     return len(_connections_per_worker(gateway, port)) == workers
+
+
+def test_a_port_held_by_another_program_stops_the_gateway_at_once():
+    """SO_REUSEPORT would let workers share a port only with sockets that also set it; a plain
+    listener makes every bind fail, which must end the gateway rather than restart workers forever."""
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    try:
+        env = {**settings_env(fresh_settings(kafka=True)), "MTF_HTTP_PORT": str(held.getsockname()[1])}
+        done = run_to_exit(["gateway", "--workers", "2"], env, timeout=60)
+    finally:
+        held.close()
+    assert done.returncode != 0 and "Address already in use" in done.stdout + done.stderr
