@@ -12,8 +12,10 @@ a signal stops them all.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import time
@@ -22,6 +24,7 @@ from multiprocessing.connection import wait
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 30
 RESTART_DELAY_S = 1.0
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def serve(workers: int, host: str, port: int, log_level: str) -> int:
@@ -77,8 +80,22 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _die_with_parent() -> None:
+    """A worker outliving a killed gateway would keep its share of the port (SO_REUSEPORT lets it
+    share with the next gateway's workers): ask Linux to send it SIGTERM when its parent dies."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (AttributeError, OSError):  # not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _worker(host: str, port: int, log_level: str) -> None:
     import uvicorn
+
+    _die_with_parent()
 
     config = uvicorn.Config("gateways.asgi:gateway_app", factory=True, log_level=log_level, access_log=False)
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])

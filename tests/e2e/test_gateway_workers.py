@@ -87,3 +87,16 @@ def test_a_port_held_by_another_program_stops_the_gateway_at_once():
     finally:
         held.close()
     assert done.returncode != 0 and "Address already in use" in done.stdout + done.stderr
+
+
+async def test_workers_do_not_outlive_a_killed_gateway():
+    """An orphaned worker would keep a share of the port beside the next gateway's workers."""
+    env = settings_env(fresh_settings(kafka=True))
+    port = free_port()
+    env["MTF_HTTP_PORT"] = str(port)
+    async with background(["gateway", "--workers", "2"], env) as gateway:
+        await eventually(lambda: _listening(gateway, port, 2), timeout=45)
+        workers = [psutil.Process(pid) for pid in _connections_per_worker(gateway, port)]
+        gateway.kill()
+        gone, alive = await asyncio.to_thread(psutil.wait_procs, workers, 15)
+        assert alive == [], "workers outlived the killed gateway"
