@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import subprocess
+from contextlib import asynccontextmanager
 
 import psutil
 
@@ -38,14 +39,20 @@ def _connections_per_worker(gateway: subprocess.Popen, port: int) -> dict[int, i
     return counts
 
 
-async def test_workers_share_connections_evenly_are_replaced_when_they_die_and_stop_together():
+@asynccontextmanager
+async def _gateway_with_two_workers():
+    """`mtf gateway --workers 2`, once both workers listen: a connection goes only to a worker
+    already listening."""
     env = settings_env(fresh_settings(kafka=True))
     port = free_port()
     env["MTF_HTTP_PORT"] = str(port)
     async with background(["gateway", "--workers", "2"], env) as gateway:
-        # A connection goes only to a worker already listening: wait for both, as a balancer's
-        # health check would before sending traffic.
         await eventually(lambda: _listening(gateway, port, 2), timeout=45)
+        yield gateway, port
+
+
+async def test_workers_share_connections_evenly_are_replaced_when_they_die_and_stop_together():
+    async with _gateway_with_two_workers() as (gateway, port):
         opened = await asyncio.gather(*(_health(port) for _ in range(CONNECTIONS)))
         assert all(opened), "every connection is answered"
         await asyncio.sleep(0.2)  # let both workers register what they accepted
@@ -91,11 +98,7 @@ def test_a_port_held_by_another_program_stops_the_gateway_at_once():
 
 async def test_workers_do_not_outlive_a_killed_gateway():
     """An orphaned worker would keep a share of the port beside the next gateway's workers."""
-    env = settings_env(fresh_settings(kafka=True))
-    port = free_port()
-    env["MTF_HTTP_PORT"] = str(port)
-    async with background(["gateway", "--workers", "2"], env) as gateway:
-        await eventually(lambda: _listening(gateway, port, 2), timeout=45)
+    async with _gateway_with_two_workers() as (gateway, port):
         workers = [psutil.Process(pid) for pid in _connections_per_worker(gateway, port)]
         gateway.kill()
         gone, alive = await asyncio.to_thread(psutil.wait_procs, workers, 15)
