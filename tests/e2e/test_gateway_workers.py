@@ -33,7 +33,10 @@ async def _health(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter
 def _connections_per_worker(gateway: subprocess.Popen, port: int) -> dict[int, int]:
     counts = {}
     for worker in psutil.Process(gateway.pid).children(recursive=True):
-        sockets = worker.net_connections(kind="tcp")
+        try:
+            sockets = worker.net_connections(kind="tcp")
+        except psutil.NoSuchProcess:  # a killed worker, exiting or not yet reaped
+            continue
         if any(s.status == psutil.CONN_LISTEN and s.laddr.port == port for s in sockets):
             counts[worker.pid] = sum(1 for s in sockets if s.status == psutil.CONN_ESTABLISHED and s.laddr.port == port)
     return counts
