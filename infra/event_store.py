@@ -119,20 +119,17 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             return []
         query, params = self._insert, _columns(stored_events)
         if alongside:
-            query, params = _with_rows(alongside, query), (*(p for _, row_params in alongside for p in row_params), *params)
+            query = _with_inserts(tuple(sql for sql, _ in alongside), query)
+            params = (*(p for _, row_params in alongside for p in row_params), *params)
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(query, params, prepare=True)
             return [row[0] for row in cursor.fetchall()]
 
 
-def _with_rows(rows: Sequence[Row], append: str) -> str:
-    """The append, preceded by each row's INSERT as a data-modifying CTE: one statement, so one
-    round trip and one commit, and the rows and the events are written together or not at all."""
-    return _with_inserts(tuple(sql for sql, _ in rows), append)
-
-
 @lru_cache(maxsize=64)
 def _with_inserts(inserts: tuple[str, ...], append: str) -> str:
+    """The append, preceded by each INSERT as a data-modifying CTE: one statement, so one round
+    trip and one commit, and the rows and the events are written together or not at all."""
     # An unreferenced CTE runs after the main query, so inside the append lock (a 3 KB PDF
     # written while every other append waits). Counting its rows in a one-time filter makes
     # PostgreSQL run it first, before the function takes the lock.

@@ -73,7 +73,9 @@ async def test_workers_share_connections_evenly_are_replaced_when_they_die_and_s
         await eventually(lambda: _listening(gateway, port, 2), timeout=45)
         replaced = [psutil.Process(pid) for pid in _connections_per_worker(gateway, port)]
         assert workers[0].pid not in [w.pid for w in replaced] and workers[1] in replaced
-        assert await _health(port), "the gateway still answers"
+        still = await _health(port)
+        assert still, "the gateway still answers"
+        still[1].close()
 
         gateway.terminate()
         assert await asyncio.to_thread(gateway.wait, 40) == 0
