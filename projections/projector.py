@@ -13,6 +13,7 @@ import asyncpg
 from infra.faults import crash_point
 from projections import tracking
 from projections.base import SCHEMA, Projection, gathering
+from projections.statement_runs import StatementRuns
 from schemas.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
@@ -42,14 +43,16 @@ async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -
 async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[CloudEvent]) -> int:
     """Applies the events in log order to every projection that wants them, skipping those already applied."""
     interested = [p for p in projections if any(p.wants(e) for e in events)]
-    async with gathering(conn, interested):
-        count, applied = await _apply_in_order(conn, interested, events)
+    runs = StatementRuns(conn)
+    async with gathering(runs, interested):
+        count, applied = await _apply_in_order(runs, interested, events)
+    await runs.flush()
     await tracking.record(conn, applied, [p.name for p in projections], max(e.position for e in events))
     return count
 
 
 async def _apply_in_order(
-    conn: asyncpg.Connection, interested: Sequence[Projection], events: Sequence[CloudEvent]
+    conn: StatementRuns, interested: Sequence[Projection], events: Sequence[CloudEvent]
 ) -> tuple[int, tracking.Applied]:
     seen = await tracking.lock_versions(conn, {p.name: [e.aggregate_id for e in events if p.wants(e)] for p in interested})
     applied: tracking.Applied = {p.name: {} for p in interested}
@@ -68,7 +71,7 @@ async def _apply_in_order(
     return count, applied
 
 
-async def _apply(conn: asyncpg.Connection, projection: Projection, event: CloudEvent) -> None:
+async def _apply(conn: StatementRuns, projection: Projection, event: CloudEvent) -> None:
     handler = projection.handlers.get(event.event_name)
     if handler is not None:
         await handler(conn, event)
