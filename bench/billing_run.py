@@ -25,7 +25,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import PeakRss, cpu_seconds, stop_on_sigterm, stop_processes  # noqa: E402
+from bench.pipeline import PeakRss, cpu_seconds, output_dir, output_of, stop_on_sigterm, stop_processes  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.contract import Contract  # noqa: E402
 from domain.discount import Discount  # noqa: E402
@@ -184,7 +184,7 @@ async def main() -> None:
     if args.profile:
         return await profile_issuing(env)
 
-    workers = [subprocess.Popen([sys.executable, "-m", "infra.cli", role], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    workers = [subprocess.Popen([sys.executable, "-m", "infra.cli", role], env=env, stdout=output_of(role), stderr=subprocess.STDOUT)
                for role in ("relay", "project")]
     try:
         await all_seed_projected(settings.database_url, args.n)
@@ -227,6 +227,7 @@ async def main() -> None:
     print(f"  end to end (read model caught up) {e2e_s:5.2f} s   {invoices / e2e_s:9.1f} invoices/s")
     print(f"  PDFs after that                {pdf_s:8.2f} s   {invoices / pdf_s:9.1f} PDFs/s (rendered, stored, announced, projected)")
     print(f"  peak RSS (mtf bill + relay + projector)  {rss.peak / 2**20:.1f} MiB")
+    print(f"  relay's and projector's output in {output_dir()}")
     print(f"  CPU: mtf bill {bill_cpu_issue:.1f} s to issue; relay {worker_cpu[0]:.1f} s, projector {worker_cpu[1]:.1f} s for the whole run")
     print("baseline, same run:")
     print(f"  raw batched event-store appends/s {baseline:9.1f}   ({events} one-event aggregates, {args.block} per save)  "

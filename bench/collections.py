@@ -30,7 +30,8 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import (  # noqa: E402
-    PeakRss, baseline_appends, closed_loop_posts, cpu_seconds, ms, percentile, stop_on_sigterm, stop_processes, wait_ready,
+    PeakRss, baseline_appends, closed_loop_posts, cpu_seconds, ms, output_dir, percentile, start_processes, stop_on_sigterm,
+    stop_processes, wait_ready,
 )
 from domain.billing_run import BillingRun  # noqa: E402
 from domain.client import Client  # noqa: E402
@@ -159,9 +160,7 @@ async def main() -> None:
     client_ids, amounts = await asyncio.to_thread(seed, settings.database_url, args.clients)
     seed_s = time.perf_counter() - seeded
     invoices = 2 * args.clients
-    commands = [["gateway", "--workers", "2"], ["relay"], ["project"]]
-    processes = [subprocess.Popen([sys.executable, "-m", "infra.cli", *c], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-                 for c in commands]
+    processes = start_processes(env, 2)
     try:
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
             await wait_ready(client, timeout=900)  # the relay publishes the seeded log first
@@ -206,6 +205,7 @@ async def main() -> None:
     print(f"  aging p50 / p99, settled   {ms(percentile(settled_aging, 50))} / {ms(percentile(settled_aging, 99))} ms   "
           "(the same, once the projections have applied the whole log)")
     print(f"  peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
+    print(f"  servers' output in {output_dir()}")
     print(f"baseline, same run: raw event-store appends/s {appends:.1f} (one event per save)  ratio payments/appends = {rate / appends:.2f}")
 
 

@@ -12,9 +12,11 @@ import asyncio
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
+from functools import cache
 from pathlib import Path
 from typing import Iterable
 
@@ -272,10 +274,20 @@ async def baseline_produce(bootstrap: str, n: int) -> float:
         await producer.stop()
 
 
+@cache
+def output_dir() -> Path:
+    """Where the servers' output goes: a worker's restart or a traceback stays readable after the run."""
+    return Path(tempfile.mkdtemp(prefix="mtf-bench-"))
+
+
+def output_of(name: str):
+    return open(output_dir() / f"{name}.log", "wb")
+
+
 def start_processes(env: dict[str, str], gateway_workers: int) -> list[subprocess.Popen]:
     commands = [["gateway", "--workers", str(gateway_workers)], ["relay"], ["project"]]
     return [
-        subprocess.Popen([sys.executable, "-m", "infra.cli", *c], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        subprocess.Popen([sys.executable, "-m", "infra.cli", *c], env=env, stdout=output_of(c[0]), stderr=subprocess.STDOUT)
         for c in commands
     ]
 
@@ -389,6 +401,7 @@ async def main() -> None:
     print(f"  projection lag while loaded {_lag(open_lag)}")
     print(f"  projection catch-up        {open_catch_up:10.3f} s after the last command answered")
     print(f"peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
+    print(f"servers' output in {output_dir()}")
     print("baselines, same run:")
     print(f"  raw event-store appends/s  {appends:10.1f}   (one event per save, sequential)  ratio commands/appends = {throughput / appends:.2f}")
     print(f"  raw aiokafka produce/s     {produce:10.1f}   (idempotent, acks=all)            ratio commands/produce = {throughput / produce:.3f}")

@@ -16,7 +16,7 @@ from typing import Any, AsyncIterator, Callable, TypeVar
 
 import asyncpg
 
-from infra import telemetry
+from infra import heap, telemetry
 from infra.clock import Clock, clock_from
 from infra.contract_pdf import Operator
 from infra.documents import DDL as DOCUMENTS_DDL
@@ -107,6 +107,7 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
             await _start_relay(runtime, stack, stop)
         if projector and settings.kafka_bootstrap:
             await _start_consumer(runtime, stack)
+        heap.settle_after_startup()
         try:
             yield runtime
         finally:
