@@ -8,7 +8,8 @@ the handlers issued them, so every read sees every earlier write.
 
 What a held statement returns is not known when it is issued: `execute` returns None, and an error
 surfaces at the next call or at the end of the batch. Either way the batch's transaction fails
-as a whole, as it did before.
+as a whole, as it did before. Held arguments are sent as they are when the run goes out, so a
+handler must not change an argument after passing it (the handlers build them from the event).
 """
 
 from __future__ import annotations
