@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Iterator, Sequence, TypeVar
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
 from uuid import UUID
 
 import psycopg
 from psycopg.rows import tuple_row
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError, InterfaceError, JSONTranscoder, Mapper, Notification, OperationalError, StoredEvent, Transcoding,
@@ -197,7 +197,7 @@ class EventStore(Application):
     def load(self, cls: type[A], aggregate_id: UUID, *, what: str) -> A:
         missing = NotFound(f"{what} {aggregate_id} not found", code=f"{what}_not_found", id=str(aggregate_id))
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self.repository.get(aggregate_id, projector_func=replayed)
         except AggregateNotFoundError:
             raise missing from None
         except Exception:
@@ -234,7 +234,7 @@ class EventStore(Application):
         loaded = {}
         for aggregate_id, events in streams.items():
             try:
-                loaded[aggregate_id] = project_aggregate(None, events)
+                loaded[aggregate_id] = replayed(None, events)
             except Exception:  # an erased stream starts without its creation event
                 if not events[0].__class__.__name__.endswith("Erased"):
                     raise
@@ -297,6 +297,17 @@ def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row]) -> Pro
 
 
 SCHEMA_LOCK = 7_355_609
+
+
+def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | None:
+    """The aggregate its events make, as eventsourcing's `project_aggregate` makes it, without that
+    function's assertion that every event satisfies a runtime-checkable Protocol. The assertion's
+    `isinstance` walks the Protocol's members for every event: replaying a client's five events
+    took 137 µs with it and 22 µs without (microbenchmark), and py-spy put it at 2.9% of a
+    gateway worker's CPU per payment."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def open_event_store(database_url: str) -> EventStore:
