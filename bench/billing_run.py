@@ -25,7 +25,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import PeakRss, cpu_seconds, output_dir, output_of, stop_on_sigterm, stop_processes  # noqa: E402
+from bench.pipeline import PeakRss, cpu_seconds, output_dir, start_server, stop_on_sigterm, stop_processes  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.contract import Contract  # noqa: E402
 from domain.discount import Discount  # noqa: E402
@@ -184,8 +184,7 @@ async def main() -> None:
     if args.profile:
         return await profile_issuing(env)
 
-    workers = [subprocess.Popen([sys.executable, "-m", "infra.cli", role], env=env, stdout=output_of(role), stderr=subprocess.STDOUT)
-               for role in ("relay", "project")]
+    workers = [start_server(env, role) for role in ("relay", "project")]
     try:
         await all_seed_projected(settings.database_url, args.n)
         conn = await asyncpg.connect(settings.database_url)

@@ -280,16 +280,14 @@ def output_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="mtf-bench-"))
 
 
-def output_of(name: str):
-    return open(output_dir() / f"{name}.log", "wb")
+def start_server(env: dict[str, str], command: str, *args: str) -> subprocess.Popen:
+    """`mtf <command> <args>` as its own process, its output kept in `output_dir()`."""
+    with open(output_dir() / f"{command}.log", "wb") as output:  # the child keeps its own copy
+        return subprocess.Popen([sys.executable, "-m", "infra.cli", command, *args], env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 def start_processes(env: dict[str, str], gateway_workers: int) -> list[subprocess.Popen]:
-    commands = [["gateway", "--workers", str(gateway_workers)], ["relay"], ["project"]]
-    return [
-        subprocess.Popen([sys.executable, "-m", "infra.cli", *c], env=env, stdout=output_of(c[0]), stderr=subprocess.STDOUT)
-        for c in commands
-    ]
+    return [start_server(env, "gateway", "--workers", str(gateway_workers)), start_server(env, "relay"), start_server(env, "project")]
 
 
 def stop_on_sigterm() -> None:
