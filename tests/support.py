@@ -48,7 +48,6 @@ def fresh_settings(*, kafka: bool, **overrides: Any) -> Settings:
         "consumer_group": f"mtf-projections-{tag}",
         "kafka_partitions": 3,
         "api_keys": KEYS,
-        "relay_idle_poll_ms": 10,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -67,7 +66,6 @@ def settings_env(settings: Settings) -> dict[str, str]:
             "MTF_CONSUMER_GROUP": settings.consumer_group,
             "MTF_KAFKA_PARTITIONS": str(settings.kafka_partitions),
             "MTF_API_KEYS": orjson.dumps(settings.api_keys).decode(),
-            "MTF_RELAY_IDLE_POLL_MS": "10",
             "MTF_LOG_LEVEL": "warning",
         }
     )

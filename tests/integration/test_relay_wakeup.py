@@ -1,0 +1,103 @@
+"""The relay is woken by the append's NOTIFY, and paces its batches while events keep coming.
+
+Its fallback poll is set to a minute here: anything delivered within seconds was delivered
+because a notification woke the relay."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from commands.clients import RegisterClient, register_client
+from infra.command_context import CommandContext
+from infra.relay import Relay
+from infra.runtime import running
+from tests.support import fresh_settings
+
+CTX = CommandContext(actor="test", role="operator")
+NEVER = 60.0
+
+
+class RecordingSink:
+    """Keeps each batch's delivery time and event ids; `on_first` runs inside the first delivery."""
+
+    def __init__(self, on_first=None) -> None:
+        self.batches: list[tuple[float, list[str]]] = []
+        self.on_first = on_first
+
+    async def deliver(self, events) -> None:
+        self.batches.append((time.monotonic(), [e.id for e in events]))
+        if self.on_first and len(self.batches) == 1:
+            await self.on_first()
+
+    def delivered(self) -> int:
+        return sum(len(ids) for _, ids in self.batches)
+
+
+def _register(store, n: int) -> None:
+    register_client(store, RegisterClient(cin=f"WK{100000 + n}", full_name="A", email="a@b.ma", address="x"), CTX)
+
+
+async def _until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the relay did not deliver in time"
+        await asyncio.sleep(0.01)
+
+
+async def _relaying(runtime, sink: RecordingSink, min_interval_s: float):
+    relay = Relay(runtime.store, runtime.pool, sink, name="wakeup-test", idle_poll_s=NEVER, min_interval_s=min_interval_s)
+    stop = asyncio.Event()
+    return relay, stop, asyncio.create_task(relay.run(stop))
+
+
+async def test_an_append_wakes_the_idle_relay():
+    async with running(fresh_settings(kafka=False), relay=False, projector=False) as runtime:
+        sink = RecordingSink()
+        _, stop, task = await _relaying(runtime, sink, min_interval_s=0)
+        try:
+            await asyncio.sleep(0.5)  # the relay has read the empty log and is waiting
+            assert sink.delivered() == 0
+            await asyncio.to_thread(_register, runtime.store, 1)
+            await _until(lambda: sink.delivered() >= 1, timeout=5)
+        finally:
+            stop.set()
+            await task
+
+
+async def test_an_append_committed_during_a_batch_is_not_missed():
+    """The wake-up is cleared before the log is read, so a commit while a batch is out wakes the next one."""
+    async with running(fresh_settings(kafka=False), relay=False, projector=False) as runtime:
+        await asyncio.to_thread(_register, runtime.store, 1)
+        sink = RecordingSink(on_first=lambda: asyncio.to_thread(_register, runtime.store, 2))
+        _, stop, task = await _relaying(runtime, sink, min_interval_s=0)
+        try:
+            await _until(lambda: sink.delivered() >= 2, timeout=5)
+        finally:
+            stop.set()
+            await task
+
+
+async def test_batches_are_paced_while_events_keep_coming():
+    async with running(fresh_settings(kafka=False), relay=False, projector=False) as runtime:
+        sink = RecordingSink()
+        relay, stop, task = await _relaying(runtime, sink, min_interval_s=0.3)
+        reads: list[float] = []
+        read = relay.relay_once
+
+        async def timed_read() -> int:
+            reads.append(time.monotonic())
+            return await read()
+
+        relay.relay_once = timed_read
+        try:
+            for n in range(12):
+                await asyncio.to_thread(_register, runtime.store, n)
+                await asyncio.sleep(0.05)
+            await _until(lambda: sink.delivered() >= 12)
+        finally:
+            stop.set()
+            await task
+        gaps = [later - earlier for earlier, later in zip(reads, reads[1:])]
+        assert gaps and min(gaps) >= 0.29, gaps
+        assert len(sink.batches) < 12, "events arriving faster than the interval share batches"
