@@ -37,9 +37,9 @@ class Relay:
     """Delivers the log in batches, woken by the append's NOTIFY rather than by polling.
 
     A batch starts at most every `min_interval_s` while events keep coming: downstream (Kafka,
-    the projector, their offsets and positions) pays per batch, and at a few hundred commands/s
-    fewer, fuller batches spared a fifth of the machine's CPU. The first event after a quiet spell
-    goes out at once. `idle_poll_s` is only the safety net for a notification lost with its
+    the projector, their offsets and positions) pays per batch as well as per event, so fewer,
+    fuller batches cost less (figures in docs/architecture.md). The first event after a quiet
+    spell goes out at once. `idle_poll_s` is only the safety net for a notification lost with its
     connection."""
 
     def __init__(
@@ -51,7 +51,7 @@ class Relay:
         name: str = "kafka",
         batch_size: int = 500,
         idle_poll_s: float = 1.0,
-        min_interval_s: float = 0.05,
+        min_interval_s: float = 0.1,
     ) -> None:
         self.store = store
         self.pool = pool

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         default=1000, ge=10, description="The relay is woken by each append's NOTIFY; it also polls this often, should one be lost."
     )
     relay_min_interval_ms: int = Field(
-        default=50, ge=0, le=1000, description="Shortest time between two relay batches while events keep coming (fewer, fuller batches)."
+        default=100, ge=0, le=1000, description="Shortest time between two relay batches while events keep coming (fewer, fuller batches)."
     )
     projection_batch_size: int = 500
 

@@ -103,7 +103,9 @@ async def test_a_delete_interrupted_before_removal_is_finished_by_running_it_aga
     runtime.store.save_as(ctx, half_done)  # the crash: ClientErased recorded, history still stored
     assert TRACES[0] in await _all_text(runtime.settings.database_url)
 
-    delete_client(runtime.store, UUID(created["id"]), ctx)
+    finished = delete_client(runtime.store, UUID(created["id"]), ctx)
+    gone = await client.get(f"/api/v1/clients/{created['id']}", params={"consistency_token": finished.position}, headers=AUDITOR)
+    assert gone.status_code == 404  # and the read models have seen the erasure
 
     remaining = await _all_text(runtime.settings.database_url)
     assert [t for t in TRACES if t in remaining] == []
