@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import asynccontextmanager
 
 from commands.clients import RegisterClient, register_client
 from infra.command_context import CommandContext
@@ -21,9 +22,10 @@ NEVER = 60.0
 class RecordingSink:
     """Keeps each batch's delivery time and event ids; `on_first` runs inside the first delivery."""
 
-    def __init__(self, on_first=None) -> None:
+    def __init__(self) -> None:
         self.batches: list[tuple[float, list[str]]] = []
-        self.on_first = on_first
+        self.on_first = None
+        self.store = None  # the relay's store, set by `relaying`
 
     async def deliver(self, events) -> None:
         self.batches.append((time.monotonic(), [e.id for e in events]))
@@ -45,44 +47,44 @@ async def _until(condition, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def _relaying(runtime, sink: RecordingSink, min_interval_s: float):
-    relay = Relay(runtime.store, runtime.pool, sink, name="wakeup-test", idle_poll_s=NEVER, min_interval_s=min_interval_s)
-    stop = asyncio.Event()
-    return relay, stop, asyncio.create_task(relay.run(stop))
-
-
-async def test_an_append_wakes_the_idle_relay():
+@asynccontextmanager
+async def relaying(sink: RecordingSink, *, min_interval_s: float, before=None):
+    """A relay on a fresh store, polling only once a minute; `before(store)` runs before it starts."""
     async with running(fresh_settings(kafka=False), relay=False, projector=False) as runtime:
-        sink = RecordingSink()
-        _, stop, task = await _relaying(runtime, sink, min_interval_s=0)
+        if before:
+            await asyncio.to_thread(before, runtime.store)
+        sink.store = runtime.store
+        relay = Relay(runtime.store, runtime.pool, sink, name="wakeup-test", idle_poll_s=NEVER, min_interval_s=min_interval_s)
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay.run(stop))
         try:
-            await asyncio.sleep(0.5)  # the relay has read the empty log and is waiting
-            assert sink.delivered() == 0
-            await asyncio.to_thread(_register, runtime.store, 1)
-            await _until(lambda: sink.delivered() >= 1, timeout=5)
+            yield relay
         finally:
             stop.set()
             await task
+
+
+async def test_an_append_wakes_the_idle_relay():
+    sink = RecordingSink()
+    async with relaying(sink, min_interval_s=0) as relay:
+        await asyncio.sleep(0.5)  # the relay has read the empty log and is waiting
+        assert sink.delivered() == 0
+        await asyncio.to_thread(_register, relay.store, 1)
+        await _until(lambda: sink.delivered() >= 1, timeout=5)
 
 
 async def test_an_append_committed_during_a_batch_is_not_missed():
     """The wake-up is cleared before the log is read, so a commit while a batch is out wakes the next one."""
-    async with running(fresh_settings(kafka=False), relay=False, projector=False) as runtime:
-        await asyncio.to_thread(_register, runtime.store, 1)
-        sink = RecordingSink(on_first=lambda: asyncio.to_thread(_register, runtime.store, 2))
-        _, stop, task = await _relaying(runtime, sink, min_interval_s=0)
-        try:
-            await _until(lambda: sink.delivered() >= 2, timeout=5)
-        finally:
-            stop.set()
-            await task
+    sink = RecordingSink()
+    sink.on_first = lambda: asyncio.to_thread(_register, sink.store, 2)
+    async with relaying(sink, min_interval_s=0, before=lambda store: _register(store, 1)):
+        await _until(lambda: sink.delivered() >= 2, timeout=5)
 
 
 async def test_batches_are_paced_while_events_keep_coming():
-    async with running(fresh_settings(kafka=False), relay=False, projector=False) as runtime:
-        sink = RecordingSink()
-        relay, stop, task = await _relaying(runtime, sink, min_interval_s=0.3)
-        reads: list[float] = []
+    sink = RecordingSink()
+    reads: list[float] = []
+    async with relaying(sink, min_interval_s=0.3) as relay:
         read = relay.relay_once
 
         async def timed_read() -> int:
@@ -90,14 +92,10 @@ async def test_batches_are_paced_while_events_keep_coming():
             return await read()
 
         relay.relay_once = timed_read
-        try:
-            for n in range(12):
-                await asyncio.to_thread(_register, runtime.store, n)
-                await asyncio.sleep(0.05)
-            await _until(lambda: sink.delivered() >= 12)
-        finally:
-            stop.set()
-            await task
-        gaps = [later - earlier for earlier, later in zip(reads, reads[1:])]
-        assert gaps and min(gaps) >= 0.29, gaps
-        assert len(sink.batches) < 12, "events arriving faster than the interval share batches"
+        for n in range(12):
+            await asyncio.to_thread(_register, relay.store, n)
+            await asyncio.sleep(0.05)
+        await _until(lambda: sink.delivered() >= 12)
+    gaps = [later - earlier for earlier, later in zip(reads, reads[1:])]
+    assert gaps and min(gaps) >= 0.29, gaps
+    assert len(sink.batches) < 12, "events arriving faster than the interval share batches"
