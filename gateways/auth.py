@@ -62,6 +62,5 @@ async def _keep_audit_entry(request: Request, principal: Principal, roles: tuple
     ctx = CommandContext(actor=principal.key_id, role=principal.role, correlation_id=correlation_id_of(request))
     try:
         await runtime.run_command(record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx)
-        runtime.nudge_relay()
     except Exception:  # noqa: BLE001 - the refusal stands even if the audit store is unavailable
         log.exception("could not record the refusal (correlation_id=%s)", ctx.correlation_id)

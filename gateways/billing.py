@@ -96,7 +96,6 @@ async def post_billing_run(body: RunBilling, request: Request, response: Respons
         response.status_code = 200
     else:
         _drive_in_background(runtime, terms, run.id, ctx, started.billing_input)
-    runtime.nudge_relay()
     position = await run_in_threadpool(runtime.store.position_of, run.id, run.version)
     response.headers["Location"] = f"/api/v1/billing-runs/{run.id}"
     response.headers["X-Consistency-Token"] = str(position)
@@ -114,15 +113,10 @@ async def resume_unfinished_runs(runtime) -> None:
 
 
 def _drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
-    loop = asyncio.get_running_loop()
-
-    def each_block(*_) -> None:  # called on the worker thread: the relay's wake-up event belongs to the loop
-        loop.call_soon_threadsafe(runtime.nudge_relay)
-
     async def drive() -> None:
         try:
             await asyncio.to_thread(
-                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input, each_block
+                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input
             )
         except Exception:
             log.exception("billing run %s stopped; POST the period again or run `mtf bill` to resume it", run_id)

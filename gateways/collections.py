@@ -95,7 +95,6 @@ async def post_sweep(body: RunCollectionsSweep, request: Request, response: Resp
     result, created, sweep = await run_in_threadpool(
         run_collections_sweep, runtime.store, runtime.clock, policy_from(runtime.settings), body, ctx
     )
-    runtime.nudge_relay()
     if not created:
         response.status_code = 200
     response.headers["X-Consistency-Token"] = str(result.position)

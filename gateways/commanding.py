@@ -45,10 +45,8 @@ async def execute_with_outcome(
 
 
 async def run_command(request: Request, who: Principal, name: str, handler: Callable) -> Any:
-    """Runs `handler(runtime, ctx)` on a command thread (the event store client is synchronous) and wakes the relay."""
+    """Runs `handler(runtime, ctx)` on a command thread: the event store client is synchronous.
+    The append's NOTIFY wakes the relay."""
     runtime = request.app.state.runtime
     with tracer.start_as_current_span(name, context=parent_context(request.headers)):
-        ctx = command_context(request, who)
-        outcome = await runtime.run_command(handler, runtime, ctx)
-    runtime.nudge_relay()
-    return outcome
+        return await runtime.run_command(handler, runtime, command_context(request, who))

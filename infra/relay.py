@@ -118,6 +118,7 @@ class Relay:
             try:
                 async with self.pool.acquire() as conn:
                     await conn.add_listener(channel, self._notified)
+                    self.wakeup.set()  # a commit while nobody listened would otherwise wait for the poll
                     try:
                         while not conn.is_closed() and not stop.is_set():
                             await _sleep_until(asyncio.get_running_loop().time() + self.idle_poll_s, stop)

@@ -41,7 +41,6 @@ class Runtime:
     store: EventStore
     pool: asyncpg.Pool
     projector: Projector
-    relay: Relay | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
     jobs: set[asyncio.Task] = field(default_factory=set)
     commands: ThreadPoolExecutor | None = None  # see run_command
@@ -66,10 +65,6 @@ class Runtime:
         the pipeline benchmark, and fewer threads fight over the GIL."""
         call = contextvars.copy_context().run
         return await asyncio.get_running_loop().run_in_executor(self.commands, call, handler, *args)
-
-    def nudge_relay(self) -> None:
-        if self.relay is not None:
-            self.relay.wakeup.set()
 
 
 def resolve_database(settings: Settings, stack: AsyncExitStack) -> str:
@@ -126,7 +121,7 @@ async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Ev
     else:
         sink = InProcessSink(runtime.projector)
         name = "in-process"
-    runtime.relay = Relay(
+    relay = Relay(
         runtime.store,
         runtime.pool,
         sink,
@@ -135,7 +130,7 @@ async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Ev
         idle_poll_s=settings.relay_idle_poll_ms / 1000,
         min_interval_s=settings.relay_min_interval_ms / 1000,
     )
-    runtime.tasks.append(asyncio.create_task(runtime.relay.run(stop), name="relay"))
+    runtime.tasks.append(asyncio.create_task(relay.run(stop), name="relay"))
 
 
 async def _start_consumer(runtime: Runtime, stack: AsyncExitStack) -> None:
