@@ -6,7 +6,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from gateways import access, billing, clients, collections, contracts, discounts, errors, health, invoices, offers, payments, subscribers
+from gateways import (
+    access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, offers, payments, subscribers,
+)
 from gateways.middleware import RequestGuard, CorrelationId
 from infra.runtime import Runtime, running
 from infra.settings import Settings
@@ -38,7 +40,7 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
-    for router in (health, clients, offers, contracts, subscribers, access, billing, invoices, discounts, payments, collections):
+    for router in (health, clients, offers, contracts, subscribers, access, history, billing, invoices, discounts, payments, collections):
         _add_routes(app, router.router)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)

@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 
 from infra.local_kafka import free_port
 from tests.processes import REPO
-from tests.support import ADMIN, OPERATOR, fresh_settings, settings_env
+from tests.support import ADMIN, AUDITOR, OPERATOR, fresh_settings, settings_env
 
 ADMIN_PATHS = ("/api/v1/offers", "/api/v1/subscribers/{subscriber_id}/status")
+AUDITOR_PATHS = ("/api/v1/event-history", "/api/v1/access-refusals")  # only auditors get past the role check
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,8 @@ def api_url():
 
 
 def _key_for(path: str) -> dict[str, str]:
+    if path.startswith(AUDITOR_PATHS):
+        return AUDITOR
     return ADMIN if path.startswith(ADMIN_PATHS) else OPERATOR
 
 
