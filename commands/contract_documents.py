@@ -9,6 +9,7 @@ from domain.client import Client
 from domain.contract import Contract
 from domain.identity import MTF_NAMESPACE, mask
 from domain.offer import Offer
+from domain.self_service import contract_number as number_of
 from infra.clock import Clock
 from infra.contract_pdf import ContractSheet, Operator, render
 from infra.documents import contract_document
@@ -16,7 +17,7 @@ from infra.event_store import Row
 
 
 def contract_number(contract: Contract) -> str:
-    return f"CT-{contract.start_date.year}-{contract.id.hex[:8].upper()}"
+    return number_of(contract.id, contract.start_date)
 
 
 def issue_contract_document(

@@ -123,7 +123,7 @@ class Contract(Aggregate):
         current = self.plan_on(effective_date)
         if (current["offer_id"], current["offer_version"]) == (offer_id, offer_version):
             raise Conflict("the contract is already on this offer version", code="plan_unchanged")
-        kind = _classify(current["monthly_fee"], monthly_fee)
+        kind = classify_change(current["monthly_fee"], monthly_fee)
         if kind == "downgrade" and effective_date < self.commitment_ends:
             raise Conflict(
                 "a downgrade is not allowed during the commitment period",
@@ -195,7 +195,7 @@ def _plan(offer_id: UUID, offer_version: int, offer_name: str, monthly_fee: Deci
     }
 
 
-def _classify(current_fee: Decimal, new_fee: Decimal) -> str:
+def classify_change(current_fee: Decimal, new_fee: Decimal) -> str:
     if new_fee > current_fee:
         return "upgrade"
     if new_fee < current_fee:

@@ -64,7 +64,7 @@ class CreditNoteView(BaseModel):
     issued_at: datetime
 
 
-def _invoice(row: dict[str, Any]) -> InvoiceView:
+def invoice_view(row: dict[str, Any]) -> InvoiceView:
     return InvoiceView(**{k: v for k, v in row.items() if k in InvoiceView.model_fields})
 
 
@@ -89,7 +89,7 @@ async def list_invoices(
             conn, client_id=client, service=service, offer_id=offer, status=status, period=period, run_id=run,
             issued_from=issued_from, issued_to=issued_to, limit=limit, offset=offset,
         )
-    return Paged[InvoiceView](items=[_invoice(r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+    return Paged[InvoiceView](items=[invoice_view(r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceView)
@@ -97,14 +97,19 @@ async def get_invoice(
     invoice_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
 ) -> InvoiceView:
     row = await find_one(request, invoice_register, invoice_id, consistency_token, "invoice")
-    return _invoice(row)
+    return invoice_view(row)
 
 
 @router.get("/invoices/{invoice_id}/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
 async def get_invoice_pdf(invoice_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))) -> Response:
+    return await invoice_pdf_response(request, invoice_id)
+
+
+async def invoice_pdf_response(request: Request, invoice_id: UUID, client_id: UUID | None = None) -> Response:
+    """The invoice's PDF; with `client_id`, only if the invoice is that client's (anyone else's is a 404)."""
     async with request.app.state.runtime.pool.acquire() as conn:
         row = await invoice_register.find(conn, invoice_id)
-        if row is None:
+        if row is None or (client_id is not None and row["client_id"] != client_id):
             raise not_found("invoice", invoice_id)
         if row["document"] is None:
             raise ApiError(404, "invoice_document_not_ready", "the invoice's PDF has not been rendered yet", {"id": str(invoice_id)},
