@@ -8,7 +8,7 @@ a different body under the same key is refused.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -22,6 +22,9 @@ from infra.event_store import EventStore
 class IdempotencyKey:
     scope: str  # who sent it: keys of different API clients never collide
     key: str
+    # What the key stands for, when it is not the command it guards: a self-service submission
+    # becomes a different command once the client it created exists, yet repeats the same request.
+    request: Command | None = field(default=None, compare=False)
 
     @property
     def record_id(self):
@@ -47,7 +50,7 @@ def earlier_result(store: EventStore, key: IdempotencyKey, command: Command, rec
     """
     if record is None:
         return None
-    if record.request_hash != request_hash(command):
+    if record.request_hash != request_hash(key.request or command):
         raise Conflict("this Idempotency-Key was used with a different request", code="idempotency_key_reused")
     return EarlierResult(CommandResult(record.result_id, store.position_of(key.record_id)), record.outcome)
 
@@ -55,4 +58,4 @@ def earlier_result(store: EventStore, key: IdempotencyKey, command: Command, rec
 def record_for(key: IdempotencyKey | None, command: Command, result_id, outcome: str) -> list[IdempotencyRecord]:
     if key is None:
         return []
-    return [IdempotencyRecord(id=key.record_id, request_hash=request_hash(command), result_id=result_id, outcome=outcome)]
+    return [IdempotencyRecord(id=key.record_id, request_hash=request_hash(key.request or command), result_id=result_id, outcome=outcome)]

@@ -29,11 +29,16 @@ def plan_options(
 ) -> list[PlanOption]:
     """The sellable offers of the contract's service other than its own, each with the first day it may take effect:
     today, or for a downgrade the end of the commitment (downgrades are refused during it)."""
-    free_from = max(today, commitment_end(start_date, commitment_months))
+    try:
+        free_from: date | None = max(today, commitment_end(start_date, commitment_months))
+    except ValueError:  # a commitment that would end after the year 9999 never frees the contract
+        free_from = None
     options = []
     for offer in offers:
         if offer["service"] != service or offer["offer_id"] == offer_id:
             continue
         change = classify_change(monthly_fee, offer["monthly_fee"])
+        if change == "downgrade" and free_from is None:
+            continue
         options.append(PlanOption(offer, change, free_from if change == "downgrade" else today))
     return options

@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from gateways import (
-    access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, landing, offers, payments,
-    subscribers,
+    access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, landing, landing_subscriptions,
+    landing_visitor, offers, payments, subscribers,
 )
 from gateways.middleware import RequestGuard, CorrelationId
 from infra.runtime import Runtime, running
@@ -42,7 +42,7 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         app.state.runtime = runtime
     errors.install(app)
     for router in (health, clients, offers, contracts, subscribers, access, history, billing, invoices, discounts, payments, collections,
-                   landing):
+                   landing, landing_visitor, landing_subscriptions):
         _add_routes(app, router.router)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)

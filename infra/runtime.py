@@ -20,6 +20,7 @@ from infra import heap, telemetry
 from infra.clock import Clock, clock_from
 from infra.contract_pdf import Operator
 from infra.documents import DDL as DOCUMENTS_DDL
+from infra.landing_drafts import DDL as DRAFTS_DDL
 from infra.visitor_access import DDL as VISITOR_DDL
 from infra.embedded_postgres import EmbeddedPostgres
 from infra.event_store import EventStore, open_event_store
@@ -84,6 +85,7 @@ async def migrate_all(pool: asyncpg.Pool) -> None:
         await conn.execute(POSITION_DDL)
         await conn.execute(DOCUMENTS_DDL)
         await conn.execute(VISITOR_DDL)
+        await conn.execute(DRAFTS_DDL)
 
 
 @asynccontextmanager

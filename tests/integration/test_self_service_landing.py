@@ -4,6 +4,7 @@ plan changes and invoices."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from domain.self_service import contract_number
 from tests.billing_flows import OCT_1, billed, billing_system, customer, offer
@@ -92,7 +93,7 @@ async def test_failed_verifications_are_limited_per_cin_and_per_address():
 
 
 async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_open_to_each():
-    async with billing_system() as (_, client):
+    async with billing_system() as (runtime, client):
         owner = await customer(client)
         low, mid, high = await offer(client, "49.00"), await offer(client, "99.00"), await offer(client, "199.00")
         fiber = await offer(client, "299.00", service="internet")
@@ -110,6 +111,9 @@ async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_
         assert options == {low: ("downgrade", "2027-10-01"), high: ("upgrade", OCT_1.isoformat())}
         assert mine["services"][1]["contracts"][0]["plan_options"] == []  # the only internet offer is its own
 
+        runtime.clock.set_today(OCT_1 + timedelta(days=1))  # tokens last 15 minutes
+        expired = await client.get(f"{LANDING}/me/contracts", headers=session)
+        assert expired.status_code == 401 and expired.json()["error"]["code"] == "visitor_token_invalid"
         for bad in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": session["Authorization"] + "x"}):
             response = await client.get(f"{LANDING}/me/contracts", headers=bad)
             assert response.status_code == 401 and response.json()["error"]["code"] in ("verification_required", "visitor_token_invalid")
@@ -165,3 +169,128 @@ async def test_a_visitor_lists_and_downloads_only_their_own_invoices():
         (theirs,) = [i for i in invoices if i["client_id"] == other]
         refused = await client.get(f"{LANDING}/me/invoices/{theirs['invoice_id']}/pdf", headers=session)
         assert refused.status_code == 404 and refused.json()["error"]["code"] == "invoice_not_found"
+
+
+NEWCOMER = {"cin": "kl 246802", "full_name": "Nadia Tazi", "email": "nadia@example.ma", "address": "5 Rue Ibn Sina, Fes"}
+
+
+async def _submit(client, body: dict, key: str, session: dict | None = None):
+    return await client.post(f"{LANDING}/subscriptions", json=body, headers={"Idempotency-Key": key, **(session or {})})
+
+
+async def test_a_draft_is_saved_restored_updated_and_discarded_by_its_token():
+    async with billing_system() as (runtime, client):
+        created = await client.post(f"{LANDING}/drafts", json={"step": 1, "service": "mobile"})
+        assert created.status_code == 201
+        token = {"X-Draft-Token": created.json()["token"]}
+        restored = await client.get(f"{LANDING}/draft", headers=token)
+        assert restored.status_code == 200 and restored.json()["draft"]["service"] == "mobile"
+        later = {"step": 3, "service": "mobile", "cin": "kl 246802", "full_name": "Nadia Tazi", "number_choice": "new"}
+        assert (await client.put(f"{LANDING}/draft", json=later, headers=token)).status_code == 200
+        again = (await client.get(f"{LANDING}/draft", headers=token)).json()
+        assert again["draft"]["step"] == 3 and again["draft"]["full_name"] == "Nadia Tazi" and again["draft"]["email"] is None
+
+        stranger = {"X-Draft-Token": "x" * 43}
+        for response in (await client.get(f"{LANDING}/draft", headers=stranger), await client.put(f"{LANDING}/draft", json=later, headers=stranger)):
+            assert response.status_code == 404 and response.json()["error"]["code"] == "draft_not_found"
+        assert (await client.post(f"{LANDING}/drafts", json={"step": 9})).status_code == 422
+        assert (await client.get(f"{LANDING}/draft")).status_code == 422  # no token
+        assert (await client.delete(f"{LANDING}/draft", headers=token)).status_code == 204
+        assert (await client.get(f"{LANDING}/draft", headers=token)).status_code == 404
+
+        kept = {"X-Draft-Token": (await client.post(f"{LANDING}/drafts", json={"step": 2})).json()["token"]}
+        runtime.clock.set_today(OCT_1 + timedelta(days=29))
+        assert (await client.put(f"{LANDING}/draft", json={"step": 3}, headers=kept)).status_code == 200  # kept 30 days more
+        runtime.clock.set_today(OCT_1 + timedelta(days=29 + 31))
+        assert (await client.get(f"{LANDING}/draft", headers=kept)).status_code == 404
+
+
+async def test_a_newcomer_subscribes_once_per_idempotency_key_and_shows_up_in_the_operator_views():
+    async with billing_system() as (runtime, client):
+        mobile = await offer(client, "99.00")
+        body = {**NEWCOMER, "offer_id": mobile, "commitment_months": 12}
+        preview = await client.post(f"{LANDING}/subscriptions/preview", json=body)
+        assert preview.status_code == 200
+        assert (preview.json()["cin"], preview.json()["monthly_fee"], preview.json()["number_status"]) == ("KL246802", "99.00", "allocated_on_submit")
+
+        first = await _submit(client, body, "web-new-1")
+        assert first.status_code == 201 and first.json()["decision"] == "new_line"
+        assert first.json()["number"].startswith("+2126") or first.json()["number"].startswith("+2127")
+        events = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
+        replay = await _submit(client, body, "web-new-1")  # the CIN is on file now: the key alone answers
+        assert replay.status_code == 201 and replay.json() == first.json()
+        assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == events
+        changed = await _submit(client, {**body, "commitment_months": 24}, "web-new-1")
+        assert changed.status_code == 409 and changed.json()["error"]["code"] == "idempotency_key_reused"
+
+        view = await client.get(f"/api/v1/contracts/{first.json()['id']}", params={"consistency_token": first.json()["position"]}, headers=AUDITOR)
+        assert view.json()["client_id"] == first.json()["client_id"] and view.json()["number"] == first.json()["number"]
+        owner = (await client.get(f"/api/v1/clients/{first.json()['client_id']}", headers=OPERATOR)).json()
+        assert (owner["cin"], owner["full_name"]) == ("KL246802", "Nadia Tazi")
+
+
+async def test_a_known_cin_needs_its_token_then_a_known_number_changes_plan_and_a_new_one_adds_a_line():
+    async with billing_system() as (_, client):
+        mid, high = await offer(client, "99.00"), await offer(client, "199.00")
+        first = await _submit(client, {**NEWCOMER, "offer_id": mid}, "web-a")
+        number = first.json()["number"]
+        anonymous = await _submit(client, {**NEWCOMER, "offer_id": high, "number": number}, "web-b")
+        assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "verification_required"
+
+        await client.get(f"/api/v1/contracts/{first.json()['id']}", params={"consistency_token": first.json()["position"]}, headers=AUDITOR)
+        verified = await _verify(client, NEWCOMER["cin"], number=number)
+        session = {"Authorization": f"Bearer {verified.json()['token']}"}
+        upgrade = await _submit(client, {**NEWCOMER, "offer_id": high, "number": number}, "web-c", session)
+        assert upgrade.status_code == 200 and upgrade.json()["decision"] == "plan_change" and upgrade.json()["id"] == first.json()["id"]
+        second_line = await _submit(client, {**NEWCOMER, "offer_id": mid, "number": "0661234567"}, "web-d", session)
+        assert second_line.status_code == 201 and second_line.json()["decision"] == "new_line"
+        assert second_line.json()["number"] == "+212661234567" and second_line.json()["client_id"] == first.json()["client_id"]
+
+        kept = await client.post(f"{LANDING}/subscriptions/preview", json={**NEWCOMER, "offer_id": mid, "number": "0661234567"})
+        assert kept.json()["number_status"] == "in_use"
+
+
+async def test_guessing_submissions_on_a_cin_on_file_are_limited_like_verifications():
+    async with billing_system(landing_failures_per_cin=2) as (_, client):
+        mid = await offer(client, "99.00")
+        await _submit(client, {**NEWCOMER, "offer_id": mid}, "web-1")
+        for attempt in range(2):
+            assert (await _submit(client, {**NEWCOMER, "offer_id": mid}, f"guess-{attempt}")).status_code == 401
+        assert (await _submit(client, {**NEWCOMER, "offer_id": mid}, "guess-3")).status_code == 429
+
+
+async def test_subscription_rules_are_checked_before_anything_is_recorded():
+    async with billing_system() as (runtime, client):
+        mobile, fiber = await offer(client, "99.00"), await offer(client, "299.00", service="internet")
+        events = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
+        cases = [
+            ({**NEWCOMER, "offer_id": fiber}, 422, "contact_phone_required"),
+            ({**NEWCOMER, "offer_id": fiber, "phone": "+212 522 000000", "number": "0612345678"}, 422, "not_a_landline_number"),
+            ({**NEWCOMER, "offer_id": str(uuid.uuid4())}, 404, "offer_not_found"),
+            ({**NEWCOMER, "cin": "123", "offer_id": mobile}, 422, "invalid_cin"),
+            ({**NEWCOMER, "offer_id": mobile, "start_date": "2026-09-30"}, 422, "start_date_in_past"),
+            ({**NEWCOMER, "offer_id": mobile, "email": "not-an-email"}, 422, "validation_failed"),
+        ]
+        for body, status, code in cases:
+            for response in (await client.post(f"{LANDING}/subscriptions/preview", json=body), await _submit(client, body, f"k-{code}")):
+                assert (response.status_code, response.json()["error"]["code"]) == (status, code), (code, response.text)
+        assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == events
+
+
+async def test_a_plan_change_preview_shows_before_and_after_and_refuses_what_the_change_would():
+    async with billing_system() as (runtime, client):
+        owner = await customer(client)
+        low, mid, high = await offer(client, "49.00"), await offer(client, "99.00"), await offer(client, "199.00")
+        line = await _line(client, owner, mid, commitment=12)
+        session = await _session(client, owner, line)
+        path = f"{LANDING}/me/contracts/{line['contract_id']}/plan-changes/preview"
+        events = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
+        shown = await client.post(path, json={"offer_id": high, "effective_date": "2026-10-15"}, headers=session)
+        assert shown.status_code == 200
+        assert (shown.json()["change"], shown.json()["before"]["monthly_fee"], shown.json()["after"]["monthly_fee"]) == ("upgrade", "99.00", "199.00")
+        assert shown.json()["after"]["offer_id"] == high and shown.json()["after_components"] == [{"kind": "data", "gb": "20"}]
+        blocked = await client.post(path, json={"offer_id": low, "effective_date": "2026-10-15"}, headers=session)
+        assert blocked.status_code == 409 and blocked.json()["error"]["code"] == "downgrade_blocked_by_commitment"
+        later = await client.post(path, json={"offer_id": low, "effective_date": "2027-10-01"}, headers=session)
+        assert later.status_code == 200 and later.json()["change"] == "downgrade"
+        assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == events

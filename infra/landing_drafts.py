@@ -1,0 +1,71 @@
+"""Saved self-service drafts: a visitor's unfinished subscription, restored by an unguessable token.
+
+A draft is not a business fact: it is kept in a plain table, not in the event store, and it
+expires. Only a digest of its token is stored, so a copy of the table restores nobody's draft.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+import asyncpg
+import orjson
+
+from infra.visitor_access import SCHEMA
+
+TABLE = f"{SCHEMA}.drafts"
+DDL = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    token_digest text PRIMARY KEY,
+    body         jsonb NOT NULL,
+    saved_at     timestamptz NOT NULL,
+    expires_at   timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_expiry ON {TABLE} (expires_at);
+"""
+
+
+class Draft(NamedTuple):
+    body: dict[str, Any]
+    saved_at: datetime
+    expires_at: datetime
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create(conn: asyncpg.Connection, token: str, body: dict[str, Any], now: datetime, keep: timedelta) -> Draft:
+    await conn.execute(f"DELETE FROM {TABLE} WHERE expires_at <= $1", now)  # expired drafts go as new ones come
+    await conn.execute(
+        f"INSERT INTO {TABLE} (token_digest, body, saved_at, expires_at) VALUES ($1, $2::jsonb, $3, $4)",
+        _digest(token), orjson.dumps(body).decode(), now, now + keep,
+    )
+    return Draft(body, now, now + keep)
+
+
+async def replace(conn: asyncpg.Connection, token: str, body: dict[str, Any], now: datetime, keep: timedelta) -> Draft | None:
+    """Saves over an unexpired draft, and keeps it `keep` longer; None if there is none under this token."""
+    done = await conn.fetchval(
+        f"UPDATE {TABLE} SET body = $2::jsonb, saved_at = $3, expires_at = $4 WHERE token_digest = $1 AND expires_at > $3 RETURNING 1",
+        _digest(token), orjson.dumps(body).decode(), now, now + keep,
+    )
+    return Draft(body, now, now + keep) if done else None
+
+
+async def restore(conn: asyncpg.Connection, token: str, now: datetime) -> Draft | None:
+    row = await conn.fetchrow(
+        f"SELECT body, saved_at, expires_at FROM {TABLE} WHERE token_digest = $1 AND expires_at > $2", _digest(token), now
+    )
+    return Draft(orjson.loads(row["body"]), row["saved_at"], row["expires_at"]) if row else None
+
+
+async def discard(conn: asyncpg.Connection, token: str) -> bool:
+    return await conn.fetchval(f"DELETE FROM {TABLE} WHERE token_digest = $1 RETURNING 1", _digest(token)) is not None
