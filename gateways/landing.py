@@ -74,9 +74,9 @@ async def verify_identity(body: VerifyIdentity, request: Request) -> VisitorSess
         counted = await counted_attempt(request, conn, cin, now)
         client_id = await _matching_client(conn, cin, body.contract_number, number)
         if client_id is None:
-            await visitor_access.record_failure(conn, counted, now)
+            await visitor_access.record_failure(conn, counted, now, limits.window)
             raise ApiError(401, "verification_failed", "the CIN and the second factor do not match a client on file")
-        await visitor_access.forget_failures(conn, counted, now, limits.window)
+        await visitor_access.forget_failures(conn, counted)
     expires = now + timedelta(minutes=settings.landing_token_minutes)
     return VisitorSession(token=visitor_access.issue_token(key, client_id, expires), client_id=client_id, expires_at=expires)
 

@@ -17,7 +17,7 @@ from gateways.auth import Principal
 from gateways.commanding import Accepted, run_command
 from gateways.errors import ApiError
 from domain.identity import normalize_cin
-from gateways.landing import counted_attempt, optional_visitor, verification_required
+from gateways.landing import attempt_limits, counted_attempt, optional_visitor, verification_required
 from infra import landing_drafts, visitor_access
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
@@ -169,4 +169,4 @@ async def _count_failure(request: Request, raw_cin: str) -> None:
     now = runtime.clock.now()
     async with runtime.pool.acquire() as conn:
         counted = await counted_attempt(request, conn, normalize_cin(raw_cin), now)
-        await visitor_access.record_failure(conn, counted, now)
+        await visitor_access.record_failure(conn, counted, now, attempt_limits(runtime.settings).window)

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.verification_failures (
     failed_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS verification_failures_subject ON {SCHEMA}.verification_failures (subject, failed_at);
+CREATE INDEX IF NOT EXISTS verification_failures_age ON {SCHEMA}.verification_failures (failed_at);
 """
 
 
@@ -93,14 +94,14 @@ async def blocked_until(conn: asyncpg.Connection, counted: dict[str, str], limit
     return max(over) if over else None
 
 
-async def record_failure(conn: asyncpg.Connection, counted: dict[str, str], now: datetime) -> None:
+async def record_failure(conn: asyncpg.Connection, counted: dict[str, str], now: datetime, window: timedelta) -> None:
+    """Counts a failure; failures older than the window, which no longer count, are dropped on the way."""
+    await conn.execute(f"DELETE FROM {SCHEMA}.verification_failures WHERE failed_at <= $1", now - window)
     await conn.executemany(
         f"INSERT INTO {SCHEMA}.verification_failures (subject, failed_at) VALUES ($1, $2)", [(s, now) for s in counted.values()]
     )
 
 
-async def forget_failures(conn: asyncpg.Connection, counted: dict[str, str], now: datetime, window: timedelta) -> None:
-    """A success clears the CIN's count; failures older than the window are dropped as they stop counting."""
-    await conn.execute(
-        f"DELETE FROM {SCHEMA}.verification_failures WHERE subject = $1 OR failed_at <= $2", counted["cin"], now - window
-    )
+async def forget_failures(conn: asyncpg.Connection, counted: dict[str, str]) -> None:
+    """A success clears the CIN's count (not the address's: one address may be guessing at many CINs)."""
+    await conn.execute(f"DELETE FROM {SCHEMA}.verification_failures WHERE subject = $1", counted["cin"])

@@ -74,7 +74,7 @@ async def test_a_visitor_proves_identity_with_cin_and_a_contract_or_service_numb
 
 
 async def test_failed_verifications_are_limited_per_cin_and_per_address():
-    async with billing_system(landing_failures_per_cin=3, landing_failures_per_address=5) as (_, client):
+    async with billing_system(landing_failures_per_cin=3, landing_failures_per_address=5) as (runtime, client):
         owner = await customer(client)
         line = await _line(client, owner, await offer(client, "99.00"))
         cin = await _cin(client, owner)
@@ -90,6 +90,12 @@ async def test_failed_verifications_are_limited_per_cin_and_per_address():
             assert (await _verify(client, "QQ123456", number=other_line["number"])).status_code == 401
         by_address = await _verify(client, await _cin(client, other), number=other_line["number"])
         assert by_address.status_code == 429
+
+        runtime.clock.set_today(OCT_1 + timedelta(days=1))  # the 15-minute window has passed: the failures no longer count
+        assert (await _verify(client, cin, number=line["number"])).status_code == 201
+        left = await runtime.pool.fetchval("SELECT count(*) FROM landing.verification_failures")
+        assert (await _verify(client, "QQ123456", number=other_line["number"])).status_code == 401
+        assert await runtime.pool.fetchval("SELECT count(*) FROM landing.verification_failures") == 2 <= left  # old ones dropped
 
 
 async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_open_to_each():
