@@ -20,6 +20,16 @@ def number_kind_for(service: str) -> str:
     return "mobile" if service == "mobile" else "landline"
 
 
+def as_any_number(raw: str) -> str | None:
+    """The number in its +212 form if it is a mobile or a landline number, else None."""
+    for kind in NUMBER_KINDS:
+        try:
+            return normalize_number(raw, kind)
+        except RuleViolation:
+            continue
+    return None
+
+
 def normalize_number(raw: str, kind: str, field: str = "number") -> str:
     """Accepts +212XXXXXXXXX, 00212XXXXXXXXX, 0XXXXXXXXX or XXXXXXXXX (spaces and dashes ignored)."""
     compact = re.sub(r"[\s\-.]", "", raw)

@@ -11,9 +11,8 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field, model_validator
 
-from domain.errors import RuleViolation
 from domain.identity import normalize_cin
-from domain.numbers import normalize_number
+from domain.numbers import as_any_number
 from domain.self_service import contract_number
 from gateways.errors import ApiError
 from gateways.offers import OfferView
@@ -99,12 +98,9 @@ async def counted_attempt(request: Request, conn, cin: str, now: datetime) -> di
 def _any_number(raw: str | None) -> str | None:
     if raw is None:
         return None
-    for kind in ("mobile", "landline"):
-        try:
-            return normalize_number(raw, kind)
-        except RuleViolation:
-            continue
-    raise ApiError(422, "invalid_number", "not a Moroccan mobile or landline number", {"field": "number"})
+    if (number := as_any_number(raw)) is None:
+        raise ApiError(422, "invalid_number", "not a Moroccan mobile or landline number", {"field": "number"})
+    return number
 
 
 async def signing_key(request: Request, conn) -> bytes:

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from commands.subscribers import ChangeSubscriberStatus, change_subscriber_status
-from domain.errors import RuleViolation
-from domain.numbers import normalize_number
+from domain.numbers import as_any_number
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
@@ -33,12 +32,7 @@ class SubscriberView(BaseModel):
 def _number_filter(raw: str | None) -> str | None:
     if raw is None:
         return None
-    for kind in ("mobile", "landline"):
-        try:
-            return normalize_number(raw, kind)
-        except RuleViolation:
-            continue
-    return "-"  # not a number: matches nothing
+    return as_any_number(raw) or "-"  # not a number: matches nothing
 
 
 @router.get("/subscribers", response_model=Paged[SubscriberView])
