@@ -4,13 +4,15 @@ changes about a client is scoped by the short-lived token verification gives (se
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field, model_validator
 
+from commands.self_service import NEEDS_CONTACT_PHONE
+from domain.contract import COMMITMENTS
 from domain.identity import normalize_cin
 from domain.numbers import as_any_number
 from domain.self_service import contract_number
@@ -27,21 +29,29 @@ ALL = 10_000  # one client's contracts, or the whole sellable catalog, fit in on
 
 class ServiceOffers(BaseModel):
     service: Literal["mobile", "internet", "landline"]
-    offers: list[OfferView]
+    needs_contact_phone: bool = Field(description="Whether a subscription to this service asks for a contact phone.")
+    offers: list[OfferView] = Field(description="On sale today, cheapest first; empty when none is.")
 
 
-class LandingCatalog(BaseModel):
+class LandingBootstrap(BaseModel):
+    today: date = Field(description="The earliest start date a subscription can take.")
+    commitment_months: list[int]
     services: list[ServiceOffers]
 
 
-@router.get("/offers", response_model=LandingCatalog)
-async def catalog(request: Request) -> LandingCatalog:
-    """The services and the offers on sale today in each, cheapest first."""
+@router.get("/bootstrap", response_model=LandingBootstrap)
+async def bootstrap(request: Request) -> LandingBootstrap:
+    """What the landing needs to start: the services, and the offers on sale today in each."""
     runtime = request.app.state.runtime
+    today = runtime.clock.today()
     async with runtime.pool.acquire() as conn:
-        offers, _ = await offer_catalog.search(conn, sellable_on=runtime.clock.today(), limit=ALL, offset=0)
-    by_service = {service: [OfferView(**o) for o in offers if o["service"] == service] for service in SERVICES}
-    return LandingCatalog(services=[ServiceOffers(service=s, offers=sorted(o, key=lambda v: v.monthly_fee)) for s, o in by_service.items()])
+        offers, _ = await offer_catalog.search(conn, sellable_on=today, limit=ALL, offset=0)
+    services = [
+        ServiceOffers(service=service, needs_contact_phone=service in NEEDS_CONTACT_PHONE,
+                      offers=sorted((OfferView(**o) for o in offers if o["service"] == service), key=lambda v: v.monthly_fee))
+        for service in SERVICES
+    ]
+    return LandingBootstrap(today=today, commitment_months=list(COMMITMENTS), services=services)
 
 
 class VerifyIdentity(BaseModel):

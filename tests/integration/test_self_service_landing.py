@@ -36,7 +36,7 @@ async def _session(client, client_id: str, line: dict) -> dict[str, str]:
     return {"Authorization": f"Bearer {verified.json()['token']}"}
 
 
-async def test_the_catalog_is_public_and_lists_only_offers_on_sale_by_service():
+async def test_the_bootstrap_is_public_and_lists_only_offers_on_sale_by_service():
     async with billing_system() as (_, client):
         cheap, dear = await offer(client, "49.00"), await offer(client, "199.00")
         fiber = await offer(client, "299.00", service="internet")
@@ -45,10 +45,12 @@ async def test_the_catalog_is_public_and_lists_only_offers_on_sale_by_service():
         assert retirement.status_code == 200
         seen = await client.get(f"/api/v1/offers/{retired}", params={"consistency_token": retirement.json()["position"]}, headers=ADMIN)
         assert seen.json()["status"] == "retired"
-        catalog = await client.get(f"{LANDING}/offers")
-        assert catalog.status_code == 200
-        services = {s["service"]: [o["offer_id"] for o in s["offers"]] for s in catalog.json()["services"]}
+        bootstrap = await client.get(f"{LANDING}/bootstrap")
+        assert bootstrap.status_code == 200
+        services = {s["service"]: [o["offer_id"] for o in s["offers"]] for s in bootstrap.json()["services"]}
         assert services == {"mobile": [cheap, dear], "internet": [fiber], "landline": []}
+        assert [s["needs_contact_phone"] for s in bootstrap.json()["services"]] == [False, True, True]
+        assert (bootstrap.json()["today"], bootstrap.json()["commitment_months"]) == (OCT_1.isoformat(), [0, 12, 24])
 
 
 async def test_a_visitor_proves_identity_with_cin_and_a_contract_or_service_number():
