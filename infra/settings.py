@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -78,6 +79,9 @@ class Settings(BaseSettings):
     http_port: int = 8000
     log_level: str = "info"
     otel_console: bool = False
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, description="An OTLP/HTTP collector, e.g. http://127.0.0.1:4318: spans go to <it>/v1/traces."
+    )
     otel_sample_ratio: float | None = Field(
         default=None, ge=0, le=1, description="Share of traces recorded; default 1 with an exporter, else 0."
     )
@@ -93,7 +97,11 @@ class Settings(BaseSettings):
     @property
     def traces_recorded(self) -> bool:
         """Whether any span is recorded (see infra.telemetry.configure); trace ids propagate regardless."""
-        return effective_ratio(self.otel_console, self.otel_sample_ratio) > 0
+        return effective_ratio(self.otel_console or bool(self.otel_exporter_otlp_endpoint), self.otel_sample_ratio) > 0
+
+    def telemetry(self) -> dict[str, Any]:
+        """The options of `infra.telemetry.configure`."""
+        return {"console": self.otel_console, "sample_ratio": self.otel_sample_ratio, "otlp_endpoint": self.otel_exporter_otlp_endpoint}
 
     @cached_property
     def all_api_keys(self) -> dict[str, str]:

@@ -8,37 +8,42 @@ from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.trace import Link
 
 _configured = False
 
 
-def configure(service: str, console: bool = False, sample_ratio: float | None = None) -> None:
-    """Installs the SDK tracer provider.
+def configure(service: str, *, console: bool = False, sample_ratio: float | None = None, otlp_endpoint: str | None = None) -> None:
+    """Installs the SDK tracer provider, once per process, named after the process (mtf-gateway, mtf-relay, ...).
 
     Trace ids are always generated and propagated (W3C traceparent into events and Kafka
     headers), but spans are only *recorded* at `sample_ratio`: by default all of them when an
     exporter is configured and none otherwise, since recording spans nobody exports cost
-    about a tenth of the gateway's CPU in the pipeline benchmark.
+    about a tenth of the gateway's CPU in the pipeline benchmark. With `otlp_endpoint`, spans are
+    sent in batches over OTLP/HTTP to `<otlp_endpoint>/v1/traces` (a collector, Jaeger, Tempo...).
     """
     global _configured
     if _configured:
         return
-    ratio = effective_ratio(console, sample_ratio)
+    ratio = effective_ratio(console or bool(otlp_endpoint), sample_ratio)
     provider = TracerProvider(
         resource=Resource.create({"service.name": service}),
         sampler=ParentBased(TraceIdRatioBased(ratio)),
     )
     if console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces")))
     trace.set_tracer_provider(provider)
     _configured = True
 
 
-def effective_ratio(console: bool, sample_ratio: float | None) -> float:
-    return sample_ratio if sample_ratio is not None else (1.0 if console else 0.0)
+def effective_ratio(exporting: bool, sample_ratio: float | None) -> float:
+    return sample_ratio if sample_ratio is not None else (1.0 if exporting else 0.0)
 
 
 tracer = trace.get_tracer("mt-facturation")
