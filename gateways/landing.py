@@ -78,8 +78,8 @@ async def verify_identity(body: VerifyIdentity, request: Request) -> VisitorSess
     runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
     cin, number = normalize_cin(body.cin), _any_number(body.number)
     now, limits = runtime.clock.now(), attempt_limits(settings)
+    key = await signing_key(request)
     async with runtime.pool.acquire() as conn:
-        key = await signing_key(request, conn)
         counted = await counted_attempt(request, conn, cin, now)
         client_id = await _matching_client(conn, cin, body.contract_number, number)
         if client_id is None:
@@ -97,7 +97,7 @@ def attempt_limits(settings) -> AttemptLimits:
 
 async def counted_attempt(request: Request, conn, cin: str, now: datetime) -> dict[str, str]:
     """What an attempt on this CIN from this address is counted under; 429 once either has failed too often."""
-    counted = visitor_access.subjects(await signing_key(request, conn), cin, request.client.host if request.client else "unknown")
+    counted = visitor_access.subjects(await signing_key(request), cin, request.client.host if request.client else "unknown")
     if until := await visitor_access.blocked_until(conn, counted, attempt_limits(request.app.state.runtime.settings), now):
         wait = max(1, math.ceil((until - now).total_seconds()))
         raise ApiError(429, "too_many_attempts", "too many failed verifications; try again later", {"retry_after_s": wait},
@@ -113,10 +113,12 @@ def _any_number(raw: str | None) -> str | None:
     return number
 
 
-async def signing_key(request: Request, conn) -> bytes:
+async def signing_key(request: Request) -> bytes:
+    """The shared token-signing key, read from the database once per process."""
     key = getattr(request.app.state, "visitor_signing_key", None)
     if key is None:
-        key = request.app.state.visitor_signing_key = await visitor_access.signing_key(conn)
+        async with request.app.state.runtime.pool.acquire() as conn:
+            key = request.app.state.visitor_signing_key = await visitor_access.signing_key(conn)
     return key
 
 
@@ -127,7 +129,9 @@ async def _matching_client(conn, cin: str, given_contract_number: str | None, nu
     contracts, _ = await contract_summary.search(conn, client_id=clients[0]["client_id"], limit=ALL, offset=0)
     wanted = given_contract_number.strip().upper() if given_contract_number else None
     for c in contracts:
-        if wanted == contract_number(c["contract_id"], c["start_date"]) or (number is not None and number == c["number"]):
+        if wanted == contract_number(c["contract_id"], c["start_date"]):
+            return clients[0]["client_id"]
+        if number is not None and number == c["number"] and c["status"] != "terminated":  # a released number may be someone else's now
             return clients[0]["client_id"]
     return None
 
@@ -154,9 +158,7 @@ async def _token_client(request: Request, authorization: str) -> UUID:
     if scheme.lower() != "bearer" or not token:
         raise verification_required()
     runtime = request.app.state.runtime
-    async with runtime.pool.acquire() as conn:
-        key = await signing_key(request, conn)
-    client_id = visitor_access.client_of(key, token.strip(), runtime.clock.now())
+    client_id = visitor_access.client_of(await signing_key(request), token.strip(), runtime.clock.now())
     if client_id is None:
         raise ApiError(401, "visitor_token_invalid", "the token is invalid or has expired; verify again",
                        headers={"WWW-Authenticate": "Bearer"})

@@ -74,6 +74,11 @@ async def test_a_visitor_proves_identity_with_cin_and_a_contract_or_service_numb
         assert both.status_code == 422
         assert (await _verify(client, cin, number="12345")).json()["error"]["code"] == "invalid_number"
 
+        ended = await client.post(f"/api/v1/contracts/{line['contract_id']}/termination", json={"reason": "moving"}, headers=OPERATOR)
+        await client.get(f"/api/v1/contracts/{line['contract_id']}", params={"consistency_token": ended.json()["position"]}, headers=AUDITOR)
+        assert (await _verify(client, cin, number=line["number"])).status_code == 401  # a released number proves nothing
+        assert (await _verify(client, cin, contract_number=printed)).status_code == 201  # the contract document still does
+
 
 async def test_failed_verifications_are_limited_per_cin_and_per_address():
     async with billing_system(landing_failures_per_cin=3, landing_failures_per_address=5) as (runtime, client):
