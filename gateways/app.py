@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from gateways import (
     access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, landing, landing_subscriptions,
@@ -46,7 +47,17 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         _add_routes(app, router.router)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
+    if settings.cors_origins:  # outermost: a browser's preflight is answered before anything else runs
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=CORS_REQUEST_HEADERS, expose_headers=CORS_RESPONSE_HEADERS, max_age=600,
+        )
     return app
+
+
+# What the operator workspace and the self-service site send and read across origins.
+CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-API-Key", "X-Correlation-ID", "X-Draft-Token", "traceparent"]
+CORS_RESPONSE_HEADERS = ["Location", "Retry-After", "X-Consistency-Token", "X-Correlation-ID"]
 
 
 def _add_routes(app: FastAPI, router: APIRouter) -> None:

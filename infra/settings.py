@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     )
 
     max_body_bytes: int = 256 * 1024
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins whose browsers may call the API (the workspace, the self-service site); JSON list."
+    )
     command_threads: int = Field(
         default=8, ge=1, le=64,
         description="Commands one gateway process runs at once; the others wait their turn. More threads only contend for the GIL.",
