@@ -26,6 +26,7 @@ READ_ROLES = ("operator", "auditor", "admin", "integrator")
 class Principal:
     key_id: str  # a short fingerprint of the key, safe to log and to record as the actor
     role: str
+    scopes: frozenset[str] | None = None  # None: all that the role may do
 
 
 def fingerprint(key: str) -> str:
@@ -35,9 +36,9 @@ def fingerprint(key: str) -> str:
 def authenticate(request: Request, key: str | None) -> Principal:
     if not key:
         raise ApiError(401, "unauthenticated", "an X-API-Key header is required", headers={"WWW-Authenticate": "ApiKey"})
-    for known, role in request.app.state.runtime.settings.all_api_keys.items():
+    for known, grant in request.app.state.runtime.settings.all_api_keys.items():
         if hmac.compare_digest(known.encode(), key.encode()):
-            return Principal(fingerprint(known), role)
+            return Principal(fingerprint(known), grant.role, grant.scopes)
     raise ApiError(401, "unauthenticated", "unknown API key", headers={"WWW-Authenticate": "ApiKey"})
 
 
@@ -50,9 +51,20 @@ def allow(*roles: str):
         if principal.role not in roles:
             await _keep_audit_entry(request, principal, roles)
             raise ApiError(403, "forbidden", f"role '{principal.role}' may not do this", {"allowed_roles": list(roles)})
+        if principal.scopes is not None and (scope := required_scope(request)) not in principal.scopes:
+            await _keep_audit_entry(request, principal, roles)
+            raise ApiError(403, "forbidden", f"this key is not granted the scope '{scope}'",
+                           {"required_scope": scope, "granted_scopes": sorted(principal.scopes)})
         return principal
 
     return check
+
+
+def required_scope(request: Request) -> str:
+    """`read` for every GET; `<resource>:write` for a write under /api/v1/<resource>."""
+    if request.method in ("GET", "HEAD"):
+        return "read"
+    return request.url.path.split("/")[3] + ":write"
 
 
 async def _keep_audit_entry(request: Request, principal: Principal, roles: tuple[str, ...]) -> None:

@@ -43,8 +43,8 @@ def _dev_keys(settings: Settings) -> Settings:
     settings = settings.model_copy(update={"api_keys_file": path})
     settings.__dict__.pop("all_api_keys", None)
     console.print(f"[bold]Development API keys[/] (from {path}; set MTF_API_KEYS to use your own):")
-    for key, role in settings.all_api_keys.items():
-        console.print(f"  {role:<11} X-API-Key: {key}")
+    for key, grant in settings.all_api_keys.items():
+        console.print(f"  {grant.role:<11} X-API-Key: {key}")
     return settings
 
 

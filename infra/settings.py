@@ -5,15 +5,25 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.telemetry import effective_ratio
 
 ROLES = ("operator", "auditor", "admin", "integrator")
+SCOPE = r"^(read|[a-z][a-z-]*:write)$"  # read: every GET; <resource>:write: the writes under /api/v1/<resource>
+
+
+class KeyGrant(BaseModel):
+    """What one API key may do: its role's endpoints, narrowed to `scopes` when given (partner keys)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    scopes: frozenset[Annotated[str, StringConstraints(pattern=SCOPE)]] | None = None
 
 
 class Settings(BaseSettings):
@@ -31,8 +41,9 @@ class Settings(BaseSettings):
     kafka_partitions: int = 6
     consumer_group: str = "mtf-projections"
 
-    api_keys: dict[str, str] = Field(
-        default_factory=dict, description="JSON object mapping each API key to its role."
+    api_keys: dict[str, str | KeyGrant] = Field(
+        default_factory=dict,
+        description='JSON object mapping each API key to its role, or to {"role", "scopes"} for a key narrowed to some scopes.',
     )
     api_keys_file: Path | None = Field(
         default=None, description="A JSON file with the same mapping, merged into api_keys."
@@ -91,11 +102,12 @@ class Settings(BaseSettings):
 
     @field_validator("api_keys")
     @classmethod
-    def _roles_are_known(cls, keys: dict[str, str]) -> dict[str, str]:
-        unknown = sorted({role for role in keys.values() if role not in ROLES})
+    def _roles_are_known(cls, keys: dict[str, str | KeyGrant]) -> dict[str, KeyGrant]:
+        grants = {key: grant if isinstance(grant, KeyGrant) else KeyGrant(role=grant) for key, grant in keys.items()}
+        unknown = sorted({grant.role for grant in grants.values() if grant.role not in ROLES})
         if unknown:
             raise ValueError(f"unknown roles in api_keys: {unknown}")
-        return keys
+        return grants
 
     @property
     def traces_recorded(self) -> bool:
@@ -107,13 +119,14 @@ class Settings(BaseSettings):
         return {"console": self.otel_console, "sample_ratio": self.otel_sample_ratio, "otlp_endpoint": self.otel_exporter_otlp_endpoint}
 
     @cached_property
-    def all_api_keys(self) -> dict[str, str]:
-        keys = dict(self.api_keys)
+    def all_api_keys(self) -> dict[str, KeyGrant]:
+        keys: dict[str, Any] = dict(self.api_keys)
         if self.api_keys_file and self.api_keys_file.exists():
             import orjson
 
             keys.update(orjson.loads(self.api_keys_file.read_bytes()))
-        return self._roles_are_known(keys)
+        grants = {k: v if isinstance(v, KeyGrant) else KeyGrant.model_validate(v) if isinstance(v, dict) else v for k, v in keys.items()}
+        return self._roles_are_known(grants)
 
     def topic(self, aggregate_type: str) -> str:
         return f"{self.kafka_topic_prefix}mtf.{aggregate_type}.v1"

@@ -65,7 +65,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
             "MTF_KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
             "MTF_CONSUMER_GROUP": settings.consumer_group,
             "MTF_KAFKA_PARTITIONS": str(settings.kafka_partitions),
-            "MTF_API_KEYS": orjson.dumps(settings.api_keys).decode(),
+            "MTF_API_KEYS": orjson.dumps(settings.model_dump(mode="json", include={"api_keys"}, exclude_none=True)["api_keys"]).decode(),
             "MTF_LOG_LEVEL": "warning",
         }
     )
