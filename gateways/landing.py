@@ -19,7 +19,6 @@ from domain.self_service import contract_number
 from gateways.errors import ApiError
 from gateways.offers import OfferView
 from infra import visitor_access
-from infra.visitor_access import AttemptLimits
 from projections import client_directory, contract_summary, offer_catalog
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
@@ -77,32 +76,40 @@ async def verify_identity(body: VerifyIdentity, request: Request) -> VisitorSess
     """CIN plus a second factor the operator holds. Failures are counted per CIN and per client address."""
     runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
     cin, number = normalize_cin(body.cin), _any_number(body.number)
-    now, limits = runtime.clock.now(), attempt_limits(settings)
+    now = runtime.clock.now()
     key = await signing_key(request)
     async with runtime.pool.acquire() as conn:
         counted = await counted_attempt(request, conn, cin, now)
         client_id = await _matching_client(conn, cin, body.contract_number, number)
         if client_id is None:
-            await visitor_access.record_failure(conn, counted, now, limits.window)
+            await visitor_access.record(conn, counted.values(), now, attempt_window(settings))
             raise ApiError(401, "verification_failed", "the CIN and the second factor do not match a client on file")
-        await visitor_access.forget_failures(conn, counted)
+        await visitor_access.forget(conn, counted["cin"])  # not the address's count: one address may be guessing at many CINs
     expires = now + timedelta(minutes=settings.landing_token_minutes)
     return VisitorSession(token=visitor_access.issue_token(key, client_id, expires), client_id=client_id, expires_at=expires)
 
 
-def attempt_limits(settings) -> AttemptLimits:
-    return AttemptLimits(settings.landing_failures_per_cin, settings.landing_failures_per_address,
-                         timedelta(minutes=settings.landing_failure_window_minutes))
+def attempt_window(settings) -> timedelta:
+    return timedelta(minutes=settings.landing_attempt_window_minutes)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 async def counted_attempt(request: Request, conn, cin: str, now: datetime) -> dict[str, str]:
-    """What an attempt on this CIN from this address is counted under; 429 once either has failed too often."""
-    counted = visitor_access.subjects(await signing_key(request), cin, request.client.host if request.client else "unknown")
-    if until := await visitor_access.blocked_until(conn, counted, attempt_limits(request.app.state.runtime.settings), now):
-        wait = max(1, math.ceil((until - now).total_seconds()))
-        raise ApiError(429, "too_many_attempts", "too many failed verifications; try again later", {"retry_after_s": wait},
-                       headers={"Retry-After": str(wait)})
+    """What a verification of this CIN from this address is counted under; 429 once either has failed too often."""
+    settings = request.app.state.runtime.settings
+    counted = visitor_access.subjects(await signing_key(request), cin, client_address(request))
+    limits = {counted["cin"]: settings.landing_failures_per_cin, counted["address"]: settings.landing_failures_per_address}
+    await refuse_when_over(conn, limits, attempt_window(settings), now, "too_many_attempts", "too many failed verifications")
     return counted
+
+
+async def refuse_when_over(conn, limits: dict[str, int], window: timedelta, now: datetime, code: str, what: str) -> None:
+    if until := await visitor_access.blocked_until(conn, limits, window, now):
+        wait = max(1, math.ceil((until - now).total_seconds()))
+        raise ApiError(429, code, f"{what}; try again later", {"retry_after_s": wait}, headers={"Retry-After": str(wait)})
 
 
 def _any_number(raw: str | None) -> str | None:

@@ -17,7 +17,9 @@ from gateways.auth import Principal
 from gateways.commanding import Accepted, run_command
 from gateways.errors import ApiError
 from domain.identity import normalize_cin
-from gateways.landing import attempt_limits, counted_attempt, optional_visitor, verification_required
+from gateways.landing import (
+    attempt_window, client_address, counted_attempt, optional_visitor, refuse_when_over, signing_key, verification_required,
+)
 from infra import landing_drafts, visitor_access
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
@@ -151,22 +153,40 @@ async def submit(
     A CIN on file needs a visitor token for that client: without one the attempt counts as a failed verification."""
     key = IdempotencyKey(scope="landing", key=idempotency_key)
     who = Principal(key_id=f"client:{verified}" if verified else "visitor", role="self-service")
+    submissions = await _submissions_allowed(request)
     try:
         outcome = await run_command(request, who, "SubmitSubscription", lambda rt, ctx: submit_subscription(
             rt.store, rt.clock, rt.operator, body, ctx, key, verified))
     except VerificationRequired:
         await _count_failure(request, body.cin)
         raise verification_required() from None
+    await _count(request, [submissions])
     response.status_code = 201 if outcome.decision == "new_line" else 200
     response.headers["X-Consistency-Token"] = str(outcome.result.position)
     return SubscriptionAccepted(id=str(outcome.result.id), position=outcome.result.position, decision=outcome.decision,
                                 client_id=outcome.client_id, number=outcome.number)
 
 
+async def _submissions_allowed(request: Request) -> str:
+    """The subject this address's submissions are counted under; 429 once it has submitted too often.
+    Each accepted submission counts, so that one address cannot open accounts without end."""
+    settings = request.app.state.runtime.settings
+    subject = visitor_access.submission_subject(await signing_key(request), client_address(request))
+    async with request.app.state.runtime.pool.acquire() as conn:
+        await refuse_when_over(conn, {subject: settings.landing_submissions_per_address}, attempt_window(settings),
+                               request.app.state.runtime.clock.now(), "too_many_submissions", "too many subscriptions from this address")
+    return subject
+
+
 async def _count_failure(request: Request, raw_cin: str) -> None:
     """A submission for a CIN on file, without its token, is a guess at that CIN: counted and limited like one."""
     runtime = request.app.state.runtime
-    now = runtime.clock.now()
     async with runtime.pool.acquire() as conn:
-        counted = await counted_attempt(request, conn, normalize_cin(raw_cin), now)
-        await visitor_access.record_failure(conn, counted, now, attempt_limits(runtime.settings).window)
+        counted = await counted_attempt(request, conn, normalize_cin(raw_cin), runtime.clock.now())
+    await _count(request, counted.values())
+
+
+async def _count(request: Request, subjects) -> None:
+    runtime = request.app.state.runtime
+    async with runtime.pool.acquire() as conn:
+        await visitor_access.record(conn, subjects, runtime.clock.now(), attempt_window(runtime.settings))

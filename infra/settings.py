@@ -62,7 +62,10 @@ class Settings(BaseSettings):
     landing_failures_per_cin: int = Field(default=5, ge=1, description="Failed verifications of one CIN allowed per window.")
     landing_failures_per_address: int = Field(default=20, ge=1, description="Failed verifications from one client address allowed per window.")
     landing_draft_days: int = Field(default=30, ge=1, le=365, description="How long a saved self-service draft is kept after its last save.")
-    landing_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60, description="The window failed verifications are counted over.")
+    landing_submissions_per_address: int = Field(default=5, ge=1, description="Subscription submissions from one client address allowed per window.")
+    landing_attempt_window_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="The window failed verifications and submissions are counted over."
+    )
     ready_max_relay_lag: int = 10_000
 
     relay_batch_size: int = 500

@@ -1,8 +1,9 @@
 """Self-service visitors: short-lived tokens scoped to one client, and the attempt counts that stop guessing.
 
 The signing key is generated once and kept in the database, so every gateway process signs and
-checks with the same key and nothing has to be configured. Attempts are counted per CIN and per
-client address; both are stored only as keyed digests, never in clear.
+checks with the same key and nothing has to be configured. Failed verifications are counted per
+CIN and per client address, and subscription submissions per client address; every subject is
+stored only as a keyed digest, never in clear.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Iterable
 from uuid import UUID
 
 import asyncpg
@@ -24,20 +25,13 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.signing_key (
     id     int PRIMARY KEY CHECK (id = 1),
     secret bytea NOT NULL
 );
-CREATE TABLE IF NOT EXISTS {SCHEMA}.verification_failures (
-    subject   text NOT NULL,
-    failed_at timestamptz NOT NULL
+CREATE TABLE IF NOT EXISTS {SCHEMA}.attempts (
+    subject      text NOT NULL,
+    attempted_at timestamptz NOT NULL
 );
-CREATE INDEX IF NOT EXISTS verification_failures_subject ON {SCHEMA}.verification_failures (subject, failed_at);
-CREATE INDEX IF NOT EXISTS verification_failures_age ON {SCHEMA}.verification_failures (failed_at);
+CREATE INDEX IF NOT EXISTS attempts_subject ON {SCHEMA}.attempts (subject, attempted_at);
+CREATE INDEX IF NOT EXISTS attempts_age ON {SCHEMA}.attempts (attempted_at);
 """
-
-
-@dataclass(frozen=True)
-class AttemptLimits:
-    per_cin: int
-    per_address: int
-    window: timedelta
 
 
 async def signing_key(conn: asyncpg.Connection) -> bytes:
@@ -76,32 +70,36 @@ def client_of(key: bytes, token: str, now: datetime) -> UUID | None:
         return None
 
 
+def _digest(key: bytes, kind: str, value: str) -> str:
+    return kind + ":" + hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def subjects(key: bytes, cin: str, address: str) -> dict[str, str]:
-    """The keyed digests attempts are counted under: one for the CIN, one for the client address."""
-    digest = lambda kind, value: kind + ":" + hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]  # noqa: E731
-    return {"cin": digest("cin", cin), "address": digest("address", address)}
+    """The keyed digests failed verifications are counted under: one for the CIN, one for the client address."""
+    return {"cin": _digest(key, "cin", cin), "address": _digest(key, "address", address)}
 
 
-async def blocked_until(conn: asyncpg.Connection, counted: dict[str, str], limits: AttemptLimits, now: datetime) -> datetime | None:
-    """When the next attempt will be allowed, if the CIN or the address has used up its failures in the window."""
+def submission_subject(key: bytes, address: str) -> str:
+    """The keyed digest a client address's subscription submissions are counted under."""
+    return _digest(key, "submission", address)
+
+
+async def blocked_until(conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime) -> datetime | None:
+    """When the next attempt will be allowed, if any of these subjects has used up its limit in the window."""
     rows = await conn.fetch(
-        f"""SELECT subject, count(*) AS failures, min(failed_at) AS oldest FROM {SCHEMA}.verification_failures
-            WHERE subject = ANY($1::text[]) AND failed_at > $2 GROUP BY subject""",
-        list(counted.values()), now - limits.window,
+        f"""SELECT subject, count(*) AS attempts, min(attempted_at) AS oldest FROM {SCHEMA}.attempts
+            WHERE subject = ANY($1::text[]) AND attempted_at > $2 GROUP BY subject""",
+        list(limits), now - window,
     )
-    limit_of = {counted["cin"]: limits.per_cin, counted["address"]: limits.per_address}
-    over = [row["oldest"] + limits.window for row in rows if row["failures"] >= limit_of[row["subject"]]]
+    over = [row["oldest"] + window for row in rows if row["attempts"] >= limits[row["subject"]]]
     return max(over) if over else None
 
 
-async def record_failure(conn: asyncpg.Connection, counted: dict[str, str], now: datetime, window: timedelta) -> None:
-    """Counts a failure; failures older than the window, which no longer count, are dropped on the way."""
-    await conn.execute(f"DELETE FROM {SCHEMA}.verification_failures WHERE failed_at <= $1", now - window)
-    await conn.executemany(
-        f"INSERT INTO {SCHEMA}.verification_failures (subject, failed_at) VALUES ($1, $2)", [(s, now) for s in counted.values()]
-    )
+async def record(conn: asyncpg.Connection, counted: Iterable[str], now: datetime, window: timedelta) -> None:
+    """Counts an attempt under each subject; attempts older than the window, which no longer count, are dropped on the way."""
+    await conn.execute(f"DELETE FROM {SCHEMA}.attempts WHERE attempted_at <= $1", now - window)
+    await conn.executemany(f"INSERT INTO {SCHEMA}.attempts (subject, attempted_at) VALUES ($1, $2)", [(s, now) for s in counted])
 
 
-async def forget_failures(conn: asyncpg.Connection, counted: dict[str, str]) -> None:
-    """A success clears the CIN's count (not the address's: one address may be guessing at many CINs)."""
-    await conn.execute(f"DELETE FROM {SCHEMA}.verification_failures WHERE subject = $1", counted["cin"])
+async def forget(conn: asyncpg.Connection, subject: str) -> None:
+    await conn.execute(f"DELETE FROM {SCHEMA}.attempts WHERE subject = $1", subject)

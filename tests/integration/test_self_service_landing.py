@@ -100,9 +100,9 @@ async def test_failed_verifications_are_limited_per_cin_and_per_address():
 
         runtime.clock.set_today(OCT_1 + timedelta(days=1))  # the 15-minute window has passed: the failures no longer count
         assert (await _verify(client, cin, number=line["number"])).status_code == 201
-        left = await runtime.pool.fetchval("SELECT count(*) FROM landing.verification_failures")
+        left = await runtime.pool.fetchval("SELECT count(*) FROM landing.attempts")
         assert (await _verify(client, "QQ123456", number=other_line["number"])).status_code == 401
-        assert await runtime.pool.fetchval("SELECT count(*) FROM landing.verification_failures") == 2 <= left  # old ones dropped
+        assert await runtime.pool.fetchval("SELECT count(*) FROM landing.attempts") == 2 <= left  # old ones dropped
 
 
 async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_open_to_each():
@@ -307,3 +307,16 @@ async def test_a_plan_change_preview_shows_before_and_after_and_refuses_what_the
         later = await client.post(path, json={"offer_id": low, "effective_date": "2027-10-01"}, headers=session)
         assert later.status_code == 200 and later.json()["change"] == "downgrade"
         assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == events
+
+
+async def test_one_address_may_submit_only_so_many_subscriptions_in_a_window():
+    async with billing_system(landing_submissions_per_address=2) as (runtime, client):
+        mobile = await offer(client, "99.00")
+        for n in range(2):
+            accepted = await _submit(client, {**NEWCOMER, "cin": f"KL10000{n}", "offer_id": mobile}, f"web-{n}")
+            assert accepted.status_code == 201
+        refused = await _submit(client, {**NEWCOMER, "cin": "KL100009", "offer_id": mobile}, "web-9")
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_submissions"
+        assert int(refused.headers["Retry-After"]) >= 1
+        runtime.clock.set_today(OCT_1 + timedelta(days=1))
+        assert (await _submit(client, {**NEWCOMER, "cin": "KL100009", "offer_id": mobile}, "web-9")).status_code == 201
