@@ -156,10 +156,11 @@ class PlanChangePreview(NamedTuple):
 def preview_plan_change(store: EventStore, clock: Clock, client_id: UUID, contract_id: UUID, offer_id: UUID, effective: date) -> PlanChangePreview:
     """The plan in force on the effective date and the one that would follow it, checked by the contract's own rules
     on a copy that is never saved."""
-    contract = store.load(Contract, contract_id, what="contract")
-    if contract.client_id != client_id:
+    found = store.load_any([contract_id, offer_id])
+    contract = found.get(contract_id)
+    if not isinstance(contract, Contract) or contract.client_id != client_id:
         raise NotFound(f"contract {contract_id} not found", code="contract_not_found", id=str(contract_id))
-    offer = _offer(store.load_any([offer_id]), offer_id)
+    offer = _offer(found, offer_id)
     if not offer.is_sellable_on(effective):
         raise RuleViolation("this offer is not on sale on the effective date", code="offer_not_sellable", field="offer_id")
     before = contract.plan_on(effective)

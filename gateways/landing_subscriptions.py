@@ -181,9 +181,10 @@ async def _submissions_allowed(request: Request) -> str:
 async def _count_failure(request: Request, raw_cin: str) -> None:
     """A submission for a CIN on file, without its token, is a guess at that CIN: counted and limited like one."""
     runtime = request.app.state.runtime
+    now = runtime.clock.now()
     async with runtime.pool.acquire() as conn:
-        counted = await counted_attempt(request, conn, normalize_cin(raw_cin), runtime.clock.now())
-    await _count(request, counted.values())
+        counted = await counted_attempt(request, conn, normalize_cin(raw_cin), now)
+        await visitor_access.record(conn, counted.values(), now, attempt_window(runtime.settings))
 
 
 async def _count(request: Request, subjects) -> None:

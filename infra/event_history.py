@@ -53,14 +53,14 @@ class StateAsOf:
 def recorded_events(store: EventStore, aggregate_id: UUID, *, limit: int, offset: int) -> RecordedEvents | None:
     """One page of the aggregate's events in version order; None if nothing was ever recorded under this id."""
     with store.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-        first = cursor.execute(_STREAM + " LIMIT 1", (aggregate_id,)).fetchone()
-        if first is None:
+        # Every event of a stream names the same aggregate type, so any one of its topics tells it.
+        total, topic = cursor.execute(f"SELECT count(*), max(topic) FROM {EVENTS_TABLE} WHERE originator_id = %s", (aggregate_id,)).fetchone()
+        if not total:
             return None
         rows = cursor.execute(_STREAM + " LIMIT %s OFFSET %s", (aggregate_id, limit, offset)).fetchall()
-        total = cursor.execute(f"SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = %s", (aggregate_id,)).fetchone()[0]
     notifications = [Notification(id=n, originator_id=aggregate_id, originator_version=v, topic=t, state=bytes(s)) for n, v, t, s in rows]
     events = [to_cloudevent(n, store.decode_state(n)) for n in notifications]
-    return RecordedEvents(spec_for_stored_topic(first[2]).aggregate, events, total)
+    return RecordedEvents(spec_for_stored_topic(topic).aggregate, events, total)
 
 
 def state_as_of(store: EventStore, aggregate_id: UUID, moment: datetime) -> StateAsOf | None:

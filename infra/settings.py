@@ -105,8 +105,9 @@ class Settings(BaseSettings):
 
     @field_validator("api_keys")
     @classmethod
-    def _roles_are_known(cls, keys: dict[str, str | KeyGrant]) -> dict[str, KeyGrant]:
-        grants = {key: grant if isinstance(grant, KeyGrant) else KeyGrant(role=grant) for key, grant in keys.items()}
+    def _roles_are_known(cls, keys: dict[str, Any]) -> dict[str, KeyGrant]:
+        """Each key's grant: a role name, or {"role", "scopes"}, as configured."""
+        grants = {key: KeyGrant(role=grant) if isinstance(grant, str) else KeyGrant.model_validate(grant) for key, grant in keys.items()}
         unknown = sorted({grant.role for grant in grants.values() if grant.role not in ROLES})
         if unknown:
             raise ValueError(f"unknown roles in api_keys: {unknown}")
@@ -115,7 +116,7 @@ class Settings(BaseSettings):
     @property
     def traces_recorded(self) -> bool:
         """Whether any span is recorded (see infra.telemetry.configure); trace ids propagate regardless."""
-        return effective_ratio(self.otel_console or bool(self.otel_exporter_otlp_endpoint), self.otel_sample_ratio) > 0
+        return effective_ratio(**self.telemetry()) > 0
 
     def telemetry(self) -> dict[str, Any]:
         """The options of `infra.telemetry.configure`."""
@@ -128,8 +129,7 @@ class Settings(BaseSettings):
             import orjson
 
             keys.update(orjson.loads(self.api_keys_file.read_bytes()))
-        grants = {k: v if isinstance(v, KeyGrant) else KeyGrant.model_validate(v) if isinstance(v, dict) else v for k, v in keys.items()}
-        return self._roles_are_known(grants)
+        return self._roles_are_known(keys)
 
     def topic(self, aggregate_type: str) -> str:
         return f"{self.kafka_topic_prefix}mtf.{aggregate_type}.v1"

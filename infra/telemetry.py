@@ -27,7 +27,7 @@ def configure(service: str, *, console: bool = False, sample_ratio: float | None
     global _configured
     if _configured:
         return
-    ratio = effective_ratio(console or bool(otlp_endpoint), sample_ratio)
+    ratio = effective_ratio(console=console, sample_ratio=sample_ratio, otlp_endpoint=otlp_endpoint)
     provider = TracerProvider(
         resource=Resource.create({"service.name": service}),
         sampler=ParentBased(TraceIdRatioBased(ratio)),
@@ -42,8 +42,9 @@ def configure(service: str, *, console: bool = False, sample_ratio: float | None
     _configured = True
 
 
-def effective_ratio(exporting: bool, sample_ratio: float | None) -> float:
-    return sample_ratio if sample_ratio is not None else (1.0 if exporting else 0.0)
+def effective_ratio(*, console: bool, sample_ratio: float | None, otlp_endpoint: str | None) -> float:
+    """The share of traces recorded: as configured, else all of them when any exporter is set."""
+    return sample_ratio if sample_ratio is not None else (1.0 if console or otlp_endpoint else 0.0)
 
 
 tracer = trace.get_tracer("mt-facturation")

@@ -26,6 +26,18 @@ async def _cin(client, client_id: str) -> str:
     return (await client.get(f"/api/v1/clients/{client_id}", headers=OPERATOR)).json()["cin"]
 
 
+async def _events(runtime) -> int:
+    return await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
+
+
+async def _committed_visitor(client) -> tuple[str, tuple[str, str, str], dict, dict[str, str]]:
+    """A verified visitor with a 12-month line on the middle of three mobile offers (49, 99, 199)."""
+    owner = await customer(client)
+    low, mid, high = await offer(client, "49.00"), await offer(client, "99.00"), await offer(client, "199.00")
+    line = await _line(client, owner, mid, commitment=12)
+    return owner, (low, mid, high), line, await _session(client, owner, line)
+
+
 async def _verify(client, cin: str, **factor):
     return await client.post(f"{LANDING}/verifications", json={"cin": cin, **factor})
 
@@ -134,10 +146,7 @@ async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_
 
 async def test_a_visitor_changes_plan_once_per_idempotency_key_under_the_operator_rules():
     async with billing_system() as (runtime, client):
-        owner = await customer(client)
-        low, mid, high = await offer(client, "49.00"), await offer(client, "99.00"), await offer(client, "199.00")
-        line = await _line(client, owner, mid, commitment=12)
-        session = await _session(client, owner, line)
+        owner, (low, mid, high), line, session = await _committed_visitor(client)
         path = f"{LANDING}/me/contracts/{line['contract_id']}/plan-changes"
         upgrade = {"offer_id": high, "effective_date": "2026-10-15"}
 
@@ -145,9 +154,9 @@ async def test_a_visitor_changes_plan_once_per_idempotency_key_under_the_operato
         assert missing_key.status_code == 422
         first = await client.post(path, json=upgrade, headers={**session, "Idempotency-Key": "web-1"})
         assert first.status_code == 200 and first.json()["decision"] == "plan_change"
-        events = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
+        events = await _events(runtime)
         again = await client.post(path, json=upgrade, headers={**session, "Idempotency-Key": "web-1"})
-        assert again.json() == first.json() and await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == events
+        assert again.json() == first.json() and await _events(runtime) == events
         reused = await client.post(path, json={**upgrade, "effective_date": "2026-10-20"}, headers={**session, "Idempotency-Key": "web-1"})
         assert reused.status_code == 409 and reused.json()["error"]["code"] == "idempotency_key_reused"
 
@@ -229,10 +238,10 @@ async def test_a_newcomer_subscribes_once_per_idempotency_key_and_shows_up_in_th
         first = await _submit(client, body, "web-new-1")
         assert first.status_code == 201 and first.json()["decision"] == "new_line"
         assert first.json()["number"].startswith("+2126") or first.json()["number"].startswith("+2127")
-        events = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
+        events = await _events(runtime)
         replay = await _submit(client, body, "web-new-1")  # the CIN is on file now: the key alone answers
         assert replay.status_code == 201 and replay.json() == first.json()
-        assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == events
+        assert await _events(runtime) == events
         changed = await _submit(client, {**body, "commitment_months": 24}, "web-new-1")
         assert changed.status_code == 409 and changed.json()["error"]["code"] == "idempotency_key_reused"
 
@@ -275,7 +284,7 @@ async def test_guessing_submissions_on_a_cin_on_file_are_limited_like_verificati
 async def test_subscription_rules_are_checked_before_anything_is_recorded():
     async with billing_system() as (runtime, client):
         mobile, fiber = await offer(client, "99.00"), await offer(client, "299.00", service="internet")
-        events = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
+        events = await _events(runtime)
         cases = [
             ({**NEWCOMER, "offer_id": fiber}, 422, "contact_phone_required"),
             ({**NEWCOMER, "offer_id": fiber, "phone": "+212 522 000000", "number": "0612345678"}, 422, "not_a_landline_number"),
@@ -287,17 +296,14 @@ async def test_subscription_rules_are_checked_before_anything_is_recorded():
         for body, status, code in cases:
             for response in (await client.post(f"{LANDING}/subscriptions/preview", json=body), await _submit(client, body, f"k-{code}")):
                 assert (response.status_code, response.json()["error"]["code"]) == (status, code), (code, response.text)
-        assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == events
+        assert await _events(runtime) == events
 
 
 async def test_a_plan_change_preview_shows_before_and_after_and_refuses_what_the_change_would():
     async with billing_system() as (runtime, client):
-        owner = await customer(client)
-        low, mid, high = await offer(client, "49.00"), await offer(client, "99.00"), await offer(client, "199.00")
-        line = await _line(client, owner, mid, commitment=12)
-        session = await _session(client, owner, line)
+        owner, (low, mid, high), line, session = await _committed_visitor(client)
         path = f"{LANDING}/me/contracts/{line['contract_id']}/plan-changes/preview"
-        events = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
+        events = await _events(runtime)
         shown = await client.post(path, json={"offer_id": high, "effective_date": "2026-10-15"}, headers=session)
         assert shown.status_code == 200
         assert (shown.json()["change"], shown.json()["before"]["monthly_fee"], shown.json()["after"]["monthly_fee"]) == ("upgrade", "99.00", "199.00")
@@ -306,7 +312,7 @@ async def test_a_plan_change_preview_shows_before_and_after_and_refuses_what_the
         assert blocked.status_code == 409 and blocked.json()["error"]["code"] == "downgrade_blocked_by_commitment"
         later = await client.post(path, json={"offer_id": low, "effective_date": "2027-10-01"}, headers=session)
         assert later.status_code == 200 and later.json()["change"] == "downgrade"
-        assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == events
+        assert await _events(runtime) == events
 
 
 async def test_one_address_may_submit_only_so_many_subscriptions_in_a_window():
