@@ -14,6 +14,7 @@ from commands.clients import RegisterClient
 from commands.idempotency import IdempotencyKey, earlier_result, record_for
 from commands.numbers import default_draw, pick_free_number
 from commands.retry import retry_on_conflict
+from domain.booking import bookable
 from domain.client import Client
 from domain.contract import Contract
 from domain.errors import Conflict, InvalidTransition, NotFound, RuleViolation
@@ -147,10 +148,7 @@ def _client(cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
 
 
 def _day(requested: date | None, clock: Clock) -> date:
-    day = requested or clock.today()
-    if day < clock.today():
-        raise RuleViolation("the start date is in the past", code="start_date_in_past", field="start_date")
-    return day
+    return bookable(requested or clock.today(), clock.today())
 
 
 def _ported_number(raw: str | None, service: str) -> str | None:

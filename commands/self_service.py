@@ -20,6 +20,7 @@ from commands.base import Command, CommandResult
 from commands.clients import Address, Email, Phone, RegisterClient, Text
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey, earlier_result
+from domain.booking import bookable
 from domain.client import Client
 from domain.contract import Contract
 from domain.errors import NotFound, RuleViolation
@@ -134,9 +135,7 @@ def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscriptio
     found = store.load_any([sub.offer_id])
     offer = _offer(found, sub.offer_id)
     _check_contact_phone(offer, sub.phone)
-    start = sub.start_date or clock.today()
-    if start < clock.today():
-        raise RuleViolation("the start date is in the past", code="start_date_in_past", field="start_date")
+    start = bookable(sub.start_date or clock.today(), clock.today())
     if not offer.is_sellable_on(start):
         raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
     status = "allocated_on_submit"

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.booking import bookable
 from domain.commitment import commitment_end, remaining_whole_months
 from domain.errors import Conflict, InvalidTransition, RuleViolation
 from domain.money import mad
@@ -116,8 +117,7 @@ class Contract(Aggregate):
             )
         if service != self.service:
             raise RuleViolation("a plan change stays within the same service", code="plan_change_service_mismatch", field="offer_id")
-        if effective_date < today:
-            raise RuleViolation("the effective date is in the past", code="effective_date_in_past", field="effective_date")
+        bookable(effective_date, today, "effective_date")
         if effective_date < self.start_date:
             raise RuleViolation("the effective date is before the contract start", code="effective_date_before_start", field="effective_date")
         current = self.plan_on(effective_date)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field, model_validator
 
 from commands.self_service import NEEDS_CONTACT_PHONE
+from domain.booking import latest_bookable
 from domain.contract import COMMITMENTS
 from domain.identity import normalize_cin
 from domain.numbers import as_any_number
@@ -34,6 +35,7 @@ class ServiceOffers(BaseModel):
 
 class LandingBootstrap(BaseModel):
     today: date = Field(description="The earliest start date a subscription can take.")
+    latest_start_date: date = Field(description="The latest start date (or plan-change date) that can be booked today.")
     commitment_months: list[int]
     services: list[ServiceOffers]
 
@@ -50,7 +52,7 @@ async def bootstrap(request: Request) -> LandingBootstrap:
                       offers=sorted((OfferView(**o) for o in offers if o["service"] == service), key=lambda v: v.monthly_fee))
         for service in SERVICES
     ]
-    return LandingBootstrap(today=today, commitment_months=list(COMMITMENTS), services=services)
+    return LandingBootstrap(today=today, latest_start_date=latest_bookable(today), commitment_months=list(COMMITMENTS), services=services)
 
 
 class VerifyIdentity(BaseModel):

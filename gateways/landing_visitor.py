@@ -14,10 +14,10 @@ from pydantic import BaseModel, Field
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey
 from commands.self_service import preview_plan_change
+from domain.booking import bookable
 from domain.self_service import contract_number, plan_options
 from gateways.auth import Principal
 from gateways.commanding import Accepted, execute_with_outcome
-from gateways.errors import ApiError
 from gateways.invoices import InvoiceView, invoice_pdf_response, invoice_view
 from gateways.landing import ALL, SERVICES, visitor
 from gateways.offers import OfferView
@@ -98,8 +98,7 @@ async def change_my_plan(
     client_id: UUID = Depends(visitor),
 ) -> PlanChangeRequested:
     """A plan change on one of the visitor's contracts, under the same rules as the operator's; Idempotency-Key required."""
-    if body.effective_date < request.app.state.runtime.clock.today():
-        raise ApiError(422, "effective_date_in_past", "the effective date is in the past", {"field": "effective_date"})
+    bookable(body.effective_date, request.app.state.runtime.clock.today(), "effective_date")  # named as the visitor sent it
     command = ProvisionContract(client_id=client_id, offer_id=body.offer_id, start_date=body.effective_date, target_contract_id=contract_id)
     key = IdempotencyKey(scope=f"landing:{client_id}", key=idempotency_key)
     who = Principal(key_id=f"client:{client_id}", role="self-service")

@@ -56,6 +56,17 @@ async def test_unknown_offer_for_a_known_client_is_404(in_process_system):
     assert runtime.store.head() == head
 
 
+@pytest.mark.parametrize("start_date, code", [("9999-12-01", "start_date_too_far_ahead"), ("2000-01-01", "start_date_in_past")])
+async def test_a_start_date_outside_the_booking_window_is_422(in_process_system, start_date, code):
+    runtime, client = in_process_system
+    customer, offer = await register_client(client), await create_offer(client)
+    head = runtime.store.head()
+    body = {"client_id": customer["id"], "offer_id": offer["id"], "start_date": start_date}
+    response = await client.post("/api/v1/contracts", json=body, headers=OPERATOR)
+    _assert_envelope(response, 422, code)
+    assert runtime.store.head() == head
+
+
 @pytest.mark.parametrize("raw", [b"{bad json", b"not json at all", b"[1, 2]", b""])
 async def test_malformed_json_is_400(in_process_system, raw):
     runtime, client = in_process_system

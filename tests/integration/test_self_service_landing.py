@@ -62,7 +62,8 @@ async def test_the_bootstrap_is_public_and_lists_only_offers_on_sale_by_service(
         services = {s["service"]: [o["offer_id"] for o in s["offers"]] for s in bootstrap.json()["services"]}
         assert services == {"mobile": [cheap, dear], "internet": [fiber], "landline": []}
         assert [s["needs_contact_phone"] for s in bootstrap.json()["services"]] == [False, True, True]
-        assert (bootstrap.json()["today"], bootstrap.json()["commitment_months"]) == (OCT_1.isoformat(), [0, 12, 24])
+        dates = (bootstrap.json()["today"], bootstrap.json()["latest_start_date"], bootstrap.json()["commitment_months"])
+        assert dates == (OCT_1.isoformat(), "2027-10-01", [0, 12, 24])
 
 
 async def test_a_visitor_proves_identity_with_cin_and_a_contract_or_service_number():
@@ -164,6 +165,8 @@ async def test_a_visitor_changes_plan_once_per_idempotency_key_under_the_operato
         assert downgrade.status_code == 409 and downgrade.json()["error"]["code"] == "downgrade_blocked_by_commitment"
         past = await client.post(path, json={"offer_id": high, "effective_date": "2026-09-30"}, headers={**session, "Idempotency-Key": "web-3"})
         assert past.status_code == 422 and past.json()["error"]["code"] == "effective_date_in_past"
+        ahead = await client.post(path, json={"offer_id": high, "effective_date": "2027-10-02"}, headers={**session, "Idempotency-Key": "web-5"})
+        assert ahead.status_code == 422 and ahead.json()["error"]["details"] == {"field": "effective_date", "latest": "2027-10-01"}
         someone_else = await _line(client, await customer(client), mid)
         foreign = await client.post(f"{LANDING}/me/contracts/{someone_else['contract_id']}/plan-changes", json=upgrade,
                                     headers={**session, "Idempotency-Key": "web-4"})
@@ -291,6 +294,7 @@ async def test_subscription_rules_are_checked_before_anything_is_recorded():
             ({**NEWCOMER, "offer_id": str(uuid.uuid4())}, 404, "offer_not_found"),
             ({**NEWCOMER, "cin": "123", "offer_id": mobile}, 422, "invalid_cin"),
             ({**NEWCOMER, "offer_id": mobile, "start_date": "2026-09-30"}, 422, "start_date_in_past"),
+            ({**NEWCOMER, "offer_id": mobile, "start_date": "2027-10-02"}, 422, "start_date_too_far_ahead"),
             ({**NEWCOMER, "offer_id": mobile, "email": "not-an-email"}, 422, "validation_failed"),
         ]
         for body, status, code in cases:

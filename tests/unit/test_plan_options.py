@@ -35,3 +35,13 @@ def test_after_the_commitment_a_downgrade_is_open_today_and_one_that_never_ends_
     endless = plan_options(service="mobile", offer_id=CURRENT, monthly_fee=Decimal("99.00"), start_date=date(9999, 6, 1),
                            commitment_months=24, offers=[cheap, _offer("199.00")], today=date(2026, 11, 30))
     assert [o.change for o in endless] == ["upgrade"]
+
+
+def test_a_downgrade_beyond_the_booking_horizon_is_not_an_option_yet():
+    cheap = _offer("49.00")
+    year = plan_options(service="mobile", offer_id=CURRENT, monthly_fee=Decimal("99.00"), start_date=date(2027, 3, 1),
+                        commitment_months=12, offers=[cheap], today=date(2027, 3, 1))
+    assert [o.earliest_effective_date for o in year] == [date(2028, 3, 1)]
+    two_years = plan_options(service="mobile", offer_id=CURRENT, monthly_fee=Decimal("99.00"), start_date=date(2026, 11, 30),
+                             commitment_months=24, offers=[cheap, _offer("199.00")], today=date(2026, 11, 30))
+    assert [o.change for o in two_years] == ["upgrade"]
