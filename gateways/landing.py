@@ -20,7 +20,7 @@ from domain.self_service import contract_number
 from gateways.errors import ApiError
 from gateways.offers import OfferView
 from infra import visitor_access
-from projections import client_directory, contract_summary, offer_catalog
+from projections import client_directory, offer_catalog
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
 SERVICES = ("mobile", "internet", "landline")
@@ -75,18 +75,20 @@ class VisitorSession(BaseModel):
 
 @router.post("/verifications", status_code=201, response_model=VisitorSession)
 async def verify_identity(body: VerifyIdentity, request: Request) -> VisitorSession:
-    """CIN plus a second factor the operator holds. Failures are counted per CIN and per client address."""
+    """CIN plus a second factor the operator holds. Failures are counted per CIN and per client address: each attempt
+    is counted before it is checked, and a match takes its count back."""
     runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
     cin, number = normalize_cin(body.cin), _any_number(body.number)
     now = runtime.clock.now()
     key = await signing_key(request)
     async with runtime.pool.acquire() as conn:
-        counted = await counted_attempt(request, conn, cin, now)
+        counted = await claim_attempt(request, conn, cin, now)
         client_id = await _matching_client(conn, cin, body.contract_number, number)
-        if client_id is None:
-            await visitor_access.record(conn, counted.values(), now, attempt_window(settings))
-            raise ApiError(401, "verification_failed", "the CIN and the second factor do not match a client on file")
-        await visitor_access.forget(conn, counted["cin"])  # not the address's count: one address may be guessing at many CINs
+        if client_id is not None:
+            await visitor_access.forget(conn, counted["cin"])  # not the address's failures: one address may be guessing at many CINs
+            await visitor_access.release(conn, counted["address"], now)
+    if client_id is None:
+        raise ApiError(401, "verification_failed", "the CIN and the second factor do not match a client on file")
     expires = now + timedelta(minutes=settings.landing_token_minutes)
     return VisitorSession(token=visitor_access.issue_token(key, client_id, expires), client_id=client_id, expires_at=expires)
 
@@ -99,19 +101,20 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def counted_attempt(request: Request, conn, cin: str, now: datetime) -> dict[str, str]:
-    """What a verification of this CIN from this address is counted under; 429 once either has failed too often."""
+async def claim_attempt(request: Request, conn, cin: str, now: datetime) -> dict[str, str]:
+    """Counts a verification of this CIN from this address as failed, and says what it is counted under;
+    429, counting nothing, once either has failed too often."""
     settings = request.app.state.runtime.settings
     counted = visitor_access.subjects(await signing_key(request), cin, client_address(request))
     limits = {counted["cin"]: settings.landing_failures_per_cin, counted["address"]: settings.landing_failures_per_address}
-    await refuse_when_over(conn, limits, attempt_window(settings), now, "too_many_attempts", "too many failed verifications")
+    if until := await visitor_access.claim(conn, limits, attempt_window(settings), now):
+        raise too_many(until, now, "too_many_attempts", "too many failed verifications")
     return counted
 
 
-async def refuse_when_over(conn, limits: dict[str, int], window: timedelta, now: datetime, code: str, what: str) -> None:
-    if until := await visitor_access.blocked_until(conn, limits, window, now):
-        wait = max(1, math.ceil((until - now).total_seconds()))
-        raise ApiError(429, code, f"{what}; try again later", {"retry_after_s": wait}, headers={"Retry-After": str(wait)})
+def too_many(until: datetime, now: datetime, code: str, what: str) -> ApiError:
+    wait = max(1, math.ceil((until - now).total_seconds()))
+    return ApiError(429, code, f"{what}; try again later", {"retry_after_s": wait}, headers={"Retry-After": str(wait)})
 
 
 def _any_number(raw: str | None) -> str | None:
@@ -132,16 +135,14 @@ async def signing_key(request: Request) -> bytes:
 
 
 async def _matching_client(conn, cin: str, given_contract_number: str | None, number: str | None) -> UUID | None:
-    clients, _ = await client_directory.search(conn, cin=cin, limit=1, offset=0)
-    if not clients:
-        return None
-    contracts, _ = await contract_summary.search(conn, client_id=clients[0]["client_id"], limit=ALL, offset=0)
     wanted = given_contract_number.strip().upper() if given_contract_number else None
-    for c in contracts:
+    for c in await client_directory.second_factors(conn, cin):
+        if c["contract_id"] is None:
+            continue
         if wanted == contract_number(c["contract_id"], c["start_date"]):
-            return clients[0]["client_id"]
+            return c["client_id"]
         if number is not None and number == c["number"] and c["status"] != "terminated":  # a released number may be someone else's now
-            return clients[0]["client_id"]
+            return c["client_id"]
     return None
 
 

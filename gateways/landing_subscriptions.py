@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -18,7 +18,7 @@ from gateways.commanding import Accepted, run_command
 from gateways.errors import ApiError
 from domain.identity import normalize_cin
 from gateways.landing import (
-    attempt_window, client_address, counted_attempt, optional_visitor, refuse_when_over, signing_key, verification_required,
+    attempt_window, claim_attempt, client_address, optional_visitor, signing_key, too_many, verification_required,
 )
 from infra import landing_drafts, visitor_access
 
@@ -153,41 +153,47 @@ async def submit(
     A CIN on file needs a visitor token for that client: without one the attempt counts as a failed verification."""
     key = IdempotencyKey(scope="landing", key=idempotency_key)
     who = Principal(key_id=f"client:{verified}" if verified else "visitor", role="self-service")
-    submissions = await _submissions_allowed(request)
+    submission = await _claim_submission(request)
     try:
         outcome = await run_command(request, who, "SubmitSubscription", lambda rt, ctx: submit_subscription(
             rt.store, rt.clock, rt.operator, body, ctx, key, verified))
-    except VerificationRequired:
-        await _count_failure(request, body.cin)
-        raise verification_required() from None
-    await _count(request, [submissions])
+    except Exception as refused:
+        await _release(request, submission)  # only an accepted submission counts
+        if isinstance(refused, VerificationRequired):
+            await _count_failure(request, body.cin)
+            raise verification_required() from None
+        raise
     response.status_code = 201 if outcome.decision == "new_line" else 200
     response.headers["X-Consistency-Token"] = str(outcome.result.position)
     return SubscriptionAccepted(id=str(outcome.result.id), position=outcome.result.position, decision=outcome.decision,
                                 client_id=outcome.client_id, number=outcome.number)
 
 
-async def _submissions_allowed(request: Request) -> str:
-    """The subject this address's submissions are counted under; 429 once it has submitted too often.
+class Claimed(NamedTuple):
+    subject: str
+    at: datetime
+
+
+async def _claim_submission(request: Request) -> Claimed:
+    """Counts a submission from this address before it runs; 429 once the address has submitted too often.
     Each accepted submission counts, so that one address cannot open accounts without end."""
-    settings = request.app.state.runtime.settings
+    runtime = request.app.state.runtime
     subject = visitor_access.submission_subject(await signing_key(request), client_address(request))
+    now = runtime.clock.now()
+    async with runtime.pool.acquire() as conn:
+        if until := await visitor_access.claim(conn, {subject: runtime.settings.landing_submissions_per_address},
+                                               attempt_window(runtime.settings), now):
+            raise too_many(until, now, "too_many_submissions", "too many subscriptions from this address")
+    return Claimed(subject, now)
+
+
+async def _release(request: Request, claimed: Claimed) -> None:
     async with request.app.state.runtime.pool.acquire() as conn:
-        await refuse_when_over(conn, {subject: settings.landing_submissions_per_address}, attempt_window(settings),
-                               request.app.state.runtime.clock.now(), "too_many_submissions", "too many subscriptions from this address")
-    return subject
+        await visitor_access.release(conn, claimed.subject, claimed.at)
 
 
 async def _count_failure(request: Request, raw_cin: str) -> None:
     """A submission for a CIN on file, without its token, is a guess at that CIN: counted and limited like one."""
     runtime = request.app.state.runtime
-    now = runtime.clock.now()
     async with runtime.pool.acquire() as conn:
-        counted = await counted_attempt(request, conn, normalize_cin(raw_cin), now)
-        await visitor_access.record(conn, counted.values(), now, attempt_window(runtime.settings))
-
-
-async def _count(request: Request, subjects) -> None:
-    runtime = request.app.state.runtime
-    async with runtime.pool.acquire() as conn:
-        await visitor_access.record(conn, subjects, runtime.clock.now(), attempt_window(runtime.settings))
+        await claim_attempt(request, conn, normalize_cin(raw_cin), runtime.clock.now())

@@ -19,6 +19,7 @@ from uuid import UUID
 import asyncpg
 
 SCHEMA = "landing"
+ATTEMPT_LOCKS = 7_355_610  # the advisory-lock class attempt counts are serialized under (the event store's schema lock is 7_355_609)
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
 CREATE TABLE IF NOT EXISTS {SCHEMA}.signing_key (
@@ -93,6 +94,35 @@ async def blocked_until(conn: asyncpg.Connection, limits: dict[str, int], window
     )
     over = [row["oldest"] + window for row in rows if row["attempts"] >= limits[row["subject"]]]
     return max(over) if over else None
+
+
+async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime) -> datetime | None:
+    """Counts an attempt under every subject, unless one of them has used up its limit: then nothing is counted and the
+    answer is when the next attempt will be allowed.
+
+    Check and count are one step. Concurrent claims on a subject take turns under a transaction-scoped advisory lock,
+    so a burst of attempts in flight together cannot pass the limit together; an attempt that turns out not to be a
+    guess is `release`d afterwards."""
+    async with conn.transaction():
+        for subject in sorted(limits):  # one order everywhere: two claims never wait on each other's second lock
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", ATTEMPT_LOCKS, _lock_key(subject))
+        if until := await blocked_until(conn, limits, window, now):
+            return until
+        await record(conn, limits, now, window)
+    return None
+
+
+def _lock_key(subject: str) -> int:
+    return int.from_bytes(hashlib.sha256(subject.encode()).digest()[:4], "big", signed=True)
+
+
+async def release(conn: asyncpg.Connection, subject: str, claimed_at: datetime) -> None:
+    """Uncounts one attempt claimed at `claimed_at`."""
+    await conn.execute(
+        f"""DELETE FROM {SCHEMA}.attempts WHERE ctid =
+            (SELECT ctid FROM {SCHEMA}.attempts WHERE subject = $1 AND attempted_at = $2 LIMIT 1)""",
+        subject, claimed_at,
+    )
 
 
 async def record(conn: asyncpg.Connection, counted: Iterable[str], now: datetime, window: timedelta) -> None:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections import contract_summary
 from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection, gathered
 from schemas.envelope import CloudEvent
@@ -113,6 +114,17 @@ PROJECTION = Projection(
 async def find(conn: asyncpg.Connection, client_id: UUID) -> dict[str, Any] | None:
     record = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE client_id = $1", client_id)
     return dict(record) if record else None
+
+
+async def second_factors(conn: asyncpg.Connection, cin: str) -> list[asyncpg.Record]:
+    """The contracts of the client with this CIN (contract_id, start_date, number, status, and client_id), with
+    which a self-service visitor proves who they are. One query whether the CIN is on file or not, so that an
+    unknown CIN takes as long to refuse as a wrong second factor. A client without contracts gives one row of nulls."""
+    return await conn.fetch(
+        f"""SELECT d.client_id, s.contract_id, s.start_date, s.number, s.status FROM {TABLE} d
+            LEFT JOIN {contract_summary.TABLE} s ON s.client_id = d.client_id WHERE d.cin = $1""",
+        cin,
+    )
 
 
 async def search(conn: asyncpg.Connection, *, status=None, cin=None, name=None, limit: int, offset: int):

@@ -3,6 +3,7 @@ plan changes and invoices."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -112,10 +113,25 @@ async def test_failed_verifications_are_limited_per_cin_and_per_address():
         assert by_address.status_code == 429
 
         runtime.clock.set_today(OCT_1 + timedelta(days=1))  # the 15-minute window has passed: the failures no longer count
+        assert await _attempts(runtime) == 10  # 5 failures from this address, 3 of them on one CIN and 2 on another
         assert (await _verify(client, cin, number=line["number"])).status_code == 201
-        left = await runtime.pool.fetchval("SELECT count(*) FROM landing.attempts")
+        assert await _attempts(runtime) == 0  # the old ones dropped, and a success takes its own count back
         assert (await _verify(client, "QQ123456", number=other_line["number"])).status_code == 401
-        assert await runtime.pool.fetchval("SELECT count(*) FROM landing.attempts") == 2 <= left  # old ones dropped
+        assert await _attempts(runtime) == 2
+
+
+async def _attempts(runtime, kind: str = "") -> int:
+    return await runtime.pool.fetchval("SELECT count(*) FROM landing.attempts WHERE subject LIKE $1", f"{kind}%")
+
+
+async def test_a_burst_of_guesses_in_flight_together_cannot_pass_the_limit():
+    async with billing_system(landing_failures_per_cin=3, landing_failures_per_address=100) as (runtime, client):
+        owner = await customer(client)
+        await _line(client, owner, await offer(client, "99.00"))
+        cin = await _cin(client, owner)
+        answers = await asyncio.gather(*(_verify(client, cin, contract_number="CT-2026-DEADBEEF") for _ in range(12)))
+        assert sorted(a.status_code for a in answers) == [401] * 3 + [429] * 9
+        assert await _attempts(runtime, "cin:") == 3
 
 
 async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_open_to_each():
@@ -330,3 +346,12 @@ async def test_one_address_may_submit_only_so_many_subscriptions_in_a_window():
         assert int(refused.headers["Retry-After"]) >= 1
         runtime.clock.set_today(OCT_1 + timedelta(days=1))
         assert (await _submit(client, {**NEWCOMER, "cin": "KL100009", "offer_id": mobile}, "web-9")).status_code == 201
+
+
+async def test_a_burst_of_submissions_in_flight_together_cannot_pass_the_address_limit():
+    async with billing_system(landing_submissions_per_address=2) as (runtime, client):
+        mobile = await offer(client, "99.00")
+        answers = await asyncio.gather(*(_submit(client, {**NEWCOMER, "cin": f"KL20000{n}", "offer_id": mobile}, f"burst-{n}")
+                                         for n in range(6)))
+        assert sorted(a.status_code for a in answers) == [201, 201, 429, 429, 429, 429]
+        assert await _attempts(runtime, "submission:") == 2
