@@ -82,5 +82,5 @@ def delete_client(store: EventStore, client_id: UUID, ctx: CommandContext) -> Co
                        blocking={"payments_or_credit": True})
     client.erase()
     position = store.save_as(ctx, client) if client.pending_events else store.head()
-    remove_erased_history(store, client.id, client.version, CinRegistration.id_for(client.cin))
+    remove_erased_history(store, client)
     return CommandResult(client.id, position)

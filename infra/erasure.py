@@ -8,15 +8,18 @@ match the live ones. The ClientErased event itself carries no personal data and 
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import psycopg
 
+from domain.client import Client
+from domain.markers import CinRegistration
+from infra import landing_drafts
 from infra.event_store import EVENTS_TABLE as EVENTS
 from infra.event_store import EventStore
 
 
-def remove_erased_history(store: EventStore, client_id: UUID, erased_version: int, cin_marker_id: UUID) -> None:
+def remove_erased_history(store: EventStore, client: Client) -> None:
+    """Removes the stored events before `ClientErased`, the CIN's marker, and any self-service draft naming the client."""
     with psycopg.connect(store.database_url) as conn, conn.transaction():
-        conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s AND originator_version < %s", (client_id, erased_version))
-        conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s", (cin_marker_id,))
+        conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s AND originator_version < %s", (client.id, client.version))
+        conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s", (CinRegistration.id_for(client.cin),))
+        landing_drafts.forget_person(conn, client.cin, client.email)

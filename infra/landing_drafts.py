@@ -2,6 +2,8 @@
 
 A draft is not a business fact: it is kept in a plain table, not in the event store, and it
 expires. Only a digest of its token is stored, so a copy of the table restores nobody's draft.
+A draft holds personal data as typed, so each row also keeps the CIN and email it names, in the
+form they are compared in: erasing a client erases every draft naming them (`forget_person`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, NamedTuple
 
 import asyncpg
 import orjson
+import psycopg
 
 from infra.visitor_access import SCHEMA
 
@@ -25,6 +28,16 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     expires_at   timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS drafts_expiry ON {TABLE} (expires_at);
+-- Added after the first release. Checked first: ALTER TABLE would lock the table at every start-up.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = '{SCHEMA}' AND table_name = 'drafts' AND column_name = 'cin') THEN
+        ALTER TABLE {TABLE} ADD COLUMN cin text, ADD COLUMN email text;
+        UPDATE {TABLE} SET cin = upper(regexp_replace(body->>'cin', '[[:space:]]', '', 'g')), email = lower(btrim(body->>'email'));
+    END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS drafts_cin ON {TABLE} (cin);
+CREATE INDEX IF NOT EXISTS drafts_email ON {TABLE} (email);
 """
 
 
@@ -42,11 +55,23 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _cin_key(cin: str | None) -> str | None:
+    return "".join(cin.split()).upper() or None if cin else None
+
+
+def _email_key(email: str | None) -> str | None:
+    return email.strip().lower() or None if email else None
+
+
+def _person(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    return _cin_key(body.get("cin")), _email_key(body.get("email"))
+
+
 async def create(conn: asyncpg.Connection, token: str, body: dict[str, Any], now: datetime, keep: timedelta) -> Draft:
     await conn.execute(f"DELETE FROM {TABLE} WHERE expires_at <= $1", now)  # expired drafts go as new ones come
     await conn.execute(
-        f"INSERT INTO {TABLE} (token_digest, body, saved_at, expires_at) VALUES ($1, $2::jsonb, $3, $4)",
-        _digest(token), orjson.dumps(body).decode(), now, now + keep,
+        f"INSERT INTO {TABLE} (token_digest, body, saved_at, expires_at, cin, email) VALUES ($1, $2::jsonb, $3, $4, $5, $6)",
+        _digest(token), orjson.dumps(body).decode(), now, now + keep, *_person(body),
     )
     return Draft(body, now, now + keep)
 
@@ -54,8 +79,9 @@ async def create(conn: asyncpg.Connection, token: str, body: dict[str, Any], now
 async def replace(conn: asyncpg.Connection, token: str, body: dict[str, Any], now: datetime, keep: timedelta) -> Draft | None:
     """Saves over an unexpired draft, and keeps it `keep` longer; None if there is none under this token."""
     done = await conn.fetchval(
-        f"UPDATE {TABLE} SET body = $2::jsonb, saved_at = $3, expires_at = $4 WHERE token_digest = $1 AND expires_at > $3 RETURNING 1",
-        _digest(token), orjson.dumps(body).decode(), now, now + keep,
+        f"""UPDATE {TABLE} SET body = $2::jsonb, saved_at = $3, expires_at = $4, cin = $5, email = $6
+            WHERE token_digest = $1 AND expires_at > $3 RETURNING 1""",
+        _digest(token), orjson.dumps(body).decode(), now, now + keep, *_person(body),
     )
     return Draft(body, now, now + keep) if done else None
 
@@ -69,3 +95,8 @@ async def restore(conn: asyncpg.Connection, token: str, now: datetime) -> Draft 
 
 async def discard(conn: asyncpg.Connection, token: str) -> bool:
     return await conn.fetchval(f"DELETE FROM {TABLE} WHERE token_digest = $1 RETURNING 1", _digest(token)) is not None
+
+
+def forget_person(conn: psycopg.Connection, cin: str, email: str) -> None:
+    """Drops every draft naming this CIN or this email, on the erasing transaction's connection."""
+    conn.execute(f"DELETE FROM {TABLE} WHERE cin = %s OR email = %s", (_cin_key(cin), _email_key(email)))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from infra import landing_drafts
 from infra.envelopes import decode
+from tests.support import fresh_database, required_env
 from projections.registry import PROJECTIONS
 from tests.support import AUDITOR, OPERATOR
 
@@ -55,16 +57,29 @@ async def _all_text(database_url: str) -> bytes:
     try:
         chunks = [b"".join(bytes(r["state"]) for r in await conn.fetch("SELECT state FROM eventstore.mtf_events"))]
         for projection in PROJECTIONS.values():
-            for table in projection.tables:
+            for table in (*projection.tables, landing_drafts.TABLE):
                 chunks.extend(str(tuple(r.values())).encode() for r in await conn.fetch(f"SELECT * FROM {table}"))
         return b"\n".join(chunks)
     finally:
         await conn.close()
 
 
+async def _save_draft(client, **typed) -> str:
+    saved = await client.post("/api/v1/landing/drafts", json={"step": 3, "service": "mobile", **typed})
+    assert saved.status_code == 201, saved.text
+    return saved.json()["token"]
+
+
+async def _draft_kept(client, token: str) -> bool:
+    return (await client.get("/api/v1/landing/draft", headers={"X-Draft-Token": token})).status_code == 200
+
+
 async def test_deleted_client_leaves_no_personal_data_in_store_read_models_or_new_messages(kafka_system):
     runtime, client = kafka_system
     created = (await client.post("/api/v1/clients", json=TARGET, headers=OPERATOR)).json()
+    by_cin = await _save_draft(client, cin="zx 987654", full_name="Yasmine")  # typed as a visitor types it
+    by_email = await _save_draft(client, cin="QQ111111", email="  Yasmine.Target@Example.MA ")
+    someone_else = await _save_draft(client, cin="QQ222222", email="other@example.ma")
     await client.get(f"/api/v1/clients/{created['id']}", params={"consistency_token": created["position"]}, headers=AUDITOR)
     before = await _all_text(runtime.settings.database_url)
     assert all(trace in before for trace in TRACES), "the traces are there before the delete"
@@ -78,6 +93,7 @@ async def test_deleted_client_leaves_no_personal_data_in_store_read_models_or_ne
 
     after = await _all_text(runtime.settings.database_url)
     assert [t for t in TRACES if t in after] == []
+    assert [await _draft_kept(client, t) for t in (by_cin, by_email, someone_else)] == [False, False, True]
     produced = await _messages_after(runtime.settings.kafka_bootstrap, offsets)
     assert [decode(r.value).event_name for r in produced] == ["ClientErased"]
     assert [t for t in TRACES for r in produced if t in r.value] == []
@@ -109,3 +125,17 @@ async def test_a_delete_interrupted_before_removal_is_finished_by_running_it_aga
 
     remaining = await _all_text(runtime.settings.database_url)
     assert [t for t in TRACES if t in remaining] == []
+
+
+async def test_drafts_saved_before_the_erasure_columns_existed_get_them_on_start_up():
+    conn = await asyncpg.connect(fresh_database(required_env("MTF_DATABASE_URL")))
+    try:
+        await conn.execute(f"""CREATE SCHEMA landing; CREATE TABLE {landing_drafts.TABLE} (token_digest text PRIMARY KEY,
+            body jsonb NOT NULL, saved_at timestamptz NOT NULL, expires_at timestamptz NOT NULL)""")
+        await conn.execute(f"INSERT INTO {landing_drafts.TABLE} VALUES ('d', $1::jsonb, now(), now())",
+                           '{"cin": "zx 987654", "email": " Yasmine.Target@Example.MA"}')
+        await conn.execute(landing_drafts.DDL)
+        await conn.execute(landing_drafts.DDL)  # every start-up runs it
+        assert tuple(await conn.fetchrow(f"SELECT cin, email FROM {landing_drafts.TABLE}")) == ("ZX987654", "yasmine.target@example.ma")
+    finally:
+        await conn.close()
