@@ -11,6 +11,10 @@ class Clock(Protocol):
 
     def now(self) -> datetime: ...
 
+    def seen(self, moment: datetime) -> datetime:
+        """A moment read off the host's clock, as this clock tells it (how event times follow a pinned date)."""
+        ...
+
 
 class SystemClock:
     def today(self) -> date:
@@ -18,6 +22,9 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+    def seen(self, moment: datetime) -> datetime:
+        return moment
 
 
 class FixedDateClock:
@@ -34,8 +41,10 @@ class FixedDateClock:
         self._today = today
 
     def now(self) -> datetime:
-        now = datetime.now(timezone.utc)
-        return now.replace(year=self._today.year, month=self._today.month, day=self._today.day)
+        return self.seen(datetime.now(timezone.utc))
+
+    def seen(self, moment: datetime) -> datetime:
+        return moment.astimezone(timezone.utc).replace(year=self._today.year, month=self._today.month, day=self._today.day)
 
 
 def clock_from(fixed_today: date | None) -> Clock:

@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import retry
 
 from domain.errors import Conflict, NotFound
+from infra.clock import Clock
 from infra.command_context import CommandContext, current_metadata, recording_as
 from infra.database import PostgresAddress
 from infra.transcoding import OrjsonTranscoder
@@ -167,6 +168,10 @@ class ConcurrencyConflict(Conflict):
 class EventStore(Application):
     name = APP_NAME
     database_url: str = ""
+    # Tells the times of the events it appends. eventsourcing stamps events from the host's clock as
+    # they are triggered; under a pinned date that put event times and business dates on different
+    # days. None: the host's clock, as it is.
+    clock: Clock | None = None
 
     def construct_mapper(self) -> Mapper:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=MetadataMapper)
@@ -186,7 +191,7 @@ class EventStore(Application):
         `alongside`: rows outside the log (a rendered document, say) that commit with the events."""
         with recording_as(ctx):
             try:
-                recordings = self._record(_collected(aggregates, alongside))
+                recordings = self._record(_collected(aggregates, alongside, self.clock))
             except IntegrityError as error:
                 raise ConcurrencyConflict(
                     "the aggregate was changed by another command; reload and retry",
@@ -288,13 +293,20 @@ class EventStore(Application):
         return self.mapper.transcoder.decode(notification.state)
 
 
-def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row]) -> ProcessingEvent:
+def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock: Clock | None) -> ProcessingEvent:
     """What `Application.save` collects, without its runtime protocol checks per object (a
     twentieth of a sweep's CPU): here every object is an aggregate. Nothing is snapshotted and no
-    follower is notified, so `save`'s other steps have nothing to do."""
+    follower is notified, so `save`'s other steps have nothing to do.
+
+    With a clock, each event's time (taken from the host's clock as it was triggered) is restamped as
+    that clock tells it: under a pinned date, the same time of day on the pinned date."""
     processing = ProcessingEvent()
     for aggregate in aggregates:
-        processing.events.extend(aggregate.collect_events())
+        events = aggregate.collect_events()
+        if clock is not None:
+            for event in events:
+                object.__setattr__(event, "timestamp", clock.seen(event.timestamp))  # frozen once triggered; not yet stored
+        processing.events.extend(events)
         processing.aggregates[aggregate.id] = aggregate
     if alongside:
         processing.saved_kwargs["alongside"] = alongside  # handed to the recorder's insert_events
@@ -315,8 +327,8 @@ def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | 
     return aggregate
 
 
-def open_event_store(database_url: str) -> EventStore:
-    """Opens (and on first use creates) the event store.
+def open_event_store(database_url: str, clock: Clock | None = None) -> EventStore:
+    """Opens (and on first use creates) the event store; its appends are stamped by `clock`.
 
     Creation is serialised across processes: gateway, relay and projector start together, and
     concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's type catalog.
@@ -327,6 +339,7 @@ def open_event_store(database_url: str) -> EventStore:
         try:
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
             store = _construct(database_url, address)
+            store.clock = clock
             # Payments look up which periods were billed; a tiny partial index keeps that off a full scan.
             # Checked first: CREATE INDEX IF NOT EXISTS would still lock the events table at every start-up.
             if not conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.billing_runs_started",)).fetchone()[0]:

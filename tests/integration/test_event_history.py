@@ -116,3 +116,17 @@ async def test_an_invoice_is_replayed_as_it_was_issued():
         assert state["state"]["client_id"] == owner
         history = (await _history(client, invoice["invoice_id"])).json()
         assert history["items"][-1]["position"] == state["position"] and history["page"]["total"] == state["version"]
+
+
+async def test_under_a_pinned_date_events_are_recorded_on_it_and_time_travel_follows():
+    async with billing_system() as (runtime, client):  # the clock is pinned to 2026-10-01
+        owner = await customer(client, "Salma Idrissi")
+        runtime.clock.set_today(date(2026, 10, 15))
+        details = {"full_name": "Salma Bennani", "email": "salma@example.ma", "address": "12 Av. Hassan II, Rabat"}
+        assert (await client.put(f"/api/v1/clients/{owner}", json=details, headers=OPERATOR)).status_code == 200
+
+        history = (await _history(client, owner)).json()["items"]
+        assert [(e["type"], e["time"][:10]) for e in history] == [
+            ("mtf.client.ClientRegistered", "2026-10-01"), ("mtf.client.ClientDetailsUpdated", "2026-10-15")]
+        assert (await _state(client, owner, "2026-10-14")).json()["state"]["full_name"] == "Salma Idrissi"
+        assert (await _state(client, owner, "2026-10-15")).json()["state"]["full_name"] == "Salma Bennani"
