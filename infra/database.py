@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -36,3 +37,8 @@ class PostgresAddress:
         if self.host.startswith("/"):
             return f"postgresql://{auth}/{self.dbname}?host={self.host}&port={self.port}"
         return f"postgresql://{auth}{self.host}:{self.port}/{self.dbname}"
+
+
+def advisory_key(name: str) -> int:
+    """A name as the second key of a two-key PostgreSQL advisory lock (a signed 32-bit int)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)

@@ -3,6 +3,12 @@
 Position handling is what makes delivery at-least-once: events are sent, the sink confirms
 (broker acks, or the projections' transaction commits), and only then is the position saved.
 A crash between the two re-sends a batch; consumers drop the duplicates by version.
+
+One relay of a name delivers at a time. Each holds a PostgreSQL session lock for its name on a
+connection it keeps (its lease) while it leads; others stand by and try again every
+`standby_poll_s`. A leader that dies loses its session and the lock with it, so a standby takes
+over within a poll, from the saved position. Positions are saved on the lease, so a relay whose
+session is gone cannot save one.
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ from typing import Protocol, Sequence
 
 import asyncpg
 
+from infra.database import advisory_key
 from infra.envelopes import public_cloudevents
 from infra.event_store import SCHEMA, EventStore
 from infra.faults import crash_point
 from schemas.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
+LEADER_LOCKS = 7_355_611  # the advisory-lock class relay leadership is held under
 
 POSITION_DDL = f"""
 CREATE TABLE IF NOT EXISTS {SCHEMA}.relay_position (
@@ -52,6 +60,7 @@ class Relay:
         batch_size: int = 500,
         idle_poll_s: float = 1.0,
         min_interval_s: float = 0.1,
+        standby_poll_s: float = 1.0,
     ) -> None:
         self.store = store
         self.pool = pool
@@ -60,8 +69,10 @@ class Relay:
         self.batch_size = batch_size
         self.idle_poll_s = idle_poll_s
         self.min_interval_s = min_interval_s
+        self.standby_poll_s = standby_poll_s
         self.wakeup = asyncio.Event()
         self._saved: int | None = None  # the position this relay last saved; read from the table when unknown
+        self._lease: asyncpg.Connection | None = None  # held while this relay leads
 
     async def position(self) -> int:
         async with self.pool.acquire() as conn:
@@ -85,10 +96,59 @@ class Relay:
         return len(notifications)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Stands by until this relay leads, delivers while it does, and stands by again if it loses the lease."""
+        while not stop.is_set():
+            if not await self._lead(stop):
+                return
+            try:
+                await self._deliver_while_leading(stop)
+            finally:
+                await self._resign()
+
+    async def _lead(self, stop: asyncio.Event) -> bool:
+        """Takes this name's leader lock on a connection kept for it; False if stopped first."""
+        waiting = False
+        while not stop.is_set():
+            try:
+                conn = await self.pool.acquire()
+                try:
+                    led = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LEADER_LOCKS, advisory_key(self.name))
+                except BaseException:
+                    await self.pool.release(conn)
+                    raise
+                if led:
+                    self._lease, self._saved = conn, None  # the last leader may have moved the position
+                    log.info("relay %s: leading", self.name)
+                    return True
+                await self.pool.release(conn)
+            except (OSError, asyncpg.PostgresError):
+                log.warning("relay %s: could not try for the lead; trying again", self.name, exc_info=True)
+            if not waiting:
+                log.info("relay %s: another process leads; standing by", self.name)
+                waiting = True
+            await _sleep_until(asyncio.get_running_loop().time() + self.standby_poll_s, stop)
+        return False
+
+    async def _resign(self) -> None:
+        lease, self._lease = self._lease, None
+        if lease is None:
+            return
+        try:
+            if not lease.is_closed():
+                await lease.execute("SELECT pg_advisory_unlock($1, $2)", LEADER_LOCKS, advisory_key(self.name))
+        except (OSError, asyncpg.PostgresError):
+            log.warning("relay %s: could not release the lead; it goes with the connection", self.name, exc_info=True)
+        finally:
+            await self.pool.release(lease)
+
+    def _leading(self) -> bool:
+        return self._lease is not None and not self._lease.is_closed()
+
+    async def _deliver_while_leading(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._listen(stop), name="relay listener")
         loop = asyncio.get_running_loop()
         try:
-            while not stop.is_set():
+            while not stop.is_set() and self._leading():
                 started = loop.time()
                 self.wakeup.clear()  # before the read: a commit after it wakes the next batch
                 try:
@@ -135,14 +195,16 @@ class Relay:
         self.wakeup.set()
 
     async def _save_position(self, position: int) -> None:
-        async with self.pool.acquire() as conn:
-            await conn.execute(
-                f"""INSERT INTO {SCHEMA}.relay_position (relay, position) VALUES ($1, $2)
-                    ON CONFLICT (relay) DO UPDATE SET position = EXCLUDED.position""",
-                self.name,
-                position,
-            )
+        if self._lease is not None:  # on the lease: a relay that lost its session cannot save
+            await self._lease.execute(SAVE_POSITION, self.name, position)
+        else:  # relay_once called on its own (tools and tests that relay by hand)
+            async with self.pool.acquire() as conn:
+                await conn.execute(SAVE_POSITION, self.name, position)
         self._saved = position
+
+
+SAVE_POSITION = f"""INSERT INTO {SCHEMA}.relay_position (relay, position) VALUES ($1, $2)
+    ON CONFLICT (relay) DO UPDATE SET position = EXCLUDED.position"""
 
 
 async def _sleep_until(deadline: float, stop: asyncio.Event) -> None:

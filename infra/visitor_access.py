@@ -18,6 +18,8 @@ from uuid import UUID
 
 import asyncpg
 
+from infra.database import advisory_key
+
 SCHEMA = "landing"
 ATTEMPT_LOCKS = 7_355_610  # the advisory-lock class attempt counts are serialized under (the event store's schema lock is 7_355_609)
 DDL = f"""
@@ -105,15 +107,11 @@ async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timede
     guess is `release`d afterwards."""
     async with conn.transaction():
         for subject in sorted(limits):  # one order everywhere: two claims never wait on each other's second lock
-            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", ATTEMPT_LOCKS, _lock_key(subject))
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", ATTEMPT_LOCKS, advisory_key(subject))
         if until := await blocked_until(conn, limits, window, now):
             return until
         await record(conn, limits, now, window)
     return None
-
-
-def _lock_key(subject: str) -> int:
-    return int.from_bytes(hashlib.sha256(subject.encode()).digest()[:4], "big", signed=True)
 
 
 async def release(conn: asyncpg.Connection, subject: str, claimed_at: datetime) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from gateways.app import create_app
 from infra.runtime import running
-from tests.support import fresh_settings
+from tests.support import fresh_settings, settings_env
 
 
 @asynccontextmanager
@@ -31,6 +31,16 @@ async def kafka_system():
     """Gateway, relay and FastStream consumers in this process, events flowing through real Kafka."""
     async with _system(kafka=True) as system:
         yield system
+
+
+@pytest.fixture
+async def gateway_only():
+    """Commands are accepted and stored; nothing relays in this process (tests start `mtf relay` processes)."""
+    settings = fresh_settings(kafka=True)
+    async with running(settings, relay=False, projector=False) as runtime:
+        app = create_app(settings, runtime=runtime)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
+            yield runtime, client, settings_env(settings)
 
 
 @pytest.fixture(params=["in-process", "kafka"])

@@ -158,3 +158,9 @@ async def all_projected(database_url: str) -> bool:
             if wanted and tracked.get((projection.name, stream["originator_id"]), 0) < stream["originator_version"]:
                 return False
     return True
+
+
+async def relay_position(pool) -> int:
+    """How far the relay has delivered the log (0 before its first save)."""
+    async with pool.acquire() as conn:
+        return await conn.fetchval("SELECT coalesce(max(position), 0) FROM eventstore.relay_position") or 0

@@ -6,34 +6,17 @@ at named crash points; the broker and database are real.
 
 from __future__ import annotations
 
-import httpx
-import pytest
-
-from gateways.app import create_app
 from infra.envelopes import decode
-from infra.event_store import SCHEMA
-from infra.runtime import running
 from projections.registry import PROJECTIONS
 from tests.flows import new_contract
 from tests.processes import background, crash_at, run_to_exit
-from tests.support import dump_tables, eventually, fresh_settings, read_topic, settings_env, settled
+from tests.support import dump_tables, eventually, read_topic, relay_position, settings_env, settled
 
 READ_MODEL_TABLES = [t for p in PROJECTIONS.values() for t in p.tables]
 
 
-@pytest.fixture
-async def gateway_only():
-    """Commands are accepted and stored; nothing relays in this process."""
-    settings = fresh_settings(kafka=True)
-    async with running(settings, relay=False, projector=False) as runtime:
-        app = create_app(settings, runtime=runtime)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-            yield runtime, client, settings_env(settings)
-
-
 async def _relay_position(runtime) -> int:
-    async with runtime.pool.acquire() as conn:
-        return await conn.fetchval(f"SELECT coalesce(max(position), 0) FROM {SCHEMA}.relay_position") or 0
+    return await relay_position(runtime.pool)
 
 
 async def _equals_full_replay(runtime) -> None:

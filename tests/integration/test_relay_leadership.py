@@ -1,0 +1,46 @@
+"""Two `mtf relay` processes on one database: one delivers, the other stands by and takes over when the first dies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.flows import new_contract
+from tests.processes import background
+from tests.support import eventually, read_topic, relay_position
+
+EVENTS_PER_CONTRACT = 3  # on the contract topic: provisioned, activated, document issued
+
+
+def _said(process, words: str):
+    async def probe() -> bool:
+        return words in Path(process.log_path).read_text()
+    return probe
+
+
+async def test_a_standby_relay_publishes_nothing_until_the_leader_dies_then_takes_over(gateway_only):
+    runtime, client, env = gateway_only
+    env = {**env, "MTF_LOG_LEVEL": "info"}
+    bootstrap, topic = runtime.settings.kafka_bootstrap, runtime.settings.topic("contract")
+
+    async def delivered() -> bool:
+        return await relay_position(runtime.pool) >= runtime.store.head()
+
+    async with background(["relay"], env) as first:
+        await eventually(_said(first, "relay kafka: leading"), timeout=30)
+        async with background(["relay"], env) as second:
+            await eventually(_said(second, "relay kafka: "), timeout=30)  # up, and past deciding whether it leads
+            for _ in range(5):
+                await new_contract(client)
+            await eventually(delivered, timeout=30)
+            published = await read_topic(bootstrap, topic, expected=5 * EVENTS_PER_CONTRACT)
+            assert len(published) == 5 * EVENTS_PER_CONTRACT, "each event published once: the standby sent nothing"
+            assert "another process leads; standing by" in Path(second.log_path).read_text()
+
+            first.kill()  # idle, its position saved: a crash that leaves nothing half-sent
+            first.wait()
+            await eventually(_said(second, "relay kafka: leading"), timeout=30)
+            for _ in range(2):
+                await new_contract(client)
+            await eventually(delivered, timeout=30)
+            published = await read_topic(bootstrap, topic, expected=7 * EVENTS_PER_CONTRACT)
+            assert len(published) == 7 * EVENTS_PER_CONTRACT
