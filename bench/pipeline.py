@@ -435,6 +435,22 @@ async def main() -> None:
     print("baselines, same run:")
     print(f"  raw event-store appends/s  {appends:10.1f}   (one event per save, sequential)  ratio commands/appends = {throughput / appends:.2f}")
     print(f"  raw aiokafka produce/s     {produce:10.1f}   (idempotent, acks=all)            ratio commands/produce = {throughput / produce:.3f}")
+    print("targets (issue 2, 2-core machine):")
+    for line in verdicts(throughput, percentile(closed, 99), percentile(opened, 99), percentile(open_lag.samples, 99), args.rate):
+        print("  " + line)
+
+
+def verdicts(throughput: float, closed_p99: float, open_p99: float, open_lag_p99: float, rate: float) -> list[str]:
+    """Each target against this run. The p99 target is read both ways: 100 always in flight (closed loop; by
+    Little's law that needs 100 / 0.05 = 2,000 commands/s), and `rate` offered with at most 100 in flight."""
+    def met(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+    return [
+        f"at least 300 commands/s through HTTP: {throughput:.1f}/s, {met(throughput >= 300)}",
+        f"p99 under 50 ms at 100 concurrent (closed loop): {ms(closed_p99)} ms, {met(closed_p99 < 0.05)}",
+        f"p99 under 50 ms at {rate:.0f}/s offered: {ms(open_p99)} ms, {met(open_p99 < 0.05)}",
+        f"projection lag under 1 s at {rate:.0f}/s offered (p99): {ms(open_lag_p99)} ms, {met(open_lag_p99 < 1)}",
+    ]
 
 
 if __name__ == "__main__":
