@@ -106,39 +106,40 @@ class Relay:
                 await self._resign()
 
     async def _lead(self, stop: asyncio.Event) -> bool:
-        """Takes this name's leader lock on a connection kept for it; False if stopped first."""
-        waiting = False
+        """Waits until this relay holds its name's leader lock; False if stopped first."""
+        standing_by = False
         while not stop.is_set():
             try:
-                conn = await self.pool.acquire()
-                try:
-                    led = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LEADER_LOCKS, advisory_key(self.name))
-                except BaseException:
-                    await self.pool.release(conn)
-                    raise
-                if led:
-                    self._lease, self._saved = conn, None  # the last leader may have moved the position
+                if await self._try_lead():
                     log.info("relay %s: leading", self.name)
                     return True
-                await self.pool.release(conn)
-            except (OSError, asyncpg.PostgresError):
+                if not standing_by:
+                    log.info("relay %s: another process leads; standing by", self.name)
+                    standing_by = True
+            except Exception:  # the database is away: keep trying, as delivery does
                 log.warning("relay %s: could not try for the lead; trying again", self.name, exc_info=True)
-            if not waiting:
-                log.info("relay %s: another process leads; standing by", self.name)
-                waiting = True
             await _sleep_until(asyncio.get_running_loop().time() + self.standby_poll_s, stop)
         return False
 
-    async def _resign(self) -> None:
-        lease, self._lease = self._lease, None
-        if lease is None:
-            return
+    async def _try_lead(self) -> bool:
+        """Takes the lock on a pooled connection that is then kept as the lease."""
+        conn = await self.pool.acquire()
         try:
-            if not lease.is_closed():
-                await lease.execute("SELECT pg_advisory_unlock($1, $2)", LEADER_LOCKS, advisory_key(self.name))
-        except (OSError, asyncpg.PostgresError):
-            log.warning("relay %s: could not release the lead; it goes with the connection", self.name, exc_info=True)
-        finally:
+            led = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LEADER_LOCKS, advisory_key(self.name))
+        except BaseException:
+            await self.pool.release(conn)
+            raise
+        if not led:
+            await self.pool.release(conn)
+            return False
+        self._lease, self._saved = conn, None  # the last leader may have moved the position
+        return True
+
+    async def _resign(self) -> None:
+        """Gives the lease back to the pool, whose reset on release unlocks every advisory lock it holds;
+        a lease whose connection is gone held nothing by then."""
+        lease, self._lease = self._lease, None
+        if lease is not None:
             await self.pool.release(lease)
 
     def _leading(self) -> bool:
