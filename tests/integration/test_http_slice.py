@@ -8,7 +8,7 @@ import uuid
 from infra.envelopes import decode
 from projections.registry import PROJECTIONS
 from tests.flows import create_offer, new_contract, provision, register_client
-from tests.support import AUDITOR, OPERATOR, read_topic
+from tests.support import AUDITOR, OPERATOR, eventually, read_topic
 
 
 async def test_contract_is_readable_with_its_audit_trail_after_its_token(any_system):
@@ -128,6 +128,16 @@ async def test_ready_reports_database_broker_and_lag(kafka_system):
     assert body["checks"]["broker"] == {"ok": True, "mode": "kafka"}
     assert body["checks"]["database"]["ok"] is True
     assert set(body["checks"]["projections"]["lag"]) == set(PROJECTIONS)
+
+    async def relay_leads() -> bool:
+        return (await client.get("/ready")).json()["checks"]["relay"]["leading"]
+    await eventually(relay_leads)
+
+
+async def test_ready_says_when_no_relay_leads(gateway_only):
+    _, client, _ = gateway_only
+    relay = (await client.get("/ready")).json()["checks"]["relay"]
+    assert (relay["ok"], relay["lag"], relay["leading"]) == (True, 0, False)
 
 
 async def test_a_command_continues_the_callers_trace(in_process_system):
