@@ -364,6 +364,24 @@ def infrastructure_cpu() -> dict[str, float]:
     return totals
 
 
+def cpu_snapshot(processes: list[subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds so far of the gateway, relay and projector, and of the infrastructure beside them."""
+    return {**dict(zip(("gateway", "relay", "projector"), map(cpu_seconds, processes))), **infrastructure_cpu()}
+
+
+def cpu_per_command(before: dict[str, float], after: dict[str, float], commands: int) -> dict[str, float]:
+    """Milliseconds of CPU per command, by role, between two snapshots."""
+    return {role: (after[role] - before[role]) / commands * 1000 for role in before}
+
+
+def print_cpu(per_command: dict[str, float]) -> None:
+    total = sum(per_command.values())
+    servers = ("gateway", "relay", "projector")
+    print("  CPU per command            " + ", ".join(f"{r} {per_command[r]:.2f} ms" for r in servers))
+    print("  ... and beside them        " + ", ".join(f"{r} {v:.2f} ms" for r, v in per_command.items() if r not in servers)
+          + f"; all together {total:.2f} ms = at most {2000 / total:.0f} commands/s on 2 cores")
+
+
 def _lag(probe: LagProbe) -> str:
     samples = probe.samples
     return f"p50 / p99 / max {ms(percentile(samples, 50))} / {ms(percentile(samples, 99))} / {ms(max(samples))} ms ({len(samples)} samples, 100 ms apart)"
@@ -393,20 +411,21 @@ async def main() -> None:
             await wait_ready(client)
             client_ids, offer_ids = await setup_parties(client, max(1, int((args.n + open_n) * 0.6)))
         with PeakRss([p.pid for p in processes]) as rss:
-            cpu_before, infra_before = [cpu_seconds(p) for p in processes], infrastructure_cpu()
+            before = cpu_snapshot(processes)
             closed_answers: list[Answer] = []
             async with LagProbe(settings.database_url, closed_answers) as closed_lag:
                 closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids, closed_answers)
             lag = await wait_projected(settings.database_url, closed_answers)
-            cpu_per_command = [(cpu_seconds(p) - b) / args.n * 1000 for p, b in zip(processes, cpu_before)]
-            infra_per_command = {k: (v - infra_before[k]) / args.n * 1000 for k, v in infrastructure_cpu().items()}
+            closed_cpu = cpu_per_command(before, cpu_snapshot(processes), args.n)
             await asyncio.sleep(1)
+            before = cpu_snapshot(processes)
             open_answers: list[Answer] = []
             async with LagProbe(settings.database_url, open_answers) as open_lag:
                 opened, open_elapsed, open_errors = await open_loop(
                     base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids, open_answers
                 )
             open_catch_up = await wait_projected(settings.database_url, open_answers)
+            open_cpu = cpu_per_command(before, cpu_snapshot(processes), open_n)
     finally:
         stop_processes(processes)
 
@@ -420,16 +439,13 @@ async def main() -> None:
     print(f"  latency p50 / p99 / max    {ms(percentile(closed, 50))} / {ms(percentile(closed, 99))} / {ms(max(closed))} ms")
     print(f"  projection lag while loaded {_lag(closed_lag)}")
     print(f"  projection catch-up        {lag:10.3f} s after the last command answered")
-    gateway_cpu, relay_cpu, projector_cpu = cpu_per_command
-    print(f"  CPU per command            gateway {gateway_cpu:.2f} ms, relay {relay_cpu:.2f} ms, projector {projector_cpu:.2f} ms")
-    print("  ... and beside them        " + ", ".join(f"{k} {v:.2f} ms" for k, v in infra_per_command.items())
-          + f"; all together {sum(cpu_per_command) + sum(infra_per_command.values()):.2f} ms = at most "
-          + f"{2000 / (sum(cpu_per_command) + sum(infra_per_command.values())):.0f} commands/s on 2 cores")
+    print_cpu(closed_cpu)
     print(f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)")
     print(f"  achieved commands/s        {open_n / open_elapsed:10.1f}   (errors: {open_errors})")
     print(f"  latency p50 / p99 / max    {ms(percentile(opened, 50))} / {ms(percentile(opened, 99))} / {ms(max(opened))} ms")
     print(f"  projection lag while loaded {_lag(open_lag)}")
     print(f"  projection catch-up        {open_catch_up:10.3f} s after the last command answered")
+    print_cpu(open_cpu)
     print(f"peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print(f"servers' output in {output_dir()}")
     print("baselines, same run:")
