@@ -102,8 +102,12 @@ class Relay:
                 return
             try:
                 await self._deliver_while_leading(stop)
+            except Exception:  # never end quietly: a relay task that died would leave the process up and idle
+                log.exception("relay %s: delivery stopped; standing by to lead again", self.name)
             finally:
                 await self._resign()
+            if not stop.is_set():
+                log.warning("relay %s: lost the lead (its database session ended)", self.name)
 
     async def _lead(self, stop: asyncio.Event) -> bool:
         """Waits until this relay holds its name's leader lock; False if stopped first."""
@@ -136,14 +140,20 @@ class Relay:
         return True
 
     async def _resign(self) -> None:
-        """Gives the lease back to the pool, whose reset on release unlocks every advisory lock it holds;
-        a lease whose connection is gone held nothing by then."""
+        """Gives the lease back to the pool, whose reset on release unlocks every advisory lock it holds.
+        A lease whose connection was lost held nothing by then, and the pool has taken it back already."""
         lease, self._lease = self._lease, None
         if lease is not None:
-            await self.pool.release(lease)
+            try:
+                await self.pool.release(lease)
+            except asyncpg.InterfaceError:
+                pass
 
     def _leading(self) -> bool:
-        return self._lease is not None and not self._lease.is_closed()
+        try:
+            return self._lease is not None and not self._lease.is_closed()
+        except asyncpg.InterfaceError:  # the pool took back a lost connection: the session, and the lock, are gone
+            return False
 
     async def _deliver_while_leading(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._listen(stop), name="relay listener")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from infra.relay import LEADER_LOCKS
 from tests.flows import new_contract
 from tests.processes import background
 from tests.support import eventually, read_topic, relay_position
@@ -44,3 +45,27 @@ async def test_a_standby_relay_publishes_nothing_until_the_leader_dies_then_take
             await eventually(delivered, timeout=30)
             published = await read_topic(bootstrap, topic, expected=7 * EVENTS_PER_CONTRACT)
             assert len(published) == 7 * EVENTS_PER_CONTRACT
+
+
+async def test_a_relay_whose_database_session_is_cut_takes_the_lead_again(gateway_only):
+    runtime, client, env = gateway_only
+    env = {**env, "MTF_LOG_LEVEL": "info"}
+    bootstrap, topic = runtime.settings.kafka_bootstrap, runtime.settings.topic("contract")
+
+    async def delivered() -> bool:
+        return await relay_position(runtime.pool) >= runtime.store.head()
+
+    async with background(["relay"], env) as relay:
+        await eventually(_said(relay, "relay kafka: leading"), timeout=30)
+        cut = await runtime.pool.fetchval(
+            """SELECT pg_terminate_backend(pid) FROM pg_locks
+               WHERE locktype = 'advisory' AND granted AND classid = $1::bigint::oid AND objsubid = 2
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())""",
+            LEADER_LOCKS,
+        )
+        assert cut is True, "the relay's lease was found and its session ended"
+        await new_contract(client)
+        await eventually(delivered, timeout=30)
+        assert len(await read_topic(bootstrap, topic, expected=EVENTS_PER_CONTRACT)) == EVENTS_PER_CONTRACT
+        assert Path(relay.log_path).read_text().count("relay kafka: leading") == 2
+        assert relay.poll() is None
