@@ -102,12 +102,13 @@ class Relay:
                 return
             try:
                 await self._deliver_while_leading(stop)
+                if not stop.is_set():
+                    log.warning("relay %s: lost the lead (its database session ended); trying for it again", self.name)
             except Exception:  # never end quietly: a relay task that died would leave the process up and idle
-                log.exception("relay %s: delivery stopped; standing by to lead again", self.name)
+                log.exception("relay %s: delivery stopped; trying for the lead again", self.name)
+                await _sleep_until(asyncio.get_running_loop().time() + self.standby_poll_s, stop)
             finally:
                 await self._resign()
-            if not stop.is_set():
-                log.warning("relay %s: lost the lead (its database session ended)", self.name)
 
     async def _lead(self, stop: asyncio.Event) -> bool:
         """Waits until this relay holds its name's leader lock; False if stopped first."""
