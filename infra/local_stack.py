@@ -23,6 +23,9 @@ from infra.local_kafka import LocalKafka
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before anything starts: a SIGTERM while Kafka or PostgreSQL is starting still unwinds the
+    # ExitStack and stops what was started (Python's default would end the process on the spot).
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     parser = argparse.ArgumentParser(prog="local_stack")
     parser.add_argument("--kafka", action="store_true", help="start a single-node KRaft broker")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway embedded PostgreSQL")
@@ -48,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
             env["MTF_DATABASE_URL"] = postgres.start()
             print(f"local_stack: PostgreSQL at {env['MTF_DATABASE_URL']}", flush=True)
         return _run(command, env)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _run(command: list[str], env: dict[str, str]) -> int:
