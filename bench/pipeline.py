@@ -364,9 +364,12 @@ def infrastructure_cpu() -> dict[str, float]:
     return totals
 
 
+SERVERS = ("gateway", "relay", "projector")  # the order start_processes starts them in
+
+
 def cpu_snapshot(processes: list[subprocess.Popen]) -> dict[str, float]:
     """CPU seconds so far of the gateway, relay and projector, and of the infrastructure beside them."""
-    return {**dict(zip(("gateway", "relay", "projector"), map(cpu_seconds, processes))), **infrastructure_cpu()}
+    return {**dict(zip(SERVERS, map(cpu_seconds, processes))), **infrastructure_cpu()}
 
 
 def cpu_per_command(before: dict[str, float], after: dict[str, float], commands: int) -> dict[str, float]:
@@ -376,9 +379,8 @@ def cpu_per_command(before: dict[str, float], after: dict[str, float], commands:
 
 def print_cpu(per_command: dict[str, float]) -> None:
     total = sum(per_command.values())
-    servers = ("gateway", "relay", "projector")
-    print("  CPU per command            " + ", ".join(f"{r} {per_command[r]:.2f} ms" for r in servers))
-    print("  ... and beside them        " + ", ".join(f"{r} {v:.2f} ms" for r, v in per_command.items() if r not in servers)
+    print("  CPU per command            " + ", ".join(f"{r} {per_command[r]:.2f} ms" for r in SERVERS))
+    print("  ... and beside them        " + ", ".join(f"{r} {v:.2f} ms" for r, v in per_command.items() if r not in SERVERS)
           + f"; all together {total:.2f} ms = at most {2000 / total:.0f} commands/s on 2 cores")
 
 

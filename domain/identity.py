@@ -11,8 +11,13 @@ CIN_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9]{5,6}$")
 MTF_NAMESPACE = UUID("6f1c2a0e-5b7d-4c1e-9a35-2b8f0d6c4e11")
 
 
+def canonical_cin(raw: str) -> str:
+    """A CIN as it is compared: uppercased, without spaces (not yet checked)."""
+    return "".join(raw.split()).upper()
+
+
 def normalize_cin(raw: str) -> str:
-    cin = "".join(raw.split()).upper()
+    cin = canonical_cin(raw)
     if not CIN_PATTERN.match(cin):
         raise RuleViolation("CIN must be 1-2 letters followed by 5-6 digits", code="invalid_cin", field="cin")
     return cin

@@ -8,16 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from infra.event_store import EVENTS_TABLE, SCHEMA
-from infra.relay import LEADER_LOCKS
+from infra.relay import LEADING_BACKENDS
 from projections.base import SCHEMA as READ_SCHEMA
 from projections.registry import PROJECTIONS
 
 router = APIRouter(tags=["health"])
-
-# Whether some relay process holds the leader lock on this database (infra/relay.py): informational,
-# since a gateway still takes commands while no relay runs; the lag check fails once they pile up.
-RELAY_LEADS = """SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::bigint::oid
-    AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))"""
 
 
 @router.get("/health")
@@ -33,7 +28,8 @@ async def ready(request: Request) -> JSONResponse:
         async with runtime.pool.acquire() as conn:
             head = await asyncio.wait_for(conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"), 2)
             relayed = await conn.fetchval(f"SELECT coalesce(max(position), 0) FROM {SCHEMA}.relay_position")
-            leading = await conn.fetchval(RELAY_LEADS, LEADER_LOCKS)
+            # Informational: a gateway still takes commands while no relay runs; the lag check fails once they pile up.
+            leading = await conn.fetchval(f"SELECT EXISTS ({LEADING_BACKENDS})")
             progress = dict(await conn.fetch(f"SELECT projection, position FROM {READ_SCHEMA}.projection_progress"))
         checks["database"] = {"ok": True}
         relay_lag = head - relayed

@@ -137,8 +137,6 @@ async def signing_key(request: Request) -> bytes:
 async def _matching_client(conn, cin: str, given_contract_number: str | None, number: str | None) -> UUID | None:
     wanted = given_contract_number.strip().upper() if given_contract_number else None
     for c in await client_directory.second_factors(conn, cin):
-        if c["contract_id"] is None:
-            continue
         if wanted == contract_number(c["contract_id"], c["start_date"]):
             return c["client_id"]
         if number is not None and number == c["number"] and c["status"] != "terminated":  # a released number may be someone else's now

@@ -17,6 +17,7 @@ import asyncpg
 import orjson
 import psycopg
 
+from domain.identity import canonical_cin
 from infra.visitor_access import SCHEMA
 
 TABLE = f"{SCHEMA}.drafts"
@@ -56,7 +57,7 @@ def _digest(token: str) -> str:
 
 
 def _cin_key(cin: str | None) -> str | None:
-    return "".join(cin.split()).upper() or None if cin else None
+    return canonical_cin(cin) or None if cin else None
 
 
 def _email_key(email: str | None) -> str | None:

@@ -27,6 +27,9 @@ from schemas.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
 LEADER_LOCKS = 7_355_611  # the advisory-lock class relay leadership is held under
+# The backends holding a relay's lead on this database (what /ready reports, what an operator would cut).
+LEADING_BACKENDS = f"""SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = {LEADER_LOCKS}::oid
+    AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
 
 POSITION_DDL = f"""
 CREATE TABLE IF NOT EXISTS {SCHEMA}.relay_position (

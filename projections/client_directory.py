@@ -119,10 +119,10 @@ async def find(conn: asyncpg.Connection, client_id: UUID) -> dict[str, Any] | No
 async def second_factors(conn: asyncpg.Connection, cin: str) -> list[asyncpg.Record]:
     """The contracts of the client with this CIN (contract_id, start_date, number, status, and client_id), with
     which a self-service visitor proves who they are. One query whether the CIN is on file or not, so that an
-    unknown CIN takes as long to refuse as a wrong second factor. A client without contracts gives one row of nulls."""
+    unknown CIN takes as long to refuse as a wrong second factor."""
     return await conn.fetch(
         f"""SELECT d.client_id, s.contract_id, s.start_date, s.number, s.status FROM {TABLE} d
-            LEFT JOIN {contract_summary.TABLE} s ON s.client_id = d.client_id WHERE d.cin = $1""",
+            JOIN {contract_summary.TABLE} s ON s.client_id = d.client_id WHERE d.cin = $1""",
         cin,
     )
 

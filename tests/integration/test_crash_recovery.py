@@ -15,10 +15,6 @@ from tests.support import dump_tables, eventually, read_topic, relay_position, s
 READ_MODEL_TABLES = [t for p in PROJECTIONS.values() for t in p.tables]
 
 
-async def _relay_position(runtime) -> int:
-    return await relay_position(runtime.pool)
-
-
 async def _equals_full_replay(runtime) -> None:
     url = runtime.settings.database_url
     live = await dump_tables(url, *READ_MODEL_TABLES)
@@ -35,7 +31,7 @@ async def test_relay_killed_after_publish_before_saving_position(gateway_only):
     head = runtime.store.head()
 
     await crash_at("relay.after_publish", ["relay"], env)
-    assert await _relay_position(runtime) == 0, "position must not be saved before the crash point"
+    assert await relay_position(runtime.pool) == 0, "position must not be saved before the crash point"
     topic = runtime.settings.topic("contract")
     first = await read_topic(runtime.settings.kafka_bootstrap, topic, expected=3)
     assert len(first) == 3
@@ -93,4 +89,4 @@ async def test_projector_killed_mid_batch_recovers_to_full_replay(gateway_only):
 
 
 async def _at(runtime, head: int) -> bool:
-    return await _relay_position(runtime) >= head
+    return await relay_position(runtime.pool) >= head

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.relay import LEADER_LOCKS
+from infra.relay import LEADING_BACKENDS
 from tests.flows import new_contract
 from tests.processes import background
 from tests.support import eventually, read_topic, relay_position
 
 EVENTS_PER_CONTRACT = 3  # on the contract topic: provisioned, activated, document issued
+
+
+def _delivered(runtime):
+    async def probe() -> bool:
+        return await relay_position(runtime.pool) >= runtime.store.head()
+    return probe
+
+
+def _logging_info(env: dict[str, str]) -> dict[str, str]:
+    return {**env, "MTF_LOG_LEVEL": "info"}  # the relay says at info whether it leads
 
 
 def _said(process, words: str):
@@ -20,11 +30,8 @@ def _said(process, words: str):
 
 async def test_a_standby_relay_publishes_nothing_until_the_leader_dies_then_takes_over(gateway_only):
     runtime, client, env = gateway_only
-    env = {**env, "MTF_LOG_LEVEL": "info"}
+    env, delivered = _logging_info(env), _delivered(runtime)
     bootstrap, topic = runtime.settings.kafka_bootstrap, runtime.settings.topic("contract")
-
-    async def delivered() -> bool:
-        return await relay_position(runtime.pool) >= runtime.store.head()
 
     async with background(["relay"], env) as first:
         await eventually(_said(first, "relay kafka: leading"), timeout=30)
@@ -49,20 +56,12 @@ async def test_a_standby_relay_publishes_nothing_until_the_leader_dies_then_take
 
 async def test_a_relay_whose_database_session_is_cut_takes_the_lead_again(gateway_only):
     runtime, client, env = gateway_only
-    env = {**env, "MTF_LOG_LEVEL": "info"}
+    env, delivered = _logging_info(env), _delivered(runtime)
     bootstrap, topic = runtime.settings.kafka_bootstrap, runtime.settings.topic("contract")
-
-    async def delivered() -> bool:
-        return await relay_position(runtime.pool) >= runtime.store.head()
 
     async with background(["relay"], env) as relay:
         await eventually(_said(relay, "relay kafka: leading"), timeout=30)
-        cut = await runtime.pool.fetchval(
-            """SELECT pg_terminate_backend(pid) FROM pg_locks
-               WHERE locktype = 'advisory' AND granted AND classid = $1::bigint::oid AND objsubid = 2
-                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())""",
-            LEADER_LOCKS,
-        )
+        cut = await runtime.pool.fetchval(f"SELECT pg_terminate_backend(pid) FROM ({LEADING_BACKENDS}) AS leaders")
         assert cut is True, "the relay's lease was found and its session ended"
         await new_contract(client)
         await eventually(delivered, timeout=30)
