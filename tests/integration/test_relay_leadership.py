@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from infra.relay import LEADING_BACKENDS
@@ -22,6 +23,20 @@ def _logging_info(env: dict[str, str]) -> dict[str, str]:
     return {**env, "MTF_LOG_LEVEL": "info"}  # the relay says at info whether it leads
 
 
+@asynccontextmanager
+async def _leading_relay(env: dict[str, str]):
+    """An `mtf relay` process, once it says it leads."""
+    async with background(["relay"], env) as relay:
+        await eventually(_said(relay, "relay kafka: leading"), timeout=30)
+        yield relay
+
+
+async def _published(runtime, contracts: int) -> int:
+    """How many records the contract topic holds, read until `contracts` contracts' worth arrive (and a little after)."""
+    expected = contracts * EVENTS_PER_CONTRACT
+    return len(await read_topic(runtime.settings.kafka_bootstrap, runtime.settings.topic("contract"), expected=expected))
+
+
 def _said(process, words: str):
     async def probe() -> bool:
         return words in Path(process.log_path).read_text()
@@ -31,17 +46,14 @@ def _said(process, words: str):
 async def test_a_standby_relay_publishes_nothing_until_the_leader_dies_then_takes_over(gateway_only):
     runtime, client, env = gateway_only
     env, delivered = _logging_info(env), _delivered(runtime)
-    bootstrap, topic = runtime.settings.kafka_bootstrap, runtime.settings.topic("contract")
 
-    async with background(["relay"], env) as first:
-        await eventually(_said(first, "relay kafka: leading"), timeout=30)
+    async with _leading_relay(env) as first:
         async with background(["relay"], env) as second:
             await eventually(_said(second, "relay kafka: "), timeout=30)  # up, and past deciding whether it leads
             for _ in range(5):
                 await new_contract(client)
             await eventually(delivered, timeout=30)
-            published = await read_topic(bootstrap, topic, expected=5 * EVENTS_PER_CONTRACT)
-            assert len(published) == 5 * EVENTS_PER_CONTRACT, "each event published once: the standby sent nothing"
+            assert await _published(runtime, 5) == 5 * EVENTS_PER_CONTRACT, "each event published once: the standby sent nothing"
             assert "another process leads; standing by" in Path(second.log_path).read_text()
 
             first.kill()  # idle, its position saved: a crash that leaves nothing half-sent
@@ -50,21 +62,18 @@ async def test_a_standby_relay_publishes_nothing_until_the_leader_dies_then_take
             for _ in range(2):
                 await new_contract(client)
             await eventually(delivered, timeout=30)
-            published = await read_topic(bootstrap, topic, expected=7 * EVENTS_PER_CONTRACT)
-            assert len(published) == 7 * EVENTS_PER_CONTRACT
+            assert await _published(runtime, 7) == 7 * EVENTS_PER_CONTRACT
 
 
 async def test_a_relay_whose_database_session_is_cut_takes_the_lead_again(gateway_only):
     runtime, client, env = gateway_only
     env, delivered = _logging_info(env), _delivered(runtime)
-    bootstrap, topic = runtime.settings.kafka_bootstrap, runtime.settings.topic("contract")
 
-    async with background(["relay"], env) as relay:
-        await eventually(_said(relay, "relay kafka: leading"), timeout=30)
+    async with _leading_relay(env) as relay:
         cut = await runtime.pool.fetchval(f"SELECT pg_terminate_backend(pid) FROM ({LEADING_BACKENDS}) AS leaders")
         assert cut is True, "the relay's lease was found and its session ended"
         await new_contract(client)
         await eventually(delivered, timeout=30)
-        assert len(await read_topic(bootstrap, topic, expected=EVENTS_PER_CONTRACT)) == EVENTS_PER_CONTRACT
+        assert await _published(runtime, 1) == EVENTS_PER_CONTRACT
         assert Path(relay.log_path).read_text().count("relay kafka: leading") == 2
         assert relay.poll() is None
