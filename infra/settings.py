@@ -125,9 +125,13 @@ class Settings(BaseSettings):
     @cached_property
     def all_api_keys(self) -> dict[str, KeyGrant]:
         keys: dict[str, Any] = dict(self.api_keys)
-        if self.api_keys_file and self.api_keys_file.exists():
+        if self.api_keys_file:
             import orjson
 
+            # A named file that is not there (an unmounted secret) stops the start: silently
+            # dropping it would leave a gateway that refuses every key it was meant to accept.
+            if not self.api_keys_file.is_file():
+                raise ValueError(f"MTF_API_KEYS_FILE {self.api_keys_file} does not exist or is not a file")
             keys.update(orjson.loads(self.api_keys_file.read_bytes()))
         return self._roles_are_known(keys)
 

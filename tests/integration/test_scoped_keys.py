@@ -50,3 +50,12 @@ def test_a_scope_that_names_no_permission_is_a_configuration_error():
         Settings(_env_file=None, api_keys={"k": {"role": "integrator", "scopes": ["contracts:delete"]}})
     with pytest.raises(ValidationError):
         Settings(_env_file=None, api_keys={"k": {"role": "partner"}})
+
+
+def test_a_named_key_file_that_is_missing_stops_the_start(tmp_path):
+    """An unmounted secret must not leave a gateway that refuses every key it was meant to accept."""
+    with pytest.raises(ValueError, match="absent.json does not exist"):
+        create_app(Settings(_env_file=None, api_keys_file=tmp_path / "absent.json"))
+    present = tmp_path / "keys.json"
+    present.write_text('{"k1": "auditor"}')
+    assert Settings(_env_file=None, api_keys_file=present).all_api_keys["k1"].role == "auditor"
