@@ -12,8 +12,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import Conflict, DomainError, InvalidTransition, NotFound, RuleViolation
 from gateways.middleware import correlation_id_of
+from infra.database import UNAVAILABLE
 
 log = logging.getLogger(__name__)
+DATABASE_RETRY_AFTER_S = 2
 
 STATUS_BY_KIND: dict[type[DomainError], int] = {
     RuleViolation: 422,
@@ -73,6 +75,14 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, error: StarletteHTTPException):
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return envelope(request, error.status_code, code, str(error.detail), headers=getattr(error, "headers", None))
+
+    async def _database_unavailable(request: Request, error: Exception):
+        log.warning("database unavailable (correlation_id=%s): %s: %s", correlation_id_of(request), type(error).__name__, error)
+        return envelope(request, 503, "database_unavailable", "the database is unavailable; send the request again shortly",
+                        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
+
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception):

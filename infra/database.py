@@ -6,6 +6,25 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlparse
 
+import asyncpg
+import eventsourcing.persistence
+import psycopg
+
+# What a caller meets while PostgreSQL is away, restarting, refusing connections, out of them, or
+# holding a lock past its timeout: the request may succeed if sent again (503), unlike a bug (500).
+# psycopg's OperationalError includes the pool's timeout; eventsourcing wraps psycopg's two.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,  # shutdown, cannot connect now, cancelled by timeout
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
+    asyncpg.exceptions.ObjectNotInPrerequisiteStateError,  # database not accepting connections, lock timeout
+    ConnectionError,  # refused or reset before PostgreSQL said anything
+)
+
 
 @dataclass(frozen=True)
 class PostgresAddress:

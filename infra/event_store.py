@@ -7,13 +7,15 @@ that the relay tails. Command metadata rides inside each stored event under `_me
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, wraps
 from itertools import accumulate
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 from uuid import UUID
 
 import psycopg
+from psycopg.errors import LockNotAvailable
 from psycopg.rows import tuple_row
+from psycopg_pool import PoolTimeout
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -21,7 +23,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError, InterfaceError, JSONTranscoder, Mapper, Notification, OperationalError, StoredEvent, Transcoding,
 )
-from eventsourcing.utils import retry
 
 from domain.errors import Conflict, NotFound
 from infra.clock import Clock
@@ -69,6 +70,28 @@ class MetadataMapper(Mapper):
         return domain_event
 
 
+def _once_more_on_a_lost_connection(statement):
+    """Sends a statement again, once, when its pooled connection turned out to be dead; every idle
+    connection is checked first, since whatever ended one (a restart, a failover) ended them all.
+
+    The library's own decorator tries ten times, each waiting up to the pool's timeout: with
+    PostgreSQL away a command hung for minutes (272 s measured) before failing. A pool that has no
+    connection to give, or a lock wait that timed out, is not retried: the caller hears 503."""
+
+    @wraps(statement)
+    def run(holder: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return statement(holder, *args, **kwargs)
+        except (InterfaceError, OperationalError) as error:
+            if isinstance(error.__cause__, (PoolTimeout, LockNotAvailable)):
+                raise
+            datastore = holder.datastore if hasattr(holder, "datastore") else holder.recorder.datastore
+            datastore.pool.check()
+            return statement(holder, *args, **kwargs)
+
+    return run
+
+
 class OrderedInsertRecorder(PostgresApplicationRecorder):
     """Inserts in one round trip through a database function that serialises appends.
 
@@ -88,6 +111,11 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
     state's start and length. psycopg dumps a Python list element by element in Python: 10-12 µs
     per event for the four lists, against 1.4 µs for the literals and the joined states.
     """
+
+    # The library's statements, each sent at most twice rather than its ten times (see below).
+    select_events = _once_more_on_a_lost_connection(PostgresApplicationRecorder.select_events.__wrapped__)
+    select_notifications = _once_more_on_a_lost_connection(PostgresApplicationRecorder.select_notifications.__wrapped__)
+    max_notification_id = _once_more_on_a_lost_connection(PostgresApplicationRecorder.max_notification_id.__wrapped__)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,7 +140,7 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
         self._insert = SQL("SELECT * FROM {schema}.{function}(%s::uuid[], %s::int[], %s::text[], %s, %s::int[], %s::int[])").format(
             schema=schema, function=function).as_string()
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @_once_more_on_a_lost_connection
     def insert_events(
         self, stored_events: Sequence[StoredEvent], *, alongside: Sequence[Row] = (), **kwargs: Any
     ) -> Sequence[int] | None:
@@ -222,6 +250,7 @@ class EventStore(Application):
         """Reconstructs many aggregates with one query (the repository reads one stream per query)."""
         return {i: a for i, a in self.load_any(aggregate_ids).items() if isinstance(a, cls)}
 
+    @_once_more_on_a_lost_connection
     def load_any(self, aggregate_ids: list[UUID]) -> dict[UUID, Aggregate]:
         """Whatever aggregates these ids hold, in one query; absent ids and erased histories are left out."""
         if not aggregate_ids:
@@ -314,6 +343,7 @@ def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock:
 
 
 SCHEMA_LOCK = 7_355_609
+CONNECTION_WAIT_S = 3
 
 
 def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | None:
@@ -365,6 +395,9 @@ def _construct(database_url: str, address: PostgresAddress) -> EventStore:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "5",
+            # How long a command waits for a pooled connection. The default 8 command threads stay under
+            # the pool's 20, so a wait means PostgreSQL is away: answer 503 in seconds, not the default 30.
+            "POSTGRES_CONNECT_TIMEOUT": str(CONNECTION_WAIT_S),
             "APPLICATION_RECORDER_TOPIC": "infra.event_store:OrderedInsertRecorder",
         }
     )

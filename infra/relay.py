@@ -154,10 +154,7 @@ class Relay:
                 pass
 
     def _leading(self) -> bool:
-        try:
-            return self._lease is not None and not self._lease.is_closed()
-        except asyncpg.InterfaceError:  # the pool took back a lost connection: the session, and the lock, are gone
-            return False
+        return self._lease is not None and not _lost(self._lease)
 
     async def _deliver_while_leading(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._listen(stop), name="relay listener")
@@ -195,14 +192,18 @@ class Relay:
                     await conn.add_listener(channel, self._notified)
                     self.wakeup.set()  # a commit while nobody listened would otherwise wait for the poll
                     try:
-                        while not conn.is_closed() and not stop.is_set():
+                        while not _lost(conn) and not stop.is_set():
                             await _sleep_until(asyncio.get_running_loop().time() + self.idle_poll_s, stop)
                     finally:
-                        if not conn.is_closed():
+                        if not _lost(conn):
                             await conn.remove_listener(channel, self._notified)
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # A cancel that surfaced as another error (a `finally` that failed on the lost connection)
+                # must still end this task: the relay waits for it before it tries for the lead again.
+                if asyncio.current_task().cancelling():
+                    raise asyncio.CancelledError
                 log.warning("relay lost its LISTEN connection; polling every %.1f s until it is back", self.idle_poll_s, exc_info=True)
                 await _sleep_until(asyncio.get_running_loop().time() + 1.0, stop)
 
@@ -216,6 +217,15 @@ class Relay:
             async with self.pool.acquire() as conn:
                 await conn.execute(SAVE_POSITION, self.name, position)
         self._saved = position
+
+
+def _lost(conn: asyncpg.Connection) -> bool:
+    """Whether a pooled connection's session is gone. Once the pool has taken back a connection it
+    lost, every call on it, `is_closed()` included, raises InterfaceError."""
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:
+        return True
 
 
 SAVE_POSITION = f"""INSERT INTO {SCHEMA}.relay_position (relay, position) VALUES ($1, $2)

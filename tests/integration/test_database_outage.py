@@ -1,0 +1,69 @@
+"""PostgreSQL away: callers hear 503 with Retry-After at once, nothing is written, and the system
+comes back by itself when the database does.
+
+Before, a command waited 272 s for a 500 (the library's ten attempts, each waiting 30 s for a
+connection), and in four runs out of five the relay never delivered again: the cancel of its
+LISTEN task was swallowed by a `finally` that failed on the lost connection, and the relay waited
+for that task forever."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import contextmanager
+
+import httpx
+import psycopg
+
+from gateways.app import create_app
+from infra.database import PostgresAddress
+from infra.runtime import running
+from tests.flows import random_cin, register_client
+from tests.support import OPERATOR, eventually, fresh_settings, required_env
+
+ANSWER_WITHIN_S = 20  # a hang (the library's ten attempts, each waiting for the pool) fails here
+
+
+@contextmanager
+def refusing_connections(database: str):
+    """The database takes no connection, and every session on it is ended, until the block exits."""
+    with psycopg.connect(required_env("MTF_DATABASE_URL"), autocommit=True) as server:
+        server.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        try:
+            server.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
+            yield
+        finally:
+            server.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+
+
+def new_client() -> dict:
+    return {"cin": random_cin(), "full_name": "Youssef Alami", "email": "youssef@example.ma", "address": "Fès"}
+
+
+async def test_an_outage_answers_503_writes_nothing_and_passes():
+    settings = fresh_settings(kafka=False)
+    async with running(settings, relay=True, projector=True) as runtime:
+        app = create_app(settings, runtime=runtime)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
+            known = (await register_client(client))["id"]
+            head = runtime.store.head()
+
+            with refusing_connections(PostgresAddress.parse(settings.database_url).dbname):
+                answers = [
+                    await asyncio.wait_for(client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S),
+                    await asyncio.wait_for(client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S),
+                    await asyncio.wait_for(client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S),
+                ]
+                readiness = await asyncio.wait_for(client.get("/ready"), ANSWER_WITHIN_S)
+            assert readiness.status_code == 503 and readiness.json()["checks"]["database"]["ok"] is False
+            for answer in answers:
+                assert answer.status_code == 503, answer.text
+                assert answer.json()["error"]["code"] == "database_unavailable"
+                assert answer.headers["retry-after"] == "2"
+
+            assert runtime.store.head() == head  # neither refused command appended anything
+            assert (await client.post("/api/v1/clients", json=new_client(), headers=OPERATOR)).status_code == 201
+
+            async def projected() -> bool:
+                return (await client.get(f"/api/v1/clients/{known}", headers=OPERATOR)).status_code == 200
+
+            assert await eventually(projected)
