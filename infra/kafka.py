@@ -16,6 +16,7 @@ from schemas.catalog import AGGREGATES
 from schemas.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
+STOP_TIMEOUT_S = 5.0
 
 
 def all_topics(settings: Settings) -> list[str]:
@@ -58,7 +59,11 @@ class KafkaSink:
         await self.producer.start()
 
     async def stop(self) -> None:
-        await self.producer.stop()
+        # The producer flushes before it closes, and waits for ever for a broker that is away.
+        try:
+            await asyncio.wait_for(self.producer.stop(), STOP_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            log.warning("the Kafka producer did not flush within %.0f s; what the broker did not acknowledge is sent again by the next relay", STOP_TIMEOUT_S)
 
     async def deliver(self, events: Sequence[CloudEvent]) -> None:
         sends = [

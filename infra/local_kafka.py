@@ -110,6 +110,19 @@ class LocalKafka:
         self.process = None
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def crash(self) -> None:
+        """Kills the broker as a crash would (SIGKILL), keeping its data for `restart`."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def restart(self, timeout: float = 60.0) -> None:
+        """Starts the broker again on the data it left, on the same ports."""
+        self.log_file.unlink(missing_ok=True)  # readiness is read from this log
+        self.process = self._spawn_broker(self.workdir / "server.properties")
+        self._wait_until_ready(timeout)
+
     def _classpath(self) -> str:
         return str(LIBS / "*")
 

@@ -119,7 +119,24 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
         finally:
             await asyncio.gather(*runtime.jobs, return_exceptions=True)
             stop.set()
-            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            await _stopped(runtime.tasks)
+
+
+STOP_GRACE_S = 5.0
+
+
+async def _stopped(tasks: list[asyncio.Task]) -> None:
+    """Lets the workers finish the batch in hand, then cancels what is still running: a relay
+    delivering to a broker that is away would otherwise keep the process from stopping for as
+    long as the broker stays away. A cancelled batch's position was not saved; the next relay
+    sends it again."""
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_S)
+    for task in pending:
+        log.warning("%s did not stop within %.0f s; cancelling it", task.get_name(), STOP_GRACE_S)
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Event) -> None:
