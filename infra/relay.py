@@ -115,7 +115,7 @@ class Relay:
 
     async def _lead(self, stop: asyncio.Event) -> bool:
         """Waits until this relay holds its name's leader lock; False if stopped first."""
-        standing_by = False
+        standing_by, failures = False, 0
         while not stop.is_set():
             try:
                 if await self._try_lead():
@@ -124,8 +124,10 @@ class Relay:
                 if not standing_by:
                     log.info("relay %s: another process leads; standing by", self.name)
                     standing_by = True
-            except Exception:  # the database is away: keep trying, as delivery does
-                log.warning("relay %s: could not try for the lead; trying again", self.name, exc_info=True)
+            except Exception as error:  # the database is away: keep trying, as delivery does
+                failures += 1
+                log.warning("relay %s: could not try for the lead (%s); trying again", self.name, _brief(error),
+                            exc_info=failures == 1)  # a traceback for the first failure, not one a second
             await _sleep_until(asyncio.get_running_loop().time() + self.standby_poll_s, stop)
         return False
 
@@ -186,11 +188,13 @@ class Relay:
     async def _listen(self, stop: asyncio.Event) -> None:
         """Holds a connection that LISTENs to the append channel; reconnects when it is lost."""
         channel = self.store.append_channel
+        failures = 0
         while not stop.is_set():
             try:
                 async with self.pool.acquire() as conn:
                     await conn.add_listener(channel, self._notified)
                     self.wakeup.set()  # a commit while nobody listened would otherwise wait for the poll
+                    failures = 0
                     try:
                         while not _lost(conn) and not stop.is_set():
                             await _sleep_until(asyncio.get_running_loop().time() + self.idle_poll_s, stop)
@@ -199,12 +203,14 @@ class Relay:
                             await conn.remove_listener(channel, self._notified)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 # A cancel that surfaced as another error (a `finally` that failed on the lost connection)
                 # must still end this task: the relay waits for it before it tries for the lead again.
                 if asyncio.current_task().cancelling():
                     raise asyncio.CancelledError
-                log.warning("relay lost its LISTEN connection; polling every %.1f s until it is back", self.idle_poll_s, exc_info=True)
+                failures += 1
+                log.warning("relay lost its LISTEN connection (%s); polling every %.1f s until it is back", _brief(error),
+                            self.idle_poll_s, exc_info=failures == 1)
                 await _sleep_until(asyncio.get_running_loop().time() + 1.0, stop)
 
     def _notified(self, *_: object) -> None:
@@ -217,6 +223,10 @@ class Relay:
             async with self.pool.acquire() as conn:
                 await conn.execute(SAVE_POSITION, self.name, position)
         self._saved = position
+
+
+def _brief(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 def _lost(conn: asyncpg.Connection) -> bool:
