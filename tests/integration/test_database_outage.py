@@ -43,7 +43,7 @@ def new_client() -> dict:
 
 
 @pytest.mark.parametrize("kafka", [False, True], ids=["in-process", "kafka"])
-async def test_an_outage_answers_503_writes_nothing_and_passes(kafka: bool, caplog):
+async def test_an_outage_answers_503_writes_nothing_and_is_recovered_from(kafka: bool, caplog):
     caplog.set_level(logging.WARNING, logger="infra.relay")
     settings = fresh_settings(kafka=kafka)
     async with running(settings, relay=True, projector=True) as runtime:
