@@ -344,6 +344,8 @@ def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock:
 
 SCHEMA_LOCK = 7_355_609
 CONNECTION_WAIT_S = 3
+POOL_SIZE = 20  # connections at most, unless the command threads need more
+POOL_BESIDE_COMMANDS = 8  # the relay's reads, billing and start-up work, the default executor's threads
 
 
 def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | None:
@@ -357,8 +359,12 @@ def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | 
     return aggregate
 
 
-def open_event_store(database_url: str, clock: Clock | None = None) -> EventStore:
+def open_event_store(database_url: str, clock: Clock | None = None, command_threads: int = 8) -> EventStore:
     """Opens (and on first use creates) the event store; its appends are stamped by `clock`.
+
+    Its pool holds a connection for each command thread and some for the relay, billing and
+    start-up work beside them, so that a command never waits for a connection while PostgreSQL is
+    up: a wait that long is taken for an outage (503).
 
     Creation is serialised across processes: gateway, relay and projector start together, and
     concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's type catalog.
@@ -368,7 +374,7 @@ def open_event_store(database_url: str, clock: Clock | None = None) -> EventStor
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         try:
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-            store = _construct(database_url, address)
+            store = _construct(database_url, address, max(POOL_SIZE, command_threads + POOL_BESIDE_COMMANDS))
             store.clock = clock
             # Payments look up which periods were billed; a tiny partial index keeps that off a full scan.
             # Checked first: CREATE INDEX IF NOT EXISTS would still lock the events table at every start-up.
@@ -382,7 +388,7 @@ def open_event_store(database_url: str, clock: Clock | None = None) -> EventStor
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
 
-def _construct(database_url: str, address: PostgresAddress) -> EventStore:
+def _construct(database_url: str, address: PostgresAddress, connections: int) -> EventStore:
     store = EventStore(
         env={
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -393,10 +399,10 @@ def _construct(database_url: str, address: PostgresAddress) -> EventStore:
             "POSTGRES_PASSWORD": address.password,
             "POSTGRES_SCHEMA": SCHEMA,
             "POSTGRES_POOL_SIZE": "10",
-            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_MAX_OVERFLOW": str(connections - 10),
             "POSTGRES_LOCK_TIMEOUT": "5",
-            # How long a command waits for a pooled connection. The default 8 command threads stay under
-            # the pool's 20, so a wait means PostgreSQL is away: answer 503 in seconds, not the default 30.
+            # How long a command waits for a pooled connection; the pool has one for every command
+            # thread, so a wait means PostgreSQL is away: answer 503 in seconds, not the default 30.
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECTION_WAIT_S),
             "APPLICATION_RECORDER_TOPIC": "infra.event_store:OrderedInsertRecorder",
         }

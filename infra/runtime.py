@@ -100,7 +100,7 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(resolve_database, settings, stack)
         clock = clock_from(settings.fixed_today)
-        store = await asyncio.to_thread(open_event_store, url, clock)
+        store = await asyncio.to_thread(open_event_store, url, clock, settings.command_threads)
         stack.callback(store.close)
         pool = await asyncpg.create_pool(url, min_size=2, max_size=20)
         stack.push_async_callback(pool.close)
