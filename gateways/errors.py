@@ -84,7 +84,18 @@ def install(app: FastAPI) -> None:
     for unavailable in UNAVAILABLE:
         app.add_exception_handler(unavailable, _database_unavailable)
 
+    @app.exception_handler(FileNotFoundError)
+    async def _missing(request: Request, error: FileNotFoundError):
+        # asyncpg, connecting to a Unix socket that is gone (PostgreSQL stopped), names no file.
+        if error.filename is None:
+            return await _database_unavailable(request, error)
+        return _internal(request)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception):
-        log.exception("unhandled error (correlation_id=%s)", correlation_id_of(request))
-        return envelope(request, 500, "internal_error", "an unexpected error occurred; quote the correlation id")
+        return _internal(request)
+
+
+def _internal(request: Request):
+    log.exception("unhandled error (correlation_id=%s)", correlation_id_of(request))
+    return envelope(request, 500, "internal_error", "an unexpected error occurred; quote the correlation id")

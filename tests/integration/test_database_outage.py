@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import replace
 
 import httpx
 import psycopg
@@ -80,3 +81,24 @@ async def test_an_outage_answers_503_writes_nothing_and_is_recovered_from(kafka:
     # The relay retries every second while the database is away; a traceback each time would bury the log.
     tracebacks = Counter(r.msg for r in caplog.records if r.name == "infra.relay" and r.exc_info)
     assert tracebacks and max(tracebacks.values()) == 1, tracebacks
+
+
+async def test_a_vanished_unix_socket_answers_503(tmp_path):
+    """PostgreSQL stopped removes its Unix socket; a reconnect then fails with a bare FileNotFoundError."""
+    settings = fresh_settings(kafka=False)
+    server = PostgresAddress.parse(settings.database_url)
+    if not server.host.startswith("/"):
+        pytest.fail("this test needs the test PostgreSQL on a Unix socket, as `make test` starts it")
+    socket = f".s.PGSQL.{server.port}"
+    (tmp_path / socket).symlink_to(f"{server.host}/{socket}")
+    settings = settings.model_copy(update={"database_url": replace(server, host=str(tmp_path)).url})
+    async with running(settings, relay=False, projector=False) as runtime:
+        app = create_app(settings, runtime=runtime)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
+            known = (await register_client(client))["id"]
+            (tmp_path / socket).unlink()
+            with refusing_connections(PostgresAddress.parse(settings.database_url).dbname):
+                pass  # ends every session; new ones find no socket
+            for _ in range(4):  # the first meet sessions that were ended; the next ones connect anew, to no socket
+                answer = await asyncio.wait_for(client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S)
+                assert answer.status_code == 503 and answer.json()["error"]["code"] == "database_unavailable", answer.text
