@@ -112,12 +112,25 @@ async def resume_unfinished_runs(runtime) -> None:
         _drive_in_background(runtime, terms, run_id, CommandContext(actor="system:resume", role="system"), None)
 
 
+class _Paused(Exception):
+    pass
+
+
 def _drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
+    def pause_when_stopping(phase: str, done: int, total: int) -> None:
+        # Called after each block is saved: a safe point, as after a crash there, from which the
+        # next start resumes. Without it a shutdown waited for the whole run.
+        if runtime.stopping.is_set():
+            raise _Paused(f"{phase} {done} of {total}")
+
     async def drive() -> None:
         try:
             await asyncio.to_thread(
-                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input
+                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input,
+                pause_when_stopping,
             )
+        except _Paused as where:
+            log.warning("billing run %s paused for shutdown after %s; the next start resumes it", run_id, where)
         except Exception:
             log.exception("billing run %s stopped; POST the period again or run `mtf bill` to resume it", run_id)
 

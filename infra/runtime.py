@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class Runtime:
     tasks: list[asyncio.Task] = field(default_factory=list)
     jobs: set[asyncio.Task] = field(default_factory=set)
     commands: ThreadPoolExecutor | None = None  # see run_command
+    stopping: threading.Event = field(default_factory=threading.Event)  # set at shutdown; long jobs pause on it
 
     @property
     def operator(self) -> Operator:
@@ -53,7 +55,8 @@ class Runtime:
         return Operator(name=s.operator_name, address=s.operator_address, registration=s.operator_registration)
 
     def start_job(self, work) -> asyncio.Task:
-        """Runs long work (a billing run) beyond the request that started it; shutdown waits for it."""
+        """Runs long work (a billing run) beyond the request that started it; shutdown sets `stopping`
+        and waits for it, so the work should pause at its next safe point once that is set."""
         job = asyncio.create_task(work)
         self.jobs.add(job)
         job.add_done_callback(self.jobs.discard)
@@ -117,6 +120,7 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
         try:
             yield runtime
         finally:
+            runtime.stopping.set()
             await asyncio.gather(*runtime.jobs, return_exceptions=True)
             stop.set()
             await _stopped(runtime.tasks)
