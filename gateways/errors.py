@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import Conflict, DomainError, InvalidTransition, NotFound, RuleViolation
 from gateways.middleware import correlation_id_of
-from infra.database import UNAVAILABLE
+from infra.database import MAYBE_UNAVAILABLE, unavailable
 
 log = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER_S = 2
@@ -77,19 +77,14 @@ def install(app: FastAPI) -> None:
         return envelope(request, error.status_code, code, str(error.detail), headers=getattr(error, "headers", None))
 
     async def _database_unavailable(request: Request, error: Exception):
+        if not unavailable(error):
+            return _internal(request)
         log.warning("database unavailable (correlation_id=%s): %s: %s", correlation_id_of(request), type(error).__name__, error)
         return envelope(request, 503, "database_unavailable", "the database is unavailable; send the request again shortly",
                         headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
 
-    for unavailable in UNAVAILABLE:
-        app.add_exception_handler(unavailable, _database_unavailable)
-
-    @app.exception_handler(FileNotFoundError)
-    async def _missing(request: Request, error: FileNotFoundError):
-        # asyncpg, connecting to a Unix socket that is gone (PostgreSQL stopped), names no file.
-        if error.filename is None:
-            return await _database_unavailable(request, error)
-        return _internal(request)
+    for kind in MAYBE_UNAVAILABLE:
+        app.add_exception_handler(kind, _database_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception):

@@ -13,7 +13,7 @@ import psycopg
 # What a caller meets while PostgreSQL is away, restarting, refusing connections, out of them, or
 # holding a lock past its timeout: the request may succeed if sent again (503), unlike a bug (500).
 # psycopg's OperationalError includes the pool's timeout; eventsourcing wraps psycopg's two.
-UNAVAILABLE: tuple[type[Exception], ...] = (
+_UNAVAILABLE: tuple[type[Exception], ...] = (
     eventsourcing.persistence.OperationalError,
     eventsourcing.persistence.InterfaceError,
     psycopg.OperationalError,
@@ -24,6 +24,16 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     asyncpg.exceptions.ObjectNotInPrerequisiteStateError,  # database not accepting connections, lock timeout
     ConnectionError,  # refused or reset before PostgreSQL said anything
 )
+# The kinds `unavailable` may say yes to: asyncpg, connecting to a Unix socket that is gone
+# (PostgreSQL stopped), raises a FileNotFoundError that names no file.
+MAYBE_UNAVAILABLE = (*_UNAVAILABLE, FileNotFoundError)
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether an error means PostgreSQL could not be reached or could not serve now (503), not a bug."""
+    if isinstance(error, FileNotFoundError):
+        return error.filename is None
+    return isinstance(error, _UNAVAILABLE)
 
 
 @dataclass(frozen=True)

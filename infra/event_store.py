@@ -85,8 +85,7 @@ def _once_more_on_a_lost_connection(statement):
         except (InterfaceError, OperationalError) as error:
             if isinstance(error.__cause__, (PoolTimeout, LockNotAvailable)):
                 raise
-            datastore = holder.datastore if hasattr(holder, "datastore") else holder.recorder.datastore
-            datastore.pool.check()
+            holder.datastore.pool.check()
             return statement(holder, *args, **kwargs)
 
     return run
@@ -200,6 +199,11 @@ class EventStore(Application):
     # they are triggered; under a pinned date that put event times and business dates on different
     # days. None: the host's clock, as it is.
     clock: Clock | None = None
+
+    @property
+    def datastore(self):
+        """The recorder's PostgreSQL datastore, its pool included."""
+        return self.recorder.datastore
 
     def construct_mapper(self) -> Mapper:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=MetadataMapper)

@@ -8,10 +8,8 @@ from datetime import date
 
 import httpx
 
-from gateways.app import create_app
-from infra.runtime import running
 from tests.flows import random_cin
-from tests.support import ADMIN, AUDITOR, OPERATOR, fresh_settings
+from tests.support import ADMIN, AUDITOR, OPERATOR, fresh_settings, serving
 
 OCT_1 = date(2026, 10, 1)
 BILLING_DAY = date(2026, 11, 2)
@@ -20,11 +18,8 @@ BILLING_DAY = date(2026, 11, 2)
 @asynccontextmanager
 async def billing_system(kafka: bool = False, **overrides):
     """The whole system in this process, on a clock pinned to 2026-10-01 that tests move forward."""
-    settings = fresh_settings(kafka=kafka, fixed_today=OCT_1, **overrides)
-    async with running(settings, relay=True, projector=True) as runtime:
-        app = create_app(settings, runtime=runtime)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-            yield runtime, client
+    async with serving(fresh_settings(kafka=kafka, fixed_today=OCT_1, **overrides)) as system:
+        yield system
 
 
 async def offer(client: httpx.AsyncClient, fee: str, activation: str = "0.00", service: str = "mobile", name: str | None = None) -> str:

@@ -1,22 +1,12 @@
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
-
-import httpx
 import pytest
 
-from gateways.app import create_app
-from infra.runtime import running
-from tests.support import fresh_settings, settings_env
+from tests.support import fresh_settings, serving, settings_env
 
 
-@asynccontextmanager
-async def _system(kafka: bool):
-    settings = fresh_settings(kafka=kafka)
-    async with running(settings, relay=True, projector=True) as runtime:
-        app = create_app(settings, runtime=runtime)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-            yield runtime, client
+def _system(kafka: bool):
+    return serving(fresh_settings(kafka=kafka))
 
 
 @pytest.fixture
@@ -37,10 +27,8 @@ async def kafka_system():
 async def gateway_only():
     """Commands are accepted and stored; nothing relays in this process (tests start `mtf relay` processes)."""
     settings = fresh_settings(kafka=True)
-    async with running(settings, relay=False, projector=False) as runtime:
-        app = create_app(settings, runtime=runtime)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-            yield runtime, client, settings_env(settings)
+    async with serving(settings, relay=False, projector=False) as (runtime, client):
+        yield runtime, client, settings_env(settings)
 
 
 @pytest.fixture(params=["in-process", "kafka"])

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 
 import asyncpg
+import httpx
 import psycopg
 from aiokafka import AIOKafkaConsumer
 
 from infra.database import PostgresAddress
+from infra.runtime import Runtime, running
 from infra.settings import Settings
 
 KEYS = {
@@ -51,6 +54,17 @@ def fresh_settings(*, kafka: bool, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+@asynccontextmanager
+async def serving(settings: Settings, *, relay: bool = True, projector: bool = True) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    """The system on `settings` in this process, and an HTTP client of its gateway."""
+    from gateways.app import create_app
+
+    async with running(settings, relay=relay, projector=projector) as runtime:
+        app = create_app(settings, runtime=runtime)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
+            yield runtime, client
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

@@ -13,11 +13,9 @@ import asyncio
 import httpx
 import pytest
 
-from gateways.app import create_app
 from infra.local_kafka import LocalKafka
-from infra.runtime import running
 from tests.flows import register_client
-from tests.support import OPERATOR, eventually, fresh_settings, read_topic
+from tests.support import OPERATOR, eventually, fresh_settings, read_topic, serving
 
 STOPS_WITHIN_S = 30  # without the grace period the process waited for the broker for ever
 
@@ -41,21 +39,19 @@ def visible(client: httpx.AsyncClient, client_id: str):
 
 async def test_what_is_written_while_the_broker_is_away_arrives_when_it_returns(broker):
     settings = fresh_settings(kafka=True, kafka_bootstrap=broker.bootstrap)
-    async with running(settings, relay=True, projector=True) as runtime:
-        app = create_app(settings, runtime=runtime)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-            before = (await register_client(client))["id"]
-            await eventually(visible(client, before), timeout=30)
+    async with serving(settings) as (_, client):
+        before = (await register_client(client))["id"]
+        await eventually(visible(client, before), timeout=30)
 
-            broker.crash()
-            during = (await register_client(client))["id"]  # taken while no broker runs
-            readiness = await client.get("/ready")
-            assert readiness.status_code == 503 and readiness.json()["checks"]["broker"]["ok"] is False
-            await asyncio.sleep(2)
-            assert (await client.get(f"/api/v1/clients/{during}", headers=OPERATOR)).status_code == 404
+        broker.crash()
+        during = (await register_client(client))["id"]  # taken while no broker runs
+        readiness = await client.get("/ready")
+        assert readiness.status_code == 503 and readiness.json()["checks"]["broker"]["ok"] is False
+        await asyncio.sleep(2)
+        assert (await client.get(f"/api/v1/clients/{during}", headers=OPERATOR)).status_code == 404
 
-            await asyncio.to_thread(broker.restart)
-            await eventually(visible(client, during), timeout=90, interval=0.5)
+        await asyncio.to_thread(broker.restart)
+        await eventually(visible(client, during), timeout=90, interval=0.5)
 
     records = await read_topic(broker.bootstrap, settings.topic("client"), expected=2)
     assert {r.key.decode() for r in records} == {before, during}
@@ -63,13 +59,11 @@ async def test_what_is_written_while_the_broker_is_away_arrives_when_it_returns(
 
 async def test_a_relay_stops_while_the_broker_is_away(broker):
     settings = fresh_settings(kafka=True, kafka_bootstrap=broker.bootstrap)
-    system = running(settings, relay=True, projector=True)
-    runtime = await system.__aenter__()
-    app = create_app(settings, runtime=runtime)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-        await eventually(visible(client, (await register_client(client))["id"]), timeout=30)
-        broker.crash()
-        await register_client(client)  # a batch the relay cannot deliver
-        await asyncio.sleep(1)
+    system = serving(settings)
+    runtime, client = await system.__aenter__()
+    await eventually(visible(client, (await register_client(client))["id"]), timeout=30)
+    broker.crash()
+    await register_client(client)  # a batch the relay cannot deliver
+    await asyncio.sleep(1)
     await asyncio.wait_for(system.__aexit__(None, None, None), STOPS_WITHIN_S)
     assert all(task.done() for task in runtime.tasks)

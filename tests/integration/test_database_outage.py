@@ -14,15 +14,12 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 
-import httpx
 import psycopg
 import pytest
 
-from gateways.app import create_app
 from infra.database import PostgresAddress
-from infra.runtime import running
 from tests.flows import random_cin, register_client
-from tests.support import OPERATOR, eventually, fresh_settings, required_env
+from tests.support import OPERATOR, eventually, fresh_settings, required_env, serving
 
 ANSWER_WITHIN_S = 20  # a hang (the library's ten attempts, each waiting for the pool) fails here
 
@@ -43,40 +40,36 @@ def new_client() -> dict:
     return {"cin": random_cin(), "full_name": "Youssef Alami", "email": "youssef@example.ma", "address": "Fès"}
 
 
-@pytest.mark.parametrize("kafka", [False, True], ids=["in-process", "kafka"])
-async def test_an_outage_answers_503_writes_nothing_and_is_recovered_from(kafka: bool, caplog):
+async def test_an_outage_answers_503_writes_nothing_and_is_recovered_from(any_system, caplog):
     caplog.set_level(logging.WARNING, logger="infra.relay")
-    settings = fresh_settings(kafka=kafka)
-    async with running(settings, relay=True, projector=True) as runtime:
-        app = create_app(settings, runtime=runtime)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-            known = (await register_client(client))["id"]
-            head = runtime.store.head()
+    runtime, client = any_system
+    known = (await register_client(client))["id"]
+    head = runtime.store.head()
 
-            with refusing_connections(PostgresAddress.parse(settings.database_url).dbname):
-                answers = [
-                    await asyncio.wait_for(client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S),
-                    await asyncio.wait_for(client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S),
-                    await asyncio.wait_for(client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S),
-                ]
-                readiness = await asyncio.wait_for(client.get("/ready"), ANSWER_WITHIN_S)
-            assert readiness.status_code == 503 and readiness.json()["checks"]["database"]["ok"] is False
-            for answer in answers:
-                assert answer.status_code == 503, answer.text
-                assert answer.json()["error"]["code"] == "database_unavailable"
-                assert answer.headers["retry-after"] == "2"
+    with refusing_connections(PostgresAddress.parse(runtime.settings.database_url).dbname):
+        answers = [
+            await asyncio.wait_for(client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S),
+            await asyncio.wait_for(client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S),
+            await asyncio.wait_for(client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S),
+        ]
+        readiness = await asyncio.wait_for(client.get("/ready"), ANSWER_WITHIN_S)
+    assert readiness.status_code == 503 and readiness.json()["checks"]["database"]["ok"] is False
+    for answer in answers:
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["error"]["code"] == "database_unavailable"
+        assert answer.headers["retry-after"] == "2"
 
-            assert runtime.store.head() == head  # neither refused command appended anything
-            after = await client.post("/api/v1/clients", json=new_client(), headers=OPERATOR)
-            assert after.status_code == 201
+    assert runtime.store.head() == head  # neither refused command appended anything
+    after = await client.post("/api/v1/clients", json=new_client(), headers=OPERATOR)
+    assert after.status_code == 201
 
-            async def projected() -> bool:  # the relay and the projections work again, whichever way events flow
-                for client_id in (known, after.json()["id"]):
-                    if (await client.get(f"/api/v1/clients/{client_id}", headers=OPERATOR)).status_code != 200:
-                        return False
-                return True
+    async def projected() -> bool:  # the relay and the projections work again, whichever way events flow
+        for client_id in (known, after.json()["id"]):
+            if (await client.get(f"/api/v1/clients/{client_id}", headers=OPERATOR)).status_code != 200:
+                return False
+        return True
 
-            assert await eventually(projected, timeout=30)
+    assert await eventually(projected, timeout=30)
 
     # The relay retries every second while the database is away; a traceback each time would bury the log.
     tracebacks = Counter(r.msg for r in caplog.records if r.name == "infra.relay" and r.exc_info)
@@ -92,13 +85,11 @@ async def test_a_vanished_unix_socket_answers_503(tmp_path):
     socket = f".s.PGSQL.{server.port}"
     (tmp_path / socket).symlink_to(f"{server.host}/{socket}")
     settings = settings.model_copy(update={"database_url": replace(server, host=str(tmp_path)).url})
-    async with running(settings, relay=False, projector=False) as runtime:
-        app = create_app(settings, runtime=runtime)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-            known = (await register_client(client))["id"]
-            (tmp_path / socket).unlink()
-            with refusing_connections(PostgresAddress.parse(settings.database_url).dbname):
-                pass  # ends every session; new ones find no socket
-            for _ in range(4):  # the first meet sessions that were ended; the next ones connect anew, to no socket
-                answer = await asyncio.wait_for(client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S)
-                assert answer.status_code == 503 and answer.json()["error"]["code"] == "database_unavailable", answer.text
+    async with serving(settings, relay=False, projector=False) as (_, client):
+        known = (await register_client(client))["id"]
+        (tmp_path / socket).unlink()
+        with refusing_connections(server.dbname):
+            pass  # ends every session; new ones find no socket
+        for _ in range(4):  # the first meet sessions that were ended; the next ones connect anew, to no socket
+            answer = await asyncio.wait_for(client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S)
+            assert answer.status_code == 503 and answer.json()["error"]["code"] == "database_unavailable", answer.text

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from pydantic import ValidationError
 
 from gateways.app import create_app
-from infra.runtime import running
 from infra.settings import Settings
 from tests.flows import create_offer, random_cin, register_client
-from tests.support import AUDITOR, KEYS, eventually, fresh_settings
+from tests.support import AUDITOR, KEYS, eventually, fresh_settings, serving
 
 PROVISIONER = {"X-API-Key": "partner-crm-key"}  # may read and provision, nothing else
 REPORTER = {"X-API-Key": "partner-bi-key"}  # may only read
@@ -20,29 +18,27 @@ async def test_a_scoped_partner_key_does_only_what_its_scopes_grant_and_each_ref
     keys = {**KEYS, "partner-crm-key": {"role": "integrator", "scopes": ["read", "contracts:write"]},
             "partner-bi-key": {"role": "integrator", "scopes": ["read"]}}
     settings = fresh_settings(kafka=False, api_keys=keys)
-    async with running(settings, relay=True, projector=True) as runtime:
-        app = create_app(settings, runtime=runtime)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mtf") as client:
-            owner, offer = await register_client(client), await create_offer(client)
-            body = {"client_id": owner["id"], "offer_id": offer["id"], "commitment_months": 12}
-            provisioned = await client.post("/api/v1/contracts", json=body, headers=PROVISIONER)
-            assert provisioned.status_code == 201
-            token = {"consistency_token": provisioned.json()["position"]}
-            assert (await client.get(f"/api/v1/contracts/{provisioned.json()['id']}", params=token, headers=REPORTER)).status_code == 200
+    async with serving(settings) as (_, client):
+        owner, offer = await register_client(client), await create_offer(client)
+        body = {"client_id": owner["id"], "offer_id": offer["id"], "commitment_months": 12}
+        provisioned = await client.post("/api/v1/contracts", json=body, headers=PROVISIONER)
+        assert provisioned.status_code == 201
+        token = {"consistency_token": provisioned.json()["position"]}
+        assert (await client.get(f"/api/v1/contracts/{provisioned.json()['id']}", params=token, headers=REPORTER)).status_code == 200
 
-            newcomer = {"cin": random_cin(), "full_name": "Omar Alaoui", "email": "omar@example.ma", "address": "Tanger"}
-            refused = await client.post("/api/v1/clients", json=newcomer, headers=PROVISIONER)
-            assert refused.status_code == 403 and refused.json()["error"]["details"]["required_scope"] == "clients:write"
-            read_only = await client.post("/api/v1/contracts", json=body, headers=REPORTER)
-            assert read_only.status_code == 403 and read_only.json()["error"]["details"]["granted_scopes"] == ["read"]
-            assert (await register_client(client, headers={"X-API-Key": "test-integrator-key"}))["id"]  # an unscoped integrator key may
+        newcomer = {"cin": random_cin(), "full_name": "Omar Alaoui", "email": "omar@example.ma", "address": "Tanger"}
+        refused = await client.post("/api/v1/clients", json=newcomer, headers=PROVISIONER)
+        assert refused.status_code == 403 and refused.json()["error"]["details"]["required_scope"] == "clients:write"
+        read_only = await client.post("/api/v1/contracts", json=body, headers=REPORTER)
+        assert read_only.status_code == 403 and read_only.json()["error"]["details"]["granted_scopes"] == ["read"]
+        assert (await register_client(client, headers={"X-API-Key": "test-integrator-key"}))["id"]  # an unscoped integrator key may
 
-            async def both_recorded() -> list[str] | None:
-                refusals = await client.get("/api/v1/access-refusals", params={"role": "integrator"}, headers=AUDITOR)
-                paths = sorted(r["path"] for r in refusals.json()["items"])
-                return paths if len(paths) >= 2 else None
+        async def both_recorded() -> list[str] | None:
+            refusals = await client.get("/api/v1/access-refusals", params={"role": "integrator"}, headers=AUDITOR)
+            paths = sorted(r["path"] for r in refusals.json()["items"])
+            return paths if len(paths) >= 2 else None
 
-            assert await eventually(both_recorded) == ["/api/v1/clients", "/api/v1/contracts"]
+        assert await eventually(both_recorded) == ["/api/v1/clients", "/api/v1/contracts"]
 
 
 def test_a_scope_that_names_no_permission_is_a_configuration_error():
