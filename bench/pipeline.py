@@ -32,11 +32,13 @@ from tests.support import ADMIN, OPERATOR, fresh_settings, settings_env  # noqa:
 JSON_OPERATOR = {**OPERATOR, "content-type": "application/json"}
 from infra.local_kafka import free_port  # noqa: E402
 from bench.http_load import Connection  # noqa: E402
+from infra import server_timing  # noqa: E402
 
 
 class Answer(NamedTuple):
     at: float  # perf_counter() when the answer came
     body: bytes | None  # the answer of an accepted (201) command, None for a refused one
+    timing: str | None = None  # its Server-Timing header: where the gateway spent its time
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -118,6 +120,10 @@ async def _post(conn: Connection, body: bytes, path: str = "/api/v1/contracts") 
     return answer if status == 201 else None
 
 
+def _answer(conn: Connection, accepted: bytes | None) -> Answer:
+    return Answer(time.perf_counter(), accepted, conn.server_timing)
+
+
 async def _connections(base: str, count: int) -> list[Connection]:
     host, port = base.removeprefix("http://").split(":")
     return [await Connection.open(host, int(port)) for _ in range(count)]
@@ -140,7 +146,7 @@ async def closed_loop_posts(
         for body in queue:
             sent = time.perf_counter()
             accepted = await _post(conn, body, path)
-            answered.append(Answer(time.perf_counter(), accepted))
+            answered.append(_answer(conn, accepted))
             latencies.append(answered[-1].at - sent)
             errors += accepted is None
 
@@ -174,9 +180,9 @@ async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: 
         conn = await idle.get()
         try:
             accepted = await _post(conn, _contract_body(offset + i, client_ids, offer_ids))
+            answered.append(_answer(conn, accepted))
         finally:
             idle.put_nowait(conn)
-        answered.append(Answer(time.perf_counter(), accepted))
         latencies.append(answered[-1].at - arrival)
         errors += accepted is None
 
@@ -384,6 +390,19 @@ def print_cpu(per_command: dict[str, float]) -> None:
           + f"; all together {total:.2f} ms = at most {2000 / total:.0f} commands/s on 2 cores")
 
 
+PHASES = ("queue", "command", "cpu", "append", "resume", "app")  # see infra/server_timing.py
+
+
+def print_phases(answers: list[Answer]) -> None:
+    """Where the gateway spent the accepted commands' time, from their Server-Timing headers. What
+    the client measured beyond `app` was spent outside the gateway's code: waiting for a free
+    connection (open loop), in the kernel, and in the gateway's socket before its event loop read it."""
+    timed = [server_timing.parsed(a.timing) for a in answers if a.body is not None and a.timing]
+    if timed:
+        cells = (f"{name} {percentile([t[name] for t in timed], 50):.1f} / {percentile([t[name] for t in timed], 99):.1f}" for name in PHASES)
+        print("  in the gateway, p50 / p99 ms " + ", ".join(cells))
+
+
 def _lag(probe: LagProbe) -> str:
     samples = probe.samples
     return f"p50 / p99 / max {ms(percentile(samples, 50))} / {ms(percentile(samples, 99))} / {ms(max(samples))} ms ({len(samples)} samples, 100 ms apart)"
@@ -405,7 +424,7 @@ async def main() -> None:
     settings = fresh_settings(kafka=True)
     env = settings_env(settings)
     port = free_port()
-    env.update({"MTF_HTTP_PORT": str(port), "MTF_LOG_LEVEL": "warning"})
+    env.update({"MTF_HTTP_PORT": str(port), "MTF_LOG_LEVEL": "warning", "MTF_SERVER_TIMING": "true"})
     base = f"http://127.0.0.1:{port}"
     processes = start_processes(env, args.gateway_workers)
     try:
@@ -441,12 +460,14 @@ async def main() -> None:
     print(f"  latency p50 / p99 / max    {ms(percentile(closed, 50))} / {ms(percentile(closed, 99))} / {ms(max(closed))} ms")
     print(f"  projection lag while loaded {_lag(closed_lag)}")
     print(f"  projection catch-up        {lag:10.3f} s after the last command answered")
+    print_phases(closed_answers)
     print_cpu(closed_cpu)
     print(f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)")
     print(f"  achieved commands/s        {open_n / open_elapsed:10.1f}   (errors: {open_errors})")
     print(f"  latency p50 / p99 / max    {ms(percentile(opened, 50))} / {ms(percentile(opened, 99))} / {ms(max(opened))} ms")
     print(f"  projection lag while loaded {_lag(open_lag)}")
     print(f"  projection catch-up        {open_catch_up:10.3f} s after the last command answered")
+    print_phases(open_answers)
     print_cpu(open_cpu)
     print(f"peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print(f"servers' output in {output_dir()}")

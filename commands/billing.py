@@ -8,6 +8,7 @@ recorded position, so it computes exactly what the first attempt would have.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +56,22 @@ class BillingTerms:
 
 def _no_progress(phase: str, done: int, total: int) -> None:
     return None
+
+
+class BillingPaused(Exception):
+    """A run stopped at a safe point, right after a saved block; the next start resumes it."""
+
+
+def pausing(stop: threading.Event, progress: Progress = _no_progress) -> Progress:
+    """`progress`, then a pause once `stop` is set. A run reports progress after each saved block: a
+    safe point, as after a crash there, from which the next start resumes without gap or duplicate."""
+
+    def checkpoint(phase: str, done: int, total: int) -> None:
+        progress(phase, done, total)
+        if stop.is_set():
+            raise BillingPaused(f"{phase} {done} of {total}")
+
+    return checkpoint
 
 
 def billable_period(text: str, clock: Clock) -> Period:

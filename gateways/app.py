@@ -11,7 +11,7 @@ from gateways import (
     access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, landing, landing_subscriptions,
     landing_visitor, offers, payments, subscribers,
 )
-from gateways.middleware import RequestGuard, CorrelationId
+from gateways.middleware import CorrelationId, RequestGuard, ServerTiming
 from infra.runtime import Runtime, running
 from infra.settings import Settings
 
@@ -48,6 +48,8 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         _add_routes(app, router.router)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
+    if settings.server_timing:
+        app.add_middleware(ServerTiming)
     if settings.cors_origins:  # outermost: a browser's preflight is answered before anything else runs
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "DELETE"],

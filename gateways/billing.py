@@ -13,7 +13,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from commands.billing import BillingTerms, RunBilling, execute_billing_run, preview_billing, start_billing_run, unfinished_runs
+from commands.billing import (
+    BillingPaused, BillingTerms, RunBilling, execute_billing_run, pausing, preview_billing, start_billing_run, unfinished_runs,
+)
 from domain.billing import Totals as BillTotals
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import command_context
@@ -112,24 +114,15 @@ async def resume_unfinished_runs(runtime) -> None:
         _drive_in_background(runtime, terms, run_id, CommandContext(actor="system:resume", role="system"), None)
 
 
-class _Paused(Exception):
-    pass
-
-
 def _drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
-    def pause_when_stopping(phase: str, done: int, total: int) -> None:
-        # Called after each block is saved: a safe point, as after a crash there, from which the
-        # next start resumes. Without it a shutdown waited for the whole run.
-        if runtime.stopping.is_set():
-            raise _Paused(f"{phase} {done} of {total}")
-
     async def drive() -> None:
         try:
+            # Without the pause, a shutdown waited for the whole run.
             await asyncio.to_thread(
                 execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input,
-                pause_when_stopping,
+                pausing(runtime.stopping),
             )
-        except _Paused as where:
+        except BillingPaused as where:
             log.warning("billing run %s paused for shutdown after %s; the next start resumes it", run_id, where)
         except Exception:
             log.exception("billing run %s stopped; POST the period again or run `mtf bill` to resume it", run_id)

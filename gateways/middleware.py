@@ -1,13 +1,16 @@
-"""Pure-ASGI middleware: correlation ids and the request body size limit."""
+"""Pure-ASGI middleware: correlation ids, the request body size limit and Server-Timing."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from infra import server_timing
 
 HEADER = "x-correlation-id"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -36,6 +39,27 @@ class CorrelationId:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+class ServerTiming:
+    """Answers where the request's time went (`infra.server_timing`); installed only when enabled."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        arrived = time.perf_counter()
+        with server_timing.collected() as timings:
+
+            async def send_with_timings(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    timings.add("app", time.perf_counter() - arrived)
+                    message.setdefault("headers", []).append((server_timing.HEADER, timings.header()))
+                await send(message)
+
+            await self.app(scope, receive, send_with_timings)
 
 
 NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")

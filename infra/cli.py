@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import signal
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -159,7 +160,7 @@ def _cli_context():
 
 
 async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
-    from commands.billing import BillingTerms, execute_billing_run, preview_billing, start_billing_run
+    from commands.billing import BillingPaused, BillingTerms, execute_billing_run, pausing, preview_billing, start_billing_run
     from domain.errors import DomainError
     from infra.runtime import running
 
@@ -171,6 +172,7 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
                 _print_preview(period, position, previews)
                 return
             ctx = _cli_context()
+            interrupted = _pause_on_signals()
             started = await asyncio.to_thread(start_billing_run, runtime.store, runtime.clock, terms, period, ctx)
         except DomainError as error:
             console.print(f"[red]{error.code}[/]: {error.message}")
@@ -187,13 +189,40 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
                     tasks[phase] = bar.add_task(phase, total=total)
                 bar.update(tasks[phase], completed=done, total=total)
 
-            run = await asyncio.to_thread(
-                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run.id, ctx, started.billing_input, progress
-            )
+            try:
+                run = await asyncio.to_thread(
+                    execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run.id, ctx, started.billing_input,
+                    pausing(interrupted, progress),
+                )
+            except BillingPaused as where:
+                console.print(f"billing run {run.id} paused after {where}; `mtf bill {period}` resumes it")
+                raise typer.Exit(128 + interrupted.signal) from None
         if run.status != "completed":
             console.print(f"another process is driving this run ({run.status}); follow it at GET /api/v1/billing-runs/{run.id}")
             return
         console.print(f"{run.status}: {run.invoices_issued} invoices, net {run.net}, tax {run.tax}, gross {run.gross} MAD")
+
+
+class _Interrupted(threading.Event):
+    signal = 0
+
+
+def _pause_on_signals() -> _Interrupted:
+    """The first SIGINT or SIGTERM asks the run to pause after the block in hand; a second one stops
+    the process at once (the block in hand is then rolled back, as after a crash)."""
+    interrupted = _Interrupted()
+    loop = asyncio.get_running_loop()
+
+    def pause(signum: int) -> None:
+        interrupted.signal = signum
+        interrupted.set()
+        for handled in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(handled)
+        console.print("pausing after the block in hand (Ctrl-C again stops at once)")
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, pause, signum)
+    return interrupted
 
 
 def _print_preview(period: str, position: int, previews) -> None:

@@ -1,11 +1,12 @@
 """The event store: the `eventsourcing` library on PostgreSQL.
 
-Its notification log (gap-free ids, committed in order under a table lock) is the outbox
+Its notification log (ids committed in order, under an advisory lock) is the outbox
 that the relay tails. Command metadata rides inside each stored event under `_meta`.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from functools import lru_cache, wraps
 from itertools import accumulate
@@ -25,6 +26,7 @@ from eventsourcing.persistence import (
 )
 
 from domain.errors import Conflict, NotFound
+from infra import server_timing
 from infra.clock import Clock
 from infra.command_context import CommandContext, current_metadata, recording_as
 from infra.database import PostgresAddress
@@ -149,9 +151,12 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
         if alongside:
             query = _with_inserts(tuple(sql for sql, _ in alongside), query)
             params = (*(p for _, row_params in alongside for p in row_params), *params)
+        started = time.perf_counter()
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(query, params, prepare=True)
-            return [row[0] for row in cursor.fetchall()]
+            ids = [row[0] for row in cursor.fetchall()]
+        server_timing.record("append", time.perf_counter() - started)
+        return ids
 
 
 @lru_cache(maxsize=64)

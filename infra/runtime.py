@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Callable, TypeVar
 
 import asyncpg
 
-from infra import heap, telemetry
+from infra import heap, server_timing, telemetry
 from infra.clock import Clock, clock_from
 from infra.contract_pdf import Operator
 from infra.documents import DDL as DOCUMENTS_DDL
@@ -69,7 +69,13 @@ class Runtime:
         threads, a Python queue per thread): the gateway spent 12% less CPU per provisioning in
         the pipeline benchmark, and fewer threads fight over the GIL."""
         call = contextvars.copy_context().run
-        return await asyncio.get_running_loop().run_in_executor(self.commands, call, handler, *args)
+        if not server_timing.collecting():
+            return await asyncio.get_running_loop().run_in_executor(self.commands, call, handler, *args)
+        timer = server_timing.CommandTimer()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.commands, call, timer.wrap(handler), *args)
+        finally:
+            timer.resumed()
 
 
 def resolve_database(settings: Settings, stack: AsyncExitStack) -> str:

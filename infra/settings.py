@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         description="Commands one gateway process runs at once; the others wait their turn. More threads only contend for the GIL.",
     )
     consistency_wait_ms: int = 2000
+    server_timing: bool = Field(
+        default=False,
+        description="Answer each request with a Server-Timing header: where its time went (queue, command, append, resume, app).",
+    )
     landing_token_minutes: int = Field(default=15, ge=1, le=24 * 60, description="How long a self-service visitor's token lasts.")
     landing_failures_per_cin: int = Field(default=5, ge=1, description="Failed verifications of one CIN allowed per window.")
     landing_failures_per_address: int = Field(default=20, ge=1, description="Failed verifications from one client address allowed per window.")
