@@ -27,6 +27,23 @@ class EmbeddedPostgres:
         log.info("embedded PostgreSQL ready at %s", url)
         return url
 
+    def crash(self) -> None:
+        """For fault tests: an immediate shutdown (SIGQUIT to the postmaster). Every server process
+        exits at once, and WAL not yet written out is lost, as in a crash."""
+        import os
+        import signal
+
+        import psutil
+
+        postmaster = psutil.Process(self._server.get_pid())
+        os.kill(postmaster.pid, signal.SIGQUIT)
+        postmaster.wait(30)
+
+    def restart(self) -> str:
+        """Starts the server again on the same data; after a crash, recovery replays the WAL on disk."""
+        self._server.ensure_postgres_running()
+        return self._server.get_uri()
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.cleanup()
