@@ -80,6 +80,7 @@ def install(app: FastAPI) -> None:
         if not unavailable(error):
             return _internal(request)
         log.warning("database unavailable (correlation_id=%s): %s: %s", correlation_id_of(request), type(error).__name__, error)
+        request.app.state.runtime.drop_dead_connections()
         return envelope(request, 503, "database_unavailable", "the database is unavailable; send the request again shortly",
                         headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
 
