@@ -197,6 +197,8 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
             except BillingPaused as where:
                 console.print(f"billing run {run.id} paused after {where}; `mtf bill {period}` resumes it")
                 raise typer.Exit(128 + interrupted.signal) from None
+            finally:
+                _default_signals()
         if run.status != "completed":
             console.print(f"another process is driving this run ({run.status}); follow it at GET /api/v1/billing-runs/{run.id}")
             return
@@ -216,13 +218,18 @@ def _pause_on_signals() -> _Interrupted:
     def pause(signum: int) -> None:
         interrupted.signal = signum
         interrupted.set()
-        for handled in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(handled)
+        _default_signals()
         console.print("pausing after the block in hand (Ctrl-C again stops at once)")
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, pause, signum)
     return interrupted
+
+
+def _default_signals() -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(signum)
 
 
 def _print_preview(period: str, position: int, previews) -> None:
