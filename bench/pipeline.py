@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -79,6 +80,45 @@ class PeakRss:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+class FlushProbe:
+    """Every 20 ms, 8 KB written and flushed (`fdatasync`) in the temporary directory, on the volume
+    where `make bench`'s PostgreSQL keeps its data: the disk's flush latency during the phase.
+
+    Every durable append waits for a flush of the WAL. A flush stall of 300 ms delays every command
+    taken meanwhile, whatever the code, so a run's p99 means little without this beside it."""
+
+    INTERVAL_S = 0.02
+    STALL_S = 0.05
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with tempfile.NamedTemporaryFile(prefix="mtf-bench-flush-") as probe:
+            while not self._stop.is_set():
+                probe.write(b"x" * 8192)
+                started = time.perf_counter()
+                os.fdatasync(probe.fileno())
+                self.latencies.append(time.perf_counter() - started)
+                self._stop.wait(self.INTERVAL_S)
+
+    def __enter__(self) -> FlushProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        flushes = self.latencies
+        stalls = sum(1 for latency in flushes if latency > self.STALL_S)
+        return (f"p50 / p99 / max {ms(percentile(flushes, 50))} / {ms(percentile(flushes, 99))} / {ms(max(flushes))} ms"
+                f" ({len(flushes)} flushes of 8 KB, {stalls} over {self.STALL_S * 1000:.0f} ms)")
 
 
 async def wait_ready(client: httpx.AsyncClient, timeout: float = 60) -> None:
@@ -434,17 +474,19 @@ async def main() -> None:
         with PeakRss([p.pid for p in processes]) as rss:
             before = cpu_snapshot(processes)
             closed_answers: list[Answer] = []
-            async with LagProbe(settings.database_url, closed_answers) as closed_lag:
-                closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids, closed_answers)
+            with FlushProbe() as closed_flushes:
+                async with LagProbe(settings.database_url, closed_answers) as closed_lag:
+                    closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids, closed_answers)
             lag = await wait_projected(settings.database_url, closed_answers)
             closed_cpu = cpu_per_command(before, cpu_snapshot(processes), args.n)
             await asyncio.sleep(1)
             before = cpu_snapshot(processes)
             open_answers: list[Answer] = []
-            async with LagProbe(settings.database_url, open_answers) as open_lag:
-                opened, open_elapsed, open_errors = await open_loop(
-                    base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids, open_answers
-                )
+            with FlushProbe() as open_flushes:
+                async with LagProbe(settings.database_url, open_answers) as open_lag:
+                    opened, open_elapsed, open_errors = await open_loop(
+                        base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids, open_answers
+                    )
             open_catch_up = await wait_projected(settings.database_url, open_answers)
             open_cpu = cpu_per_command(before, cpu_snapshot(processes), open_n)
     finally:
@@ -461,6 +503,7 @@ async def main() -> None:
     print(f"  projection lag while loaded {_lag(closed_lag)}")
     print(f"  projection catch-up        {lag:10.3f} s after the last command answered")
     print_phases(closed_answers)
+    print(f"  disk flush beside it       {closed_flushes.summary()}")
     print_cpu(closed_cpu)
     print(f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)")
     print(f"  achieved commands/s        {open_n / open_elapsed:10.1f}   (errors: {open_errors})")
@@ -468,6 +511,7 @@ async def main() -> None:
     print(f"  projection lag while loaded {_lag(open_lag)}")
     print(f"  projection catch-up        {open_catch_up:10.3f} s after the last command answered")
     print_phases(open_answers)
+    print(f"  disk flush beside it       {open_flushes.summary()}")
     print_cpu(open_cpu)
     print(f"peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print(f"servers' output in {output_dir()}")
