@@ -116,6 +116,8 @@ class FlushProbe:
 
     def summary(self) -> str:
         flushes = self.latencies
+        if not flushes:
+            return "no flush finished during the phase"
         stalls = sum(1 for latency in flushes if latency > self.STALL_S)
         return (f"p50 / p99 / max {ms(percentile(flushes, 50))} / {ms(percentile(flushes, 99))} / {ms(max(flushes))} ms"
                 f" ({len(flushes)} flushes of 8 KB, {stalls} over {self.STALL_S * 1000:.0f} ms)")
