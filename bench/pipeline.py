@@ -47,17 +47,35 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-class PeakRss:
+class Sampling:
+    """Runs `_run` on a thread of its own for the length of a `with` block; `_run` loops until `_stop` is set."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class PeakRss(Sampling):
     """Samples the summed RSS of process trees every 100 ms.
 
     The trees are walked once a second: walking them takes about a millisecond of CPU (every
     process on the machine is read), and that CPU is taken from the system being measured."""
 
     def __init__(self, pids: list[int]) -> None:
+        super().__init__()
         self.roots = [psutil.Process(pid) for pid in pids]
         self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _tree(self) -> list[psutil.Process]:
         return [p for root in self.roots for p in (root, *root.children(recursive=True))]
@@ -73,16 +91,8 @@ class PeakRss:
                 walked = 0.0
             time.sleep(0.1)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-
-class FlushProbe:
+class FlushProbe(Sampling):
     """Every 20 ms, 8 KB written and flushed (`fdatasync`) in the temporary directory, on the volume
     where `make bench`'s PostgreSQL keeps its data: the disk's flush latency during the phase.
 
@@ -93,9 +103,8 @@ class FlushProbe:
     STALL_S = 0.05
 
     def __init__(self) -> None:
+        super().__init__()
         self.latencies: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         with tempfile.NamedTemporaryFile(prefix="mtf-bench-flush-") as probe:
@@ -105,14 +114,6 @@ class FlushProbe:
                 os.fdatasync(probe.fileno())
                 self.latencies.append(time.perf_counter() - started)
                 self._stop.wait(self.INTERVAL_S)
-
-    def __enter__(self) -> FlushProbe:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def summary(self) -> str:
         flushes = self.latencies

@@ -196,7 +196,7 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
                 )
             except BillingPaused as where:
                 console.print(f"billing run {run.id} paused after {where}; `mtf bill {period}` resumes it")
-                raise typer.Exit(128 + interrupted.signal) from None
+                raise typer.Exit(128 + interrupted.signum) from None
             finally:
                 _default_signals()
         if run.status != "completed":
@@ -206,7 +206,7 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
 
 
 class _Interrupted(threading.Event):
-    signal = 0
+    signum = 0  # the signal that asked for the pause
 
 
 def _pause_on_signals() -> _Interrupted:
@@ -216,7 +216,7 @@ def _pause_on_signals() -> _Interrupted:
     loop = asyncio.get_running_loop()
 
     def pause(signum: int) -> None:
-        interrupted.signal = signum
+        interrupted.signum = signum
         interrupted.set()
         _default_signals()
         console.print("pausing after the block in hand (Ctrl-C again stops at once)")

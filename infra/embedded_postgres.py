@@ -7,7 +7,11 @@ in its `host` query parameter, which asyncpg and psycopg both understand.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from pathlib import Path
+
+import psutil
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +34,6 @@ class EmbeddedPostgres:
     def crash(self) -> None:
         """For fault tests: an immediate shutdown (SIGQUIT to the postmaster). Every server process
         exits at once, and WAL not yet written out is lost, as in a crash."""
-        import os
-        import signal
-
-        import psutil
-
         postmaster = psutil.Process(self._server.get_pid())
         os.kill(postmaster.pid, signal.SIGQUIT)
         postmaster.wait(30)

@@ -48,7 +48,7 @@ class Runtime:
     jobs: set[asyncio.Task] = field(default_factory=set)
     commands: ThreadPoolExecutor | None = None  # see run_command
     stopping: threading.Event = field(default_factory=threading.Event)  # set at shutdown; long jobs pause on it
-    _checking_connections: bool = False
+    _checking_connections: bool = field(default=False, init=False, repr=False)  # see drop_dead_connections
 
     @property
     def operator(self) -> Operator:
