@@ -41,6 +41,7 @@ test: $(STAMP) $(KAFKA_STAMP)
 
 ## Benchmarks; figures are printed. BENCH_N, BILLING_N and COLLECTIONS_CLIENTS scale them.
 bench: $(STAMP) $(KAFKA_STAMP)
+	$(PY) bench/disk.py
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/pipeline.py $(if $(BENCH_N),--n $(BENCH_N))
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N))
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/collections.py $(if $(COLLECTIONS_CLIENTS),--clients $(COLLECTIONS_CLIENTS))

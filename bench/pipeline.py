@@ -105,15 +105,32 @@ class FlushProbe(Sampling):
     def __init__(self) -> None:
         super().__init__()
         self.latencies: list[float] = []
+        self.seconds = 0.0  # how long the probe ran
 
     def _run(self) -> None:
+        opened = time.perf_counter()
         with tempfile.NamedTemporaryFile(prefix="mtf-bench-flush-") as probe:
             while not self._stop.is_set():
                 probe.write(b"x" * 8192)
                 started = time.perf_counter()
                 os.fdatasync(probe.fileno())
                 self.latencies.append(time.perf_counter() - started)
+                self.seconds = time.perf_counter() - opened
                 self._stop.wait(self.INTERVAL_S)
+
+    def wait_by_time(self, q: float) -> float:
+        """The q-th percentile of the flush wait of a command arriving at a random moment of the run.
+
+        A flush asked for during a stall finishes no earlier than the stall, so each stall of d
+        seconds gives waits spread evenly from d down to 0 over d seconds of the run; between the
+        probe's flushes the wait is taken as nil. One 300 ms stall is a single sample of the
+        probe but 0.3 s of arrivals, which is why this, not the flushes' own p99, is the floor of
+        a run's p99. Found by bisection: the wait w with sum(max(0, d - w)) = (1 - q/100) * run."""
+        share, low, high = (1 - q / 100) * self.seconds, 0.0, max(self.latencies, default=0.0)
+        for _ in range(40):
+            middle = (low + high) / 2
+            low, high = (middle, high) if sum(max(0.0, d - middle) for d in self.latencies) > share else (low, middle)
+        return high
 
     def summary(self) -> str:
         flushes = self.latencies
@@ -121,7 +138,8 @@ class FlushProbe(Sampling):
             return "no flush finished during the phase"
         stalls = sum(1 for latency in flushes if latency > self.STALL_S)
         return (f"p50 / p99 / max {ms(percentile(flushes, 50))} / {ms(percentile(flushes, 99))} / {ms(max(flushes))} ms"
-                f" ({len(flushes)} flushes of 8 KB, {stalls} over {self.STALL_S * 1000:.0f} ms)")
+                f" ({len(flushes)} flushes of 8 KB, {stalls} over {self.STALL_S * 1000:.0f} ms);"
+                f" p99 by time {ms(self.wait_by_time(99))} ms")
 
 
 async def wait_ready(client: httpx.AsyncClient, timeout: float = 60) -> None:
@@ -522,19 +540,22 @@ async def main() -> None:
     print(f"  raw event-store appends/s  {appends:10.1f}   (one event per save, sequential)  ratio commands/appends = {throughput / appends:.2f}")
     print(f"  raw aiokafka produce/s     {produce:10.1f}   (idempotent, acks=all)            ratio commands/produce = {throughput / produce:.3f}")
     print("targets (issue 2, 2-core machine):")
-    for line in verdicts(throughput, percentile(closed, 99), percentile(opened, 99), percentile(open_lag.samples, 99), args.rate):
+    disk_floor = open_flushes.wait_by_time(99) if open_flushes.latencies else float("nan")
+    for line in verdicts(throughput, percentile(closed, 99), percentile(opened, 99), percentile(open_lag.samples, 99), args.rate, disk_floor):
         print("  " + line)
 
 
-def verdicts(throughput: float, closed_p99: float, open_p99: float, open_lag_p99: float, rate: float) -> list[str]:
+def verdicts(throughput: float, closed_p99: float, open_p99: float, open_lag_p99: float, rate: float, disk_floor: float) -> list[str]:
     """Each target against this run. The p99 target is read both ways: 100 always in flight (closed loop; by
-    Little's law that needs 100 / 0.05 = 2,000 commands/s), and `rate` offered with at most 100 in flight."""
+    Little's law that needs 100 / 0.05 = 2,000 commands/s), and `rate` offered with at most 100 in flight.
+    Beside the second, the floor the disk set during that phase (FlushProbe.wait_by_time)."""
     def met(ok: bool) -> str:
         return "met" if ok else "MISSED"
     return [
         f"at least 300 commands/s through HTTP: {throughput:.1f}/s, {met(throughput >= 300)}",
         f"p99 under 50 ms at 100 concurrent (closed loop): {ms(closed_p99)} ms, {met(closed_p99 < 0.05)}",
-        f"p99 under 50 ms at {rate:.0f}/s offered: {ms(open_p99)} ms, {met(open_p99 < 0.05)}",
+        f"p99 under 50 ms at {rate:.0f}/s offered: {ms(open_p99)} ms, {met(open_p99 < 0.05)}"
+        f" (the disk's flush stalls alone set a p99 of {ms(disk_floor)} ms during the phase)",
         f"projection lag under 1 s at {rate:.0f}/s offered (p99): {ms(open_lag_p99)} ms, {met(open_lag_p99 < 1)}",
     ]
 
