@@ -18,7 +18,7 @@ from psycopg.errors import LockNotAvailable
 from psycopg.rows import tuple_row
 from psycopg_pool import PoolTimeout
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
@@ -123,6 +123,7 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
         schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
         function = Identifier(INSERT_FUNCTION)
         del self.sql_create_statements[self.create_insert_function_statement_index]  # the library's function, unused
+        self.sql_create_statements[:] = map(_created_once, self.sql_create_statements)
         self.sql_create_statements.append(SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}"
             "(ids uuid[], versions int[], topics text[], states bytea, starts int[], lengths int[]) "
@@ -157,6 +158,22 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             ids = [row[0] for row in cursor.fetchall()]
         server_timing.record("append", time.perf_counter() - started)
         return ids
+
+
+def _created_once(statement: SQL) -> SQL:
+    """A CREATE TYPE run only when the type is not there yet.
+
+    PostgreSQL has no CREATE TYPE IF NOT EXISTS; the library sends it anyway and ignores the
+    error, which left `ERROR: type "stored_event_uuid" already exists` in the server's log at
+    every start but the first, for an operator to wonder about. Still one statement starting
+    with its words: the library sends statements containing "CREATE TYPE" in a transaction of
+    their own and ignores a duplicate: now only when two processes' first starts race."""
+    text = statement.as_string()
+    if not text.startswith("CREATE TYPE "):
+        return statement
+    name = text.removeprefix("CREATE TYPE ").split(" ", 1)[0]
+    return SQL("DO $once$ BEGIN IF to_regtype({name}) IS NULL THEN {create}; END IF; END $once$").format(
+        name=Literal(name), create=statement)
 
 
 @lru_cache(maxsize=64)
