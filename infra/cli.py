@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Optional
@@ -165,6 +167,9 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
     from infra.runtime import running
 
     terms = BillingTerms.from_settings(settings)
+    if dry_run:
+        _stop_on_signals()  # a dry run writes nothing, so nothing is lost by stopping it mid-way
+        console.print(f"dry run of {period}: computing, nothing will be issued")
     async with running(settings, relay=False, projector=False) as runtime:
         try:
             if dry_run:
@@ -218,12 +223,27 @@ def _pause_on_signals() -> _Interrupted:
     def pause(signum: int) -> None:
         interrupted.signum = signum
         interrupted.set()
-        _default_signals()
+        _stop_on_signals()
         console.print("pausing after the block in hand (Ctrl-C again stops at once)")
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, pause, signum)
     return interrupted
+
+
+def _stop_on_signals() -> None:
+    """SIGINT or SIGTERM ends the process at once, as a crash would: PostgreSQL rolls back what its
+    open transaction wrote. A KeyboardInterrupt would not do: `asyncio.run` waits for the worker
+    thread to finish what it is computing (a whole billing block, or a whole dry run) before exiting."""
+    loop = asyncio.get_running_loop()
+
+    def stop(signum: int) -> None:
+        console.print("stopped")
+        sys.stdout.flush()
+        os._exit(128 + signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop, signum)
 
 
 def _default_signals() -> None:
