@@ -46,15 +46,17 @@ class WakeUpProbe(Sampling):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--directory", help="where to write, on the volume to measure (a PostgreSQL's pg_wal, say); "
+                        "the temporary directory by default")
     args = parser.parse_args()
-    with FlushProbe() as flushes, WakeUpProbe() as wake_ups:
+    with FlushProbe(args.directory) as flushes, WakeUpProbe() as wake_ups:
         time.sleep(args.seconds)
     if not flushes.latencies:
         sys.exit(f"no flush finished in {args.seconds:.0f} s: the disk is stalled")
     stalled = sum(latency for latency in flushes.latencies if latency > FlushProbe.STALL_S)
     floor = flushes.wait_by_time(99)
     print(f"\ndisk benchmark: {args.seconds:.0f} s, nothing of the system running")
-    print(f"  flush wait           {flushes.summary()}; {stalled:.2f} s in stalls over {FlushProbe.STALL_S * 1000:.0f} ms")
+    print(f"  flush wait in {flushes.directory}  {flushes.summary()}; {stalled:.2f} s in stalls over {FlushProbe.STALL_S * 1000:.0f} ms")
     print(f"baseline, same run: a 20 ms sleep's wake-up delay  {wake_ups.summary()}")
     print(f"  no durable command's p99 can be below {ms(floor)} ms on this disk over this time: "
           f"{'under' if floor < 0.05 else 'OVER'} issue 2's 50 ms")

@@ -102,14 +102,15 @@ class FlushProbe(Sampling):
     INTERVAL_S = 0.02
     STALL_S = 0.05
 
-    def __init__(self) -> None:
+    def __init__(self, directory: str | None = None) -> None:
         super().__init__()
+        self.directory = directory or tempfile.gettempdir()
         self.latencies: list[float] = []
         self.seconds = 0.0  # how long the probe ran
 
     def _run(self) -> None:
         opened = time.perf_counter()
-        with tempfile.NamedTemporaryFile(prefix="mtf-bench-flush-") as probe:
+        with tempfile.NamedTemporaryFile(prefix="mtf-bench-flush-", dir=self.directory) as probe:
             while not self._stop.is_set():
                 probe.write(b"x" * 8192)
                 started = time.perf_counter()
