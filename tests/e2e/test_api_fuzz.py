@@ -5,6 +5,7 @@ Whatever it sends, the API must answer with something other than a 5xx: bad inpu
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from infra.local_kafka import free_port
 from tests.processes import REPO
 from tests.support import ADMIN, AUDITOR, OPERATOR, fresh_settings, settings_env
 
+EXAMPLES = int(os.environ.get("MTF_FUZZ_EXAMPLES", "30"))  # per operation; CI's budget, raise it for a longer hunt
 ADMIN_PATHS = ("/api/v1/offers", "/api/v1/subscribers/{subscriber_id}/status")
 AUDITOR_PATHS = ("/api/v1/event-history", "/api/v1/access-refusals")  # only auditors get past the role check
 
@@ -54,7 +56,7 @@ def _key_for(path: str) -> dict[str, str]:
 
 def _fuzz(operation, api_url: str, failures: list[str]) -> None:
     @given(case=operation.as_strategy())
-    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def exercise(case) -> None:
         response = case.call(base_url=api_url, headers=_key_for(case.path))
         if response.status_code >= 500:
