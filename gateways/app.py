@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from gateways import (
     access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, landing, landing_subscriptions,
-    landing_visitor, offers, payments, subscribers,
+    landing_visitor, offers, openapi, payments, subscribers,
 )
 from gateways.middleware import CorrelationId, RequestGuard, ServerTiming
 from infra.runtime import Runtime, running
@@ -43,6 +43,7 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    openapi.document_errors(app)
     for router in (health, clients, offers, contracts, subscribers, access, history, billing, invoices, discounts, payments, collections,
                    landing, landing_visitor, landing_subscriptions):
         _add_routes(app, router.router)

@@ -87,7 +87,8 @@ class SweepView(BaseModel):
     outcomes: dict[str, int]
 
 
-@router.post("/collections/sweeps", status_code=201, response_model=SweepView)
+@router.post("/collections/sweeps", status_code=201, response_model=SweepView,
+             responses={200: {"model": SweepView, "description": "A sweep of this day already ran: its result, unchanged."}})
 async def post_sweep(body: RunCollectionsSweep, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> SweepView:
     """RunCollectionsSweep: once per day (a second call for the same day returns the first, 200)."""
     runtime = request.app.state.runtime

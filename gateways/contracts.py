@@ -82,7 +82,8 @@ class ProvisionAccepted(Accepted):
     decision: Literal["new_line", "plan_change"]
 
 
-@router.post("/contracts", status_code=201, response_model=ProvisionAccepted)
+@router.post("/contracts", status_code=201, response_model=ProvisionAccepted,
+             responses={200: {"model": ProvisionAccepted, "description": "Decided as a plan change on an existing contract."}})
 async def post_contract(
     body: ProvisionContract,
     request: Request,

@@ -20,7 +20,10 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get("/ready", responses={
+    200: {"description": "Every check passed: the database, the broker, the relay's and each projection's lag."},
+    503: {"description": "Some check failed; the body is the same report, naming it.", "content": {"application/json": {}}},
+})
 async def ready(request: Request) -> JSONResponse:
     runtime = request.app.state.runtime
     checks: dict[str, dict] = {}

@@ -141,7 +141,8 @@ class SubscriptionAccepted(Accepted):
     number: str = Field(description="The line's number: kept, or allocated by the backend.")
 
 
-@router.post("/subscriptions", status_code=201, response_model=SubscriptionAccepted)
+@router.post("/subscriptions", status_code=201, response_model=SubscriptionAccepted,
+             responses={200: {"model": SubscriptionAccepted, "description": "A plan change on a line on file."}})
 async def submit(
     body: SubmitSubscription,
     request: Request,

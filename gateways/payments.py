@@ -56,7 +56,8 @@ async def _recorded(request: Request, response: Response, who: Principal, name: 
     return PaymentAccepted(**accepted.model_dump(), created=created)
 
 
-@router.post("/payments", status_code=201, response_model=PaymentAccepted)
+@router.post("/payments", status_code=201, response_model=PaymentAccepted,
+             responses={200: {"model": PaymentAccepted, "description": "The same method and reference were recorded before: the first result, nothing appended."}})
 async def post_payment(body: RecordPayment, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> PaymentAccepted:
     """Settles the named invoice, else the oldest due first; any excess becomes client credit.
 
@@ -75,7 +76,8 @@ class BatchAccepted(BaseModel):
     payments: list[BatchPayment]
 
 
-@router.post("/payment-batches", status_code=201, response_model=BatchAccepted)
+@router.post("/payment-batches", status_code=201, response_model=BatchAccepted,
+             responses={200: {"model": BatchAccepted, "description": "Every payment of the statement was recorded before: the first results, nothing appended."}})
 async def post_payment_batch(
     body: RecordPaymentBatch, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> BatchAccepted:
@@ -91,7 +93,8 @@ async def post_payment_batch(
     return BatchAccepted(position=recorded.position, payments=[BatchPayment(id=i.payment_id, created=i.created) for i in recorded.items])
 
 
-@router.post("/invoices/{invoice_id}/mark-paid", status_code=201, response_model=PaymentAccepted)
+@router.post("/invoices/{invoice_id}/mark-paid", status_code=201, response_model=PaymentAccepted,
+             responses={200: {"model": PaymentAccepted, "description": "The same payment was recorded before: the first result, nothing appended."}})
 async def post_mark_paid(invoice_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> PaymentAccepted:
     """Records a `manual` payment of the invoice's open balance."""
     return await _recorded(request, response, who, "MarkInvoicePaid", lambda rt, ctx: mark_invoice_paid(rt.store, rt.clock, invoice_id, ctx))

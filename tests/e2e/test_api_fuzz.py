@@ -1,6 +1,8 @@
 """Schemathesis drives every operation of the OpenAPI document with generated input.
 
 Whatever it sends, the API must answer with something other than a 5xx: bad input is a 4xx.
+And every answer must be one the document describes: a documented status, with a body that
+matches its schema (the error envelope for every error) and the documented content type.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.specs.openapi import checks
 
 from infra.local_kafka import free_port
 from tests.processes import REPO
 from tests.support import ADMIN, AUDITOR, OPERATOR, fresh_settings, settings_env
 
+AS_DOCUMENTED = [checks.status_code_conformance, checks.response_schema_conformance, checks.content_type_conformance,
+                 checks.response_headers_conformance]
 EXAMPLES = int(os.environ.get("MTF_FUZZ_EXAMPLES", "30"))  # per operation; CI's budget, raise it for a longer hunt
 ADMIN_PATHS = ("/api/v1/offers", "/api/v1/subscribers/{subscriber_id}/status")
 AUDITOR_PATHS = ("/api/v1/event-history", "/api/v1/access-refusals")  # only auditors get past the role check
@@ -59,8 +65,14 @@ def _fuzz(operation, api_url: str, failures: list[str]) -> None:
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def exercise(case) -> None:
         response = case.call(base_url=api_url, headers=_key_for(case.path))
+        request = f"{case.method} {case.formatted_path} query={case.query} body={str(case.body)[:200]} -> {response.status_code}"
         if response.status_code >= 500:
-            failures.append(f"{case.method} {case.formatted_path} query={case.query} body={str(case.body)[:200]} -> {response.status_code}")
+            failures.append(request)
+        try:
+            case.validate_response(response, checks=AS_DOCUMENTED)
+        except (Failure, FailureGroup) as unlike:
+            found = unlike.exceptions if isinstance(unlike, FailureGroup) else (unlike,)
+            failures.extend(f"{request}, not as documented: {f.title}: {' '.join(f.message.split())[:300]}" for f in found)
 
     exercise()
 
@@ -73,4 +85,4 @@ def test_no_generated_request_makes_the_api_fail(api_url):
     failures: list[str] = []
     for operation in operations:
         _fuzz(operation, api_url, failures)
-    assert failures == []
+    assert failures == [], "\n".join(failures)
