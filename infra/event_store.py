@@ -18,7 +18,7 @@ from psycopg.errors import LockNotAvailable
 from psycopg.rows import tuple_row
 from psycopg_pool import PoolTimeout
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Composable, Identifier, Literal
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
@@ -160,14 +160,14 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
         return ids
 
 
-def _created_once(statement: SQL) -> SQL:
+def _created_once(statement: Composable) -> Composable:
     """A CREATE TYPE run only when the type is not there yet.
 
     PostgreSQL has no CREATE TYPE IF NOT EXISTS; the library sends it anyway and ignores the
     error, which left `ERROR: type "stored_event_uuid" already exists` in the server's log at
-    every start but the first, for an operator to wonder about. Still one statement starting
-    with its words: the library sends statements containing "CREATE TYPE" in a transaction of
-    their own and ignores a duplicate: now only when two processes' first starts race."""
+    every start but the first, for an operator to wonder about. The DO block still contains the
+    words "CREATE TYPE", by which the library sends it in a transaction of its own and ignores a
+    duplicate: now that happens only when two processes' first starts race."""
     text = statement.as_string()
     if not text.startswith("CREATE TYPE "):
         return statement
