@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints
 from commands.base import Command, CommandResult
 from domain.client import Client
 from domain.errors import Conflict
-from domain.identity import normalize_cin
+from domain.identity import CIN_INPUT_PATTERN, normalize_cin
 from domain.markers import CinRegistration
 from domain.payments import ClientAccount
 from infra.command_context import CommandContext
@@ -20,6 +20,8 @@ from infra.event_store import ConcurrencyConflict, EventStore
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Address = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+# The pattern is documented, not enforced here: the domain checks the CIN and answers `invalid_cin`.
+Cin = Annotated[str, StringConstraints(min_length=1, max_length=20), Field(json_schema_extra={"pattern": CIN_INPUT_PATTERN})]
 Phone = Annotated[str | None, Field(default=None, max_length=20, pattern=r"^\+?[0-9 ]{6,20}$")]
 
 
@@ -31,7 +33,7 @@ class ClientDetails(Command):
 
 
 class RegisterClient(ClientDetails):
-    cin: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    cin: Cin
 
 
 class UpdateClientDetails(ClientDetails):

@@ -14,10 +14,10 @@ from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from commands.base import Command, CommandResult
-from commands.clients import Address, Email, Phone, RegisterClient, Text
+from commands.clients import Address, Cin, Email, Phone, RegisterClient, Text
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey, earlier_result
 from domain.booking import bookable
@@ -41,7 +41,7 @@ class VerificationRequired(Exception):
 
 
 class SubmitSubscription(Command):
-    cin: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    cin: Cin
     full_name: Text
     email: Email
     address: Address

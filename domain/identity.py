@@ -8,6 +8,8 @@ from uuid import UUID, uuid5
 from domain.errors import RuleViolation
 
 CIN_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9]{5,6}$")
+# What a caller may send as a CIN, for the API document: the same in either case, with spaces anywhere.
+CIN_INPUT_PATTERN = r"^\s*[A-Za-z]\s*(?:[A-Za-z]\s*)?(?:[0-9]\s*){5,6}$"
 MTF_NAMESPACE = UUID("6f1c2a0e-5b7d-4c1e-9a35-2b8f0d6c4e11")
 
 

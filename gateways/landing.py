@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 from commands.self_service import NEEDS_CONTACT_PHONE
 from domain.booking import latest_bookable
 from domain.contract import COMMITMENTS
-from domain.identity import normalize_cin
+from domain.identity import CIN_INPUT_PATTERN, normalize_cin
 from domain.numbers import as_any_number
 from domain.self_service import contract_number
 from gateways.errors import ApiError
@@ -56,7 +56,7 @@ async def bootstrap(request: Request) -> LandingBootstrap:
 
 
 class VerifyIdentity(BaseModel):
-    cin: str = Field(max_length=20)
+    cin: str = Field(max_length=20, json_schema_extra={"pattern": CIN_INPUT_PATTERN})
     contract_number: str | None = Field(default=None, max_length=40, description="As printed on a contract document: CT-2026-1A2B3C4D.")
     number: str | None = Field(default=None, max_length=20, description="A mobile or landline number on one of the client's contracts.")
 

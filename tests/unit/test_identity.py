@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -7,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import RuleViolation
-from domain.identity import client_id_for_cin, mask, normalize_cin
+from domain.identity import CIN_INPUT_PATTERN, client_id_for_cin, mask, normalize_cin
 
 letters = st.text(alphabet=string.ascii_letters, min_size=1, max_size=2)
 digits = st.text(alphabet=string.digits, min_size=5, max_size=6)
@@ -31,3 +32,24 @@ def test_malformed_cins_are_refused(raw):
 def test_mask_keeps_only_the_ends():
     assert mask("AB123456") == "AB****56"
     assert mask("abc") == "***"
+
+
+@st.composite
+def near_cins(draw) -> str:
+    """0-3 letters then 4-7 digits, with spaces anywhere and now and then a stray character: both
+    sides of every boundary of the rule."""
+    chars = list(draw(st.text(alphabet="aBzY", max_size=3)) + draw(st.text(alphabet=string.digits, min_size=4, max_size=7)))
+    for _ in range(draw(st.integers(0, 3))):
+        chars.insert(draw(st.integers(0, len(chars))), draw(st.sampled_from([" ", "\t", " ", "-", "É"])))
+    return "".join(chars)
+
+
+@given(near_cins())
+def test_the_documented_cin_pattern_accepts_exactly_what_the_domain_accepts(raw):
+    documented = re.fullmatch(CIN_INPUT_PATTERN, raw) is not None
+    try:
+        normalize_cin(raw)
+        accepted = True
+    except RuleViolation:
+        accepted = False
+    assert documented == accepted
