@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import FlushProbe, Sampling, ms, percentile  # noqa: E402
+from bench.pipeline import FlushProbe, Sampling, ms, spread, stalls  # noqa: E402
 
 
 class WakeUpProbe(Sampling):
@@ -38,9 +38,7 @@ class WakeUpProbe(Sampling):
             self.delays.append(time.perf_counter() - started - self.INTERVAL_S)
 
     def summary(self) -> str:
-        late = [delay for delay in self.delays if delay > FlushProbe.STALL_S]
-        return (f"p50 / p99 / max {ms(percentile(self.delays, 50))} / {ms(percentile(self.delays, 99))} / {ms(max(self.delays))} ms"
-                f" ({len(self.delays)} wake-ups, {len(late)} over {FlushProbe.STALL_S * 1000:.0f} ms, {sum(late):.2f} s in them)")
+        return f"{spread(self.delays)} ({len(self.delays)} wake-ups, {stalls(self.delays, FlushProbe.STALL_S)})"
 
 
 def main() -> None:
@@ -53,10 +51,9 @@ def main() -> None:
         time.sleep(args.seconds)
     if not flushes.latencies:
         sys.exit(f"no flush finished in {args.seconds:.0f} s: the disk is stalled")
-    stalled = sum(latency for latency in flushes.latencies if latency > FlushProbe.STALL_S)
     floor = flushes.wait_by_time(99)
     print(f"\ndisk benchmark: {args.seconds:.0f} s, nothing of the system running")
-    print(f"  flush wait in {flushes.directory}  {flushes.summary()}; {stalled:.2f} s in stalls over {FlushProbe.STALL_S * 1000:.0f} ms")
+    print(f"  flush wait in {flushes.directory}  {flushes.summary()}")
     print(f"baseline, same run: a 20 ms sleep's wake-up delay  {wake_ups.summary()}")
     print(f"  no durable command's p99 can be below {ms(floor)} ms on this disk over this time: "
           f"{'under' if floor < 0.05 else 'OVER'} issue 2's 50 ms")

@@ -92,9 +92,19 @@ class PeakRss(Sampling):
             time.sleep(0.1)
 
 
+def spread(seconds: list[float]) -> str:
+    return f"p50 / p99 / max {ms(percentile(seconds, 50))} / {ms(percentile(seconds, 99))} / {ms(max(seconds))} ms"
+
+
+def stalls(seconds: list[float], over: float) -> str:
+    """How many waits lasted over `over`, and how long they held in all."""
+    stalled = [s for s in seconds if s > over]
+    return f"{len(stalled)} over {over * 1000:.0f} ms, {sum(stalled):.2f} s in them"
+
+
 class FlushProbe(Sampling):
-    """Every 20 ms, 8 KB written and flushed (`fdatasync`) in the temporary directory, on the volume
-    where `make bench`'s PostgreSQL keeps its data: the disk's flush latency during the phase.
+    """Every 20 ms, 8 KB written and flushed (`fdatasync`) in `directory`, by default the temporary
+    directory, on the volume where `make bench`'s PostgreSQL keeps its data: the disk's flush latency.
 
     Every durable append waits for a flush of the WAL. A flush stall of 300 ms delays every command
     taken meanwhile, whatever the code, so a run's p99 means little without this beside it."""
@@ -134,12 +144,9 @@ class FlushProbe(Sampling):
         return high
 
     def summary(self) -> str:
-        flushes = self.latencies
-        if not flushes:
+        if not self.latencies:
             return "no flush finished during the phase"
-        stalls = sum(1 for latency in flushes if latency > self.STALL_S)
-        return (f"p50 / p99 / max {ms(percentile(flushes, 50))} / {ms(percentile(flushes, 99))} / {ms(max(flushes))} ms"
-                f" ({len(flushes)} flushes of 8 KB, {stalls} over {self.STALL_S * 1000:.0f} ms);"
+        return (f"{spread(self.latencies)} ({len(self.latencies)} flushes of 8 KB, {stalls(self.latencies, self.STALL_S)});"
                 f" p99 by time {ms(self.wait_by_time(99))} ms")
 
 
@@ -466,8 +473,7 @@ def print_phases(answers: list[Answer]) -> None:
 
 
 def _lag(probe: LagProbe) -> str:
-    samples = probe.samples
-    return f"p50 / p99 / max {ms(percentile(samples, 50))} / {ms(percentile(samples, 99))} / {ms(max(samples))} ms ({len(samples)} samples, 100 ms apart)"
+    return f"{spread(probe.samples)} ({len(probe.samples)} samples, 100 ms apart)"
 
 
 def ms(seconds: float) -> str:

@@ -218,7 +218,6 @@ def _pause_on_signals() -> _Interrupted:
     """The first SIGINT or SIGTERM asks the run to pause after the block in hand; a second one stops
     the process at once (the block in hand is then rolled back, as after a crash)."""
     interrupted = _Interrupted()
-    loop = asyncio.get_running_loop()
 
     def pause(signum: int) -> None:
         interrupted.signum = signum
@@ -226,8 +225,7 @@ def _pause_on_signals() -> _Interrupted:
         _stop_on_signals()
         console.print("pausing after the block in hand (Ctrl-C again stops at once)")
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, pause, signum)
+    _on_stop_signals(pause)
     return interrupted
 
 
@@ -235,20 +233,28 @@ def _stop_on_signals() -> None:
     """SIGINT or SIGTERM ends the process at once, as a crash would: PostgreSQL rolls back what its
     open transaction wrote. A KeyboardInterrupt would not do: `asyncio.run` waits for the worker
     thread to finish what it is computing (a whole billing block, or a whole dry run) before exiting."""
-    loop = asyncio.get_running_loop()
 
     def stop(signum: int) -> None:
         console.print("stopped")
         sys.stdout.flush()
         os._exit(128 + signum)
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop, signum)
+    _on_stop_signals(stop)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _on_stop_signals(handler) -> None:
+    """`handler(signum)` on the event loop at SIGINT or SIGTERM, in place of any handler before it."""
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, handler, signum)
 
 
 def _default_signals() -> None:
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         loop.remove_signal_handler(signum)
 
 

@@ -48,7 +48,7 @@ class Runtime:
     jobs: set[asyncio.Task] = field(default_factory=set)
     commands: ThreadPoolExecutor | None = None  # see run_command
     stopping: threading.Event = field(default_factory=threading.Event)  # set at shutdown; long jobs pause on it
-    _checking_connections: bool = field(default=False, init=False, repr=False)  # see drop_dead_connections
+    _connection_check: asyncio.Task | None = field(default=None, init=False, repr=False)  # see drop_dead_connections
 
     @property
     def operator(self) -> Operator:
@@ -67,12 +67,11 @@ class Runtime:
         """After PostgreSQL went away (a restart, a failover), every pooled connection is dead, and
         each would fail the next request that takes it: the statements the event store does not send
         again answered 503 one request at a time. The idle ones are checked now, beside the answer."""
-        if self._checking_connections:
-            return
-        self._checking_connections = True
-        checked = asyncio.gather(asyncio.to_thread(self.store.datastore.pool.check), self.pool.expire_connections(),
-                                 return_exceptions=True)
-        checked.add_done_callback(lambda _: setattr(self, "_checking_connections", False))
+        if self._connection_check is None or self._connection_check.done():
+            self._connection_check = self.start_job(self._check_connections())
+
+    async def _check_connections(self) -> None:
+        await asyncio.gather(asyncio.to_thread(self.store.datastore.pool.check), self.pool.expire_connections(), return_exceptions=True)
 
     async def run_command(self, handler: Callable[..., T], *args: Any) -> T:
         """Runs a blocking command handler on one of the `command_threads`, in the caller's context.
