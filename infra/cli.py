@@ -108,11 +108,10 @@ async def _work_until_signalled(settings: Settings, *, relay: bool, projector: b
     from infra.runtime import running
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    _on_stop_signals(lambda _signum: stop.set())
+    roles = " and ".join(role for role, wanted in (("relay", relay), ("projector", projector)) if wanted)
     async with running(settings, relay=relay, projector=projector):
-        console.print(f"running ({'relay' if relay else ''}{' projector' if projector else ''}); Ctrl-C to stop")
+        console.print(f"running ({roles}); Ctrl-C to stop")
         await stop.wait()
 
 

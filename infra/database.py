@@ -71,3 +71,26 @@ class PostgresAddress:
 def advisory_key(name: str) -> int:
     """A name as the second key of a two-key PostgreSQL advisory lock (a signed 32-bit int)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)
+
+
+class UnsupportedDatabase(RuntimeError):
+    """The database cannot hold the system's data as it is: refused at start, before anything is written."""
+
+
+async def require_utf8(url: str) -> None:
+    """Refuses a database not encoded in UTF8.
+
+    On a SQL_ASCII database PostgreSQL stores any bytes unchecked and psycopg hands text back as
+    bytes, so the first command that read an event failed with a TypeError (a 500), and names in
+    Arabic script would be stored unchecked. Seen with a server initialised without a locale."""
+    conn = await asyncpg.connect(url)
+    try:
+        encoding = await conn.fetchval("SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")
+        name = await conn.fetchval("SELECT current_database()")
+    finally:
+        await conn.close()
+    if encoding != "UTF8":
+        raise UnsupportedDatabase(
+            f"database {name!r} is encoded {encoding}; MT-Facturation needs UTF8: "
+            f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0, or initdb -E UTF8"
+        )

@@ -20,6 +20,7 @@ import asyncpg
 from infra import heap, server_timing, telemetry
 from infra.clock import Clock, clock_from
 from infra.contract_pdf import Operator
+from infra.database import require_utf8
 from infra.documents import DDL as DOCUMENTS_DDL
 from infra.landing_drafts import DDL as DRAFTS_DDL
 from infra.visitor_access import DDL as VISITOR_DDL
@@ -119,6 +120,7 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
     telemetry.configure(_process_name(relay=relay, projector=projector), **settings.telemetry())
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(resolve_database, settings, stack)
+        await require_utf8(url)
         clock = clock_from(settings.fixed_today)
         store = await asyncio.to_thread(open_event_store, url, clock, settings.command_threads)
         stack.callback(store.close)
