@@ -1,6 +1,6 @@
 """compose.yaml, checked without a container engine.
 
-No engine runs here, so the file is checked two ways: against the Compose Specification's own
+No engine runs in CI, so the file is checked two ways: against the Compose Specification's own
 schema (vendored from compose-go v2.17.0, the library `docker compose` validates with; see
 tests/fixtures/compose-spec/), and against the code it runs: its commands, settings, image
 versions and the packages the Dockerfile copies. `extra="ignore"` in Settings means a misspelt
@@ -97,3 +97,11 @@ def test_the_image_copies_every_package_the_project_installs() -> None:
     packages = {pattern.rstrip("*") for pattern in include}
     copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE))
     assert packages == copied
+
+
+def test_the_build_context_leaves_out_keys_data_and_local_environments() -> None:
+    """`build: .` sends the whole folder to the engine: the API keys and the embedded database in
+    .mtf must not travel with it, nor the 360 MB of .venv and .cache."""
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
+    assert {".mtf", ".venv", ".cache", ".git", ".env"} <= ignored
+
