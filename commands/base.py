@@ -3,13 +3,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from domain.period import PERIOD_REGEX
 
 PeriodText = Annotated[str, StringConstraints(pattern=PERIOD_REGEX)]  # a calendar month, YYYY-MM
+
+# What an amount's input may look like, for the OpenAPI document: pydantic would document any
+# string or number, though it refuses "abc", a third decimal place or a 13th digit.
+AMOUNT_PATTERN = r"^[+-]?[0-9]{1,10}([.][0-9]{1,2})?$"
+POSITIVE_AMOUNT_PATTERN = r"^[+]?0*([1-9][0-9]{0,9}([.][0-9]{1,2})?|0[.](0[1-9]|[1-9][0-9]?))$"
+_AMOUNT_TEXT = "A decimal string: at most 12 digits, 2 of them after the point (a JSON number is accepted too)."
+
+
+def _amount_schema(pattern: str, example: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": _AMOUNT_TEXT, "examples": [example]}, mode="validation")
+
+
+Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2), _amount_schema(AMOUNT_PATTERN, "99.00")]
+PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2), _amount_schema(POSITIVE_AMOUNT_PATTERN, "99.00")]
 
 
 class Command(BaseModel):

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from commands.base import Command, CommandResult
+from commands.base import Command, CommandResult, PositiveAmount
 from domain.collections import ACTIONS, ClientCollections, CollectionCase, CollectionsPolicy, CollectionsSweep, exposure_of
 from domain.errors import RuleViolation
 from infra.clock import Clock
@@ -37,7 +36,7 @@ class RecordCollectionAction(Command):
     kind: Literal[ACTIONS]  # type: ignore[valid-type]
     note: Note | None = None
     promise_date: date | None = None
-    promise_amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)] | None = None
+    promise_amount: PositiveAmount | None = None
 
 
 class WriteOffCollectionCase(Command):

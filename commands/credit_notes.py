@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from commands.base import Command, CommandResult
+from commands.base import Command, CommandResult, PositiveAmount
 from commands.billing import open_series
 from commands.payments import open_account
 from commands.retry import retry_on_conflict
@@ -22,12 +22,11 @@ from infra.clock import Clock
 from infra.command_context import CommandContext
 from infra.event_store import EventStore
 
-Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 
 
 class CreditLine(Command):
     line_no: int = Field(ge=1, le=10_000)
-    net: Amount | None = Field(default=None, description="Net amount to credit; the whole remaining line when omitted.")
+    net: PositiveAmount | None = Field(default=None, description="Net amount to credit; the whole remaining line when omitted.")
 
 
 class IssueCreditNote(Command):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from commands.base import Command, CommandResult, PeriodText
+from commands.base import Command, CommandResult, PeriodText, PositiveAmount
 from domain.client import Client
 from domain.contract import Contract
 from domain.discount import Discount
@@ -23,7 +22,7 @@ class GrantDiscount(Command):
     client_id: UUID
     contract_id: UUID | None = Field(default=None, description="Only this contract; the whole client when omitted.")
     kind: Literal["percent", "fixed"]
-    value: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+    value: PositiveAmount
     from_period: PeriodText
     to_period: PeriodText | None = None
     label: Annotated[str, StringConstraints(min_length=1, max_length=120)]

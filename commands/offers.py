@@ -9,14 +9,13 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from commands.base import Command, CommandResult
+from commands.base import Amount, Command, CommandResult
 from domain.errors import Conflict
 from domain.markers import OfferUsageMarker
 from domain.offer import Offer
 from infra.command_context import CommandContext
 from infra.event_store import ConcurrencyConflict, EventStore
 
-Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Family = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 

@@ -8,13 +8,12 @@ no invoice is ever paid beyond what is due.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from commands.base import Command, CommandResult
+from commands.base import Amount, Command, CommandResult
 from commands.retry import retry_on_conflict
 from domain.client import Client
 from domain.errors import Conflict, NotFound, RuleViolation
@@ -26,7 +25,6 @@ from infra.command_context import CommandContext
 from infra.event_store import EVENTS_TABLE, RUN_STARTED_TOPIC, EventStore
 
 Method = Literal["cash", "card", "bank_transfer", "cheque", "direct_debit", "manual"]
-Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 
 
 class RecordPayment(Command):
