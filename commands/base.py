@@ -37,3 +37,10 @@ class Command(BaseModel):
 class CommandResult:
     id: UUID
     position: int
+
+
+def exactly_one_of(*names: str) -> dict:
+    """A model's `json_schema_extra` saying what its validator checks: exactly one of these fields
+    is given, and not null. The OpenAPI document shows it as `oneOf`."""
+    return {"oneOf": [{"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in names]}
+

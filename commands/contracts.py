@@ -6,9 +6,9 @@ from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
 from uuid import UUID, uuid4
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from commands.base import Command, CommandResult
+from commands.base import Command, CommandResult, exactly_one_of
 from commands.contract_documents import issue_contract_document
 from commands.clients import RegisterClient
 from commands.idempotency import IdempotencyKey, earlier_result, record_for
@@ -31,6 +31,8 @@ from infra.event_store import EventStore
 
 
 class ProvisionContract(Command):
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("client_id", "client"))
+
     client_id: UUID | None = None
     client: RegisterClient | None = Field(default=None, description="A new client, registered inline.")
     offer_id: UUID

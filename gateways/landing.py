@@ -9,8 +9,9 @@ from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from commands.base import exactly_one_of
 from commands.self_service import NEEDS_CONTACT_PHONE
 from domain.booking import latest_bookable
 from domain.contract import COMMITMENTS
@@ -56,6 +57,8 @@ async def bootstrap(request: Request) -> LandingBootstrap:
 
 
 class VerifyIdentity(BaseModel):
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("contract_number", "number"))
+
     cin: str = Field(max_length=20, json_schema_extra={"pattern": CIN_INPUT_PATTERN})
     contract_number: str | None = Field(default=None, max_length=40, description="As printed on a contract document: CT-2026-1A2B3C4D.")
     number: str | None = Field(default=None, max_length=20, description="A mobile or landline number on one of the client's contracts.")
