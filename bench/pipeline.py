@@ -452,6 +452,42 @@ def cpu_per_command(before: dict[str, float], after: dict[str, float], commands:
     return {role: (after[role] - before[role]) / commands * 1000 for role in before}
 
 
+class WalWritten(NamedTuple):
+    """PostgreSQL's WAL over a phase, from every process that wrote to it (appends, projections, the relay's position)."""
+
+    bytes: int
+    full_page_share: float  # of the records, the share that were full-page images (first change to a page after a checkpoint)
+    files_added: int  # net growth of pg_wal in 16 MB files: each new one is zero-filled by the commit that crosses into it
+
+    def summary(self, commands: int) -> str:
+        return (f"{self.bytes / commands / 1024:.1f} KB per command, {self.full_page_share:.0%} of its records full-page images;"
+                f" pg_wal grew by {self.files_added} files of 16 MB")
+
+
+class WalProbe:
+    """pg_stat_wal and the WAL directory before and after a phase."""
+
+    _READ = "SELECT wal_records, wal_fpi, wal_bytes, (SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$') FROM pg_stat_wal"
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+
+    async def _read(self) -> tuple[int, int, int, int]:
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            return tuple(await conn.fetchrow(self._READ))
+        finally:
+            await conn.close()
+
+    async def __aenter__(self) -> WalProbe:
+        self._before = await self._read()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        records, fpi, written, files = (after - before for after, before in zip(await self._read(), self._before))
+        self.written = WalWritten(written, fpi / records if records else 0.0, files)
+
+
 def print_cpu(per_command: dict[str, float]) -> None:
     total = sum(per_command.values())
     print("  CPU per command            " + ", ".join(f"{r} {per_command[r]:.2f} ms" for r in SERVERS))
@@ -503,7 +539,7 @@ async def main() -> None:
             before = cpu_snapshot(processes)
             closed_answers: list[Answer] = []
             with FlushProbe() as closed_flushes:
-                async with LagProbe(settings.database_url, closed_answers) as closed_lag:
+                async with LagProbe(settings.database_url, closed_answers) as closed_lag, WalProbe(settings.database_url) as closed_wal:
                     closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids, closed_answers)
             lag = await wait_projected(settings.database_url, closed_answers)
             closed_cpu = cpu_per_command(before, cpu_snapshot(processes), args.n)
@@ -511,7 +547,7 @@ async def main() -> None:
             before = cpu_snapshot(processes)
             open_answers: list[Answer] = []
             with FlushProbe() as open_flushes:
-                async with LagProbe(settings.database_url, open_answers) as open_lag:
+                async with LagProbe(settings.database_url, open_answers) as open_lag, WalProbe(settings.database_url) as open_wal:
                     opened, open_elapsed, open_errors = await open_loop(
                         base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids, open_answers
                     )
@@ -532,6 +568,7 @@ async def main() -> None:
     print(f"  projection catch-up        {lag:10.3f} s after the last command answered")
     print_phases(closed_answers)
     print(f"  disk flush beside it       {closed_flushes.summary()}")
+    print(f"  PostgreSQL's WAL           {closed_wal.written.summary(args.n)}")
     print_cpu(closed_cpu)
     print(f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)")
     print(f"  achieved commands/s        {open_n / open_elapsed:10.1f}   (errors: {open_errors})")
@@ -540,6 +577,7 @@ async def main() -> None:
     print(f"  projection catch-up        {open_catch_up:10.3f} s after the last command answered")
     print_phases(open_answers)
     print(f"  disk flush beside it       {open_flushes.summary()}")
+    print(f"  PostgreSQL's WAL           {open_wal.written.summary(open_n)}")
     print_cpu(open_cpu)
     print(f"peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print(f"servers' output in {output_dir()}")
