@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
-
 from decimal import Decimal
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
@@ -43,4 +42,3 @@ def exactly_one_of(*names: str) -> dict:
     """A model's `json_schema_extra` saying what its validator checks: exactly one of these fields
     is given, and not null. The OpenAPI document shows it as `oneOf`."""
     return {"oneOf": [{"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in names]}
-

@@ -23,7 +23,6 @@ from infra.command_context import CommandContext
 from infra.event_store import EventStore
 
 
-
 class CreditLine(Command):
     line_no: int = Field(ge=1, le=10_000)
     net: PositiveAmount | None = Field(default=None, description="Net amount to credit; the whole remaining line when omitted.")

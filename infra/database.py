@@ -85,12 +85,12 @@ async def require_utf8(url: str) -> None:
     Arabic script would be stored unchecked. Seen with a server initialised without a locale."""
     conn = await asyncpg.connect(url)
     try:
-        encoding = await conn.fetchval("SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")
-        name = await conn.fetchval("SELECT current_database()")
+        name, encoding = await conn.fetchrow(
+            "SELECT datname, pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")
     finally:
         await conn.close()
     if encoding != "UTF8":
         raise UnsupportedDatabase(
             f"database {name!r} is encoded {encoding}; MT-Facturation needs UTF8: "
-            f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0, or initdb -E UTF8"
+            f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0, or initdb -E UTF8"
         )
