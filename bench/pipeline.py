@@ -522,6 +522,9 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--rate", type=float, default=300.0, help="arrival rate of the open-loop phase, commands/s")
     parser.add_argument("--gateway-workers", type=int, default=2)
+    parser.add_argument("--settle", type=float, default=1.0,
+                        help="seconds between the closed loop and the open one; after a long closed loop the system needs "
+                             "a minute or more to recover its tail (see docs/operations.md)")
     args = parser.parse_args()
     open_n = min(args.n, int(args.rate * 10))
 
@@ -543,7 +546,7 @@ async def main() -> None:
                     closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids, closed_answers)
             lag = await wait_projected(settings.database_url, closed_answers)
             closed_cpu = cpu_per_command(before, cpu_snapshot(processes), args.n)
-            await asyncio.sleep(1)
+            await asyncio.sleep(args.settle)
             before = cpu_snapshot(processes)
             open_answers: list[Answer] = []
             with FlushProbe() as open_flushes:
