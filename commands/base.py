@@ -18,12 +18,12 @@ POSITIVE_AMOUNT_PATTERN = r"^[+]?0*([1-9][0-9]{0,9}([.][0-9]{1,2})?|0[.](0[1-9]|
 _AMOUNT_TEXT = "A decimal string: at most 12 digits, 2 of them after the point (a JSON number is accepted too)."
 
 
-def _amount_schema(pattern: str, example: str) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "pattern": pattern, "description": _AMOUNT_TEXT, "examples": [example]}, mode="validation")
+def _amount_schema(pattern: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": _AMOUNT_TEXT, "examples": ["99.00"]}, mode="validation")
 
 
-Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2), _amount_schema(AMOUNT_PATTERN, "99.00")]
-PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2), _amount_schema(POSITIVE_AMOUNT_PATTERN, "99.00")]
+Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2), _amount_schema(AMOUNT_PATTERN)]
+PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2), _amount_schema(POSITIVE_AMOUNT_PATTERN)]
 
 
 class Command(BaseModel):

@@ -77,18 +77,14 @@ class UnsupportedDatabase(RuntimeError):
     """The database cannot hold the system's data as it is: refused at start, before anything is written."""
 
 
-async def require_utf8(url: str) -> None:
+async def require_utf8(pool: asyncpg.Pool) -> None:
     """Refuses a database not encoded in UTF8.
 
     On a SQL_ASCII database PostgreSQL stores any bytes unchecked and psycopg hands text back as
     bytes, so the first command that read an event failed with a TypeError (a 500), and names in
     Arabic script would be stored unchecked. Seen with a server initialised without a locale."""
-    conn = await asyncpg.connect(url)
-    try:
-        name, encoding = await conn.fetchrow(
-            "SELECT datname, pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")
-    finally:
-        await conn.close()
+    name, encoding = await pool.fetchrow(
+        "SELECT datname, pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")
     if encoding != "UTF8":
         raise UnsupportedDatabase(
             f"database {name!r} is encoded {encoding}; MT-Facturation needs UTF8: "

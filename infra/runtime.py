@@ -120,12 +120,12 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
     telemetry.configure(_process_name(relay=relay, projector=projector), **settings.telemetry())
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(resolve_database, settings, stack)
-        await require_utf8(url)
+        pool = await asyncpg.create_pool(url, min_size=2, max_size=20)
+        stack.push_async_callback(pool.close)
+        await require_utf8(pool)  # before the event store creates its tables
         clock = clock_from(settings.fixed_today)
         store = await asyncio.to_thread(open_event_store, url, clock, settings.command_threads)
         stack.callback(store.close)
-        pool = await asyncpg.create_pool(url, min_size=2, max_size=20)
-        stack.push_async_callback(pool.close)
         await migrate_all(pool)
         runtime = Runtime(settings, clock, store, pool, Projector(pool, PROJECTIONS.values()))
         runtime.commands = ThreadPoolExecutor(settings.command_threads, thread_name_prefix="command")

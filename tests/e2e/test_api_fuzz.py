@@ -65,9 +65,9 @@ def _refused_amounts(response) -> list[dict]:
     document (positive mode), so each would be a place where the document allows more than the
     API accepts. Only amounts are checked this way: the other fields' schemas still allow input
     the commands refuse after normalising it (a name of spaces only, stripped to nothing)."""
-    if response.status_code != 422 or response.json()["error"]["code"] != "validation_failed":
+    if response.status_code != 422 or (error := response.json()["error"])["code"] != "validation_failed":
         return []
-    return [d for d in response.json()["error"]["details"] if d["type"].startswith("decimal") or d["type"] == "greater_than"]
+    return [d for d in error["details"] if d["type"].startswith("decimal") or d["type"] == "greater_than"]
 
 
 def _fuzz(operation, api_url: str, failures: list[str]) -> None:

@@ -5,6 +5,7 @@ pydantic alone would document any string or number as an amount."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from hypothesis import given
@@ -30,8 +31,6 @@ def test_every_positive_amount_the_pattern_allows_is_accepted_as_written(text: s
 
 @given(st.decimals(min_value=Decimal("-9999999999.99"), max_value=Decimal("9999999999.99"), places=2))
 def test_the_pattern_allows_every_amount_with_two_places(amount: Decimal):
-    import re
-
     assert re.fullmatch(AMOUNT_PATTERN, f"{amount:.2f}")
     assert bool(re.fullmatch(POSITIVE_AMOUNT_PATTERN, f"{amount:.2f}")) == (amount > 0)
 

@@ -104,4 +104,3 @@ def test_the_build_context_leaves_out_keys_data_and_local_environments() -> None
     .mtf must not travel with it, nor the 360 MB of .venv and .cache."""
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
     assert {".mtf", ".venv", ".cache", ".git", ".env"} <= ignored
-
