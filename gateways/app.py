@@ -9,8 +9,9 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from gateways import (
     access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, landing, landing_subscriptions,
-    landing_visitor, offers, openapi, payments, subscribers,
+    landing_visitor, me, offers, openapi, payments, subscribers, web,
 )
+from gateways.operations import TAGS, name_operations
 from gateways.middleware import CorrelationId, RequestGuard, ServerTiming
 from infra.runtime import Runtime, running
 from infra.settings import Settings
@@ -36,6 +37,7 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         version="1",
         lifespan=lifespan,
         docs_url="/docs",
+        openapi_tags=TAGS,
         # FastAPI's own HTTP spans only when spans are recorded: unrecorded, they cost a fifth of a
         # command's gateway CPU. Commands continue the caller's trace either way (run_command).
         telemetry={"tracing": settings.traces_recorded, "metrics": False, "logs": False},
@@ -44,9 +46,11 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         app.state.runtime = runtime
     errors.install(app)
     openapi.document_errors(app)
-    for router in (health, clients, offers, contracts, subscribers, access, history, billing, invoices, discounts, payments, collections,
+    for router in (health, me, clients, offers, contracts, subscribers, access, history, billing, invoices, discounts, payments, collections,
                    landing, landing_visitor, landing_subscriptions):
         _add_routes(app, router.router)
+    name_operations(app)
+    web.serve_front_ends(app, settings.web_dist)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
     if settings.server_timing:

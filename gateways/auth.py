@@ -51,20 +51,31 @@ def allow(*roles: str):
         if principal.role not in roles:
             await _keep_audit_entry(request, principal, roles)
             raise ApiError(403, "forbidden", f"role '{principal.role}' may not do this", {"allowed_roles": list(roles)})
-        if principal.scopes is not None and (scope := required_scope(request)) not in principal.scopes:
+        if not may_call(principal, roles, request.method, request.url.path):
+            scope = required_scope(request)
             await _keep_audit_entry(request, principal, roles)
             raise ApiError(403, "forbidden", f"this key is not granted the scope '{scope}'",
                            {"required_scope": scope, "granted_scopes": sorted(principal.scopes)})
         return principal
 
+    check.roles = roles  # read by GET /me to tell a key which operations it may call
     return check
 
 
 def required_scope(request: Request) -> str:
+    return scope_for(request.method, request.url.path)
+
+
+def scope_for(method: str, path: str) -> str:
     """`read` for every GET; `<resource>:write` for a write under /api/v1/<resource>."""
-    if request.method in ("GET", "HEAD"):
+    if method in ("GET", "HEAD"):
         return "read"
-    return request.url.path.split("/")[3] + ":write"
+    return path.split("/")[3] + ":write"
+
+
+def may_call(principal: Principal, roles: tuple[str, ...], method: str, path: str) -> bool:
+    """Whether `allow(*roles)` lets the principal through on this route (the path as routed)."""
+    return principal.role in roles and (principal.scopes is None or scope_for(method, path) in principal.scopes)
 
 
 async def _keep_audit_entry(request: Request, principal: Principal, roles: tuple[str, ...]) -> None:

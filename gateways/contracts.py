@@ -27,6 +27,7 @@ from commands.idempotency import IdempotencyKey
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute, execute_with_outcome
 from gateways.errors import ApiError
+from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one
 from infra import documents
 from projections import contract_audit_trail, contract_summary
@@ -222,7 +223,7 @@ async def list_documents(
     ]
 
 
-@router.get("/contracts/{contract_id}/documents/{document_id}", response_class=Response)
+@router.get("/contracts/{contract_id}/documents/{document_id}", response_class=Response, responses=PDF)
 async def download_document(
     contract_id: UUID, document_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))
 ) -> Response:

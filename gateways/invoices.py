@@ -15,6 +15,7 @@ from commands.credit_notes import IssueCreditNote, issue_credit_note
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError
+from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
 from infra import documents
 from projections import credit_note_register, invoice_register
@@ -100,7 +101,7 @@ async def get_invoice(
     return invoice_view(row)
 
 
-@router.get("/invoices/{invoice_id}/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/invoices/{invoice_id}/pdf", response_class=Response, responses=PDF)
 async def get_invoice_pdf(invoice_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))) -> Response:
     return await invoice_pdf_response(request, invoice_id)
 

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from commands.base import exactly_one_of
@@ -147,11 +148,16 @@ async def _matching_client(conn, cin: str, given_contract_number: str | None, nu
     return None
 
 
-async def visitor(request: Request, authorization: str | None = Header(default=None, max_length=500)) -> UUID:
+# The visitor token is an HTTP bearer scheme in the OpenAPI document, so generated clients know it.
+visitor_token = HTTPBearer(scheme_name="VisitorToken", auto_error=False,
+                           description="The short-lived token POST /api/v1/landing/verifications answers, scoped to one client.")
+
+
+async def visitor(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(visitor_token)) -> UUID:
     """The client the bearer token is scoped to."""
-    if not authorization:
+    if credentials is None:
         raise verification_required()
-    return await _token_client(request, authorization)
+    return await _token_client(request, f"Bearer {credentials.credentials}")
 
 
 async def optional_visitor(request: Request, authorization: str | None = Header(default=None, max_length=500)) -> UUID | None:

@@ -21,6 +21,7 @@ from gateways.commanding import Accepted, execute_with_outcome
 from gateways.invoices import InvoiceView, invoice_pdf_response, invoice_view
 from gateways.landing import ALL, SERVICES, visitor
 from gateways.offers import OfferView
+from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, Page, Paged
 from projections import contract_summary, invoice_register, offer_catalog
 
@@ -149,6 +150,6 @@ async def my_invoices(request: Request, limit: int = LIMIT, offset: int = OFFSET
     return Paged[InvoiceView](items=[invoice_view(r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
 
 
-@router.get("/me/invoices/{invoice_id}/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/me/invoices/{invoice_id}/pdf", response_class=Response, responses=PDF)
 async def my_invoice_pdf(invoice_id: UUID, request: Request, client_id: UUID = Depends(visitor)) -> Response:
     return await invoice_pdf_response(request, invoice_id, client_id)

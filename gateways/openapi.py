@@ -32,6 +32,14 @@ WHY: dict[int, str] = {
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before sending the request again.", "schema": {"type": "integer"}}}
 WRITES = {"post", "put", "patch", "delete"}
+PDF = {200: {"description": "The PDF.", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+CONSISTENCY_TOKEN = {
+    "description": "The command's position in the event log, as `position` in the body: pass it as `consistency_token` to a "
+                   "query to read this write.",
+    "schema": {"type": "integer"},
+}
+LOCATION = {"description": "The path of what was created.", "schema": {"type": "string"}}
+LOCATED = {"/api/v1/clients", "/api/v1/offers", "/api/v1/contracts", "/api/v1/discounts", "/api/v1/payments", "/api/v1/billing-runs"}
 
 
 class ErrorBody(BaseModel):
@@ -55,9 +63,11 @@ def document_errors(app: FastAPI) -> None:
         if app.openapi_schema is None:
             document = build()
             _add_envelope(document)
+            schemas = document["components"]["schemas"]
             for path, operations in document["paths"].items():
                 for method, operation in operations.items():
                     _document(path, method, operation)
+                    _document_write_headers(path, method, operation, schemas)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -84,13 +94,30 @@ def _document(path: str, method: str, operation: dict[str, Any]) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
+def _document_write_headers(path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """An answer whose body carries a log `position` also sends it as `X-Consistency-Token`; creations say where with `Location`."""
+    for status, answer in operation["responses"].items():
+        if not status.startswith("2"):
+            continue
+        schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+        model = schemas.get(schema.get("$ref", "").rpartition("/")[2], {})
+        headers = {}
+        if "position" in model.get("properties", {}):
+            headers["X-Consistency-Token"] = CONSISTENCY_TOKEN
+        if method == "post" and status in ("201", "202") and path in LOCATED:
+            headers["Location"] = LOCATION
+        if headers:
+            answer["headers"] = headers
+
+
 def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     """The error statuses an operation can answer, from what it is."""
     headers = {p["name"].lower() for p in operation.get("parameters", ()) if p["in"] == "header"}
     found = {422, 503}
-    if operation.get("security"):
+    schemes = {name for requirement in operation.get("security", ()) for name in requirement}
+    if "APIKeyHeader" in schemes:
         found |= {401, 403}
-    if "authorization" in headers:  # a self-service visitor's token
+    if "VisitorToken" in schemes or "authorization" in headers:  # a self-service visitor's token, required or optional
         found |= {401}
     if "{" in path or "x-draft-token" in headers:
         found |= {404}

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
         description="PostgreSQL URL. Unset: an embedded PostgreSQL is started under data_dir.",
     )
     data_dir: Path = Path(".mtf")
+    web_dist: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "web" / "dist",
+        description="The built front ends (`vite build` in web/); the gateway serves the workspace from here when it exists.",
+    )
     kafka_bootstrap: str | None = Field(
         default=None, description="Kafka bootstrap servers. Unset: projections run in-process."
     )

@@ -55,3 +55,21 @@ def test_a_named_key_file_that_is_missing_stops_the_start(tmp_path):
     present = tmp_path / "keys.json"
     present.write_text('{"k1": "auditor"}')
     assert Settings(_env_file=None, api_keys_file=present).all_api_keys["k1"].role == "auditor"
+
+
+async def test_me_tells_each_key_its_role_and_exactly_the_operations_it_may_call():
+    keys = {**KEYS, "partner-bi-key": {"role": "integrator", "scopes": ["read"]}}
+    async with serving(fresh_settings(kafka=False, api_keys=keys)) as (_, client):
+        operator = (await client.get("/api/v1/me", headers={"X-API-Key": "test-operator-key"})).json()
+        auditor = (await client.get("/api/v1/me", headers=AUDITOR)).json()
+        reporter = (await client.get("/api/v1/me", headers=REPORTER)).json()
+        anonymous = await client.get("/api/v1/me")
+    assert operator["role"] == "operator" and operator["scopes"] is None
+    assert "test-operator-key" not in str(operator) and operator["key_id"].startswith("key:")
+    assert {"provisionContract", "recordPayment", "runBilling", "listClients"} <= set(operator["operations"])
+    assert "getEventHistory" not in operator["operations"] and "createOffer" not in operator["operations"]
+    assert {"getEventHistory", "getStateAt", "listAccessRefusals", "getContract"} <= set(auditor["operations"])
+    assert not [op for op in auditor["operations"] if not op.startswith(("get", "list", "download", "whoAmI"))]
+    assert reporter["scopes"] == ["read"] and "listInvoices" in reporter["operations"]
+    assert "provisionContract" not in reporter["operations"]
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthenticated"

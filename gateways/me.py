@@ -1,0 +1,41 @@
+"""What the calling key is, and which operations it may call: a front end shows only those."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+
+from gateways.auth import READ_ROLES, Principal, allow, may_call
+
+router = APIRouter(prefix="/api/v1", tags=["access"])
+
+
+class Me(BaseModel):
+    key_id: str = Field(description="A fingerprint of the key, as recorded on the events it causes; never the key.")
+    role: str = Field(description="operator, auditor, admin or integrator.")
+    scopes: list[str] | None = Field(description="The key's scopes; null when it has all that its role may do.")
+    operations: list[str] = Field(description="The operationIds this key may call, from the same rules that refuse it a 403.")
+
+
+@router.get("/me", response_model=Me)
+async def who_am_i(request: Request, principal: Principal = Depends(allow(*READ_ROLES))) -> Me:
+    """The key's role, scopes and the operations it may call. Nothing secret: the key itself is not in it."""
+    return Me(
+        key_id=principal.key_id,
+        role=principal.role,
+        scopes=sorted(principal.scopes) if principal.scopes is not None else None,
+        operations=sorted(_callable_operations(request, principal)),
+    )
+
+
+def _callable_operations(request: Request, principal: Principal) -> set[str]:
+    found = set()
+    for route in request.app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        roles = next((d.call.roles for d in route.dependant.dependencies if hasattr(d.call, "roles")), None)
+        if roles is None:  # public, or the self-service visitor's token: not a key's business
+            continue
+        found |= {route.operation_id for method in route.methods if may_call(principal, roles, method, route.path)}
+    return found
