@@ -76,7 +76,8 @@ class DryRunView(BaseModel):
     "/billing-runs",
     status_code=202,
     response_model=BillingRunAccepted | DryRunView,
-    responses={200: {"description": "A dry run's invoices, or the period's run when it already completed"}},
+    responses={200: {"description": "A dry run's invoices, or the period's run when it already completed", "content": {"application/json": {
+        "schema": {"anyOf": [{"$ref": "#/components/schemas/DryRunView"}, {"$ref": "#/components/schemas/BillingRunAccepted"}]}}}}},
 )
 async def post_billing_run(body: RunBilling, request: Request, response: Response, who: Principal = Depends(allow("operator"))):
     """Starts the run of an ended period (202), resumes an unfinished one, or returns a completed one (200).

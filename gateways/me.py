@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
@@ -16,6 +18,7 @@ class Me(BaseModel):
     role: str = Field(description="operator, auditor, admin or integrator.")
     scopes: list[str] | None = Field(description="The key's scopes; null when it has all that its role may do.")
     operations: list[str] = Field(description="The operationIds this key may call, from the same rules that refuse it a 403.")
+    today: date = Field(description="The system's today (its one clock), for dates a front end proposes or checks before sending.")
 
 
 @router.get("/me", response_model=Me)
@@ -26,6 +29,7 @@ async def who_am_i(request: Request, principal: Principal = Depends(allow(*READ_
         role=principal.role,
         scopes=sorted(principal.scopes) if principal.scopes is not None else None,
         operations=sorted(_callable_operations(request, principal)),
+        today=request.app.state.runtime.clock.today(),
     )
 
 

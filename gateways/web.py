@@ -1,4 +1,5 @@
-"""Serves the built front ends (web/dist): the operator workspace at /workspace/.
+"""Serves the built front ends (web/dist): the operator workspace at /workspace/, their shared
+hashed files at /assets/.
 
 A path under /workspace/ that is not a file is one of the single-page app's own routes
 (/workspace/clients/...), so it gets the app's index.html and the app's router takes over.
@@ -33,5 +34,6 @@ def serve_front_ends(app: FastAPI, dist: Path) -> bool:
     if not (workspace / "index.html").is_file():
         return False
     app.add_api_route(WORKSPACE, lambda: RedirectResponse(f"{WORKSPACE}/"), include_in_schema=False)
+    app.mount("/assets", StaticFiles(directory=dist / "assets", check_dir=False), name="assets")
     app.mount(f"{WORKSPACE}/", SinglePageApp(directory=workspace, html=True), name="workspace")
     return True
