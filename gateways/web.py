@@ -28,10 +28,14 @@ class SinglePageApp(StaticFiles):
             return await super().get_response("index.html", scope)
 
 
+def workspace_built(dist: Path) -> bool:
+    return (dist / "workspace" / "index.html").is_file()
+
+
 def serve_front_ends(app: FastAPI, dist: Path) -> bool:
-    """Mounts the workspace when it has been built; says whether it was."""
+    """Mounts the workspace when it has been built (`make run` builds it); says whether it was."""
     workspace = dist / "workspace"
-    if not (workspace / "index.html").is_file():
+    if not workspace_built(dist):
         return False
     app.add_api_route(WORKSPACE, lambda: RedirectResponse(f"{WORKSPACE}/"), include_in_schema=False)
     app.mount("/assets", StaticFiles(directory=dist / "assets", check_dir=False), name="assets")
