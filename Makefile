@@ -7,8 +7,14 @@ STAMP := $(VENV)/.installed
 KAFKA_LIBS := .cache/kafka/libs
 KAFKA_STAMP := $(KAFKA_LIBS)/.complete
 PYTEST_ARGS ?=
+# The front ends: npm packages from the lock, then one Vite build, redone only when web/ changed.
+WEB_STAMP := web/node_modules/.installed
+WEB_BUILD := web/dist/workspace/index.html
+WEB_SOURCES := $(shell find web/src web/workspace -type f 2>/dev/null) web/vite.config.ts web/tsconfig.json web/package.json
+# Browser tests drive Debian's Chromium; Playwright's own browser download cannot work on these machines.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run run-kafka test bench venv kafka-jars schemas clean
+.PHONY: run run-kafka test test-web bench venv kafka-jars web schemas clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,17 +33,36 @@ $(KAFKA_STAMP): infra/kafka/pom.xml
 
 kafka-jars: $(KAFKA_STAMP)
 
-## Run the whole system in one process on embedded PostgreSQL (no Kafka needed).
-run: $(STAMP)
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+web: $(WEB_BUILD)
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+## Run the whole system in one process on embedded PostgreSQL (no Kafka needed), the workspace at /workspace/.
+run: $(STAMP) $(WEB_BUILD)
 	$(VENV)/bin/mtf run
 
 ## Same, but events flow through a local single-node Kafka broker.
-run-kafka: $(STAMP) $(KAFKA_STAMP)
+run-kafka: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD)
 	$(PY) -m infra.local_stack --kafka -- $(VENV)/bin/mtf run
 
-## Every test, against a real PostgreSQL and a real Kafka broker started here.
-test: $(STAMP) $(KAFKA_STAMP)
-	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) -m pytest $(PYTEST_ARGS)
+## Every test, against a real PostgreSQL and a real Kafka broker started here: the front ends'
+## component tests, their browser tests in Chromium against the real system, then pytest.
+test: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM)
+	cd web && npx vitest run
+	$(PY) -m infra.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test && cd .. && $(PY) -m pytest $(PYTEST_ARGS)'
+
+## The front ends' tests alone (component, then browser against the real system).
+test-web: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM)
+	cd web && npx vitest run
+	$(PY) -m infra.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test'
 
 ## Benchmarks; figures are printed. BENCH_N, BILLING_N and COLLECTIONS_CLIENTS scale them.
 bench: $(STAMP) $(KAFKA_STAMP)
@@ -51,4 +76,4 @@ schemas: $(STAMP)
 	$(VENV)/bin/mtf export-schemas
 
 clean:
-	rm -rf $(VENV) .cache .mtf
+	rm -rf $(VENV) .cache .mtf web/node_modules web/dist web/test-results
