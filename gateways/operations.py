@@ -119,5 +119,6 @@ def name_operations(app: FastAPI) -> None:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         for method in route.methods:
-            operation_id, summary = OPERATIONS[(method, route.path)]
-            route.operation_id, route.summary = operation_id, summary
+            if (method, route.path) not in OPERATIONS:
+                raise RuntimeError(f"{method} {route.path} has no operationId: add it to gateways/operations.py")
+            route.operation_id, route.summary = OPERATIONS[(method, route.path)]

@@ -60,3 +60,14 @@ def test_the_visitor_token_is_a_bearer_scheme(document):
     mine = document["paths"]["/api/v1/landing/me/invoices"]["get"]
     assert mine["security"] == [{"VisitorToken": []}]
     assert "403" not in mine["responses"] and "401" in mine["responses"]
+
+
+def test_a_route_without_an_operation_id_stops_the_start():
+    from fastapi import FastAPI
+
+    from gateways.operations import name_operations
+
+    app = FastAPI()
+    app.add_api_route("/api/v1/unlisted", lambda: None, methods=["GET"])
+    with pytest.raises(RuntimeError, match="GET /api/v1/unlisted has no operationId"):
+        name_operations(app)
