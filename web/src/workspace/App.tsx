@@ -3,7 +3,6 @@ import { lazy, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, NavLink, Route, Routes, useNavigate } from "react-router";
 import { setApiKey } from "../api/client";
-import { ErrorNotice } from "../shared/components/ErrorNotice";
 import { Loading } from "../shared/components/Loading";
 import { chooseLanguage, type Language, LANGUAGES } from "../shared/i18n";
 import { useApiKey, useCan, useMe } from "./session";
@@ -90,7 +89,6 @@ function Header() {
         </select>
       </label>
       <button type="button" onClick={signOut}>{t("shell.signOut")}</button>
-      <ErrorNotice error={me.error} />
     </header>
   );
 }

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useSyncExternalStore } from "react";
 import { api, apiKey, call, onApiKeyChange, type Schemas } from "../api/client";
+import { retryTransient } from "../api/queryClient";
 
 export type Me = Schemas["Me"];
 
@@ -14,7 +15,7 @@ export function useMe() {
     queryKey: ["me", key],
     queryFn: () => call(api.GET("/api/v1/me")),
     enabled: Boolean(key),
-    retry: false,
+    retry: retryTransient, // a 401 signs out at once; a 503 while the database restarts does not
     staleTime: Infinity,
   });
 }

@@ -33,7 +33,7 @@ export function ClientsPage() {
   };
   const clients = useQuery({ queryKey: ["clients", query], queryFn: () => call(api.GET("/api/v1/clients", { params: { query } })) });
   const register = useMutation({
-    mutationFn: (body: ClientOutput) => call(api.POST("/api/v1/clients", { body: body as never })),
+    mutationFn: (body: ClientOutput) => call(api.POST("/api/v1/clients", { body: { ...body, cin: body.cin ?? "" } })),
     onSuccess: (accepted) => {
       wrote(accepted.id, accepted.position);
       navigate(`/clients/${accepted.id}`);
