@@ -74,6 +74,7 @@ def submit_subscription(
     offer = _offer(found, sub.offer_id)
     _check_contact_phone(offer, sub.phone)
     number = normalize_number(sub.number, number_kind_for(offer.service)) if sub.number else None
+    bookable(sub.start_date or clock.today(), clock.today())  # what does not depend on the CIN is refused before it is looked up
     holder = found.get(CinRegistration.id_for(cin))
     if not isinstance(holder, CinRegistration):
         details = RegisterClient(cin=cin, full_name=sub.full_name, email=sub.email, address=sub.address, phone=sub.phone)

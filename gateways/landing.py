@@ -10,18 +10,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
-from commands.base import exactly_one_of
 from commands.self_service import NEEDS_CONTACT_PHONE
 from domain.booking import latest_bookable
 from domain.contract import COMMITMENTS
 from domain.identity import CIN_INPUT_PATTERN, normalize_cin
-from domain.numbers import as_any_number
-from domain.self_service import contract_number
+from domain.errors import RuleViolation
+from domain.numbers import as_any_number, normalize_number
 from gateways.errors import ApiError
 from gateways.offers import OfferView
-from infra import visitor_access
+from infra import notifications, one_time_codes, visitor_access
 from projections import client_directory, offer_catalog
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
@@ -58,17 +57,18 @@ async def bootstrap(request: Request) -> LandingBootstrap:
 
 
 class VerifyIdentity(BaseModel):
-    model_config = ConfigDict(json_schema_extra=exactly_one_of("contract_number", "number"))
-
     cin: str = Field(max_length=20, json_schema_extra={"pattern": CIN_INPUT_PATTERN})
-    contract_number: str | None = Field(default=None, max_length=40, description="As printed on a contract document: CT-2026-1A2B3C4D.")
-    number: str | None = Field(default=None, max_length=20, description="A mobile or landline number on one of the client's contracts.")
+    number: str = Field(max_length=20, description="A mobile number on file: one of the client's mobile lines, or the contact "
+                                                   "phone. The one-time code is sent there by SMS.")
 
-    @model_validator(mode="after")
-    def _one_factor(self) -> VerifyIdentity:
-        if (self.contract_number is None) == (self.number is None):
-            raise ValueError("give exactly one second factor: contract_number or number")
-        return self
+
+class VerificationChallenge(BaseModel):
+    challenge_id: UUID = Field(description="Answer it with the code: POST /landing/verifications/{challenge_id}/code.")
+    expires_at: datetime
+
+
+class AnswerCode(BaseModel):
+    code: str = Field(pattern=r"^[0-9]{6}$", description="The 6 digits the SMS gave.")
 
 
 class VisitorSession(BaseModel):
@@ -77,22 +77,43 @@ class VisitorSession(BaseModel):
     expires_at: datetime
 
 
-@router.post("/verifications", status_code=201, response_model=VisitorSession)
-async def verify_identity(body: VerifyIdentity, request: Request) -> VisitorSession:
-    """CIN plus a second factor the operator holds. Failures are counted per CIN and per client address: each attempt
-    is counted before it is checked, and a match takes its count back."""
+@router.post("/verifications", status_code=202, response_model=VerificationChallenge)
+async def verify_identity(body: VerifyIdentity, request: Request) -> VerificationChallenge:
+    """Always 202 with a challenge, whether or not the CIN and the number match a client: the answer says nothing about
+    who is a customer. When they match, a one-time code is sent by SMS to that number. Requests are counted per CIN,
+    per number and per client address; past a few, each must wait longer than the last (429 with `Retry-After`)."""
     runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
-    cin, number = normalize_cin(body.cin), _any_number(body.number)
+    cin, number = normalize_cin(body.cin), _mobile_number(body.number)
     now = runtime.clock.now()
     key = await signing_key(request)
     async with runtime.pool.acquire() as conn:
-        counted = await claim_attempt(request, conn, cin, now)
-        client_id = await _matching_client(conn, cin, body.contract_number, number)
-        if client_id is not None:
-            await visitor_access.forget(conn, counted["cin"])  # not the address's failures: one address may be guessing at many CINs
-            await visitor_access.release(conn, counted["address"], now)
+        counted = await claim_attempt(request, conn, cin, now, number)
+        client_id = await _matching_client(conn, cin, number)
+        async with conn.transaction():
+            challenge = await one_time_codes.open_challenge(
+                conn, key, client_id, now, timedelta(minutes=settings.landing_code_minutes), settings.landing_code_tries,
+                forgiven=[counted["cin"], counted["number"]])
+            if challenge.code is not None:
+                await notifications.enqueue_sms(conn, number, sms_text(challenge.code, settings.landing_code_minutes), now,
+                                                challenge.expires_at)
+    return VerificationChallenge(challenge_id=challenge.challenge_id, expires_at=challenge.expires_at)
+
+
+def sms_text(code: str, minutes: int) -> str:
+    return f"MT-Facturation : votre code est {code}. Il expire dans {minutes} minutes. Ne le communiquez a personne."
+
+
+@router.post("/verifications/{challenge_id}/code", status_code=201, response_model=VisitorSession)
+async def answer_code(challenge_id: UUID, body: AnswerCode, request: Request) -> VisitorSession:
+    """The visitor token, for the code the SMS gave. A wrong code, an expired or used challenge, or one that matched no
+    client: the same 401 `verification_failed`. Each challenge allows a few tries."""
+    runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
+    now = runtime.clock.now()
+    key = await signing_key(request)
+    async with runtime.pool.acquire() as conn:
+        client_id = await one_time_codes.answer_challenge(conn, key, challenge_id, body.code, now)
     if client_id is None:
-        raise ApiError(401, "verification_failed", "the CIN and the second factor do not match a client on file")
+        raise ApiError(401, "verification_failed", "the code is wrong, has expired or was already used; ask for a new one")
     expires = now + timedelta(minutes=settings.landing_token_minutes)
     return VisitorSession(token=visitor_access.issue_token(key, client_id, expires), client_id=client_id, expires_at=expires)
 
@@ -105,14 +126,17 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def claim_attempt(request: Request, conn, cin: str, now: datetime) -> dict[str, str]:
-    """Counts a verification of this CIN from this address as failed, and says what it is counted under;
-    429, counting nothing, once either has failed too often."""
+async def claim_attempt(request: Request, conn, cin: str, now: datetime, number: str | None = None) -> dict[str, str]:
+    """Counts a verification of this CIN (and number) from this address, and says what it is counted under; 429,
+    counting nothing, while one of them must still wait. Past its allowance, each attempt on a subject waits longer
+    than the last: a stranger slows a customer's CIN down but never locks it for long."""
     settings = request.app.state.runtime.settings
-    counted = visitor_access.subjects(await signing_key(request), cin, client_address(request))
+    counted = visitor_access.subjects(await signing_key(request), cin, client_address(request), number)
     limits = {counted["cin"]: settings.landing_failures_per_cin, counted["address"]: settings.landing_failures_per_address}
-    if until := await visitor_access.claim(conn, limits, attempt_window(settings), now):
-        raise too_many(until, now, "too_many_attempts", "too many failed verifications")
+    if number is not None:
+        limits[counted["number"]] = settings.landing_codes_per_number
+    if until := await visitor_access.claim(conn, limits, attempt_window(settings), now, growing=True):
+        raise too_many(until, now, "too_many_attempts", "too many verification attempts")
     return counted
 
 
@@ -121,12 +145,11 @@ def too_many(until: datetime, now: datetime, code: str, what: str) -> ApiError:
     return ApiError(429, code, f"{what}; try again later", {"retry_after_s": wait}, headers={"Retry-After": str(wait)})
 
 
-def _any_number(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    if (number := as_any_number(raw)) is None:
-        raise ApiError(422, "invalid_number", "not a Moroccan mobile or landline number", {"field": "number"})
-    return number
+def _mobile_number(raw: str) -> str:
+    try:
+        return normalize_number(raw, "mobile")
+    except RuleViolation:
+        raise ApiError(422, "invalid_number", "not a Moroccan mobile number (a code is sent by SMS)", {"field": "number"}) from None
 
 
 async def signing_key(request: Request) -> bytes:
@@ -138,13 +161,10 @@ async def signing_key(request: Request) -> bytes:
     return key
 
 
-async def _matching_client(conn, cin: str, given_contract_number: str | None, number: str | None) -> UUID | None:
-    wanted = given_contract_number.strip().upper() if given_contract_number else None
-    for c in await client_directory.second_factors(conn, cin):
-        if wanted == contract_number(c["contract_id"], c["start_date"]):
-            return c["client_id"]
-        if number is not None and number == c["number"] and c["status"] != "terminated":  # a released number may be someone else's now
-            return c["client_id"]
+async def _matching_client(conn, cin: str, number: str) -> UUID | None:
+    for phone in await client_directory.phones_on_file(conn, cin):
+        if phone["number"] and as_any_number(phone["number"]) == number:
+            return phone["client_id"]
     return None
 
 

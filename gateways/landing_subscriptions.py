@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -154,30 +154,22 @@ async def submit(
     A CIN on file needs a visitor token for that client: without one the attempt counts as a failed verification."""
     key = IdempotencyKey(scope="landing", key=idempotency_key)
     who = Principal(key_id=f"client:{verified}" if verified else "visitor", role="self-service")
-    submission = await _claim_submission(request)
+    await _claim_submission(request)
     try:
         outcome = await run_command(request, who, "SubmitSubscription", lambda rt, ctx: submit_subscription(
             rt.store, rt.clock, rt.operator, body, ctx, key, verified))
-    except Exception as refused:
-        await _release(request, submission)  # only an accepted submission counts
-        if isinstance(refused, VerificationRequired):
-            await _count_failure(request, body.cin)
-            raise verification_required() from None
-        raise
+    except VerificationRequired:
+        await _count_failure(request, body.cin)
+        raise verification_required() from None
     response.status_code = 201 if outcome.decision == "new_line" else 200
     response.headers["X-Consistency-Token"] = str(outcome.result.position)
     return SubscriptionAccepted(id=str(outcome.result.id), position=outcome.result.position, decision=outcome.decision,
                                 client_id=outcome.client_id, number=outcome.number)
 
 
-class Claimed(NamedTuple):
-    subject: str
-    at: datetime
-
-
-async def _claim_submission(request: Request) -> Claimed:
+async def _claim_submission(request: Request) -> None:
     """Counts a submission from this address before it runs; 429 once the address has submitted too often.
-    Each accepted submission counts, so that one address cannot open accounts without end."""
+    Every submission counts, accepted or refused: a refusal must not be a free probe of what is on file."""
     runtime = request.app.state.runtime
     subject = visitor_access.submission_subject(await signing_key(request), client_address(request))
     now = runtime.clock.now()
@@ -185,12 +177,6 @@ async def _claim_submission(request: Request) -> Claimed:
         if until := await visitor_access.claim(conn, {subject: runtime.settings.landing_submissions_per_address},
                                                attempt_window(runtime.settings), now):
             raise too_many(until, now, "too_many_submissions", "too many subscriptions from this address")
-    return Claimed(subject, now)
-
-
-async def _release(request: Request, claimed: Claimed) -> None:
-    async with request.app.state.runtime.pool.acquire() as conn:
-        await visitor_access.release(conn, claimed.subject, claimed.at)
 
 
 async def _count_failure(request: Request, raw_cin: str) -> None:

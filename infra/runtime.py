@@ -23,6 +23,8 @@ from infra.contract_pdf import Operator
 from infra.database import require_utf8
 from infra.documents import DDL as DOCUMENTS_DDL
 from infra.landing_drafts import DDL as DRAFTS_DDL
+from infra.notifications import DDL as NOTIFICATIONS_DDL
+from infra.one_time_codes import DDL as CODES_DDL
 from infra.visitor_access import DDL as VISITOR_DDL
 from infra.embedded_postgres import EmbeddedPostgres
 from infra.event_store import EventStore, open_event_store
@@ -106,6 +108,8 @@ async def migrate_all(pool: asyncpg.Pool) -> None:
         await conn.execute(POSITION_DDL)
         await conn.execute(DOCUMENTS_DDL)
         await conn.execute(VISITOR_DDL)
+        await conn.execute(CODES_DDL)
+        await conn.execute(NOTIFICATIONS_DDL)
         await conn.execute(DRAFTS_DDL)
 
 
@@ -133,6 +137,7 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
         stop = asyncio.Event()
         if relay:
             await _start_relay(runtime, stack, stop)
+            await _start_notifications(runtime, stack, stop)
         if projector and settings.kafka_bootstrap:
             await _start_consumer(runtime, stack)
         heap.settle_after_startup()
@@ -182,6 +187,26 @@ async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Ev
         min_interval_s=settings.relay_min_interval_ms / 1000,
     )
     runtime.tasks.append(asyncio.create_task(relay.run(stop), name="relay"))
+
+
+async def _start_notifications(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Event) -> None:
+    """The notifications outbox goes with the relay: to the topic with a broker, to the console without one."""
+    from infra import notifications
+
+    settings = runtime.settings
+    chosen = settings.notifications_sender
+    if chosen == "none":
+        return
+    if chosen == "kafka" or (chosen == "auto" and settings.kafka_bootstrap):
+        sender = notifications.KafkaSender(settings)
+        await sender.start()
+        stack.push_async_callback(sender.stop)
+    else:
+        from rich.console import Console
+
+        sender = notifications.ConsoleSender(Console())
+    dispatcher = notifications.Dispatcher(runtime.pool, sender)
+    runtime.tasks.append(asyncio.create_task(dispatcher.run(stop), name="notifications"))
 
 
 async def _start_consumer(runtime: Runtime, stack: AsyncExitStack) -> None:

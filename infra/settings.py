@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -67,8 +67,17 @@ class Settings(BaseSettings):
         description="Answer each request with a Server-Timing header: where its time went (queue, command, append, resume, app).",
     )
     landing_token_minutes: int = Field(default=15, ge=1, le=24 * 60, description="How long a self-service visitor's token lasts.")
-    landing_failures_per_cin: int = Field(default=5, ge=1, description="Failed verifications of one CIN allowed per window.")
-    landing_failures_per_address: int = Field(default=20, ge=1, description="Failed verifications from one client address allowed per window.")
+    landing_failures_per_cin: int = Field(
+        default=5, ge=1, description="Verification requests for one CIN allowed per window before each must wait longer than the last.")
+    landing_failures_per_address: int = Field(
+        default=20, ge=1, description="Verification requests from one client address allowed per window before the growing wait.")
+    landing_codes_per_number: int = Field(
+        default=5, ge=1, description="One-time codes sent to one number per window before the growing wait.")
+    landing_code_minutes: int = Field(default=5, ge=1, le=30, description="How long a one-time code lasts.")
+    landing_code_tries: int = Field(default=5, ge=1, le=10, description="Wrong answers one code allows before it is dead.")
+    notifications_sender: Literal["auto", "kafka", "console", "none"] = Field(
+        default="auto", description="Who gets the notifications outbox: auto is kafka with a broker, else the console; "
+                                    "none leaves the rows for another process (or a test) to read.")
     landing_draft_days: int = Field(default=30, ge=1, le=365, description="How long a saved self-service draft is kept after its last save.")
     landing_submissions_per_address: int = Field(default=5, ge=1, description="Subscription submissions from one client address allowed per window.")
     landing_attempt_window_minutes: int = Field(

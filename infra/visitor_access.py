@@ -77,9 +77,12 @@ def _digest(key: bytes, kind: str, value: str) -> str:
     return kind + ":" + hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def subjects(key: bytes, cin: str, address: str) -> dict[str, str]:
-    """The keyed digests failed verifications are counted under: one for the CIN, one for the client address."""
-    return {"cin": _digest(key, "cin", cin), "address": _digest(key, "address", address)}
+def subjects(key: bytes, cin: str, address: str, number: str | None = None) -> dict[str, str]:
+    """The keyed digests verifications are counted under: the CIN, the client address, and the number a code goes to."""
+    counted = {"cin": _digest(key, "cin", cin), "address": _digest(key, "address", address)}
+    if number is not None:
+        counted["number"] = _digest(key, "number", number)
+    return counted
 
 
 def submission_subject(key: bytes, address: str) -> str:
@@ -87,18 +90,34 @@ def submission_subject(key: bytes, address: str) -> str:
     return _digest(key, "submission", address)
 
 
-async def blocked_until(conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime) -> datetime | None:
-    """When the next attempt will be allowed, if any of these subjects has used up its limit in the window."""
+GROWTH_BASE = timedelta(seconds=30)
+
+
+def growing_wait(attempts: int, limit: int, window: timedelta) -> timedelta:
+    """Past the allowance, the wait after the latest attempt: 30 s, then 1, 2, 4, 8 minutes, never more than the window."""
+    return min(window, GROWTH_BASE * 2 ** (attempts - limit))
+
+
+async def blocked_until(conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime,
+                        growing: bool = False) -> datetime | None:
+    """When the next attempt will be allowed, if any of these subjects has used up its allowance in the window: at the
+    end of the window, or, `growing`, after a wait that doubles with each attempt past the allowance."""
     rows = await conn.fetch(
-        f"""SELECT subject, count(*) AS attempts, min(attempted_at) AS oldest FROM {SCHEMA}.attempts
+        f"""SELECT subject, count(*) AS attempts, min(attempted_at) AS oldest, max(attempted_at) AS latest FROM {SCHEMA}.attempts
             WHERE subject = ANY($1::text[]) AND attempted_at > $2 GROUP BY subject""",
         list(limits), now - window,
     )
-    over = [row["oldest"] + window for row in rows if row["attempts"] >= limits[row["subject"]]]
-    return max(over) if over else None
+    over = [row for row in rows if row["attempts"] >= limits[row["subject"]]]
+    if growing:
+        ends = [row["latest"] + growing_wait(row["attempts"], limits[row["subject"]], window) for row in over]
+        ends = [end for end in ends if end > now]
+    else:
+        ends = [row["oldest"] + window for row in over]
+    return max(ends) if ends else None
 
 
-async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime) -> datetime | None:
+async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime,
+                growing: bool = False) -> datetime | None:
     """Counts an attempt under every subject, unless one of them has used up its limit: then nothing is counted and the
     answer is when the next attempt will be allowed.
 
@@ -108,7 +127,7 @@ async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timede
     async with conn.transaction():
         for subject in sorted(limits):  # one order everywhere: two claims never wait on each other's second lock
             await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", ATTEMPT_LOCKS, advisory_key(subject))
-        if until := await blocked_until(conn, limits, window, now):
+        if until := await blocked_until(conn, limits, window, now, growing):
             return until
         await record(conn, limits, now, window)
     return None

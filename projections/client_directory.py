@@ -116,13 +116,14 @@ async def find(conn: asyncpg.Connection, client_id: UUID) -> dict[str, Any] | No
     return dict(record) if record else None
 
 
-async def second_factors(conn: asyncpg.Connection, cin: str) -> list[asyncpg.Record]:
-    """The contracts of the client with this CIN (contract_id, start_date, number, status, and client_id), with
-    which a self-service visitor proves who they are. One query whether the CIN is on file or not, so that an
-    unknown CIN takes as long to refuse as a wrong second factor."""
+async def phones_on_file(conn: asyncpg.Connection, cin: str) -> list[asyncpg.Record]:
+    """The numbers a self-service visitor may receive a one-time code on: the client's lines that are not
+    terminated (a released number may be someone else's now) and its contact phone, with its client_id. One
+    query whether the CIN is on file or not, so an unknown CIN takes as long as a wrong number."""
     return await conn.fetch(
-        f"""SELECT d.client_id, s.contract_id, s.start_date, s.number, s.status FROM {TABLE} d
-            JOIN {contract_summary.TABLE} s ON s.client_id = d.client_id WHERE d.cin = $1""",
+        f"""SELECT d.client_id, s.number FROM {TABLE} d JOIN {contract_summary.TABLE} s ON s.client_id = d.client_id
+                WHERE d.cin = $1 AND s.status <> 'terminated'
+            UNION ALL SELECT client_id, phone FROM {TABLE} WHERE cin = $1 AND phone IS NOT NULL""",
         cin,
     )
 

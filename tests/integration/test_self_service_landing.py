@@ -4,10 +4,11 @@ plan changes and invoices."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from domain.self_service import contract_number
+from domain.numbers import normalize_number
 from tests.billing_flows import OCT_1, billed, billing_system, customer, offer
 from tests.support import ADMIN, AUDITOR, OPERATOR
 
@@ -31,26 +32,51 @@ async def _events(runtime) -> int:
     return await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
 
 
-async def _committed_visitor(client) -> tuple[str, tuple[str, str, str], dict, dict[str, str]]:
+async def _committed_visitor(runtime, client) -> tuple[str, tuple[str, str, str], dict, dict[str, str]]:
     """A verified visitor with a 12-month line on the middle of three mobile offers (49, 99, 199)."""
     owner = await customer(client)
     low, mid, high = await offer(client, "49.00"), await offer(client, "99.00"), await offer(client, "199.00")
     line = await _line(client, owner, mid, commitment=12)
-    return owner, (low, mid, high), line, await _session(client, owner, line)
+    return owner, (low, mid, high), line, await _session(runtime, client, owner, line)
 
 
-async def _verify(client, cin: str, **factor):
-    return await client.post(f"{LANDING}/verifications", json={"cin": cin, **factor})
+async def _verify(client, cin: str, number: str):
+    return await client.post(f"{LANDING}/verifications", json={"cin": cin, "number": number})
 
 
-async def _session(client, client_id: str, line: dict) -> dict[str, str]:
-    verified = await _verify(client, await _cin(client, client_id), number=line["number"])
-    assert verified.status_code == 201, verified.text
-    return {"Authorization": f"Bearer {verified.json()['token']}"}
+async def _sms(runtime, number: str) -> list[str]:
+    """The SMS waiting for this number in the notifications outbox, as the SMS gateway would read them."""
+    rows = await runtime.pool.fetch("SELECT body FROM notifications.outbox WHERE recipient = $1 ORDER BY id", number)
+    return [r["body"] for r in rows]
+
+
+def _code_in(sms: str) -> str:
+    return re.search(r"\b([0-9]{6})\b", sms).group(1)
+
+
+async def _answer(client, challenge: dict, code: str):
+    return await client.post(f"{LANDING}/verifications/{challenge['challenge_id']}/code", json={"code": code})
+
+
+async def _session(runtime, client, client_id: str, line: dict) -> dict[str, str]:
+    return await _session_of(runtime, client, await _cin(client, client_id), line["number"])
+
+
+async def _session_of(runtime, client, cin: str, number: str) -> dict[str, str]:
+    asked = await _verify(client, cin, number)
+    assert asked.status_code == 202, asked.text
+    answered = await _answer(client, asked.json(), _code_in((await _sms(runtime, normalize_number(number, "mobile")))[-1]))
+    assert answered.status_code == 201, answered.text
+    return {"Authorization": f"Bearer {answered.json()['token']}"}
+
+
+def landing_system(**overrides):
+    """The system with the notifications outbox left for the test to read (no dispatcher takes the rows)."""
+    return billing_system(notifications_sender="none", **overrides)
 
 
 async def test_the_bootstrap_is_public_and_lists_only_offers_on_sale_by_service():
-    async with billing_system() as (_, client):
+    async with landing_system() as (_, client):
         cheap, dear = await offer(client, "49.00"), await offer(client, "199.00")
         fiber = await offer(client, "299.00", service="internet")
         retired = await offer(client, "99.00")
@@ -67,82 +93,128 @@ async def test_the_bootstrap_is_public_and_lists_only_offers_on_sale_by_service(
         assert dates == (OCT_1.isoformat(), "2027-10-01", [0, 12, 24])
 
 
-async def test_a_visitor_proves_identity_with_cin_and_a_contract_or_service_number():
-    async with billing_system() as (_, client):
+async def test_a_code_goes_by_sms_to_a_number_on_file_and_the_answer_never_says_who_is_a_customer():
+    async with landing_system() as (runtime, client):
         owner = await customer(client)
         line = await _line(client, owner, await offer(client, "99.00"))
         cin = await _cin(client, owner)
-        by_number = await _verify(client, cin.lower(), number="0" + line["number"][4:])  # "ab123456", "06..."
-        assert by_number.status_code == 201 and by_number.json()["client_id"] == owner
-        printed = contract_number(uuid.UUID(line["contract_id"]), OCT_1)
-        by_contract = await _verify(client, cin, contract_number=printed.lower())
-        assert by_contract.status_code == 201 and by_contract.json()["client_id"] == owner
-
         stranger = await _line(client, await customer(client), await offer(client, "99.00"))
-        for attempt in ({"number": stranger["number"]}, {"contract_number": "CT-2026-00000000"}):
-            refused = await _verify(client, cin, **attempt)
-            assert refused.status_code == 401 and refused.json()["error"]["code"] == "verification_failed"
-        unknown = await _verify(client, "ZZ999999", number=line["number"])
-        assert unknown.status_code == 401 and unknown.json()["error"]["message"] == refused.json()["error"]["message"]
-        both = await _verify(client, cin, number=line["number"], contract_number=printed)
-        assert both.status_code == 422
-        assert (await _verify(client, cin, number="12345")).json()["error"]["code"] == "invalid_number"
+        answers = [await _verify(client, c, n) for c, n in (
+            (cin.lower(), "0" + line["number"][4:]),  # "ab123456", "06...": the one that matches
+            (cin, stranger["number"]),                 # someone else's line
+            ("ZZ999999", line["number"]),              # a CIN not on file
+        )]
+        assert [a.status_code for a in answers] == [202, 202, 202]
+        assert [sorted(a.json()) for a in answers] == [["challenge_id", "expires_at"]] * 3
+        expiries = [datetime.fromisoformat(a.json()["expires_at"]) for a in answers]
+        assert max(expiries) - min(expiries) < timedelta(seconds=5)  # 5 minutes from now, for every one of them
+        assert len(await _sms(runtime, line["number"])) == 1 and await _sms(runtime, stranger["number"]) == []
 
+        code = _code_in((await _sms(runtime, line["number"]))[0])
+        wrong = str((int(code) + 1) % 1_000_000).zfill(6)
+        for challenge, attempt in ((answers[1], code), (answers[2], code), (answers[0], wrong)):
+            refused = await _answer(client, challenge.json(), attempt)
+            assert refused.status_code == 401 and refused.json()["error"]["code"] == "verification_failed"
+        session = await _answer(client, answers[0].json(), code)
+        assert session.status_code == 201 and session.json()["client_id"] == owner
+        mine = await client.get(f"{LANDING}/me/contracts", headers={"Authorization": f"Bearer {session.json()['token']}"})
+        assert mine.status_code == 200 and mine.json()["client_id"] == owner
+        again = await _answer(client, answers[0].json(), code)  # single use
+        assert again.status_code == 401 and again.json()["error"]["message"] == refused.json()["error"]["message"]
+
+        assert (await _verify(client, cin, "0512345678")).json()["error"]["code"] == "invalid_number"  # a landline gets no SMS
         ended = await client.post(f"/api/v1/contracts/{line['contract_id']}/termination", json={"reason": "moving"}, headers=OPERATOR)
         await client.get(f"/api/v1/contracts/{line['contract_id']}", params={"consistency_token": ended.json()["position"]}, headers=AUDITOR)
-        assert (await _verify(client, cin, number=line["number"])).status_code == 401  # a released number proves nothing
-        assert (await _verify(client, cin, contract_number=printed)).status_code == 201  # the contract document still does
+        assert (await _verify(client, cin, line["number"])).status_code == 202
+        assert len(await _sms(runtime, line["number"])) == 1  # a released number is sent nothing
 
 
-async def test_failed_verifications_are_limited_per_cin_and_per_address():
-    async with billing_system(landing_failures_per_cin=3, landing_failures_per_address=5) as (runtime, client):
+async def test_a_code_allows_five_tries_and_five_minutes_and_the_contact_phone_on_file_works_too():
+    async with landing_system() as (runtime, client):
+        registered = await client.post("/api/v1/clients", headers=OPERATOR, json={
+            "cin": "PH123456", "full_name": "Hind Lahlou", "email": "hind@example.ma", "address": "Fès", "phone": "06 61 00 00 01"})
+        await client.get(f"/api/v1/clients/{registered.json()['id']}", params={"consistency_token": registered.json()["position"]},
+                         headers=OPERATOR)
+        asked = (await _verify(client, "PH123456", "+212661000001")).json()
+        code = _code_in((await _sms(runtime, "+212661000001"))[-1])
+        wrong = str((int(code) + 1) % 1_000_000).zfill(6)
+        for _ in range(5):
+            assert (await _answer(client, asked, wrong)).status_code == 401
+        assert (await _answer(client, asked, code)).status_code == 401  # the tries are used up
+
+        late = (await _verify(client, "PH123456", "+212661000001")).json()
+        late_code = _code_in((await _sms(runtime, "+212661000001"))[-1])
+        runtime.clock.set_today(OCT_1 + timedelta(days=1))
+        assert (await _answer(client, late, late_code)).status_code == 401  # expired
+        runtime.clock.set_today(OCT_1)
+
+        session = await _session_of(runtime, client, "ph 123 456", "0661000001")
+        assert (await client.get(f"{LANDING}/me/invoices", headers=session)).status_code == 200
+
+
+async def test_nothing_about_a_code_is_kept_in_clear_or_in_the_event_store():
+    async with landing_system() as (runtime, client):
+        owner = await customer(client)
+        line = await _line(client, owner, await offer(client, "99.00"))
+        before = await _events(runtime)
+        asked = (await _verify(client, await _cin(client, owner), line["number"])).json()
+        code = _code_in((await _sms(runtime, line["number"]))[0])
+        assert await _events(runtime) == before  # asking for a code records no event
+        stored = await runtime.pool.fetchrow("SELECT * FROM landing.challenges WHERE challenge_id = $1", uuid.UUID(asked["challenge_id"]))
+        assert code.encode() not in bytes(stored["code_digest"]) and code not in str(dict(stored))
+        assert len(bytes(stored["code_digest"])) == 32
+        logged = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events WHERE position($1 in convert_from(state, 'UTF8')) > 0", code)
+        assert logged == 0
+
+
+async def test_requests_for_codes_wait_longer_each_time_past_the_allowance_per_cin_number_and_address():
+    async with landing_system(landing_failures_per_cin=3, landing_failures_per_address=5, landing_codes_per_number=3) as (runtime, client):
         owner = await customer(client)
         line = await _line(client, owner, await offer(client, "99.00"))
         cin = await _cin(client, owner)
         for _ in range(3):
-            assert (await _verify(client, cin, contract_number="CT-2026-DEADBEEF")).status_code == 401
-        blocked = await _verify(client, cin, number=line["number"])  # even the right factor waits
+            assert (await _verify(client, cin, "0600000000")).status_code == 202  # a stranger guessing numbers
+        blocked = await _verify(client, cin, line["number"])  # even the right number waits
         assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "too_many_attempts"
-        assert 1 <= int(blocked.headers["Retry-After"]) <= 15 * 60
+        assert 1 <= int(blocked.headers["Retry-After"]) <= 30  # a short wait, not a lock of the CIN
 
         other = await customer(client)
         other_line = await _line(client, other, await offer(client, "99.00"))
-        for _ in range(2):  # the address has failed 3 times already: 2 more reach its limit of 5
-            assert (await _verify(client, "QQ123456", number=other_line["number"])).status_code == 401
-        by_address = await _verify(client, await _cin(client, other), number=other_line["number"])
+        assert (await _verify(client, "QQ123456", other_line["number"])).status_code == 202
+        assert (await _verify(client, "QQ123457", other_line["number"])).status_code == 202  # the address's 5th
+        by_address = await _verify(client, await _cin(client, other), other_line["number"])
         assert by_address.status_code == 429
 
-        runtime.clock.set_today(OCT_1 + timedelta(days=1))  # the 15-minute window has passed: the failures no longer count
-        assert await _attempts(runtime) == 10  # 5 failures from this address, 3 of them on one CIN and 2 on another
-        assert (await _verify(client, cin, number=line["number"])).status_code == 201
-        assert await _attempts(runtime) == 0  # the old ones dropped, and a success takes its own count back
-        assert (await _verify(client, "QQ123456", number=other_line["number"])).status_code == 401
-        assert await _attempts(runtime) == 2
+        runtime.clock.set_today(OCT_1 + timedelta(days=1))  # the window has passed: the old requests no longer count
+        session = await _session(runtime, client, owner, line)
+        assert session["Authorization"].startswith("Bearer ")
+        assert await _attempts(runtime, "cin:") == 0 and await _attempts(runtime, "number:") == 0  # the customer's counts are cleared
+        assert await _attempts(runtime, "address:") == 1
 
 
 async def _attempts(runtime, kind: str = "") -> int:
     return await runtime.pool.fetchval("SELECT count(*) FROM landing.attempts WHERE subject LIKE $1", f"{kind}%")
 
 
-async def test_a_burst_of_guesses_in_flight_together_cannot_pass_the_limit():
-    async with billing_system(landing_failures_per_cin=3, landing_failures_per_address=100) as (runtime, client):
+async def test_a_burst_of_requests_in_flight_together_cannot_pass_the_allowance():
+    async with landing_system(landing_failures_per_cin=3, landing_failures_per_address=100, landing_codes_per_number=100) as (runtime, client):
         owner = await customer(client)
         await _line(client, owner, await offer(client, "99.00"))
         cin = await _cin(client, owner)
-        answers = await asyncio.gather(*(_verify(client, cin, contract_number="CT-2026-DEADBEEF") for _ in range(12)))
-        assert sorted(a.status_code for a in answers) == [401] * 3 + [429] * 9
+        answers = await asyncio.gather(*(_verify(client, cin, f"06000000{n:02d}") for n in range(12)))
+        assert sorted(a.status_code for a in answers) == [202] * 3 + [429] * 9
         assert await _attempts(runtime, "cin:") == 3
 
 
 async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_open_to_each():
-    async with billing_system() as (runtime, client):
+    async with landing_system() as (runtime, client):
         owner = await customer(client)
         low, mid, high = await offer(client, "49.00"), await offer(client, "99.00"), await offer(client, "199.00")
         fiber = await offer(client, "299.00", service="internet")
         mobile = await _line(client, owner, mid, commitment=12)
         internet = await _line(client, owner, fiber)
         await _line(client, await customer(client), mid)  # someone else's
-        session = await _session(client, owner, mobile)
+        session = await _session(runtime, client, owner, mobile)
 
         mine = (await client.get(f"{LANDING}/me/contracts", headers=session)).json()
         assert mine["client_id"] == owner
@@ -162,8 +234,8 @@ async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_
 
 
 async def test_a_visitor_changes_plan_once_per_idempotency_key_under_the_operator_rules():
-    async with billing_system() as (runtime, client):
-        owner, (low, mid, high), line, session = await _committed_visitor(client)
+    async with landing_system() as (runtime, client):
+        owner, (low, mid, high), line, session = await _committed_visitor(runtime, client)
         path = f"{LANDING}/me/contracts/{line['contract_id']}/plan-changes"
         upgrade = {"offer_id": high, "effective_date": "2026-10-15"}
 
@@ -195,13 +267,13 @@ async def test_a_visitor_changes_plan_once_per_idempotency_key_under_the_operato
 
 
 async def test_a_visitor_lists_and_downloads_only_their_own_invoices():
-    async with billing_system() as (runtime, client):
+    async with landing_system() as (runtime, client):
         owner, other = await customer(client, "Salma Idrissi"), await customer(client, "Omar Alaoui")
         mobile = await offer(client, "99.00")
         line = await _line(client, owner, mobile)
         await _line(client, other, mobile)
         _, invoices = await billed(runtime, client)
-        session = await _session(client, owner, line)
+        session = await _session(runtime, client, owner, line)
 
         mine = (await client.get(f"{LANDING}/me/invoices", headers=session)).json()
         assert [i["client_id"] for i in mine["items"]] == [owner] and mine["page"]["total"] == 1
@@ -220,7 +292,7 @@ async def _submit(client, body: dict, key: str, session: dict | None = None):
 
 
 async def test_a_draft_is_saved_restored_updated_and_discarded_by_its_token():
-    async with billing_system() as (runtime, client):
+    async with landing_system() as (runtime, client):
         created = await client.post(f"{LANDING}/drafts", json={"step": 1, "service": "mobile"})
         assert created.status_code == 201
         token = {"X-Draft-Token": created.json()["token"]}
@@ -247,7 +319,7 @@ async def test_a_draft_is_saved_restored_updated_and_discarded_by_its_token():
 
 
 async def test_a_newcomer_subscribes_once_per_idempotency_key_and_shows_up_in_the_operator_views():
-    async with billing_system() as (runtime, client):
+    async with landing_system() as (runtime, client):
         mobile = await offer(client, "99.00")
         body = {**NEWCOMER, "offer_id": mobile, "commitment_months": 12}
         preview = await client.post(f"{LANDING}/subscriptions/preview", json=body)
@@ -271,7 +343,7 @@ async def test_a_newcomer_subscribes_once_per_idempotency_key_and_shows_up_in_th
 
 
 async def test_a_known_cin_needs_its_token_then_a_known_number_changes_plan_and_a_new_one_adds_a_line():
-    async with billing_system() as (_, client):
+    async with landing_system() as (runtime, client):
         mid, high = await offer(client, "99.00"), await offer(client, "199.00")
         first = await _submit(client, {**NEWCOMER, "offer_id": mid}, "web-a")
         number = first.json()["number"]
@@ -279,8 +351,7 @@ async def test_a_known_cin_needs_its_token_then_a_known_number_changes_plan_and_
         assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "verification_required"
 
         await client.get(f"/api/v1/contracts/{first.json()['id']}", params={"consistency_token": first.json()["position"]}, headers=AUDITOR)
-        verified = await _verify(client, NEWCOMER["cin"], number=number)
-        session = {"Authorization": f"Bearer {verified.json()['token']}"}
+        session = await _session_of(runtime, client, NEWCOMER["cin"], number)
         upgrade = await _submit(client, {**NEWCOMER, "offer_id": high, "number": number}, "web-c", session)
         assert upgrade.status_code == 200 and upgrade.json()["decision"] == "plan_change" and upgrade.json()["id"] == first.json()["id"]
         second_line = await _submit(client, {**NEWCOMER, "offer_id": mid, "number": "0661234567"}, "web-d", session)
@@ -292,7 +363,7 @@ async def test_a_known_cin_needs_its_token_then_a_known_number_changes_plan_and_
 
 
 async def test_guessing_submissions_on_a_cin_on_file_are_limited_like_verifications():
-    async with billing_system(landing_failures_per_cin=2) as (_, client):
+    async with landing_system(landing_failures_per_cin=2) as (_, client):
         mid = await offer(client, "99.00")
         await _submit(client, {**NEWCOMER, "offer_id": mid}, "web-1")
         for attempt in range(2):
@@ -301,7 +372,7 @@ async def test_guessing_submissions_on_a_cin_on_file_are_limited_like_verificati
 
 
 async def test_subscription_rules_are_checked_before_anything_is_recorded():
-    async with billing_system() as (runtime, client):
+    async with landing_system(landing_submissions_per_address=20) as (runtime, client):
         mobile, fiber = await offer(client, "99.00"), await offer(client, "299.00", service="internet")
         events = await _events(runtime)
         cases = [
@@ -318,10 +389,16 @@ async def test_subscription_rules_are_checked_before_anything_is_recorded():
                 assert (response.status_code, response.json()["error"]["code"]) == (status, code), (code, response.text)
         assert await _events(runtime) == events
 
+        # A CIN on file gets the same refusal for what does not depend on it: no free probe of who is a customer.
+        assert (await _submit(client, {**NEWCOMER, "offer_id": mobile}, "k-first")).status_code == 201
+        for n, cin in enumerate((NEWCOMER["cin"], "YY654321")):
+            dated = await _submit(client, {**NEWCOMER, "cin": cin, "offer_id": mobile, "start_date": "2026-09-30"}, f"k-past-{n}")
+            assert (dated.status_code, dated.json()["error"]["code"]) == (422, "start_date_in_past"), dated.text
+
 
 async def test_a_plan_change_preview_shows_before_and_after_and_refuses_what_the_change_would():
-    async with billing_system() as (runtime, client):
-        owner, (low, mid, high), line, session = await _committed_visitor(client)
+    async with landing_system() as (runtime, client):
+        owner, (low, mid, high), line, session = await _committed_visitor(runtime, client)
         path = f"{LANDING}/me/contracts/{line['contract_id']}/plan-changes/preview"
         events = await _events(runtime)
         shown = await client.post(path, json={"offer_id": high, "effective_date": "2026-10-15"}, headers=session)
@@ -336,7 +413,7 @@ async def test_a_plan_change_preview_shows_before_and_after_and_refuses_what_the
 
 
 async def test_one_address_may_submit_only_so_many_subscriptions_in_a_window():
-    async with billing_system(landing_submissions_per_address=2) as (runtime, client):
+    async with landing_system(landing_submissions_per_address=2) as (runtime, client):
         mobile = await offer(client, "99.00")
         for n in range(2):
             accepted = await _submit(client, {**NEWCOMER, "cin": f"KL10000{n}", "offer_id": mobile}, f"web-{n}")
@@ -349,7 +426,7 @@ async def test_one_address_may_submit_only_so_many_subscriptions_in_a_window():
 
 
 async def test_a_burst_of_submissions_in_flight_together_cannot_pass_the_address_limit():
-    async with billing_system(landing_submissions_per_address=2) as (runtime, client):
+    async with landing_system(landing_submissions_per_address=2) as (runtime, client):
         mobile = await offer(client, "99.00")
         answers = await asyncio.gather(*(_submit(client, {**NEWCOMER, "cin": f"KL20000{n}", "offer_id": mobile}, f"burst-{n}")
                                          for n in range(6)))

@@ -10,12 +10,10 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
 from commands.contracts import ProvisionContract
-from gateways.landing import VerifyIdentity
 
 NEW_CLIENT = {"cin": "AB123456", "full_name": "Amina Benali", "email": "amina@example.ma", "address": "Rabat"}
 CASES = [
     (ProvisionContract, {"offer_id": str(uuid4())}, {"client_id": str(uuid4()), "client": NEW_CLIENT}),
-    (VerifyIdentity, {"cin": "AB123456"}, {"contract_number": "CT-2026-1A2B3C4D", "number": "0612345678"}),
 ]
 ABSENT = object()
 

@@ -853,11 +853,33 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Verify a visitor's identity
-         * @description CIN plus a second factor the operator holds. Failures are counted per CIN and per client address: each attempt
-         *     is counted before it is checked, and a match takes its count back.
+         * Send a one-time code to a number on file
+         * @description Always 202 with a challenge, whether or not the CIN and the number match a client: the answer says nothing about
+         *     who is a customer. When they match, a one-time code is sent by SMS to that number. Requests are counted per CIN,
+         *     per number and per client address; past a few, each must wait longer than the last (429 with `Retry-After`).
          */
-        post: operations["verifyIdentity"];
+        post: operations["requestVerificationCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/landing/verifications/{challenge_id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the one-time code for a visitor token
+         * @description The visitor token, for the code the SMS gave. A wrong code, an expired or used challenge, or one that matched no
+         *     client: the same 401 `verification_failed`. Each challenge allows a few tries.
+         */
+        post: operations["answerVerificationCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1202,6 +1224,14 @@ export interface components {
             d90_plus: string;
             /** Total */
             total: string;
+        };
+        /** AnswerCode */
+        AnswerCode: {
+            /**
+             * Code
+             * @description The 6 digits the SMS gave.
+             */
+            code: string;
         };
         /** AuditEntry */
         AuditEntry: {
@@ -2851,25 +2881,30 @@ export interface components {
             /** Valid To */
             valid_to?: string | null;
         };
+        /** VerificationChallenge */
+        VerificationChallenge: {
+            /**
+             * Challenge Id
+             * Format: uuid
+             * @description Answer it with the code: POST /landing/verifications/{challenge_id}/code.
+             */
+            challenge_id: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
         /** VerifyIdentity */
         VerifyIdentity: {
             /** Cin */
             cin: string;
             /**
-             * Contract Number
-             * @description As printed on a contract document: CT-2026-1A2B3C4D.
-             */
-            contract_number?: string | null;
-            /**
              * Number
-             * @description A mobile or landline number on one of the client's contracts.
+             * @description A mobile number on file: one of the client's mobile lines, or the contact phone. The one-time code is sent there by SMS.
              */
-            number?: string | null;
-        } & ({
-            contract_number: unknown;
-        } | {
-            number: unknown;
-        });
+            number: string;
+        };
         /** VersionedOfferView */
         VersionedOfferView: {
             /** Activation Fee */
@@ -7160,7 +7195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Too many failed verifications of this CIN, or too many attempts from this address; wait `Retry-After` seconds. */
+            /** @description Too many verification requests for this CIN or number, or from this address; wait `Retry-After` seconds (the wait grows with each request past the allowance). */
             429: {
                 headers: {
                     /** @description Seconds to wait before sending the request again. */
@@ -7264,7 +7299,7 @@ export interface operations {
             };
         };
     };
-    verifyIdentity: {
+    requestVerificationCode: {
         parameters: {
             query?: never;
             header?: never;
@@ -7274,6 +7309,108 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["VerifyIdentity"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationChallenge"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many verification requests for this CIN or number, or from this address; wait `Retry-After` seconds (the wait grows with each request past the allowance). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    answerVerificationCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerCode"];
             };
         };
         responses: {
@@ -7334,17 +7471,6 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many failed verifications of this CIN, or too many attempts from this address; wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before sending the request again. */
-                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
