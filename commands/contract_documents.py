@@ -9,7 +9,7 @@ from domain.client import Client
 from domain.contract import Contract
 from domain.identity import MTF_NAMESPACE, mask
 from domain.offer import Offer
-from domain.self_service import contract_number as number_of
+from domain.self_service import legacy_reference
 from infra.clock import Clock
 from infra.contract_pdf import ContractSheet, Operator, render
 from infra.documents import contract_document
@@ -17,7 +17,7 @@ from infra.event_store import Row
 
 
 def contract_number(contract: Contract) -> str:
-    return number_of(contract.id, contract.start_date)
+    return contract.reference or legacy_reference(contract.id, contract.start_date)
 
 
 def issue_contract_document(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
 from uuid import UUID, uuid4
@@ -178,6 +180,15 @@ def _change_plan(store: EventStore, clock: Clock, client: Client, offer: Offer, 
     return contract
 
 
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on paper
+
+
+def contract_reference() -> str:
+    """The reference printed for the customer: 10 random characters (50 bits), never derived from an id."""
+    drawn = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    return f"CT-{drawn[:5]}-{drawn[5:]}"
+
+
 def _new_line(store: EventStore, parties: Parties, client: Client, offer: Offer, commitment: int, start: date, number: str | None) -> list:
     if not offer.is_sellable_on(start):
         raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
@@ -188,7 +199,7 @@ def _new_line(store: EventStore, parties: Parties, client: Client, offer: Offer,
     contract = Contract.provision(
         client_id=client.id, subscriber_id=line.id, number=reservation.number, offer_id=offer.id,
         offer_version=offer.terms_version, offer_name=offer.name, service=offer.service, monthly_fee=offer.monthly_fee,
-        activation_fee=offer.activation_fee, start_date=start, commitment_months=commitment,
+        activation_fee=offer.activation_fee, start_date=start, commitment_months=commitment, reference=contract_reference(),
     )
     contract.activate(on=start)
     client.add_contract(contract.id, offer.service)

@@ -44,6 +44,7 @@ class Contract(Aggregate):
         activation_fee: Decimal,
         start_date: date,
         commitment_months: int,
+        reference: str | None = None,
     ) -> None:
         self.client_id = client_id
         self.subscriber_id = subscriber_id
@@ -56,6 +57,7 @@ class Contract(Aggregate):
         self.activation_fee = activation_fee
         self.start_date = start_date
         self.commitment_months = commitment_months
+        self.reference = reference  # None on contracts provisioned before references were drawn
         self.status = "draft"
         self.status_since = start_date
         self.timeline = [_plan(offer_id, offer_version, offer_name, monthly_fee, start_date)]

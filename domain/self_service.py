@@ -13,8 +13,9 @@ from domain.commitment import commitment_end
 from domain.contract import classify_change
 
 
-def contract_number(contract_id: UUID, start_date: date) -> str:
-    """The number printed on the contract document; the visitor proves who they are with it."""
+def legacy_reference(contract_id: UUID, start_date: date) -> str:
+    """The reference printed on contracts provisioned before references were drawn at random. It is derived from the
+    contract id, which is public (Kafka, API lists): a reference to quote, never a way in."""
     return f"CT-{start_date.year}-{contract_id.hex[:8].upper()}"
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from commands.contract_lifecycle import (
     ActivateContract,
@@ -57,6 +57,9 @@ class ContractView(BaseModel):
     provisioned_at: datetime
     updated_at: datetime
     version: int
+    reference: str | None = Field(
+        description="The reference printed for the customer (random; never a credential). Null only on a read model "
+                    "built before references existed, until `mtf replay`.")
 
 
 class AuditEntry(BaseModel):

@@ -15,7 +15,7 @@ from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey
 from commands.self_service import preview_plan_change
 from domain.booking import bookable
-from domain.self_service import contract_number, plan_options
+from domain.self_service import legacy_reference, plan_options
 from gateways.auth import Principal
 from gateways.commanding import Accepted, execute_with_outcome
 from gateways.invoices import InvoiceView, invoice_pdf_response, invoice_view
@@ -36,7 +36,7 @@ class PlanOptionView(BaseModel):
 
 class VisitorContract(BaseModel):
     contract_id: UUID
-    contract_number: str
+    contract_number: str = Field(description="The contract's reference as printed on its documents: a reference to quote, not a credential.")
     number: str
     offer_id: UUID
     offer_name: str
@@ -73,7 +73,7 @@ def _contract_view(row: dict, offers: list[dict], today: date) -> VisitorContrac
     options = plan_options(service=row["service"], offer_id=row["offer_id"], monthly_fee=row["monthly_fee"], start_date=row["start_date"],
                            commitment_months=row["commitment_months"], offers=offers, today=today)
     return VisitorContract(
-        contract_number=contract_number(row["contract_id"], row["start_date"]),
+        contract_number=row["reference"] or legacy_reference(row["contract_id"], row["start_date"]),
         plan_options=[PlanOptionView(offer=OfferView(**o.offer), change=o.change, earliest_effective_date=o.earliest_effective_date)
                       for o in options],
         **{k: row[k] for k in ("contract_id", "number", "offer_id", "offer_name", "monthly_fee", "start_date", "commitment_months")},

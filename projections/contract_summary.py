@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from domain.self_service import legacy_reference
 from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection, carried_over, gathered
 from schemas.envelope import CloudEvent
@@ -41,6 +42,13 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     updated_at        timestamptz NOT NULL,
     version           int NOT NULL
 );
+-- Added after the first release. Checked first: ALTER TABLE would lock the table at every start-up.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = '{SCHEMA}' AND table_name = 'contract_summary' AND column_name = 'reference') THEN
+        ALTER TABLE {TABLE} ADD COLUMN reference text;
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS contract_summary_client ON {TABLE} (client_id);
 """
 
@@ -53,7 +61,7 @@ Row = dict[str, Any]
 COLUMNS = (
     "contract_id", "client_id", "subscriber_id", "number", "offer_id", "offer_version", "offer_name", "service",
     "monthly_fee", "activation_fee", "start_date", "commitment_months", "plan_effective_from", "timeline", "status",
-    "status_since", "early_termination_charge", "documents", "provisioned_at", "updated_at", "version",
+    "status_since", "early_termination_charge", "documents", "provisioned_at", "updated_at", "version", "reference",
 )
 JSON_COLUMNS = ("timeline", "documents")
 _UPSERT = (
@@ -72,6 +80,7 @@ def provisioned(_: Row | None, event: CloudEvent) -> Row:
         "start_date": start, "commitment_months": d["commitment_months"], "plan_effective_from": start,
         "timeline": [_plan(d, d["start_date"])], "status": "draft", "status_since": start,
         "early_termination_charge": Decimal("0.00"), "documents": [], "provisioned_at": event.time, **_touched(event),
+        "reference": d.get("reference") or legacy_reference(event.aggregate_id, start),
     }
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from schemas.events.base import EventPayload
 
 
@@ -22,6 +24,9 @@ class ContractProvisionedV1(EventPayload):
     activation_fee: Decimal
     start_date: date
     commitment_months: Literal[0, 12, 24]
+    reference: str | None = Field(
+        default=None, description="The contract's reference for the customer, printed on its documents: random, a reference "
+                                  "and never a credential. Absent on contracts provisioned before references were drawn.")
 
 
 class ContractActivatedV1(EventPayload):

@@ -221,6 +221,7 @@ async def test_a_visitor_sees_only_their_active_contracts_with_the_plan_changes_
         assert [(s["service"], [c["contract_id"] for c in s["contracts"]]) for s in mine["services"]] == [
             ("mobile", [mobile["contract_id"]]), ("internet", [internet["contract_id"]])]
         (on_mobile,) = mine["services"][0]["contracts"]
+        assert on_mobile["contract_number"] == mobile["reference"]  # the random reference printed on the contract
         options = {o["offer"]["offer_id"]: (o["change"], o["earliest_effective_date"]) for o in on_mobile["plan_options"]}
         assert options == {low: ("downgrade", "2027-10-01"), high: ("upgrade", OCT_1.isoformat())}
         assert mine["services"][1]["contracts"][0]["plan_options"] == []  # the only internet offer is its own

@@ -1608,6 +1608,11 @@ export interface components {
              * Format: date-time
              */
             provisioned_at: string;
+            /**
+             * Reference
+             * @description The reference printed for the customer (random; never a credential). Null only on a read model built before references existed, until `mtf replay`.
+             */
+            reference: string | null;
             /** Service */
             service: string;
             /**
@@ -2940,7 +2945,10 @@ export interface components {
              * Format: uuid
              */
             contract_id: string;
-            /** Contract Number */
+            /**
+             * Contract Number
+             * @description The contract's reference as printed on its documents: a reference to quote, not a credential.
+             */
             contract_number: string;
             /** Monthly Fee */
             monthly_fee: string;

@@ -106,6 +106,7 @@ test("an operator provisions a line for a new client and finds it on the client'
   await expect(page.getByRole("heading", { level: 1, name: /^Mobile \+2126|^Mobile \+2127/ })).toBeVisible();
   const number = (await page.getByRole("heading", { level: 1 }).textContent())!.replace("Mobile ", "");
   await expect(page.getByText("Contrat souscrit")).toBeVisible();
+  await expect(page.locator("dd code").first()).toHaveText(/^CT-[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}$/); // random, not from the id
   await expect(page.locator("iframe.pdf-frame")).toHaveAttribute("src", /^blob:/);
   await page.getByRole("link", { name: "Client", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Nadia El Fassi" })).toBeVisible();

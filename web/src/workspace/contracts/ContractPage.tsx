@@ -30,6 +30,7 @@ export function ContractPage() {
       </p>
       <h1 id="contract-title">{t(`services.${c.service}`)} {c.number}</h1>
       <dl className="facts">
+        {c.reference && <><dt>{t("contracts.reference")}</dt><dd><code>{c.reference}</code></dd></>}
         <dt>{t("common.status")}</dt><dd><Status value={c.status} /> {t("contracts.since", { date: formatDate(c.status_since) })}</dd>
         <dt>{t("contracts.offer")}</dt><dd>{c.offer_name} v{c.offer_version} ({t("contracts.since", { date: formatDate(c.plan_effective_from) })})</dd>
         <dt>{t("offers.monthlyFee")}</dt><dd><Money amount={c.monthly_fee} /></dd>
