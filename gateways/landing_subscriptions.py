@@ -139,6 +139,9 @@ class SubscriptionAccepted(Accepted):
     decision: Literal["new_line", "plan_change"]
     client_id: UUID
     number: str = Field(description="The line's number: kept, or allocated by the backend.")
+    document_token: str = Field(description="Opens this contract's PDF, and nothing else, for the confirmation page: "
+                                            "`GET /landing/contracts/{id}/document` with `Authorization: Bearer <it>`.")
+    document_expires_at: datetime
 
 
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionAccepted,
@@ -163,8 +166,10 @@ async def submit(
         raise verification_required() from None
     response.status_code = 201 if outcome.decision == "new_line" else 200
     response.headers["X-Consistency-Token"] = str(outcome.result.position)
+    expires = request.app.state.runtime.clock.now() + timedelta(minutes=request.app.state.runtime.settings.landing_token_minutes)
+    token = visitor_access.issue_contract_token(await signing_key(request), outcome.result.id, expires)
     return SubscriptionAccepted(id=str(outcome.result.id), position=outcome.result.position, decision=outcome.decision,
-                                client_id=outcome.client_id, number=outcome.number)
+                                client_id=outcome.client_id, number=outcome.number, document_token=token, document_expires_at=expires)
 
 
 async def _claim_submission(request: Request) -> None:

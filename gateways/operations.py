@@ -95,6 +95,7 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/v1/landing/me/contracts/{contract_id}/plan-changes"): ("changeMyPlan", "Change one of the visitor's plans"),
     ("GET", "/api/v1/landing/me/invoices"): ("listMyInvoices", "The visitor's invoices"),
     ("GET", "/api/v1/landing/me/invoices/{invoice_id}/pdf"): ("downloadMyInvoicePdf", "One of the visitor's invoice PDFs"),
+    ("GET", "/api/v1/landing/contracts/{contract_id}/document"): ("downloadMyContractDocument", "A subscriber's contract PDF"),
 }
 
 TAGS = [

@@ -92,5 +92,10 @@ async def metadata(conn: asyncpg.Connection, contract_id: UUID, referenced: set[
     return [dict(r) for r in rows if r["document_id"] in referenced]
 
 
+async def latest_pdf(conn: asyncpg.Connection, contract_id: UUID) -> bytes | None:
+    """The contract's newest document: written in the statement that recorded its event, so it is issued."""
+    return await conn.fetchval(f"SELECT pdf FROM {TABLE} WHERE contract_id = $1 ORDER BY created_at DESC LIMIT 1", contract_id)
+
+
 async def pdf_bytes(conn: asyncpg.Connection, contract_id: UUID, document_id: UUID) -> bytes | None:
     return await conn.fetchval(f"SELECT pdf FROM {TABLE} WHERE contract_id = $1 AND document_id = $2", contract_id, document_id)

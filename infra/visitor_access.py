@@ -54,22 +54,47 @@ def _unb64(text: str) -> bytes:
 
 
 def issue_token(key: bytes, client_id: UUID, expires_at: datetime) -> str:
-    payload = f"{client_id}|{int(expires_at.timestamp())}".encode()
+    """A visitor token: the client it is scoped to, until `expires_at`."""
+    return _signed(key, str(client_id), expires_at)
+
+
+def issue_contract_token(key: bytes, contract_id: UUID, expires_at: datetime) -> str:
+    """A document token: one contract's PDF, for a newcomer's confirmation page; it opens nothing else."""
+    return _signed(key, f"contract:{contract_id}", expires_at)
+
+
+def _signed(key: bytes, subject: str, expires_at: datetime) -> str:
+    payload = f"{subject}|{int(expires_at.timestamp())}".encode()
     return _b64(payload) + "." + _b64(hmac.new(key, payload, hashlib.sha256).digest())
 
 
-def client_of(key: bytes, token: str, now: datetime) -> UUID | None:
-    """The client a valid, unexpired token is scoped to; None for anything else."""
+def _subject(key: bytes, token: str, now: datetime) -> str | None:
     try:
         encoded, signature = token.split(".")
         payload = _unb64(encoded)
         if not hmac.compare_digest(_unb64(signature), hmac.new(key, payload, hashlib.sha256).digest()):
             return None
-        client_id, expires = payload.decode().split("|")
-        if datetime.fromtimestamp(int(expires), timezone.utc) <= now:
-            return None
-        return UUID(client_id)
+        subject, expires = payload.decode().rsplit("|", 1)
+        return subject if datetime.fromtimestamp(int(expires), timezone.utc) > now else None
     except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def client_of(key: bytes, token: str, now: datetime) -> UUID | None:
+    """The client a valid, unexpired visitor token is scoped to; None for anything else (a document token too)."""
+    return _uuid(_subject(key, token, now))
+
+
+def contract_of(key: bytes, token: str, now: datetime) -> UUID | None:
+    """The contract a valid, unexpired document token is scoped to; None for anything else."""
+    subject = _subject(key, token, now)
+    return _uuid(subject.removeprefix("contract:")) if subject and subject.startswith("contract:") else None
+
+
+def _uuid(text: str | None) -> UUID | None:
+    try:
+        return UUID(text) if text else None
+    except ValueError:
         return None
 
 

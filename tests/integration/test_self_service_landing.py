@@ -319,6 +319,37 @@ async def test_a_draft_is_saved_restored_updated_and_discarded_by_its_token():
         assert (await client.get(f"{LANDING}/draft", headers=kept)).status_code == 404
 
 
+def _without(body: dict, keys: tuple[str, ...]) -> dict:
+    return {k: v for k, v in body.items() if k not in keys}
+
+
+async def test_the_confirmation_page_gets_the_contract_pdf_with_a_token_that_opens_nothing_else():
+    async with landing_system() as (runtime, client):
+        mobile = await offer(client, "99.00")
+        accepted = (await _submit(client, {**NEWCOMER, "offer_id": mobile}, "web-pdf-1")).json()
+        document = {"Authorization": f"Bearer {accepted['document_token']}"}
+        pdf = await client.get(f"{LANDING}/contracts/{accepted['id']}/document", headers=document)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+        assert pdf.headers["cache-control"] == "no-store"
+
+        assert (await client.get(f"{LANDING}/me/contracts", headers=document)).status_code == 401  # not a visitor token
+        someone = await _line(client, await customer(client), mobile)
+        other = await client.get(f"{LANDING}/contracts/{someone['contract_id']}/document", headers=document)
+        assert other.status_code == 404
+        assert (await client.get(f"{LANDING}/contracts/{accepted['id']}/document")).status_code == 401
+
+        seen = {"consistency_token": accepted["position"]}
+        await client.get(f"/api/v1/contracts/{accepted['id']}", params=seen, headers=AUDITOR)
+        await client.get(f"/api/v1/clients/{accepted['client_id']}", params=seen, headers=AUDITOR)
+        visitor = await _session_of(runtime, client, NEWCOMER["cin"], accepted["number"])  # the owner, verified later
+        assert (await client.get(f"{LANDING}/contracts/{accepted['id']}/document", headers=visitor)).content == pdf.content
+        assert (await client.get(f"{LANDING}/contracts/{someone['contract_id']}/document", headers=visitor)).status_code == 404
+
+        runtime.clock.set_today(OCT_1 + timedelta(days=1))
+        expired = await client.get(f"{LANDING}/contracts/{accepted['id']}/document", headers=document)
+        assert expired.status_code == 401 and expired.json()["error"]["code"] == "visitor_token_invalid"
+
+
 async def test_a_newcomer_subscribes_once_per_idempotency_key_and_shows_up_in_the_operator_views():
     async with landing_system() as (runtime, client):
         mobile = await offer(client, "99.00")
@@ -332,7 +363,8 @@ async def test_a_newcomer_subscribes_once_per_idempotency_key_and_shows_up_in_th
         assert first.json()["number"].startswith("+2126") or first.json()["number"].startswith("+2127")
         events = await _events(runtime)
         replay = await _submit(client, body, "web-new-1")  # the CIN is on file now: the key alone answers
-        assert replay.status_code == 201 and replay.json() == first.json()
+        tokens = ("document_token", "document_expires_at")  # a fresh one for each answer
+        assert replay.status_code == 201 and _without(replay.json(), tokens) == _without(first.json(), tokens)
         assert await _events(runtime) == events
         changed = await _submit(client, {**body, "commitment_months": 24}, "web-new-1")
         assert changed.status_code == 409 and changed.json()["error"]["code"] == "idempotency_key_reused"

@@ -41,7 +41,7 @@ def test_every_tag_used_is_described(document):
 
 def test_pdfs_are_binary(document):
     pdfs = [p for p, _, op in _operations(document) if "application/pdf" in op["responses"].get("200", {}).get("content", {})]
-    assert len(pdfs) == 3
+    assert len(pdfs) == 4  # invoice, contract document, and the visitor's invoice and contract
     for path in pdfs:
         assert document["paths"][path]["get"]["responses"]["200"]["content"]["application/pdf"]["schema"] == {
             "type": "string", "format": "binary"}

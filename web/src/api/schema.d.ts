@@ -672,6 +672,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/landing/contracts/{contract_id}/document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscriber's contract PDF
+         * @description The contract's latest PDF, with the document token the subscription answered, or the owner's visitor token.
+         */
+        get: operations["downloadMyContractDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/landing/draft": {
         parameters: {
             query?: never;
@@ -2654,6 +2674,16 @@ export interface components {
              * @enum {string}
              */
             decision: "new_line" | "plan_change";
+            /**
+             * Document Expires At
+             * Format: date-time
+             */
+            document_expires_at: string;
+            /**
+             * Document Token
+             * @description Opens this contract's PDF, and nothing else, for the confirmation page: `GET /landing/contracts/{id}/document` with `Authorization: Bearer <it>`.
+             */
+            document_token: string;
             /** Id */
             id: string;
             /**
@@ -6466,6 +6496,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LandingBootstrap"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadMyContractDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contract_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
