@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # The front ends: npm packages from the lock, then one Vite build, redone only when web/ changed.
 WEB_STAMP := web/node_modules/.installed
 WEB_BUILD := web/dist/workspace/index.html
-WEB_SOURCES := $(shell find web/src web/workspace -type f 2>/dev/null) web/vite.config.ts web/tsconfig.json web/package.json
+WEB_SOURCES := $(shell find web/src web/workspace web/self-service -type f 2>/dev/null) web/vite.config.ts web/tsconfig.json web/package.json
 # Browser tests drive Debian's Chromium; Playwright's own browser download cannot work on these machines.
 CHROMIUM := /usr/bin/chromium
 

@@ -58,7 +58,7 @@ def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
 
     mode = "Kafka " + settings.kafka_bootstrap if settings.kafka_bootstrap else "in-process projections"
     console.print(f"[bold green]MT-Facturation[/] API docs: http://{settings.http_host}:{settings.http_port}/docs  ({mode})")
-    _print_workspace(settings)
+    _print_front_ends(settings)
     uvicorn.run(
         create_app(settings, relay=relay, projector=projector),
         host=settings.http_host,
@@ -68,11 +68,14 @@ def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
     )
 
 
-def _print_workspace(settings: Settings) -> None:
-    from gateways.web import WORKSPACE, workspace_built
+def _print_front_ends(settings: Settings) -> None:
+    from gateways.web import WORKSPACE, site_built, workspace_built
 
+    address = f"http://{settings.http_host}:{settings.http_port}"
+    if site_built(settings.web_dist):
+        console.print(f"[bold green]MT-Facturation[/] self-service site: {address}/")
     if workspace_built(settings.web_dist):
-        console.print(f"[bold green]MT-Facturation[/] operator workspace: http://{settings.http_host}:{settings.http_port}{WORKSPACE}/")
+        console.print(f"[bold green]MT-Facturation[/] operator workspace: {address}{WORKSPACE}/")
     else:
         console.print(f"operator workspace not built ({settings.web_dist}): `make run` builds it")
 
@@ -93,7 +96,7 @@ def gateway(workers: int = typer.Option(1, min=1, help="Worker processes; the ga
     from infra.gateway_workers import serve
 
     console.print(f"[bold green]MT-Facturation[/] gateway x{workers}: http://{settings.http_host}:{settings.http_port}/docs")
-    _print_workspace(settings)
+    _print_front_ends(settings)
     raise typer.Exit(serve(workers, settings.http_host, settings.http_port, settings.log_level))
 
 

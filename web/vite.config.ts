@@ -6,15 +6,17 @@ import { defineConfig } from "vite";
 
 const __dirname = dirname(fileURLToPath(import.meta.url));
 
-// One build, one entry per front end; the gateway serves dist/workspace/ at /workspace/ and
-// the shared hashed files from dist/assets/ at /assets/.
+// One build, one entry per front end; the gateway serves dist/workspace/ at /workspace/,
+// dist/self-service/ at / and the shared hashed files from dist/assets/ at /assets/.
 export default defineConfig({
   plugins: [react()],
   base: "/",
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    rollupOptions: { input: { workspace: resolve(__dirname, "workspace/index.html") } },
+    rollupOptions: {
+      input: { workspace: resolve(__dirname, "workspace/index.html"), "self-service": resolve(__dirname, "self-service/index.html") },
+    },
   },
   server: { proxy: { "/api": "http://127.0.0.1:8000" } },
   test: {

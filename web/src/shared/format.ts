@@ -1,5 +1,6 @@
 // Amounts arrive as decimal strings ("1234.50") and are formatted as text, never through a
-// float: `1 234,50 MAD` in French, `1,234.50 MAD` in English.
+// float: `1 234,50 MAD` in French and in Arabic (as Moroccan documents write it), `1,234.50 MAD`
+// in English.
 const NBSP = "\u00a0";
 
 export function formatMoney(amount: string | null | undefined, language: string): string {
@@ -7,7 +8,7 @@ export function formatMoney(amount: string | null | undefined, language: string)
   const negative = amount.startsWith("-");
   const [whole, fraction = ""] = (negative ? amount.slice(1) : amount).split(".");
   const cents = (fraction + "00").slice(0, 2);
-  const french = language.startsWith("fr");
+  const french = !language.startsWith("en");
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, french ? NBSP : ",");
   return `${negative ? "-" : ""}${grouped}${french ? "," : "."}${cents}${NBSP}MAD`;
 }

@@ -35,3 +35,10 @@ export const clientDetails = z.object({
 });
 export const newClient = clientDetails.extend({ cin });
 export type NewClient = z.output<typeof newClient>;
+
+/** A mobile number as the API renders it: +212 and 9 digits starting with 6 or 7; null when it is not one. */
+export function mobileNumber(text: string): string | null {
+  const digits = text.replace(/[\s.-]/g, "");
+  const local = digits.startsWith("+212") ? digits.slice(4) : digits.startsWith("00212") ? digits.slice(5) : digits.startsWith("0") ? digits.slice(1) : digits;
+  return /^[67][0-9]{8}$/.test(local) ? `+212${local}` : null;
+}

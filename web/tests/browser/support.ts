@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
@@ -11,7 +11,7 @@ export type Seed = {
   today: string;
   keys: Record<Role, string>;
   offer_id: string;
-  payers: { client_id: string; cin: string; name: string; october_gross: string }[];
+  payers: { client_id: string; cin: string; name: string; october_gross: string; number: string }[];
   october_run: string;
 };
 
@@ -51,4 +51,25 @@ export async function photograph(page: Page, name: string): Promise<void> {
 /** Non-breaking spaces as the French amounts carry them. */
 export function mad(text: string): string {
   return text.replace(/ /g, "\u00a0");
+}
+
+/** The latest SMS the stand-in SMS gateway received for this number (tests/e2e/sms_inbox.py), after `since` of them. */
+export async function codeSentTo(number: string, since: number): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const sms = smsTo(number);
+    if (sms.length > since) return /\b([0-9]{6})\b/.exec(sms[sms.length - 1].text)![1];
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no SMS reached ${number}`);
+}
+
+export function smsTo(number: string): { to: string; text: string }[] {
+  const inbox = resolve(__dirname, "..", "..", "test-results", "sms.jsonl");
+  if (!existsSync(inbox)) return [];
+  return readFileSync(inbox, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.to === number);
+}
+
+/** The site's catalog in one language, so a test reads the labels a visitor sees. */
+export function siteCatalog(language: "fr" | "ar" | "en"): Record<string, Record<string, string | Record<string, string>>> {
+  return JSON.parse(readFileSync(resolve(__dirname, "..", "..", "src", "self-service", "i18n", `${language}.json`), "utf8"));
 }

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { earlyTerminationCharge, classifyChange, remainingWholeMonths } from "../../src/workspace/contracts/commitment";
-import { mobileNumber, predictDecision } from "../../src/workspace/contracts/provisioningDecision";
+import { predictDecision } from "../../src/workspace/contracts/provisioningDecision";
 import { componentProblems } from "../../src/workspace/offers/offerRules";
 import { draftProblems } from "../../src/workspace/offers/OfferEditor";
 import { formatMoney, formatPercent } from "../../src/shared/format";
 import { sum, times } from "../../src/shared/money";
-import { newClient } from "../../src/shared/rules";
+import { mobileNumber, newClient } from "../../src/shared/rules";
 import { parseStatement, readAmount } from "../../src/workspace/payments/statementCsv";
 import { previousPeriod } from "../../src/workspace/billing/BillingPage";
 
@@ -115,4 +115,8 @@ test("a VAT rate reads as a percentage", () => {
   expect(formatPercent("0.2000", "fr")).toBe("20\u00a0%");
   expect(formatPercent("0.0700", "fr")).toBe("7\u00a0%");
   expect(formatPercent("0.1450", "en")).toBe("14.5\u00a0%");
+});
+
+test("Arabic pages write amounts as Moroccan documents do", () => {
+  expect(formatMoney("1234.5", "ar")).toBe("1\u00a0234,50\u00a0MAD");
 });

@@ -8,12 +8,12 @@ import { ErrorNotice } from "../../shared/components/ErrorNotice";
 import { Money } from "../../shared/components/Money";
 import { type Service, ServiceSelect } from "../../shared/components/ServiceSelect";
 import { formatDate } from "../../shared/format";
-import { CIN, canonicalCin } from "../../shared/rules";
+import { CIN, canonicalCin, mobileNumber } from "../../shared/rules";
 import { ClientForm, type ClientOutput } from "../clients/ClientForm";
 import { useMe } from "../session";
 import { OfferCard } from "../offers/OfferCard";
 import type { Component } from "../offers/offerRules";
-import { type ActiveLine, type Decision, mobileNumber, predictDecision } from "./provisioningDecision";
+import { type ActiveLine, type Decision, predictDecision } from "./provisioningDecision";
 
 type ClientChoice = { kind: "existing"; client: Schemas["ClientView"] } | { kind: "new"; client: Schemas["RegisterClient"] };
 type Terms = { commitment: 0 | 12 | 24; startDate: string; keepNumber: string; choice: string };

@@ -19,10 +19,3 @@ export function predictDecision(input: { target?: string | null; intent?: "new_l
   if (input.active.length === 1) return { kind: "plan_change", contractId: input.active[0].contract_id };
   return { kind: "ambiguous", candidates: input.active };
 }
-
-/** A mobile number as the API renders it: +212 and 9 digits starting with 6 or 7; null when it is not one. */
-export function mobileNumber(text: string): string | null {
-  const digits = text.replace(/[\s.-]/g, "");
-  const local = digits.startsWith("+212") ? digits.slice(4) : digits.startsWith("00212") ? digits.slice(5) : digits.startsWith("0") ? digits.slice(1) : digits;
-  return /^[67][0-9]{8}$/.test(local) ? `+212${local}` : null;
-}
