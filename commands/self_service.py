@@ -74,8 +74,13 @@ def submit_subscription(
     offer = _offer(found, sub.offer_id)
     _check_contact_phone(offer, sub.phone)
     number = normalize_number(sub.number, number_kind_for(offer.service)) if sub.number else None
-    bookable(sub.start_date or clock.today(), clock.today())  # what does not depend on the CIN is refused before it is looked up
+    # What does not depend on the CIN is refused before it is looked up, the same for every CIN.
+    start = bookable(sub.start_date or clock.today(), clock.today())
+    if not offer.is_sellable_on(start):
+        raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
     holder = found.get(CinRegistration.id_for(cin))
+    if number is not None and _in_use(store, number) and (not isinstance(holder, CinRegistration) or verified_client != holder.client_id):
+        raise VerificationRequired("a number in use may be submitted only by its verified owner")  # whoever holds the CIN
     if not isinstance(holder, CinRegistration):
         details = RegisterClient(cin=cin, full_name=sub.full_name, email=sub.email, address=sub.address, phone=sub.phone)
         command = ProvisionContract(client=details, offer_id=sub.offer_id, commitment_months=sub.commitment_months,
@@ -86,6 +91,11 @@ def submit_subscription(
         command = _for_known_client(store, holder.client_id, offer, sub, number)
     provisioned = provision_contract(store, clock, operator, command, ctx, key)
     return _outcome(store, provisioned.result, provisioned.decision)
+
+
+def _in_use(store: EventStore, number: str) -> bool:
+    reservation = store.load_any([NumberReservation.id_for(number)]).get(NumberReservation.id_for(number))
+    return isinstance(reservation, NumberReservation) and not reservation.is_free
 
 
 def _for_known_client(store: EventStore, client_id: UUID, offer: Offer, sub: SubmitSubscription, number: str | None) -> ProvisionContract:
@@ -142,8 +152,7 @@ def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscriptio
     status = "allocated_on_submit"
     if sub.number:
         number = normalize_number(sub.number, number_kind_for(offer.service))
-        reservation = store.load_any([NumberReservation.id_for(number)]).get(NumberReservation.id_for(number))
-        status = "in_use" if isinstance(reservation, NumberReservation) and not reservation.is_free else "free"
+        status = "in_use" if _in_use(store, number) else "free"
     return SubscriptionPreview(offer, start, cin, number, status)
 
 

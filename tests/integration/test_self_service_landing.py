@@ -424,9 +424,12 @@ async def test_subscription_rules_are_checked_before_anything_is_recorded():
 
         # A CIN on file gets the same refusal for what does not depend on it: no free probe of who is a customer.
         assert (await _submit(client, {**NEWCOMER, "offer_id": mobile}, "k-first")).status_code == 201
+        someone = await _line(client, await customer(client), mobile)
         for n, cin in enumerate((NEWCOMER["cin"], "YY654321")):
             dated = await _submit(client, {**NEWCOMER, "cin": cin, "offer_id": mobile, "start_date": "2026-09-30"}, f"k-past-{n}")
             assert (dated.status_code, dated.json()["error"]["code"]) == (422, "start_date_in_past"), dated.text
+            theirs = await _submit(client, {**NEWCOMER, "cin": cin, "offer_id": mobile, "number": someone["number"]}, f"k-in-use-{n}")
+            assert (theirs.status_code, theirs.json()["error"]["code"]) == (401, "verification_required"), theirs.text
 
 
 async def test_a_plan_change_preview_shows_before_and_after_and_refuses_what_the_change_would():
