@@ -2,8 +2,9 @@
 // same aggregate sends it as `consistency_token`, so the gateway waits (or answers 503
 // projection_lagging, which the query retries) until the read model shows the write.
 // Pages subscribe: a write changes the token, so the query's key, so the page reads again.
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSyncExternalStore } from "react";
+import { refreshAfterWrite } from "./queryClient";
 
 const written = new Map<string, number>();
 const listeners = new Set<() => void>();
@@ -36,5 +37,18 @@ export function useOwnWrites<T>(what: string, aggregateId: string, load: (token:
     // While the write is read back, the page keeps showing this aggregate (never another one's data).
     placeholderData: (previous, query) => (query?.queryKey[1] === aggregateId ? previous : undefined),
     enabled,
+  });
+}
+
+/** A command on one aggregate: once accepted, the page reads that aggregate with the command's position, and the
+ * lists again (they have no token). */
+export function useCommandOn<T>(aggregateId: string, send: (body: T) => Promise<{ position: number }>) {
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: send,
+    onSuccess: (accepted) => {
+      wrote(aggregateId, accepted.position);
+      refreshAfterWrite(queries);
+    },
   });
 }

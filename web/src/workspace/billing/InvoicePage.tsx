@@ -1,10 +1,8 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { refreshAfterWrite } from "../../api/queryClient";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { api, call, pdfUrl, type Schemas } from "../../api/client";
-import { useOwnWrites, wrote } from "../../api/consistency";
+import { useCommandOn, useOwnWrites } from "../../api/consistency";
 import { ErrorNotice } from "../../shared/components/ErrorNotice";
 import { Loading } from "../../shared/components/Loading";
 import { Money } from "../../shared/components/Money";
@@ -86,17 +84,9 @@ function InvoiceActions({ invoice }: { invoice: Invoice }) {
   );
 }
 
-function useInvoiceCommand(invoiceId: string, send: () => Promise<{ position: number }>) {
-  const queries = useQueryClient();
-  return useMutation({
-    mutationFn: send,
-    onSuccess: (accepted) => { wrote(invoiceId, accepted.position); refreshAfterWrite(queries); },
-  });
-}
-
 function MarkPaid({ invoice }: { invoice: Invoice }) {
   const { t } = useTranslation();
-  const pay = useInvoiceCommand(invoice.invoice_id, () =>
+  const pay = useCommandOn(invoice.invoice_id, () =>
     call(api.POST("/api/v1/invoices/{invoice_id}/mark-paid", { params: { path: { invoice_id: invoice.invoice_id } } })));
   return (
     <div className="panel">
@@ -115,7 +105,7 @@ function CreditNote({ invoice }: { invoice: Invoice }) {
   const lines = invoice.lines as unknown as InvoiceLine[];
   const chosen = Object.entries(amounts).filter(([, v]) => v.trim() !== "");
   const invalid = chosen.some(([, v]) => !AMOUNT.test(v.trim()) || !/[1-9]/.test(v));
-  const credit = useInvoiceCommand(invoice.invoice_id, () => call(api.POST("/api/v1/invoices/{invoice_id}/credit-notes", {
+  const credit = useCommandOn(invoice.invoice_id, () => call(api.POST("/api/v1/invoices/{invoice_id}/credit-notes", {
     params: { path: { invoice_id: invoice.invoice_id } },
     body: { reason, lines: whole ? null : chosen.map(([line, net]) => ({ line_no: Number(line), net: net.trim() })) },
   })));

@@ -1,10 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { refreshAfterWrite } from "../../api/queryClient";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
-import { useOwnWrites, wrote } from "../../api/consistency";
+import { useCommandOn, useOwnWrites } from "../../api/consistency";
 import { ErrorNotice } from "../../shared/components/ErrorNotice";
 import { Loading } from "../../shared/components/Loading";
 import { Money } from "../../shared/components/Money";
@@ -53,17 +52,6 @@ function ClientDetails({ client }: { client: Client }) {
   );
 }
 
-function useClientCommand<T>(clientId: string, send: (body: T) => Promise<Schemas["Accepted"]>) {
-  const queries = useQueryClient();
-  return useMutation({
-    mutationFn: send,
-    onSuccess: (accepted) => {
-      wrote(clientId, accepted.position);
-      refreshAfterWrite(queries);
-    },
-  });
-}
-
 function ClientActions({ client }: { client: Client }) {
   const { t } = useTranslation();
   const can = useCan();
@@ -72,8 +60,8 @@ function ClientActions({ client }: { client: Client }) {
   const [editing, setEditing] = useState(false);
   const [status, setStatus] = useState<Client["status"]>(client.status === "active" ? "suspended" : "active");
   const [reason, setReason] = useState("");
-  const update = useClientCommand(client.client_id, (body: ClientOutput) => call(api.PUT("/api/v1/clients/{client_id}", { params: { path }, body })));
-  const changeStatus = useClientCommand(client.client_id, () =>
+  const update = useCommandOn(client.client_id, (body: ClientOutput) => call(api.PUT("/api/v1/clients/{client_id}", { params: { path }, body })));
+  const changeStatus = useCommandOn(client.client_id, () =>
     call(api.POST("/api/v1/clients/{client_id}/status", { params: { path }, body: { status, reason } })));
   const erase = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/clients/{client_id}", { params: { path } })),

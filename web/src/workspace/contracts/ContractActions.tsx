@@ -1,26 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { refreshAfterWrite } from "../../api/queryClient";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, call, type Schemas } from "../../api/client";
-import { wrote } from "../../api/consistency";
+import { useCommandOn } from "../../api/consistency";
 import { ErrorNotice } from "../../shared/components/ErrorNotice";
 import { Money } from "../../shared/components/Money";
 import { formatDate } from "../../shared/format";
 import { useCan, useMe } from "../session";
 import { classifyChange, earlyTerminationCharge } from "./commitment";
 import type { Contract } from "./ContractPage";
-
-function useContractCommand<T>(contractId: string, send: (body: T) => Promise<{ position: number }>) {
-  const queries = useQueryClient();
-  return useMutation({
-    mutationFn: send,
-    onSuccess: (accepted) => {
-      wrote(contractId, accepted.position);
-      refreshAfterWrite(queries);
-    },
-  });
-}
 
 /** What the key may do to the contract in its state: suspend, resume, terminate, change plan. */
 export function ContractActions({ contract }: { contract: Contract }) {
@@ -40,7 +28,7 @@ function Suspend({ contract }: { contract: Contract }) {
   const { t } = useTranslation();
   const [reason, setReason] = useState("");
   const path = { contract_id: contract.contract_id };
-  const suspend = useContractCommand(contract.contract_id, () => call(api.POST("/api/v1/contracts/{contract_id}/suspension", { params: { path }, body: { reason } })));
+  const suspend = useCommandOn(contract.contract_id, () => call(api.POST("/api/v1/contracts/{contract_id}/suspension", { params: { path }, body: { reason } })));
   return (
     <details className="panel">
       <summary>{t("contracts.suspend")}</summary>
@@ -56,7 +44,7 @@ function Suspend({ contract }: { contract: Contract }) {
 function Resume({ contract }: { contract: Contract }) {
   const { t } = useTranslation();
   const path = { contract_id: contract.contract_id };
-  const resume = useContractCommand(contract.contract_id, () => call(api.POST("/api/v1/contracts/{contract_id}/resumption", { params: { path }, body: {} })));
+  const resume = useCommandOn(contract.contract_id, () => call(api.POST("/api/v1/contracts/{contract_id}/resumption", { params: { path }, body: {} })));
   return (
     <div className="panel">
       <button type="button" onClick={() => resume.mutate(undefined)} disabled={resume.isPending}>{t("contracts.resume")}</button>
@@ -74,7 +62,7 @@ function Terminate({ contract }: { contract: Contract }) {
   const day = on || me.data?.today || "";
   const { end, months, charge } = earlyTerminationCharge(contract, day);
   const early = months > 0;
-  const terminate = useContractCommand(contract.contract_id, () =>
+  const terminate = useCommandOn(contract.contract_id, () =>
     call(api.POST("/api/v1/contracts/{contract_id}/termination", { params: { path }, body: { reason, on: on || null, early_termination: early } })));
   return (
     <details className="panel">
@@ -107,7 +95,7 @@ function PlanChange({ contract }: { contract: Contract }) {
   const effectiveDay = effective || me.data?.today || "";
   const inCommitment = effectiveDay < earlyTerminationCharge(contract, effectiveDay).end; // as the contract rule: by the effective date
   const path = { contract_id: contract.contract_id };
-  const submit = useContractCommand(contract.contract_id, () =>
+  const submit = useCommandOn(contract.contract_id, () =>
     call(api.POST("/api/v1/contracts/{contract_id}/plan-changes", { params: { path }, body: { offer_id: offerId, effective_date: effective || me.data!.today } })));
   return (
     <details className="panel">
