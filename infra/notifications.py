@@ -79,7 +79,7 @@ class ConsoleSender:
 
     async def send(self, notifications: Sequence[Notification]) -> None:
         for n in notifications:
-            self.console.print(f"[bold yellow]{n.channel.upper()} to {n.recipient}[/]: {n.body}")
+            self.console.print(f"[bold yellow]{n.channel.upper()} to {n.recipient}[/]: {n.body}", soft_wrap=True)  # one line, to grep
 
 
 class KafkaSender:
