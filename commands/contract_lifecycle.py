@@ -99,8 +99,7 @@ def change_plan(
     offer = store.load(Offer, cmd.offer_id, what="offer")
     if offer.deleted:
         raise NotFound(f"offer {offer.id} not found", code="offer_not_found", id=str(offer.id))
-    if not offer.is_sellable_on(cmd.effective_date):
-        raise RuleViolation("this offer is not on sale on the effective date", code="offer_not_sellable", field="offer_id")
+    offer.require_sellable_on(cmd.effective_date, "effective date")
     kind = contract.change_plan(
         offer_id=offer.id,
         offer_version=offer.terms_version,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-
 from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
 from uuid import UUID, uuid4
@@ -173,8 +172,7 @@ def _change_plan(store: EventStore, clock: Clock, client: Client, offer: Offer, 
     contract = store.load(Contract, contract_id, what="contract")
     if contract.client_id != client.id:
         raise NotFound(f"contract {contract_id} not found for this client", code="contract_not_found", id=str(contract_id))
-    if not offer.is_sellable_on(day):
-        raise RuleViolation("this offer is not on sale on the effective date", code="offer_not_sellable", field="offer_id")
+    offer.require_sellable_on(day, "effective date")
     contract.change_plan(offer_id=offer.id, offer_version=offer.terms_version, offer_name=offer.name, service=offer.service,
                          monthly_fee=offer.monthly_fee, effective_date=day, today=clock.today())
     return contract
@@ -190,8 +188,7 @@ def contract_reference() -> str:
 
 
 def _new_line(store: EventStore, parties: Parties, client: Client, offer: Offer, commitment: int, start: date, number: str | None) -> list:
-    if not offer.is_sellable_on(start):
-        raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
+    offer.require_sellable_on(start, "start date")
     line_id = uuid4()
     kind = number_kind_for(offer.service)
     reservation = _reservation(store, number, kind, line_id, parties.free_number(kind))

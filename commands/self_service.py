@@ -76,8 +76,7 @@ def submit_subscription(
     number = normalize_number(sub.number, number_kind_for(offer.service)) if sub.number else None
     # What does not depend on the CIN is refused before it is looked up, the same for every CIN.
     start = bookable(sub.start_date or clock.today(), clock.today())
-    if not offer.is_sellable_on(start):
-        raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
+    offer.require_sellable_on(start, "start date")
     holder = found.get(CinRegistration.id_for(cin))
     if number is not None and _in_use(store, number) and (not isinstance(holder, CinRegistration) or verified_client != holder.client_id):
         raise VerificationRequired("a number in use may be submitted only by its verified owner")  # whoever holds the CIN
@@ -147,8 +146,7 @@ def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscriptio
     offer = _offer(found, sub.offer_id)
     _check_contact_phone(offer, sub.phone)
     start = bookable(sub.start_date or clock.today(), clock.today())
-    if not offer.is_sellable_on(start):
-        raise RuleViolation("this offer is not on sale on the start date", code="offer_not_sellable", field="offer_id")
+    offer.require_sellable_on(start, "start date")
     status = "allocated_on_submit"
     if sub.number:
         number = normalize_number(sub.number, number_kind_for(offer.service))
@@ -170,8 +168,7 @@ def preview_plan_change(store: EventStore, clock: Clock, client_id: UUID, contra
     if not isinstance(contract, Contract) or contract.client_id != client_id:
         raise NotFound(f"contract {contract_id} not found", code="contract_not_found", id=str(contract_id))
     offer = _offer(found, offer_id)
-    if not offer.is_sellable_on(effective):
-        raise RuleViolation("this offer is not on sale on the effective date", code="offer_not_sellable", field="offer_id")
+    offer.require_sellable_on(effective, "effective date")
     before = contract.plan_on(effective)
     change = contract.change_plan(offer_id=offer.id, offer_version=offer.terms_version, offer_name=offer.name, service=offer.service,
                                   monthly_fee=offer.monthly_fee, effective_date=effective, today=clock.today())

@@ -63,6 +63,11 @@ class Offer(Aggregate):
             return False
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
+    def require_sellable_on(self, day: date, what: str) -> None:
+        """`offer_not_sellable` unless the offer is on sale on `day` (a line's start date, a plan change's effective date)."""
+        if not self.is_sellable_on(day):
+            raise RuleViolation(f"this offer is not on sale on the {what}", code="offer_not_sellable", field="offer_id")
+
     def _require_not_deleted(self, action: str) -> None:
         if self.deleted:
             raise InvalidTransition(f"cannot {action} a deleted offer", code="offer_deleted", action=action)
