@@ -19,6 +19,7 @@ from uuid import UUID
 
 import asyncpg
 
+from infra import visitor_access
 from infra.visitor_access import SCHEMA
 
 DDL = f"""
@@ -80,5 +81,5 @@ async def answer_challenge(conn: asyncpg.Connection, key: bytes, challenge_id: U
             await conn.execute(f"UPDATE {SCHEMA}.challenges SET tries_left = tries_left - 1 WHERE challenge_id = $1", challenge_id)
             return None
         await conn.execute(f"UPDATE {SCHEMA}.challenges SET used_at = $2 WHERE challenge_id = $1", challenge_id, now)
-        await conn.execute(f"DELETE FROM {SCHEMA}.attempts WHERE subject = ANY($1::text[])", row["forgiven"])
+        await visitor_access.forget(conn, row["forgiven"])
         return row["client_id"]

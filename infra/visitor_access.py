@@ -147,8 +147,8 @@ async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timede
     answer is when the next attempt will be allowed.
 
     Check and count are one step. Concurrent claims on a subject take turns under a transaction-scoped advisory lock,
-    so a burst of attempts in flight together cannot pass the limit together; an attempt that turns out not to be a
-    guess is `release`d afterwards."""
+    so a burst of attempts in flight together cannot pass the limit together. A visitor who proves who they are has the
+    counts of their own subjects `forget`-ten."""
     async with conn.transaction():
         for subject in sorted(limits):  # one order everywhere: two claims never wait on each other's second lock
             await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", ATTEMPT_LOCKS, advisory_key(subject))
@@ -158,20 +158,11 @@ async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timede
     return None
 
 
-async def release(conn: asyncpg.Connection, subject: str, claimed_at: datetime) -> None:
-    """Uncounts one attempt claimed at `claimed_at`."""
-    await conn.execute(
-        f"""DELETE FROM {SCHEMA}.attempts WHERE ctid =
-            (SELECT ctid FROM {SCHEMA}.attempts WHERE subject = $1 AND attempted_at = $2 LIMIT 1)""",
-        subject, claimed_at,
-    )
-
-
 async def record(conn: asyncpg.Connection, counted: Iterable[str], now: datetime, window: timedelta) -> None:
     """Counts an attempt under each subject; attempts older than the window, which no longer count, are dropped on the way."""
     await conn.execute(f"DELETE FROM {SCHEMA}.attempts WHERE attempted_at <= $1", now - window)
     await conn.executemany(f"INSERT INTO {SCHEMA}.attempts (subject, attempted_at) VALUES ($1, $2)", [(s, now) for s in counted])
 
 
-async def forget(conn: asyncpg.Connection, subject: str) -> None:
-    await conn.execute(f"DELETE FROM {SCHEMA}.attempts WHERE subject = $1", subject)
+async def forget(conn: asyncpg.Connection, subjects: list[str]) -> None:
+    await conn.execute(f"DELETE FROM {SCHEMA}.attempts WHERE subject = ANY($1::text[])", subjects)
