@@ -24,20 +24,33 @@ def all_topics(settings: Settings) -> list[str]:
 
 
 async def ensure_topics(settings: Settings) -> None:
+    await create_missing_topics(settings, all_topics(settings))
+
+
+async def create_missing_topics(settings: Settings, topics: list[str], config: dict[str, str] | None = None) -> None:
+    """Creates those of `topics` the broker lacks, with `config` (retention, say); an existing topic is left as it is."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [t for t in all_topics(settings) if t not in existing]
+        missing = [t for t in topics if t not in existing]
         if missing:
             try:
                 await admin.create_topics(
-                    [NewTopic(t, num_partitions=settings.kafka_partitions, replication_factor=1) for t in missing]
+                    [NewTopic(t, num_partitions=settings.kafka_partitions, replication_factor=1, topic_configs=config or {}) for t in missing]
                 )
             except TopicAlreadyExistsError:
                 pass
     finally:
         await admin.close()
+
+
+async def stop_producer(producer: AIOKafkaProducer, what: str) -> None:
+    """The producer flushes before it closes, and waits for ever for a broker that is away: 5 s, then give up."""
+    try:
+        await asyncio.wait_for(producer.stop(), STOP_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        log.warning("the %s producer did not flush within %.0f s; what the broker did not acknowledge is sent again", what, STOP_TIMEOUT_S)
 
 
 class KafkaSink:
@@ -59,11 +72,7 @@ class KafkaSink:
         await self.producer.start()
 
     async def stop(self) -> None:
-        # The producer flushes before it closes, and waits for ever for a broker that is away.
-        try:
-            await asyncio.wait_for(self.producer.stop(), STOP_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            log.warning("the Kafka producer did not flush within %.0f s; what the broker did not acknowledge is sent again by the next relay", STOP_TIMEOUT_S)
+        await stop_producer(self.producer, "relay's")
 
     async def deliver(self, events: Sequence[CloudEvent]) -> None:
         sends = [

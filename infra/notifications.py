@@ -19,6 +19,9 @@ from typing import Protocol, Sequence
 
 import asyncpg
 import orjson
+from aiokafka import AIOKafkaProducer
+
+from infra.kafka import create_missing_topics, stop_producer
 
 log = logging.getLogger(__name__)
 
@@ -86,43 +89,20 @@ class KafkaSender:
     """Publishes to the notifications topic, keyed by recipient; idempotent producer, acks from all replicas."""
 
     def __init__(self, settings) -> None:
-        from aiokafka import AIOKafkaProducer
-
         self.settings = settings
         self.topic = settings.kafka_topic_prefix + TOPIC
         self.producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
 
     async def start(self) -> None:
-        await _ensure_topic(self.settings, self.topic)
+        await create_missing_topics(self.settings, [self.topic], {"retention.ms": str(TOPIC_RETENTION_MS), "cleanup.policy": "delete"})
         await self.producer.start()
 
     async def stop(self) -> None:
-        try:
-            await asyncio.wait_for(self.producer.stop(), 5.0)
-        except asyncio.TimeoutError:
-            log.warning("the notifications producer did not flush within 5 s; the rows not handed over are sent again")
+        await stop_producer(self.producer, "notifications")
 
     async def send(self, notifications: Sequence[Notification]) -> None:
         sends = [await self.producer.send(self.topic, value=n.payload(), key=n.recipient.encode()) for n in notifications]
         await asyncio.gather(*sends)
-
-
-async def _ensure_topic(settings, topic: str) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import TopicAlreadyExistsError
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    await admin.start()
-    try:
-        if topic not in set(await admin.list_topics()):
-            config = {"retention.ms": str(TOPIC_RETENTION_MS), "cleanup.policy": "delete"}
-            try:
-                await admin.create_topics([NewTopic(topic, num_partitions=settings.kafka_partitions, replication_factor=1,
-                                                    topic_configs=config)])
-            except TopicAlreadyExistsError:
-                pass
-    finally:
-        await admin.close()
 
 
 class Dispatcher:
