@@ -107,14 +107,14 @@ def sms_text(code: str, minutes: int) -> str:
 async def answer_code(challenge_id: UUID, body: AnswerCode, request: Request) -> VisitorSession:
     """The visitor token, for the code the SMS gave. A wrong code, an expired or used challenge, or one that matched no
     client: the same 401 `verification_failed`. Each challenge allows a few tries."""
-    runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
+    runtime = request.app.state.runtime
     now = runtime.clock.now()
     key = await signing_key(request)
     async with runtime.pool.acquire() as conn:
         client_id = await one_time_codes.answer_challenge(conn, key, challenge_id, body.code, now)
     if client_id is None:
         raise ApiError(401, "verification_failed", "the code is wrong, has expired or was already used; ask for a new one")
-    expires = now + timedelta(minutes=settings.landing_token_minutes)
+    expires = token_expiry(request)
     return VisitorSession(token=visitor_access.issue_token(key, client_id, expires), client_id=client_id, expires_at=expires)
 
 
@@ -197,6 +197,15 @@ async def _token_client(request: Request, authorization: str) -> UUID:
     runtime = request.app.state.runtime
     client_id = visitor_access.client_of(await signing_key(request), token.strip(), runtime.clock.now())
     if client_id is None:
-        raise ApiError(401, "visitor_token_invalid", "the token is invalid or has expired; verify again",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise visitor_token_invalid()
     return client_id
+
+
+def visitor_token_invalid() -> ApiError:
+    return ApiError(401, "visitor_token_invalid", "the token is invalid or has expired; verify again", headers={"WWW-Authenticate": "Bearer"})
+
+
+def token_expiry(request: Request) -> datetime:
+    """When a token issued now expires: visitor and document tokens last as long."""
+    runtime = request.app.state.runtime
+    return runtime.clock.now() + timedelta(minutes=runtime.settings.landing_token_minutes)

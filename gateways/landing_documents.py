@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from gateways.errors import ApiError
-from gateways.landing import signing_key, verification_required, visitor_token
+from gateways.landing import signing_key, verification_required, visitor_token, visitor_token_invalid
 from gateways.openapi import PDF
 from infra import documents, visitor_access
 from projections import contract_summary
@@ -33,7 +33,7 @@ async def my_contract_document(
     scoped_contract = visitor_access.contract_of(key, credentials.credentials, now)
     visitor = visitor_access.client_of(key, credentials.credentials, now)
     if scoped_contract is None and visitor is None:
-        raise ApiError(401, "visitor_token_invalid", "the token is invalid or has expired; verify again", headers={"WWW-Authenticate": "Bearer"})
+        raise visitor_token_invalid()
     async with runtime.pool.acquire() as conn:
         if scoped_contract != contract_id and not await _owns(conn, visitor, contract_id):
             raise _no_such_document(contract_id)

@@ -18,7 +18,7 @@ from gateways.commanding import Accepted, run_command
 from gateways.errors import ApiError
 from domain.identity import normalize_cin
 from gateways.landing import (
-    attempt_window, claim_attempt, client_address, optional_visitor, signing_key, too_many, verification_required,
+    attempt_window, claim_attempt, client_address, optional_visitor, signing_key, token_expiry, too_many, verification_required,
 )
 from infra import landing_drafts, visitor_access
 
@@ -166,7 +166,7 @@ async def submit(
         raise verification_required() from None
     response.status_code = 201 if outcome.decision == "new_line" else 200
     response.headers["X-Consistency-Token"] = str(outcome.result.position)
-    expires = request.app.state.runtime.clock.now() + timedelta(minutes=request.app.state.runtime.settings.landing_token_minutes)
+    expires = token_expiry(request)
     token = visitor_access.issue_contract_token(await signing_key(request), outcome.result.id, expires)
     return SubscriptionAccepted(id=str(outcome.result.id), position=outcome.result.position, decision=outcome.decision,
                                 client_id=outcome.client_id, number=outcome.number, document_token=token, document_expires_at=expires)

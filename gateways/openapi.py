@@ -126,7 +126,9 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         found |= {400, 413}
     if method in WRITES:
         found |= {404, 409}
-    if path.endswith(("/landing/verifications", "/landing/subscriptions")):  # attempts counted per CIN, number and address
+    if path.endswith("/landing/verifications"):  # requests counted per CIN, number and address; never 401: the answer tells nothing
+        found |= {429}
+    if path.endswith("/landing/subscriptions"):  # a CIN on file needs its verified owner
         found |= {401, 429}
     if path.endswith("/landing/verifications/{challenge_id}/code"):  # a wrong, expired or used code
         found |= {401}

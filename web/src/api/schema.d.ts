@@ -7428,15 +7428,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description An id in the path or the body names nothing. */
             404: {
                 headers: {
