@@ -9,8 +9,8 @@ import { Loading } from "../shared/components/Loading";
 import { Money } from "../shared/components/Money";
 import { formatDate } from "../shared/format";
 import { canonicalCin } from "../shared/rules";
-import { OfferCard } from "../workspace/offers/OfferCard";
-import type { Component } from "../workspace/offers/offerRules";
+import { OfferCard } from "../shared/components/OfferCard";
+import type { Component } from "../shared/offerComponents";
 import { detailProblems, fromDraft, type Journey, type Service, START, STEPS, stepOf, submission, toDraft } from "./subscription";
 
 type Bootstrap = Schemas["LandingBootstrap"];

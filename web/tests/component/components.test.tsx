@@ -4,7 +4,7 @@ import { describe, expect, test, vi } from "vitest";
 import { ApiError } from "../../src/api/client";
 import { ErrorNotice } from "../../src/shared/components/ErrorNotice";
 import { ClientForm } from "../../src/workspace/clients/ClientForm";
-import { OfferCard } from "../../src/workspace/offers/OfferCard";
+import { OfferCard } from "../../src/shared/components/OfferCard";
 import { visibleTabs } from "../../src/workspace/tabs";
 import { renderInWorkspace } from "./render";
 

@@ -11,8 +11,8 @@ import { formatDate } from "../../shared/format";
 import { CIN, canonicalCin, mobileNumber } from "../../shared/rules";
 import { ClientForm, type ClientOutput } from "../clients/ClientForm";
 import { useMe } from "../session";
-import { OfferCard } from "../offers/OfferCard";
-import type { Component } from "../offers/offerRules";
+import { OfferCard } from "../../shared/components/OfferCard";
+import type { Component } from "../../shared/offerComponents";
 import { type ActiveLine, type Decision, predictDecision } from "./provisioningDecision";
 
 type ClientChoice = { kind: "existing"; client: Schemas["ClientView"] } | { kind: "new"; client: Schemas["RegisterClient"] };

@@ -12,7 +12,7 @@ import { Status } from "../../shared/components/Status";
 import { formatMoment } from "../../shared/format";
 import { AMOUNT } from "../../shared/rules";
 import { useCan } from "../session";
-import { OfferCard } from "./OfferCard";
+import { OfferCard } from "../../shared/components/OfferCard";
 import { type Component, componentProblems, KINDS, type RuleProblem, type Service, startingComponents, toRequest, UNIT } from "./offerRules";
 
 type Draft = {

@@ -1,23 +1,13 @@
 // The catalog's component rules, as the API applies them, so the editor refuses before sending.
+import { type Component, UNIT } from "../../shared/offerComponents";
+
+export { type Component, UNIT };
 export type Service = "mobile" | "internet" | "landline";
-export type Component = { kind: string; [unit: string]: string | number | boolean };
 
 export const KINDS: Record<Service, string[]> = {
   mobile: ["data", "calls"],
   internet: ["fiber", "adsl", "landline"],
   landline: ["national", "international", "phone"],
-};
-
-/** The quantity each kind carries; landline (the always-on line of an internet offer) carries none. */
-export const UNIT: Record<string, "gb" | "hours" | "mbps" | null> = {
-  data: "gb",
-  calls: "hours",
-  fiber: "mbps",
-  adsl: "mbps",
-  landline: null,
-  national: "hours",
-  international: "hours",
-  phone: "hours",
 };
 
 export type RuleProblem = { field: string; code: string };

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
-import { Money } from "../../shared/components/Money";
-import { formatDate } from "../../shared/format";
-import { type Component, UNIT } from "./offerRules";
+import { Money } from "./Money";
+import { formatDate } from "../format";
+import { type Component, UNIT } from "../offerComponents";
 
 export type OfferCardProps = {
   name: string;
