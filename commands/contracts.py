@@ -13,7 +13,7 @@ from commands.base import Command, CommandResult, exactly_one_of
 from commands.contract_documents import issue_contract_document
 from commands.clients import RegisterClient
 from commands.idempotency import IdempotencyKey, earlier_result, record_for
-from commands.numbers import default_draw, pick_free_number
+from commands.numbers import NumberHold, default_draw, pick_free_number, take_held_number
 from commands.retry import retry_on_conflict
 from domain.booking import bookable
 from domain.client import Client
@@ -63,7 +63,9 @@ def provision_contract(
     cmd: ProvisionContract,
     ctx: CommandContext,
     idempotency: IdempotencyKey | None = None,
+    hold: NumberHold | None = None,
 ) -> Provisioned:
+    """`hold`: a number held for the self-service draft this comes from, which a new line without a kept number takes."""
     parties = _parties(store, cmd, idempotency)
     if idempotency and (first := earlier_result(store, idempotency, cmd, parties.earlier)) is not None:
         return Provisioned(first.result, first.outcome)
@@ -78,7 +80,9 @@ def provision_contract(
     if decision.kind == "plan_change":
         aggregates = [_change_plan(store, clock, client, offer, decision.contract_id, day), *first_sale]
     else:
-        aggregates = _new_line(store, parties, client, offer, cmd.commitment_months, day, number) + newcomers + first_sale
+        offer.require_sellable_on(day, "start date")
+        reservation = _reservation(store, clock, number, number_kind_for(offer.service), parties, hold)
+        aggregates = _new_line(reservation, client, offer, cmd.commitment_months, day) + newcomers + first_sale
     contract = aggregates[0]
     reason = "plan_change" if decision.kind == "plan_change" else "provisioning"
     document = issue_contract_document(clock, operator, contract, client, offer, reason, day)
@@ -187,12 +191,8 @@ def contract_reference() -> str:
     return f"CT-{drawn[:5]}-{drawn[5:]}"
 
 
-def _new_line(store: EventStore, parties: Parties, client: Client, offer: Offer, commitment: int, start: date, number: str | None) -> list:
-    offer.require_sellable_on(start, "start date")
-    line_id = uuid4()
-    kind = number_kind_for(offer.service)
-    reservation = _reservation(store, number, kind, line_id, parties.free_number(kind))
-    line = Subscriber(id=line_id, client_id=client.id, service=offer.service, number=reservation.number)
+def _new_line(reservation: NumberReservation, client: Client, offer: Offer, commitment: int, start: date) -> list:
+    line = Subscriber(id=reservation.subscriber_id, client_id=client.id, service=offer.service, number=reservation.number)
     contract = Contract.provision(
         client_id=client.id, subscriber_id=line.id, number=reservation.number, offer_id=offer.id,
         offer_version=offer.terms_version, offer_name=offer.name, service=offer.service, monthly_fee=offer.monthly_fee,
@@ -203,11 +203,16 @@ def _new_line(store: EventStore, parties: Parties, client: Client, offer: Offer,
     return [contract, client, line, reservation]
 
 
-def _reservation(store: EventStore, number: str | None, kind: str, line_id: UUID, free: str | None) -> NumberReservation:
+def _reservation(store: EventStore, clock: Clock, number: str | None, kind: str, parties: Parties, hold: NumberHold | None) -> NumberReservation:
+    """The new line's number, reserved for a new line id: kept, held for the draft, or drawn."""
+    line_id = uuid4()
+    if number is None and hold is not None:
+        return take_held_number(store, hold, kind, line_id, clock.now())
     if number is None:
+        free = parties.free_number(kind)
         return NumberReservation.reserve(free, kind, line_id) if free else pick_free_number(store, kind, line_id)
     if not store.exists(NumberReservation.id_for(number)):
         return NumberReservation.reserve(number, kind, line_id)
     reservation = store.load(NumberReservation, NumberReservation.id_for(number), what="number")
-    reservation.reserve_again(line_id)
+    reservation.reserve_again(line_id, clock.now())
     return reservation

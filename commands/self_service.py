@@ -20,6 +20,7 @@ from commands.base import Command, CommandResult
 from commands.clients import Address, Cin, Email, Phone, RegisterClient, Text
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey, earlier_result
+from commands.numbers import NumberHold, held_reservation
 from domain.booking import bookable
 from domain.client import Client
 from domain.contract import Contract
@@ -63,8 +64,9 @@ class SubscriptionOutcome(NamedTuple):
 
 def submit_subscription(
     store: EventStore, clock: Clock, operator: Operator, sub: SubmitSubscription, ctx: CommandContext, key: IdempotencyKey,
-    verified_client: UUID | None,
+    verified_client: UUID | None, hold: NumberHold | None = None,
 ) -> SubscriptionOutcome:
+    """`hold`: the number the visitor's draft holds; a new line without a kept number gets it."""
     key = replace(key, request=sub)
     cin = normalize_cin(sub.cin)
     found = store.load_any([key.record_id, sub.offer_id, CinRegistration.id_for(cin)])
@@ -88,7 +90,7 @@ def submit_subscription(
         raise VerificationRequired(str(holder.client_id))
     else:
         command = _for_known_client(store, holder.client_id, offer, sub, number)
-    provisioned = provision_contract(store, clock, operator, command, ctx, key)
+    provisioned = provision_contract(store, clock, operator, command, ctx, key, hold)
     return _outcome(store, provisioned.result, provisioned.decision)
 
 
@@ -135,11 +137,12 @@ class SubscriptionPreview(NamedTuple):
     start_date: date
     cin: str
     number: str | None
-    number_status: str  # allocated_on_submit, free or in_use (a line on file: its plan changes, if it is the visitor's)
+    number_status: str  # allocated_on_submit, held (for the draft), free or in_use (a line on file: its plan changes, if it is the visitor's)
 
 
-def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscription) -> SubscriptionPreview:
-    """Checks a submission as far as it can be checked without revealing whether its CIN is on file."""
+def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscription, hold: NumberHold | None = None) -> SubscriptionPreview:
+    """Checks a submission as far as it can be checked without revealing whether its CIN is on file.
+    A draft's held number is shown as the line's number, or refused (number_hold_lost) if the hold no longer stands."""
     cin = normalize_cin(sub.cin)
     number = None
     found = store.load_any([sub.offer_id])
@@ -151,6 +154,9 @@ def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscriptio
     if sub.number:
         number = normalize_number(sub.number, number_kind_for(offer.service))
         status = "in_use" if _in_use(store, number) else "free"
+    elif hold is not None:
+        number = held_reservation(store, hold, number_kind_for(offer.service), clock.now()).number
+        status = "held"
     return SubscriptionPreview(offer, start, cin, number, status)
 
 

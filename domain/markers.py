@@ -6,6 +6,7 @@ the event store's unique key lets exactly one of them commit. No check-then-inse
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -49,17 +50,39 @@ class OfferUsageMarker(Aggregate):
 
 
 class NumberReservation(Aggregate):
-    """One service number. Reserved by at most one subscriber at a time; its id is derived from the number."""
+    """One service number, its id derived from the number. Assigned to at most one subscriber at a time.
+
+    A free number may also be held, until a given time, for one self-service draft: the visitor sees the number
+    before confirming, and the contract gets that number. While the hold lasts nobody else may take the number;
+    once it has passed, the number is free again, but only its holder can take it back without asking for it by
+    name (allocation draws only numbers that were never recorded)."""
 
     @event("NumberReserved")
-    def __init__(self, id: UUID, number: str, kind: str, subscriber_id: UUID) -> None:  # noqa: A002
+    def __init__(self, id: UUID, number: str, kind: str, subscriber_id: UUID | None = None) -> None:  # noqa: A002
         self.number = number
         self.kind = kind
         self.subscriber_id: UUID | None = subscriber_id
+        self.held_for: str | None = None
+        self.held_until: datetime | None = None
+
+    class NumberHeld(Aggregate.Created):
+        """Created held for a draft: no subscriber yet."""
+
+        number: str
+        kind: str
+        holder: str
+        until: datetime
+
+        def apply(self, aggregate: NumberReservation) -> None:  # type: ignore[override]
+            aggregate.held_for, aggregate.held_until = self.holder, self.until
 
     @classmethod
     def reserve(cls, number: str, kind: str, subscriber_id: UUID) -> NumberReservation:
         return cls(id=cls.id_for(number), number=number, kind=kind, subscriber_id=subscriber_id)
+
+    @classmethod
+    def hold_new(cls, number: str, kind: str, holder: str, until: datetime) -> NumberReservation:
+        return cls._create(cls.NumberHeld, id=cls.id_for(number), number=number, kind=kind, holder=holder, until=until)
 
     @staticmethod
     def id_for(number: str) -> UUID:
@@ -69,10 +92,27 @@ class NumberReservation(Aggregate):
     def is_free(self) -> bool:
         return self.subscriber_id is None
 
-    def reserve_again(self, subscriber_id: UUID) -> None:
-        if not self.is_free:
+    def held_by_other(self, holder: str | None, now: datetime) -> bool:
+        return self.held_for is not None and self.held_for != holder and self.held_until is not None and self.held_until > now
+
+    def may_be_taken_by(self, holder: str | None, now: datetime) -> bool:
+        return self.is_free and not self.held_by_other(holder, now)
+
+    def reserve_again(self, subscriber_id: UUID, now: datetime, holder: str | None = None) -> None:
+        """Assigns the number to a subscriber: a free number, not held for someone else's draft."""
+        if not self.may_be_taken_by(holder, now):
             raise Conflict("the number is assigned", code="number_taken", number=self.number)
         self._reserved_again(subscriber_id=subscriber_id)
+
+    def hold(self, holder: str, until: datetime, now: datetime) -> None:
+        """Holds (or holds longer) a free number for a draft."""
+        if not self.may_be_taken_by(holder, now):
+            raise Conflict("the number is assigned", code="number_taken", number=self.number)
+        self._held_again(holder=holder, until=until)
+
+    def release_hold(self, holder: str) -> None:
+        if self.is_free and self.held_for == holder:
+            self._hold_released()
 
     def release(self) -> None:
         if self.subscriber_id is not None:
@@ -81,6 +121,15 @@ class NumberReservation(Aggregate):
     @event("NumberReservedAgain")
     def _reserved_again(self, subscriber_id: UUID) -> None:
         self.subscriber_id = subscriber_id
+        self.held_for = self.held_until = None
+
+    @event("NumberHeldAgain")
+    def _held_again(self, holder: str, until: datetime) -> None:
+        self.held_for, self.held_until = holder, until
+
+    @event("NumberHoldReleased")
+    def _hold_released(self) -> None:
+        self.held_for = self.held_until = None
 
     @event("NumberReleased")
     def _released(self) -> None:

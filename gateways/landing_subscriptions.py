@@ -12,11 +12,13 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from commands.idempotency import IdempotencyKey
+from commands.numbers import NumberHold, hold_number, release_held_number
 from commands.self_service import SubmitSubscription, VerificationRequired, preview_subscription, submit_subscription
 from gateways.auth import Principal
 from gateways.commanding import Accepted, run_command
 from gateways.errors import ApiError
 from domain.identity import normalize_cin
+from domain.numbers import number_kind_for
 from gateways.landing import (
     attempt_window, claim_attempt, client_address, optional_visitor, signing_key, token_expiry, too_many, verification_required,
 )
@@ -24,13 +26,17 @@ from infra import landing_drafts, visitor_access
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
 DRAFT_TOKEN = Header(alias="X-Draft-Token", min_length=20, max_length=100, description="The token the draft was created with.")
+OPTIONAL_DRAFT_TOKEN = Header(default=None, alias="X-Draft-Token", min_length=20, max_length=100,
+                              description="The draft this comes from: its held number is the new line's.")
+VISITOR = Principal(key_id="visitor", role="self-service")
 Short = Annotated[str, StringConstraints(max_length=200)]
 
 
 class SubscriptionDraft(BaseModel):
     """Whatever the visitor has entered so far: every field is optional, and checked only when submitted."""
 
-    step: int | None = Field(default=None, ge=1, le=5, description="1 service, 2 offer, 3 personal info, 4 preview, 5 submit.")
+    step: int | None = Field(default=None, ge=1, le=5,
+                             description="The step the visitor was on: 1 service, 2 offer, 3 personal details, 4 number, 5 preview.")
     service: Literal["mobile", "internet", "landline"] | None = None
     offer_id: UUID | None = None
     commitment_months: Literal[0, 12, 24] | None = None
@@ -84,10 +90,67 @@ async def save_draft(body: SubscriptionDraft, request: Request, token: str = DRA
 
 @router.delete("/draft", status_code=204, response_class=Response)
 async def discard_draft(request: Request, token: str = DRAFT_TOKEN) -> Response:
+    """Deletes the draft and frees the number it held."""
     async with request.app.state.runtime.pool.acquire() as conn:
-        if not await landing_drafts.discard(conn, token):
+        if not (discarded := await landing_drafts.discard(conn, token)):
             raise _no_draft()
+    if discarded.number:
+        await _release(request, NumberHold(discarded.holder, discarded.number))
     return Response(status_code=204)
+
+
+class NumberRequest(BaseModel):
+    service: Literal["mobile", "internet", "landline"]
+
+
+class HeldNumberView(BaseModel):
+    number: str = Field(description="The line's number, as the contract will have it.")
+    service: Literal["mobile", "internet", "landline"]
+    held_until: datetime = Field(description="Ask again before then to keep it longer; after it, the number may go to someone else.")
+
+
+@router.post("/draft/number", response_model=HeldNumberView)
+async def hold_draft_number(body: NumberRequest, request: Request, token: str = DRAFT_TOKEN) -> HeldNumberView:
+    """The number a new line of this service would get, held for the draft so that the contract gets the number shown.
+    Asked again, it answers the same number (held longer) while nobody else has taken it; for another service, a new
+    number of that kind, and the old one is freed. Submitting with `X-Draft-Token` gives the line this number."""
+    runtime = request.app.state.runtime
+    await _claim_per_address(request, "number-hold", runtime.settings.landing_number_holds_per_address,
+                             "too_many_number_holds", "too many numbers asked for from this address")
+    async with runtime.pool.acquire() as conn:
+        if (draft := await landing_drafts.hold_of(conn, token, runtime.clock.now())) is None:
+            raise _no_draft()
+    hold_for = timedelta(minutes=runtime.settings.landing_number_hold_minutes)
+    held = await run_command(request, VISITOR, "HoldNumber", lambda rt, ctx: hold_number(
+        rt.store, rt.clock, number_kind_for(body.service), draft.holder, draft.number, hold_for, ctx))
+    async with runtime.pool.acquire() as conn:
+        await landing_drafts.record_hold(conn, token, held.number)
+    return HeldNumberView(number=held.number, service=body.service, held_until=held.held_until)
+
+
+async def _done_with_draft(request: Request, token: str, number: str) -> None:
+    """Deletes a submitted draft, and frees the number it held if the line did not take it (a kept number instead)."""
+    async with request.app.state.runtime.pool.acquire() as conn:
+        discarded = await landing_drafts.discard(conn, token)
+    if discarded and discarded.number and discarded.number != number:
+        await _release(request, NumberHold(discarded.holder, discarded.number))
+
+
+async def _release(request: Request, hold: NumberHold) -> None:
+    await run_command(request, VISITOR, "ReleaseNumberHold", lambda rt, ctx: release_held_number(rt.store, hold, ctx))
+
+
+async def _draft_hold(request: Request, token: str | None) -> NumberHold | None:
+    """The number the draft named by `token` holds. A draft that is gone (expired, or deleted by its own submission)
+    holds nothing any more: a new line would answer number_hold_lost, while a resent submission still gets its answer."""
+    if token is None:
+        return None
+    runtime = request.app.state.runtime
+    async with runtime.pool.acquire() as conn:
+        draft = await landing_drafts.hold_of(conn, token, runtime.clock.now())
+    if draft is None:
+        return NumberHold(landing_drafts.holder_of(token), None)
+    return NumberHold(draft.holder, draft.number) if draft.number else None
 
 
 def _saved(saved: landing_drafts.Draft | None) -> SavedDraft:
@@ -116,16 +179,19 @@ class SubscriptionPreviewView(BaseModel):
     address: str
     phone: str | None
     number: str | None
-    number_status: Literal["allocated_on_submit", "free", "in_use"] = Field(
-        description="in_use: a line on file; submitted by its verified owner, it changes that line's plan."
+    number_status: Literal["allocated_on_submit", "held", "free", "in_use"] = Field(
+        description="held: the number the draft holds, which the line gets; in_use: a line on file, whose plan changes if "
+                    "its verified owner submits."
     )
 
 
 @router.post("/subscriptions/preview", response_model=SubscriptionPreviewView)
-async def preview(body: SubmitSubscription, request: Request) -> SubscriptionPreviewView:
-    """The full summary before submitting, checked as far as it can be without saying whether the CIN is on file."""
+async def preview(body: SubmitSubscription, request: Request, draft_token: str | None = OPTIONAL_DRAFT_TOKEN) -> SubscriptionPreviewView:
+    """The full summary before submitting, checked as far as it can be without saying whether the CIN is on file.
+    With `X-Draft-Token`, a new line shows the number its draft holds (409 `number_hold_lost` if it, or the draft, is gone)."""
     runtime = request.app.state.runtime
-    checked = await runtime.run_command(lambda: preview_subscription(runtime.store, runtime.clock, body))
+    hold = await _draft_hold(request, draft_token)
+    checked = await runtime.run_command(lambda: preview_subscription(runtime.store, runtime.clock, body, hold))
     offer = checked.offer
     return SubscriptionPreviewView(
         service=offer.service, offer_id=offer.id, offer_name=offer.name, offer_version=offer.terms_version, components=offer.components,
@@ -152,18 +218,25 @@ async def submit(
     response: Response,
     idempotency_key: str = Header(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
     verified: UUID | None = Depends(optional_visitor),
+    draft_token: str | None = OPTIONAL_DRAFT_TOKEN,
 ) -> SubscriptionAccepted:
     """A new line (201) or a plan change on a line on file (200), by the CIN reconciliation rules; Idempotency-Key required.
-    A CIN on file needs a visitor token for that client: without one the attempt counts as a failed verification."""
+    A CIN on file needs a visitor token for that client: without one the attempt counts as a failed verification.
+    With `X-Draft-Token`, a new line gets the number the draft holds (409 `number_hold_lost` if it, or the draft, is gone),
+    and the draft, done with, is deleted."""
     key = IdempotencyKey(scope="landing", key=idempotency_key)
     who = Principal(key_id=f"client:{verified}" if verified else "visitor", role="self-service")
-    await _claim_submission(request)
+    await _claim_per_address(request, "submission", request.app.state.runtime.settings.landing_submissions_per_address,
+                             "too_many_submissions", "too many subscriptions from this address")
+    hold = await _draft_hold(request, draft_token)
     try:
         outcome = await run_command(request, who, "SubmitSubscription", lambda rt, ctx: submit_subscription(
-            rt.store, rt.clock, rt.operator, body, ctx, key, verified))
+            rt.store, rt.clock, rt.operator, body, ctx, key, verified, hold))
     except VerificationRequired:
         await _count_failure(request, body.cin)
         raise verification_required() from None
+    if draft_token is not None:
+        await _done_with_draft(request, draft_token, outcome.number)
     response.status_code = 201 if outcome.decision == "new_line" else 200
     response.headers["X-Consistency-Token"] = str(outcome.result.position)
     expires = token_expiry(request)
@@ -172,16 +245,15 @@ async def submit(
                                 client_id=outcome.client_id, number=outcome.number, document_token=token, document_expires_at=expires)
 
 
-async def _claim_submission(request: Request) -> None:
-    """Counts a submission from this address before it runs; 429 once the address has submitted too often.
+async def _claim_per_address(request: Request, kind: str, limit: int, code: str, what: str) -> None:
+    """Counts a request of this kind from this address before it runs; 429 once the address has made too many.
     Every submission counts, accepted or refused: a refusal must not be a free probe of what is on file."""
     runtime = request.app.state.runtime
-    subject = visitor_access.submission_subject(await signing_key(request), client_address(request))
+    subject = visitor_access.address_subject(await signing_key(request), kind, client_address(request))
     now = runtime.clock.now()
     async with runtime.pool.acquire() as conn:
-        if until := await visitor_access.claim(conn, {subject: runtime.settings.landing_submissions_per_address},
-                                               attempt_window(runtime.settings), now):
-            raise too_many(until, now, "too_many_submissions", "too many subscriptions from this address")
+        if until := await visitor_access.claim(conn, {subject: limit}, attempt_window(runtime.settings), now):
+            raise too_many(until, now, code, what)
 
 
 async def _count_failure(request: Request, raw_cin: str) -> None:

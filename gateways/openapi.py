@@ -26,8 +26,8 @@ WHY: dict[int, str] = {
     413: "The body is larger than the configured limit (`payload_too_large`).",
     422: "The request does not match the schema (`validation_failed`, with each field's problem in `details`), "
          "or breaks a business rule.",
-    429: "Too many verification requests for this CIN or number, or from this address; wait `Retry-After` seconds (the wait grows "
-         "with each request past the allowance).",
+    429: "Too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too "
+         "many subscriptions or number holds from this address; wait `Retry-After` seconds.",
     503: "The database is unavailable (`database_unavailable`), or the read models have not reached the requested "
          "consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds.",
 }
@@ -130,6 +130,8 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         found |= {429}
     if path.endswith("/landing/subscriptions"):  # a CIN on file needs its verified owner
         found |= {401, 429}
+    if path.endswith("/landing/draft/number"):  # holds counted per address
+        found |= {429}
     if path.endswith("/landing/verifications/{challenge_id}/code"):  # a wrong, expired or used code
         found |= {401}
     if path.startswith("/api/v1/event-history/"):

@@ -86,6 +86,7 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/v1/landing/draft"): ("restoreDraft", "Restore a draft by its token"),
     ("PUT", "/api/v1/landing/draft"): ("saveDraft", "Save over a draft"),
     ("DELETE", "/api/v1/landing/draft"): ("discardDraft", "Discard a draft"),
+    ("POST", "/api/v1/landing/draft/number"): ("holdDraftNumber", "Hold the number a new line would get, for a draft"),
     ("POST", "/api/v1/landing/subscriptions/preview"): ("previewSubscription", "Preview a subscription"),
     ("POST", "/api/v1/landing/subscriptions"): ("submitSubscription", "Subscribe, or change a line's plan"),
     ("POST", "/api/v1/landing/verifications"): ("requestVerificationCode", "Send a one-time code to a number on file"),

@@ -37,6 +37,12 @@ DO $$ BEGIN
         UPDATE {TABLE} SET cin = upper(regexp_replace(body->>'cin', '[[:space:]]', '', 'g')), email = lower(btrim(body->>'email'));
     END IF;
 END $$;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = '{SCHEMA}' AND table_name = 'drafts' AND column_name = 'held_number') THEN
+        ALTER TABLE {TABLE} ADD COLUMN held_number text;
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS drafts_cin ON {TABLE} (cin);
 CREATE INDEX IF NOT EXISTS drafts_email ON {TABLE} (email);
 """
@@ -48,12 +54,24 @@ class Draft(NamedTuple):
     expires_at: datetime
 
 
+class DraftHold(NamedTuple):
+    """Who holds a number for a draft (recorded on the number's events), and the number it holds, if any."""
+
+    holder: str
+    number: str | None
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def holder_of(token: str) -> str:
+    """The holder a draft's number holds are recorded under: the digest its row is kept under, never the token."""
+    return _digest(token)
 
 
 def _cin_key(cin: str | None) -> str | None:
@@ -94,8 +112,20 @@ async def restore(conn: asyncpg.Connection, token: str, now: datetime) -> Draft 
     return Draft(orjson.loads(row["body"]), row["saved_at"], row["expires_at"]) if row else None
 
 
-async def discard(conn: asyncpg.Connection, token: str) -> bool:
-    return await conn.fetchval(f"DELETE FROM {TABLE} WHERE token_digest = $1 RETURNING 1", _digest(token)) is not None
+async def discard(conn: asyncpg.Connection, token: str) -> DraftHold | None:
+    """Deletes the draft; what it held, so that its number can be freed. None if there was no draft."""
+    row = await conn.fetchrow(f"DELETE FROM {TABLE} WHERE token_digest = $1 RETURNING held_number", _digest(token))
+    return DraftHold(_digest(token), row["held_number"]) if row else None
+
+
+async def hold_of(conn: asyncpg.Connection, token: str, now: datetime) -> DraftHold | None:
+    """The unexpired draft's holder and held number; None if there is no draft under this token."""
+    row = await conn.fetchrow(f"SELECT held_number FROM {TABLE} WHERE token_digest = $1 AND expires_at > $2", _digest(token), now)
+    return DraftHold(_digest(token), row["held_number"]) if row else None
+
+
+async def record_hold(conn: asyncpg.Connection, token: str, number: str) -> None:
+    await conn.execute(f"UPDATE {TABLE} SET held_number = $2 WHERE token_digest = $1", _digest(token), number)
 
 
 def forget_person(conn: psycopg.Connection, cin: str, email: str) -> None:

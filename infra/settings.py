@@ -80,6 +80,10 @@ class Settings(BaseSettings):
                                     "none leaves the rows for another process (or a test) to read.")
     landing_draft_days: int = Field(default=30, ge=1, le=365, description="How long a saved self-service draft is kept after its last save.")
     landing_submissions_per_address: int = Field(default=5, ge=1, description="Subscription submissions from one client address allowed per window.")
+    landing_number_hold_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="How long a number shown to a self-service visitor is held for their draft.")
+    landing_number_holds_per_address: int = Field(
+        default=20, ge=1, description="Number-hold requests from one client address allowed per window.")
     landing_attempt_window_minutes: int = Field(
         default=15, ge=1, le=24 * 60, description="The window failed verifications and submissions are counted over."
     )

@@ -110,9 +110,9 @@ def subjects(key: bytes, cin: str, address: str, number: str | None = None) -> d
     return counted
 
 
-def submission_subject(key: bytes, address: str) -> str:
-    """The keyed digest a client address's subscription submissions are counted under."""
-    return _digest(key, "submission", address)
+def address_subject(key: bytes, kind: str, address: str) -> str:
+    """The keyed digest a client address's requests of one kind (submission, number-hold) are counted under."""
+    return _digest(key, kind, address)
 
 
 GROWTH_BASE = timedelta(seconds=30)

@@ -56,6 +56,9 @@ EVENTS: dict[str, EventSpec] = {
     "domain.markers:IdempotencyRecord.IdempotentRequestRecorded": _internal("idempotency", "IdempotentRequestRecorded"),
     "domain.markers:NumberReservation.NumberReservedAgain": _internal("number", "NumberReservedAgain"),
     "domain.markers:NumberReservation.NumberReleased": _internal("number", "NumberReleased"),
+    "domain.markers:NumberReservation.NumberHeld": _internal("number", "NumberHeld"),
+    "domain.markers:NumberReservation.NumberHeldAgain": _internal("number", "NumberHeldAgain"),
+    "domain.markers:NumberReservation.NumberHoldReleased": _internal("number", "NumberHoldReleased"),
     "domain.markers:OfferUsageMarker.OfferUsageMarked": _internal("offer_usage", "OfferUsageMarked"),
     "domain.contract:Contract.ContractProvisioned": _spec(
         "contract", "ContractProvisioned", contract.ContractProvisionedV1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from eventsourcing.domain import Aggregate
@@ -27,6 +27,8 @@ from domain.offer import Offer
 from infra.envelopes import decode, encode, event_id, to_cloudevent
 from schemas.catalog import EVENTS
 from tests.unit.given import given, provisioned_contract
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
 
 
 def _domain_event_topics() -> set[str]:
@@ -82,10 +84,13 @@ def _sample_events():
     line.change_status("suspended", "lost phone")
     number = NumberReservation.reserve("+212612345678", "mobile", line.id)
     number.release()
-    number.reserve_again(uuid.uuid4())
+    number.reserve_again(uuid.uuid4(), NOW)
+    held = NumberReservation.hold_new("+212512345678", "landline", "draft-digest", NOW + timedelta(minutes=30))
+    held.hold("draft-digest", NOW + timedelta(hours=1), NOW)
+    held.release_hold("draft-digest")
     once = IdempotencyRecord(id=IdempotencyRecord.id_for("key:abc", "k-1"), request_hash="0" * 64, result_id=uuid.uuid4(), outcome="new_line")
     refusal = AccessRefusal(actor="key:abc", role="auditor", method="POST", path="/api/v1/clients", allowed_roles=["operator"])
-    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number, once, refusal]
+    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number, held, once, refusal]
     return [
         *provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(),
         *client.collect_events(), *blank.collect_events(), *(e for m in markers for e in m.collect_events()),

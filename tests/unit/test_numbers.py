@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta, timezone
 from random import Random
 
 import pytest
@@ -46,13 +48,47 @@ def test_internet_and_landline_lines_get_landline_numbers():
 
 
 def test_a_reserved_number_is_not_reassigned_until_released():
-    import uuid
-
     reservation = NumberReservation.reserve("+212612345678", "mobile", uuid.uuid4())
     with pytest.raises(Conflict):
-        reservation.reserve_again(uuid.uuid4())
+        reservation.reserve_again(uuid.uuid4(), NOW)
     reservation.release()
     newcomer = uuid.uuid4()
-    reservation.reserve_again(newcomer)
+    reservation.reserve_again(newcomer, NOW)
     assert reservation.subscriber_id == newcomer
     assert NumberReservation.id_for("+212612345678") == reservation.id
+
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
+HOLD = timedelta(minutes=30)
+
+
+def test_a_held_number_goes_to_its_draft_and_to_nobody_else_while_the_hold_lasts():
+    held = NumberReservation.hold_new("+212612345678", "mobile", "draft-a", NOW + HOLD)
+    assert held.is_free and held.held_for == "draft-a"
+    for taker in (None, "draft-b"):
+        with pytest.raises(Conflict) as refused:
+            held.reserve_again(uuid.uuid4(), NOW + HOLD - timedelta(seconds=1), holder=taker)
+        assert refused.value.code == "number_taken"
+        with pytest.raises(Conflict):
+            held.hold("draft-b", NOW + 2 * HOLD, NOW)
+    line = uuid.uuid4()
+    held.reserve_again(line, NOW + HOLD - timedelta(seconds=1), holder="draft-a")
+    assert held.subscriber_id == line and held.held_for is None
+
+
+def test_a_hold_that_has_passed_no_longer_keeps_the_number():
+    held = NumberReservation.hold_new("+212512345678", "landline", "draft-a", NOW + HOLD)
+    assert held.held_by_other("draft-b", NOW + HOLD - timedelta(microseconds=1))
+    assert not held.held_by_other("draft-b", NOW + HOLD)
+    held.hold("draft-b", NOW + 2 * HOLD, NOW + HOLD)
+    assert (held.held_for, held.held_until) == ("draft-b", NOW + 2 * HOLD)
+
+
+def test_a_released_hold_frees_the_number_and_only_its_holder_may_release_it():
+    held = NumberReservation.hold_new("+212612345679", "mobile", "draft-a", NOW + HOLD)
+    held.release_hold("draft-b")
+    assert held.held_for == "draft-a"
+    held.release_hold("draft-a")
+    assert held.held_for is None
+    held.reserve_again(uuid.uuid4(), NOW)
+    assert not held.is_free

@@ -704,8 +704,33 @@ export interface paths {
         /** Save over a draft */
         put: operations["saveDraft"];
         post?: never;
-        /** Discard a draft */
+        /**
+         * Discard a draft
+         * @description Deletes the draft and frees the number it held.
+         */
         delete: operations["discardDraft"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/landing/draft/number": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold the number a new line would get, for a draft
+         * @description The number a new line of this service would get, held for the draft so that the contract gets the number shown.
+         *     Asked again, it answers the same number (held longer) while nobody else has taken it; for another service, a new
+         *     number of that kind, and the old one is freed. Submitting with `X-Draft-Token` gives the line this number.
+         */
+        post: operations["holdDraftNumber"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -835,6 +860,8 @@ export interface paths {
          * Subscribe, or change a line's plan
          * @description A new line (201) or a plan change on a line on file (200), by the CIN reconciliation rules; Idempotency-Key required.
          *     A CIN on file needs a visitor token for that client: without one the attempt counts as a failed verification.
+         *     With `X-Draft-Token`, a new line gets the number the draft holds (409 `number_hold_lost` if it, or the draft, is gone),
+         *     and the draft, done with, is deleted.
          */
         post: operations["submitSubscription"];
         delete?: never;
@@ -855,6 +882,7 @@ export interface paths {
         /**
          * Preview a subscription
          * @description The full summary before submitting, checked as far as it can be without saying whether the CIN is on file.
+         *     With `X-Draft-Token`, a new line shows the number its draft holds (409 `number_hold_lost` if it, or the draft, is gone).
          */
         post: operations["previewSubscription"];
         delete?: never;
@@ -1924,6 +1952,25 @@ export interface components {
              */
             value: string;
         };
+        /** HeldNumberView */
+        HeldNumberView: {
+            /**
+             * Held Until
+             * Format: date-time
+             * @description Ask again before then to keep it longer; after it, the number may go to someone else.
+             */
+            held_until: string;
+            /**
+             * Number
+             * @description The line's number, as the contract will have it.
+             */
+            number: string;
+            /**
+             * Service
+             * @enum {string}
+             */
+            service: "mobile" | "internet" | "landline";
+        };
         /** InvoiceView */
         InvoiceView: {
             /**
@@ -2055,6 +2102,14 @@ export interface components {
              * @description The system's today (its one clock), for dates a front end proposes or checks before sending.
              */
             today: string;
+        };
+        /** NumberRequest */
+        NumberRequest: {
+            /**
+             * Service
+             * @enum {string}
+             */
+            service: "mobile" | "internet" | "landline";
         };
         /** OfferView */
         OfferView: {
@@ -2726,7 +2781,7 @@ export interface components {
             start_date?: string | null;
             /**
              * Step
-             * @description 1 service, 2 offer, 3 personal info, 4 preview, 5 submit.
+             * @description The step the visitor was on: 1 service, 2 offer, 3 personal details, 4 number, 5 preview.
              */
             step?: number | null;
         };
@@ -2754,10 +2809,10 @@ export interface components {
             number: string | null;
             /**
              * Number Status
-             * @description in_use: a line on file; submitted by its verified owner, it changes that line's plan.
+             * @description held: the number the draft holds, which the line gets; in_use: a line on file, whose plan changes if its verified owner submits.
              * @enum {string}
              */
-            number_status: "allocated_on_submit" | "free" | "in_use";
+            number_status: "allocated_on_submit" | "held" | "free" | "in_use";
             /**
              * Offer Id
              * Format: uuid
@@ -6774,6 +6829,100 @@ export interface operations {
             };
         };
     };
+    holdDraftNumber: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token the draft was created with. */
+                "X-Draft-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldNumberView"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     saveNewDraft: {
         parameters: {
             query?: never;
@@ -7206,6 +7355,8 @@ export interface operations {
             query?: never;
             header: {
                 "idempotency-key": string;
+                /** @description The draft this comes from: its held number is the new line's. */
+                "X-Draft-Token"?: string | null;
                 authorization?: string | null;
             };
             path?: never;
@@ -7293,7 +7444,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Too many verification requests for this CIN or number, or from this address; wait `Retry-After` seconds (the wait grows with each request past the allowance). */
+            /** @description Too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
             429: {
                 headers: {
                     /** @description Seconds to wait before sending the request again. */
@@ -7320,7 +7471,10 @@ export interface operations {
     previewSubscription: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The draft this comes from: its held number is the new line's. */
+                "X-Draft-Token"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7464,7 +7618,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Too many verification requests for this CIN or number, or from this address; wait `Retry-After` seconds (the wait grows with each request past the allowance). */
+            /** @description Too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
             429: {
                 headers: {
                     /** @description Seconds to wait before sending the request again. */
