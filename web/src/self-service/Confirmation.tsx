@@ -17,7 +17,7 @@ export function Confirmation() {
     <section aria-labelledby="confirmation-title">
       <h1 id="confirmation-title">{t(accepted.decision === "new_line" ? "confirmation.newLine" : "confirmation.planChange")}</h1>
       <dl className="facts" data-testid="confirmation">
-        <dt>{t("subscribe.number")}</dt><dd dir="ltr">{accepted.number}</dd>
+        <dt>{t("subscribe.number")}</dt><dd><bdi dir="ltr">{accepted.number}</bdi></dd>
         {preview && <><dt>{t("subscribe.offer")}</dt><dd>{preview.offer_name}</dd></>}
         {preview && <><dt>{t("subscribe.monthlyFee")}</dt><dd><Money amount={preview.monthly_fee} /></dd></>}
       </dl>

@@ -1,31 +1,45 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import { api, ApiError, call, callWithStatus, idempotencyKey, type Schemas } from "../api/client";
 import { ErrorNotice } from "../shared/components/ErrorNotice";
 import { Field } from "../shared/components/Field";
 import { Loading } from "../shared/components/Loading";
 import { Money } from "../shared/components/Money";
-import { formatDate } from "../shared/format";
+import { formatDate, formatTime } from "../shared/format";
 import { canonicalCin } from "../shared/rules";
 import { OfferCard } from "../shared/components/OfferCard";
 import type { Component } from "../shared/offerComponents";
-import { detailProblems, fromDraft, type Journey, type Service, START, STEPS, stepOf, submission, toDraft } from "./subscription";
+import {
+  detailProblems, fromDraft, holdingDraft, type Journey, NUMBER_STEP, numberIsAllocated, numberProblem, type Service, START, STEPS, stepOf,
+  submission, toDraft,
+} from "./subscription";
 
 type Bootstrap = Schemas["LandingBootstrap"];
 
-/** Service, offer, personal details, preview, submit; the visitor can save and come back with the draft's link. */
+const DRAFT_FRAGMENT = /^#draft=([A-Za-z0-9_-]{20,100})$/;
+
+/** The draft's token, kept in the URL's fragment: a browser never sends the fragment, so the token stays out of
+ * the server's access logs and of the Referer header. */
+function useDraftToken(): [string | null, (token: string) => void] {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const token = DRAFT_FRAGMENT.exec(location.hash)?.[1] ?? null;
+  return [token, (next: string) => navigate({ pathname: location.pathname, hash: `draft=${next}` }, { replace: true })];
+}
+
+/** Service, offer, personal details, number, preview, submit; the visitor can save and come back with the draft's link. */
 export function Subscribe() {
   const { t } = useTranslation();
-  const [params, setParams] = useSearchParams();
-  const draftToken = params.get("draft");
+  const [draftToken, adoptDraft] = useDraftToken();
+  const openedWith = useRef(draftToken); // only the draft the page was opened with is restored, not one created on the way
   const [journey, setJourney] = useState<Journey>(START);
   const bootstrap = useQuery({ queryKey: ["bootstrap"], queryFn: () => call(api.GET("/api/v1/landing/bootstrap")) });
   const restored = useQuery({
-    queryKey: ["draft", draftToken],
-    queryFn: () => call(api.GET("/api/v1/landing/draft", { params: { header: { "X-Draft-Token": draftToken! } } })),
-    enabled: Boolean(draftToken),
+    queryKey: ["draft", openedWith.current],
+    queryFn: () => call(api.GET("/api/v1/landing/draft", { params: { header: { "X-Draft-Token": openedWith.current! } } })),
+    enabled: Boolean(openedWith.current),
     retry: false,
     staleTime: Infinity,
   });
@@ -37,7 +51,7 @@ export function Subscribe() {
         ? call(api.PUT("/api/v1/landing/draft", { params: { header: { "X-Draft-Token": draftToken } }, body: draft })).then(() => draftToken)
         : call(api.POST("/api/v1/landing/drafts", { body: draft })).then((created) => created.token);
     },
-    onSuccess: (token) => setParams({ draft: token }, { replace: true }),
+    onSuccess: adoptDraft,
   });
   if (!bootstrap.data) return bootstrap.error ? <ErrorNotice error={bootstrap.error} /> : <Loading />;
   const set = (patch: Partial<Journey>) => setJourney((j) => ({ ...j, ...patch }));
@@ -53,11 +67,12 @@ export function Subscribe() {
       {journey.step === 0 && <ServiceStep services={services} journey={journey} onChoose={(service) => set({ service, offer_id: null, step: 1 })} />}
       {journey.step === 1 && chosen && <OfferStep offers={chosen.offers} journey={journey} set={set} />}
       {journey.step === 2 && chosen && <DetailsStep journey={journey} needsPhone={chosen.needs_contact_phone} bootstrap={bootstrap.data} set={set} />}
-      {journey.step === 3 && <PreviewStep journey={journey} set={set} />}
+      {journey.step === NUMBER_STEP && <NumberStep journey={journey} draftToken={draftToken} onDraft={adoptDraft} set={set} />}
+      {journey.step === NUMBER_STEP + 1 && <PreviewStep journey={journey} draftToken={draftToken} set={set} />}
       <div className="panel draft">
         <button type="button" onClick={() => save.mutate()} disabled={save.isPending}>{t("subscribe.saveDraft")}</button>
         {draftToken && save.isSuccess && (
-          <p role="status">{t("subscribe.draftSaved")} <a href={`/souscrire?draft=${draftToken}`}>{t("subscribe.draftLink")}</a></p>
+          <p role="status">{t("subscribe.draftSaved")} <a href={`/souscrire#draft=${draftToken}`}>{t("subscribe.draftLink")}</a></p>
         )}
         <ErrorNotice error={save.error} />
       </div>
@@ -133,18 +148,6 @@ function DetailsStep({ journey, needsPhone, bootstrap, set }: { journey: Journey
         {(p) => <input {...p} type="date" min={bootstrap.today} max={bootstrap.latest_start_date} value={journey.start_date}
           onChange={(e) => set({ start_date: e.target.value })} />}
       </Field>
-      {journey.service === "mobile" ? (
-        <fieldset className="choice">
-          <legend>{t("subscribe.numberChoice")}</legend>
-          <label><input type="radio" name="number-choice" checked={journey.number_choice === "new"} onChange={() => set({ number_choice: "new" })} /> {t("subscribe.newNumber")}</label>
-          <label><input type="radio" name="number-choice" checked={journey.number_choice === "keep"} onChange={() => set({ number_choice: "keep" })} /> {t("subscribe.keepNumber")}</label>
-          {journey.number_choice === "keep" && (
-            <Field label={t("subscribe.numberToKeep")} error={error("number")}>
-              {(p) => <input {...p} type="tel" inputMode="tel" value={journey.number} onChange={(e) => set({ number: e.target.value })} />}
-            </Field>
-          )}
-        </fieldset>
-      ) : <p className="muted">{t("subscribe.homeNumber")}</p>}
       <div className="actions">
         <button type="button" onClick={() => set({ step: 1 })}>{t("subscribe.back")}</button>
         <button type="submit" className="primary">{t("subscribe.next")}</button>
@@ -153,23 +156,97 @@ function DetailsStep({ journey, needsPhone, bootstrap, set }: { journey: Journey
   );
 }
 
-function PreviewStep({ journey, set }: { journey: Journey; set: (p: Partial<Journey>) => void }) {
+type StepProps = { journey: Journey; set: (p: Partial<Journey>) => void };
+
+/** Mobile: keep a number, or get a new one; internet and landline: a home number. An allocated number is held for
+ * the draft (created here, without personal details, if the visitor has not saved one) and shown before confirming. */
+function NumberStep({ journey, draftToken, onDraft, set }: StepProps & { draftToken: string | null; onDraft: (token: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const [tried, setTried] = useState(false);
+  const allocated = numberIsAllocated(journey);
+  const creating = useRef(false);
+  const created = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/landing/drafts", { body: holdingDraft(journey) })),
+    onSuccess: (draft) => onDraft(draft.token),
+  });
+  useEffect(() => {
+    if (allocated && !draftToken && !creating.current) {
+      creating.current = true;
+      created.mutate();
+    }
+  }, [allocated, draftToken, created]);
+  const held = useQuery({
+    queryKey: ["held-number", draftToken, journey.service],
+    queryFn: () => call(api.POST("/api/v1/landing/draft/number", {
+      params: { header: { "X-Draft-Token": draftToken! } }, body: { service: journey.service! },
+    })),
+    enabled: allocated && Boolean(draftToken),
+    retry: false,
+    staleTime: 0,
+  });
+  const problem = numberProblem(journey);
+  const next = () => { setTried(true); if (!problem) set({ step: NUMBER_STEP + 1 }); };
+  return (
+    <form className="form-grid" noValidate onSubmit={(e) => { e.preventDefault(); next(); }}>
+      {journey.service === "mobile" && (
+        <fieldset className="choice">
+          <legend>{t("subscribe.numberChoice")}</legend>
+          <label><input type="radio" name="number-choice" checked={journey.number_choice === "new"} onChange={() => set({ number_choice: "new" })} /> {t("subscribe.newNumber")}</label>
+          <label><input type="radio" name="number-choice" checked={journey.number_choice === "keep"} onChange={() => set({ number_choice: "keep" })} /> {t("subscribe.keepNumber")}</label>
+          {journey.number_choice === "keep" && (
+            <Field label={t("subscribe.numberToKeep")} error={tried && problem ? t(problem) : undefined}>
+              {(p) => <input {...p} type="tel" inputMode="tel" dir="ltr" value={journey.number} onChange={(e) => set({ number: e.target.value })} />}
+            </Field>
+          )}
+        </fieldset>
+      )}
+      {allocated && (
+        <div className="held-number" aria-live="polite">
+          {journey.service !== "mobile" && <p>{t("subscribe.homeNumber")}</p>}
+          {held.data ? (
+            <>
+              <p id="held-number-label">{t("subscribe.heldNumber")}</p>
+              <output aria-labelledby="held-number-label" data-testid="held-number" dir="ltr">{held.data.number}</output>
+              <p className="muted">{t("subscribe.heldUntil", { time: formatTime(held.data.held_until, i18n.language) })}</p>
+            </>
+          ) : !(held.error ?? created.error) && <p role="status">{t("subscribe.holdingNumber")}</p>}
+          <ErrorNotice error={held.error ?? created.error} />
+        </div>
+      )}
+      <div className="actions">
+        <button type="button" onClick={() => set({ step: NUMBER_STEP - 1 })}>{t("subscribe.back")}</button>
+        <button type="submit" className="primary" disabled={allocated && !held.data}>{t("subscribe.next")}</button>
+      </div>
+    </form>
+  );
+}
+
+function PreviewStep({ journey, draftToken, set }: StepProps & { draftToken: string | null }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const key = useRef(idempotencyKey()); // one per submission: a resent click is the same subscription
   const body = submission(journey);
+  const header = draftToken ? { "X-Draft-Token": draftToken } : {};
   const preview = useQuery({
-    queryKey: ["subscription-preview", body],
-    queryFn: () => call(api.POST("/api/v1/landing/subscriptions/preview", { body })),
+    queryKey: ["subscription-preview", body, draftToken],
+    queryFn: () => call(api.POST("/api/v1/landing/subscriptions/preview", { body, params: { header } })),
     retry: false,
   });
   const submit = useMutation({
-    mutationFn: () => callWithStatus(api.POST("/api/v1/landing/subscriptions", { body, params: { header: { "idempotency-key": key.current } } })),
+    mutationFn: () => callWithStatus(api.POST("/api/v1/landing/subscriptions", {
+      body, params: { header: { "idempotency-key": key.current, ...header } },
+    })),
     onSuccess: ({ data }) => navigate("/confirmation", { state: { accepted: data, preview: preview.data } }),
   });
   const refused = preview.error ?? submit.error;
   const field = refused instanceof ApiError && refused.status === 422 ? refused.fields()[0] : undefined;
   const known = submit.error instanceof ApiError && submit.error.code === "verification_required";
+  const lost = refused instanceof ApiError && refused.code === "number_hold_lost";
+  const newNumber = () => {
+    void queryClient.invalidateQueries({ queryKey: ["held-number"] });
+    set({ step: NUMBER_STEP });
+  };
   if (preview.isPending) return <Loading />;
   const p = preview.data;
   return (
@@ -181,7 +258,7 @@ function PreviewStep({ journey, set }: { journey: Journey; set: (p: Partial<Jour
           <dt>{t("subscribe.activationFee")}</dt><dd><Money amount={p.activation_fee} /></dd>
           <dt>{t("subscribe.commitment")}</dt><dd>{t("subscribe.months", { count: p.commitment_months })}</dd>
           <dt>{t("subscribe.startDate")}</dt><dd>{formatDate(p.start_date)}</dd>
-          <dt>{t("subscribe.number")}</dt><dd>{p.number ?? t("subscribe.numberAllocated")}</dd>
+          <dt>{t("subscribe.number")}</dt><dd data-testid="summary-number">{p.number ? <bdi dir="ltr">{p.number}</bdi> : t("subscribe.numberAllocated")}</dd>
           <dt>{t("subscribe.fullName")}</dt><dd>{p.full_name}</dd>
           <dt>{t("subscribe.cin")}</dt><dd>{canonicalCin(p.cin)}</dd>
           <dt>{t("subscribe.email")}</dt><dd>{p.email}</dd>
@@ -191,9 +268,10 @@ function PreviewStep({ journey, set }: { journey: Journey; set: (p: Partial<Jour
       )}
       <ErrorNotice error={refused} />
       {field && <button type="button" onClick={() => set({ step: stepOf(field) })}>{t("subscribe.fix")}</button>}
+      {lost && <p className="notice">{t("subscribe.holdLost")} <button type="button" onClick={newNumber}>{t("subscribe.seeNewNumber")}</button></p>}
       {known && <p className="notice">{t("subscribe.knownCin")} <Link to="/mon-espace">{t("site.mySpace")}</Link></p>}
       <div className="actions">
-        <button type="button" onClick={() => set({ step: 2 })}>{t("subscribe.back")}</button>
+        <button type="button" onClick={() => set({ step: NUMBER_STEP })}>{t("subscribe.back")}</button>
         <button type="button" className="primary" disabled={!p || submit.isPending} onClick={() => submit.mutate()}>{t("subscribe.confirm")}</button>
       </div>
     </div>

@@ -18,7 +18,8 @@ export type Journey = {
   number: string;
 };
 
-export const STEPS = ["service", "offer", "details", "preview"] as const;
+export const STEPS = ["service", "offer", "details", "number", "preview"] as const;
+export const NUMBER_STEP = STEPS.indexOf("number");
 
 export const START: Journey = {
   step: 0, service: null, offer_id: null, commitment_months: 12, start_date: "", cin: "", full_name: "", email: "", address: "",
@@ -34,8 +35,17 @@ export function detailProblems(journey: Journey, needsContactPhone: boolean): Re
   if (!journey.address.trim()) problems.address = "rules.required";
   if (needsContactPhone && !journey.phone.trim()) problems.phone = "rules.required";
   else if (journey.phone.trim() && !PHONE.test(journey.phone.trim())) problems.phone = "rules.phone";
-  if (journey.service === "mobile" && journey.number_choice === "keep" && !mobileNumber(journey.number)) problems.number = "rules.mobile";
   return problems;
+}
+
+/** Whether the line's number is allocated by the operator, and so held for the draft and shown before confirming. */
+export function numberIsAllocated(journey: Journey): boolean {
+  return journey.service !== "mobile" || journey.number_choice === "new";
+}
+
+/** The catalog key of what is wrong with the number step, if anything. */
+export function numberProblem(journey: Journey): string | undefined {
+  return numberIsAllocated(journey) || mobileNumber(journey.number) ? undefined : "rules.mobile";
 }
 
 export function submission(journey: Journey): Schemas["SubmitSubscription"] {
@@ -56,6 +66,13 @@ export function toDraft(journey: Journey): Schemas["SubscriptionDraft"] {
   return { ...journey, number: journey.number || null, start_date: journey.start_date || null, phone: journey.phone || null };
 }
 
+/** The draft created only to hold a number: the journey's choices, none of the visitor's personal details
+ * (those are saved only when the visitor asks to save). */
+export function holdingDraft(journey: Journey): Schemas["SubscriptionDraft"] {
+  const { step, service, offer_id, commitment_months, number_choice } = journey;
+  return { step: step + 1, service, offer_id, commitment_months, number_choice };
+}
+
 export function fromDraft(draft: Schemas["SubscriptionDraft"]): Journey {
   const kept = Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== null && v !== undefined));
   return { ...START, ...(kept as Partial<Journey>) };
@@ -63,5 +80,6 @@ export function fromDraft(draft: Schemas["SubscriptionDraft"]): Journey {
 
 /** Where a field the API refused is entered. */
 export function stepOf(field: string): number {
-  return field === "offer_id" ? 1 : 2;
+  if (field === "offer_id") return STEPS.indexOf("offer");
+  return field === "number" ? NUMBER_STEP : STEPS.indexOf("details");
 }

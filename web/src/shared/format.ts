@@ -29,6 +29,11 @@ export function formatMoment(moment: string | null | undefined, language: string
   }).format(new Date(moment));
 }
 
+/** The time of day of a moment, `14:35`, in the browser's time zone. */
+export function formatTime(moment: string, language: string): string {
+  return new Intl.DateTimeFormat(language.startsWith("en") ? "en-GB" : "fr-FR", { timeStyle: "short" }).format(new Date(moment));
+}
+
 /** The period `YYYY-MM` as `11/2026`. */
 export function formatPeriod(period: string): string {
   const [y, m] = period.split("-");

@@ -38,6 +38,15 @@ for (const { language, cin, name } of LANGUAGES) {
     await page.getByLabel(sub.address).fill("Hay Riad, Rabat");
     await expectAccessible(page);
     await photograph(page, `site-details-${language}`);
+    await page.getByRole("button", { name: sub.next, exact: true }).click();
+
+    // The number the line will get, held for this visitor before they confirm, shown read-only.
+    const held = page.getByTestId("held-number");
+    await expect(held).toHaveText(/^\+212[67][0-9]{8}$/);
+    const number = (await held.textContent())!;
+    await expect(held).toHaveAttribute("dir", "ltr"); // a number reads left to right, in Arabic too
+    await expectAccessible(page);
+    await photograph(page, `site-number-${language}`);
 
     await page.getByRole("button", { name: sub.saveDraft, exact: true }).click();
     const link = page.getByRole("link", { name: sub.draftLink });
@@ -45,18 +54,20 @@ for (const { language, cin, name } of LANGUAGES) {
     const draftUrl = await link.getAttribute("href");
     await page.goto("/");
     await page.goto(draftUrl!);
-    await expect(page.getByLabel(sub.fullName)).toHaveValue(name); // restored at the step it was left on
+    await expect(page.getByTestId("held-number")).toHaveText(number); // restored at the step it was left on, same number
     await page.getByRole("button", { name: sub.next, exact: true }).click();
 
     const summary = page.getByTestId("subscription-summary");
     await expect(summary).toContainText("Mobile Confort 30 Go");
     await expect(summary).toContainText(cin);
+    await expect(summary).toContainText(name); // the details came back with the draft
+    await expect(page.getByTestId("summary-number")).toHaveText(number);
     await photograph(page, `site-preview-${language}`);
     await page.getByRole("button", { name: sub.confirm, exact: true }).click();
 
     const confirmation = t.confirmation as Record<string, string>;
     await expect(page.getByRole("heading", { level: 1, name: confirmation.newLine })).toBeVisible();
-    await expect(page.getByTestId("confirmation")).toContainText(/\+2126|\+2127/);
+    await expect(page.getByTestId("confirmation")).toContainText(number); // what the visitor saw is what the contract got
     const pdf = page.locator("iframe.pdf-frame");
     await expect(pdf).toHaveAttribute("src", /^blob:/);
     expect(await pdf.evaluate(async (frame: HTMLIFrameElement) => (await (await fetch(frame.src)).text()).slice(0, 5))).toBe("%PDF-");

@@ -8,6 +8,7 @@ import { sum, times } from "../../src/shared/money";
 import { mobileNumber, newClient } from "../../src/shared/rules";
 import { parseStatement, readAmount } from "../../src/workspace/payments/statementCsv";
 import { previousPeriod } from "../../src/workspace/billing/BillingPage";
+import { holdingDraft, NUMBER_STEP, numberIsAllocated, numberProblem, START, STEPS, stepOf } from "../../src/self-service/subscription";
 
 describe("amounts", () => {
   test("French amounts group thousands with a space and a decimal comma, English with a comma and a point", () => {
@@ -119,4 +120,27 @@ test("a VAT rate reads as a percentage", () => {
 
 test("Arabic pages write amounts as Moroccan documents do", () => {
   expect(formatMoney("1234.5", "ar")).toBe("1\u00a0234,50\u00a0MAD");
+});
+
+describe("the subscription journey's number step", () => {
+  const journey = { ...START, step: NUMBER_STEP, service: "mobile" as const, offer_id: "o-1", cin: "QF123456", full_name: "Meryem Alaoui",
+    email: "meryem@example.ma", address: "Hay Riad, Rabat" };
+
+  test("an allocated number is held for the draft; a kept one must be a mobile number", () => {
+    expect(numberIsAllocated(journey)).toBe(true);
+    expect(numberIsAllocated({ ...journey, service: "internet", number_choice: "keep" })).toBe(true);
+    expect(numberProblem({ ...journey, number_choice: "keep", number: "0512345678" })).toBe("rules.mobile");
+    expect(numberProblem({ ...journey, number_choice: "keep", number: "06 12 34 56 78" })).toBeUndefined();
+  });
+
+  test("the draft made only to hold a number carries none of the visitor's personal details", () => {
+    const draft = holdingDraft(journey);
+    expect(draft).toEqual({ step: NUMBER_STEP + 1, service: "mobile", offer_id: "o-1", commitment_months: 12, number_choice: "new" });
+  });
+
+  test("a refused number sends the visitor back to the number step", () => {
+    expect(STEPS[stepOf("number")]).toBe("number");
+    expect(STEPS[stepOf("offer_id")]).toBe("offer");
+    expect(STEPS[stepOf("email")]).toBe("details");
+  });
 });
