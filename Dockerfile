@@ -7,6 +7,8 @@ COPY web/ ./
 RUN npx vite build
 
 FROM python:3.11-slim
+# The documents' font: DejaVu Sans covers Latin and Arabic.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./
 COPY domain domain

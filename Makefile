@@ -13,8 +13,11 @@ WEB_BUILD := web/dist/workspace/index.html
 WEB_SOURCES := $(shell find web/src web/workspace web/self-service -type f 2>/dev/null) web/vite.config.ts web/tsconfig.json web/package.json
 # Browser tests drive Debian's Chromium; Playwright's own browser download cannot work on these machines.
 CHROMIUM := /usr/bin/chromium
+# The documents' font (Latin and Arabic), and pdftoppm for the tests that compare documents with reference images.
+FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: run run-kafka test test-web bench venv kafka-jars web schemas clean
+.PHONY: run run-kafka test test-web bench venv kafka-jars web schemas docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,31 +48,43 @@ web: $(WEB_BUILD)
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+$(FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core
+
+$(PDFTOPPM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+
 ## Run the whole system in one process on embedded PostgreSQL (no Kafka needed), the workspace at /workspace/.
-run: $(STAMP) $(WEB_BUILD)
+run: $(STAMP) $(WEB_BUILD) $(FONT)
 	$(VENV)/bin/mtf run
 
 ## Same, but events flow through a local single-node Kafka broker.
-run-kafka: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD)
+run-kafka: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(FONT)
 	$(PY) -m infra.local_stack --kafka -- $(VENV)/bin/mtf run
 
 ## Every test, against a real PostgreSQL and a real Kafka broker started here: the front ends'
 ## component tests, their browser tests in Chromium against the real system, then pytest.
-test: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM)
+test: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM) $(FONT) $(PDFTOPPM)
 	cd web && npx vitest run
 	$(PY) -m infra.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test && cd .. && $(PY) -m pytest $(PYTEST_ARGS)'
 
 ## The front ends' tests alone (component, then browser against the real system).
-test-web: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM)
+test-web: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM) $(FONT)
 	cd web && npx vitest run
 	$(PY) -m infra.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test'
 
 ## Benchmarks; figures are printed. BENCH_N, BILLING_N and COLLECTIONS_CLIENTS scale them.
-bench: $(STAMP) $(KAFKA_STAMP)
+bench: $(STAMP) $(KAFKA_STAMP) $(FONT)
 	$(PY) bench/disk.py
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/pipeline.py $(if $(BENCH_N),--n $(BENCH_N))
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N))
 	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/collections.py $(if $(COLLECTIONS_CLIENTS),--clients $(COLLECTIONS_CLIENTS))
+
+## Regenerate the printed API documents (docs/api-reference.pdf, docs/api-process-map.pdf) from the OpenAPI
+## document and the guides' curl examples, and the sample documents with their preview images.
+docs: $(STAMP) $(FONT) $(PDFTOPPM)
+	$(VENV)/bin/mtf export-api-docs
+	$(PY) -m tests.unit.documents_samples
 
 ## Regenerate the exported JSON Schemas, AsyncAPI and OpenAPI documents under schemas/generated/.
 schemas: $(STAMP)

@@ -49,6 +49,16 @@ OFFERS = {
 SERVICE_MIX = {"mobile": 60, "internet": 25, "landline": 15}  # percent of contracts
 
 
+ARABIC_SHARE = 10  # percent of clients who prefer Arabic: their invoices take the reportlab path (docs/documents.md)
+
+
+def _client(i: int) -> Client:
+    if i % 100 < ARABIC_SHARE:
+        return Client(cin=f"BK{100000 + i}", full_name=f"عميل رقم {i}", email=f"c{i}@example.ma", address="حي الرياض، الرباط", phone=None,
+                      language="ar")
+    return Client(cin=f"BK{100000 + i}", full_name=f"Client {i}", email=f"c{i}@example.ma", address="Casablanca", phone=None)
+
+
 def seed(database_url: str, n: int, batch: int = 500) -> dict[str, int]:
     """Writes the portfolio as the domain would have recorded it; returns what it made."""
     rng = random.Random(42)
@@ -57,9 +67,9 @@ def seed(database_url: str, n: int, batch: int = 500) -> dict[str, int]:
                                components=comps, valid_from=None, valid_to=None) for name, fee, comps in specs]
               for s, specs in OFFERS.items()}
     store.save_as(SEED, *(o for group in offers.values() for o in group))
-    clients = [Client(cin=f"BK{100000 + i}", full_name=f"Client {i}", email=f"c{i}@example.ma", address="Casablanca", phone=None)
-               for i in range(max(1, int(n * 0.6)))]
-    counts = {"contracts": n, "clients": len(clients), "plan_changes": 0, "suspensions": 0, "terminations": 0, "discounts": 0}
+    clients = [_client(i) for i in range(max(1, int(n * 0.6)))]
+    counts = {"contracts": n, "clients": len(clients), "plan_changes": 0, "suspensions": 0, "terminations": 0, "discounts": 0,
+              "arabic": sum(c.language == "ar" for c in clients)}
     pending: list = []
     for i in range(n):
         client = clients[i] if i < len(clients) else rng.choice(clients)  # every client has at least one contract
@@ -219,8 +229,8 @@ async def main() -> None:
     issue_s, e2e_s, pdf_s = issued_at - started, projected_at - started, documented_at - projected_at
     print(f"\nbilling-run benchmark: RunBilling {PERIOD} as `mtf bill`, relay and projector as separate processes, Kafka and PostgreSQL local")
     print(f"  portfolio   {counts['contracts']} contracts, {counts['clients']} clients; {counts['plan_changes']} mid-month plan changes, "
-          f"{counts['suspensions']} suspensions, {counts['terminations']} terminations, {counts['discounts']} client discounts "
-          f"(seeded in {seed_seconds:.1f} s, not measured)")
+          f"{counts['suspensions']} suspensions, {counts['terminations']} terminations, {counts['discounts']} client discounts; "
+          f"{counts['arabic']} clients prefer Arabic (seeded in {seed_seconds:.1f} s, not measured)")
     print(f"  invoices    {invoices} with {lines} lines, gross {gross} MAD; {args.block} clients per append")
     print(f"  issued in the event store      {issue_s:8.2f} s   {invoices / issue_s:9.1f} invoices/s")
     print(f"  end to end (read model caught up) {e2e_s:5.2f} s   {invoices / e2e_s:9.1f} invoices/s")
@@ -231,6 +241,24 @@ async def main() -> None:
     print("baseline, same run:")
     print(f"  raw batched event-store appends/s {baseline:9.1f}   ({events} one-event aggregates, {args.block} per save)  "
           f"ratio end-to-end invoices/appends = {invoices / e2e_s / baseline:.2f}")
+    fast, full = render_baseline()
+    print(f"  one process rendering invoices, nothing else: fast writer {fast:7.1f} PDFs/s, reportlab {full:6.1f} PDFs/s  "
+          f"ratio run's PDFs/s to fast writer = {invoices / pdf_s / fast:.2f}")
+
+
+def render_baseline(seconds: float = 3.0) -> tuple[float, float]:
+    """PDFs per second that one process renders, for a French invoice (fast writer) and an Arabic one (reportlab)."""
+    from tests.unit.documents_samples import AMINA, MERYEM, OPERATOR, invoice_sheet
+    from infra.pdf.choice import invoice_pdf
+
+    rates = []
+    for customer in (AMINA, MERYEM):
+        sheet, count, started = invoice_sheet(customer), 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            invoice_pdf(OPERATOR, sheet)
+            count += 1
+        rates.append(count / (time.perf_counter() - started))
+    return rates[0], rates[1]
 
 
 if __name__ == "__main__":

@@ -30,9 +30,10 @@ from domain.period import Period
 from infra.billing_input import BillingInput, read_billing_input
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from infra.contract_pdf import Operator
+from domain.operator import Operator
 from infra.event_store import EVENTS_TABLE, RUN_STARTED_TOPIC, ConcurrencyConflict, EventStore
 from infra.faults import crash_point
+from infra.pdf.pool import workers_for
 from commands.invoice_documents import document_block
 
 Progress = Callable[[str, int, int], None]  # phase, done, total
@@ -48,10 +49,12 @@ class BillingTerms:
     vat_rate: Decimal
     payment_terms_days: int
     block_size: int
+    pdf_workers: int = 1  # processes rendering a block's invoice PDFs
 
     @classmethod
     def from_settings(cls, settings) -> BillingTerms:
-        return cls(vat_rate=settings.vat_rate, payment_terms_days=settings.payment_terms_days, block_size=settings.billing_block_size)
+        return cls(vat_rate=settings.vat_rate, payment_terms_days=settings.payment_terms_days, block_size=settings.billing_block_size,
+                   pdf_workers=workers_for(settings.pdf_workers))
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -286,7 +289,8 @@ def issue_invoice_documents(
     invoice_ids = [Invoice.create_id(client_id, run.period) for client_id in clients]
     documented = 0
     for start in range(0, len(invoice_ids), terms.block_size):
-        documented += document_block(store, clock, operator, invoice_ids[start : start + terms.block_size], billing_input, ctx)
+        documented += document_block(store, clock, operator, invoice_ids[start : start + terms.block_size], billing_input, ctx,
+                                     terms.pdf_workers)
         progress("documents", documented, run.invoices_issued)
         crash_point("billing.after_document_block")
     return documented

@@ -23,6 +23,8 @@ Address = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 # The pattern is documented, not enforced here: the domain checks the CIN and answers `invalid_cin`.
 Cin = Annotated[str, StringConstraints(min_length=1, max_length=20), Field(json_schema_extra={"pattern": CIN_INPUT_PATTERN})]
 Phone = Annotated[str | None, Field(default=None, max_length=20, pattern=r"^\+?[0-9 ]{6,20}$")]
+Language = Literal["fr", "ar"]
+Ice = Annotated[str | None, Field(default=None, pattern=r"^[0-9]{15}$", description="A business customer's ICE (15 digits).")]
 
 
 class ClientDetails(Command):
@@ -30,6 +32,8 @@ class ClientDetails(Command):
     email: Email
     address: Address
     phone: Phone = None
+    language: Language = Field(default="fr", description="The documents' labels: French, or Arabic beside the French.")
+    ice: Ice = None
 
 
 class RegisterClient(ClientDetails):
@@ -51,7 +55,8 @@ def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext)
     already = Conflict("a client with this CIN already exists", code="client_already_exists")
     if store.exists(marker_id):
         raise already
-    client = Client(cin=cin, full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone)
+    client = Client(cin=cin, full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone, language=cmd.language,
+                    ice=cmd.ice)
     try:
         position = store.save_as(ctx, client, CinRegistration.hold(cin, client.id))
     except ConcurrencyConflict:
@@ -61,7 +66,8 @@ def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext)
 
 def update_client_details(store: EventStore, client_id: UUID, cmd: UpdateClientDetails, ctx: CommandContext) -> CommandResult:
     client = store.load(Client, client_id, what="client")
-    client.update_details(full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone)
+    client.update_details(full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone, language=cmd.language,
+                          ice=cmd.ice)
     return CommandResult(client.id, store.save_as(ctx, client))
 
 

@@ -9,11 +9,14 @@ from domain.client import Client
 from domain.contract import Contract
 from domain.identity import MTF_NAMESPACE, mask
 from domain.offer import Offer
+from domain.operator import Operator
 from domain.self_service import legacy_reference
 from infra.clock import Clock
-from infra.contract_pdf import ContractSheet, Operator, render
 from infra.documents import contract_document
 from infra.event_store import Row
+from infra.pdf.choice import contract_pdf
+from infra.pdf.contract import ContractSheet
+from infra.pdf.invoice import Customer
 
 
 def contract_number(contract: Contract) -> str:
@@ -29,9 +32,7 @@ def issue_contract_document(
     sheet = ContractSheet(
         contract_number=contract_number(contract),
         reason=reason,
-        client_name=client.full_name,
-        client_cin_masked=mask(client.cin),
-        client_address=client.address,
+        customer=Customer(client.full_name, client.address, mask(client.cin), client.ice, client.language),
         service=contract.service,
         number=contract.number,
         offer_name=offer.name,
@@ -42,6 +43,6 @@ def issue_contract_document(
         commitment_months=contract.commitment_months,
         effective_date=effective,
     )
-    stored, row = contract_document(document_id, contract.id, reason, render(operator, sheet), clock.now())
+    stored, row = contract_document(document_id, contract.id, reason, contract_pdf(operator, sheet), clock.now())
     contract.record_document(stored.document_id, stored.sha256, stored.size, reason)
     return row

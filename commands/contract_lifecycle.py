@@ -22,7 +22,7 @@ from domain.offer import Offer
 from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from infra.contract_pdf import Operator
+from domain.operator import Operator
 from infra.event_store import EventStore
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]

@@ -27,7 +27,7 @@ from domain.provisioning import ActiveLine, decide, needs_active_lines
 from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from infra.contract_pdf import Operator
+from domain.operator import Operator
 from infra.event_store import EventStore
 
 
@@ -150,7 +150,8 @@ def _client(cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
     if isinstance(holder := parties.found.get(CinRegistration.id_for(cin)), CinRegistration):
         raise Conflict("a client with this CIN already exists: reference it by client_id",
                        code="client_already_exists", client_id=str(holder.client_id))
-    client = Client(cin=cin, full_name=details.full_name, email=details.email, address=details.address, phone=details.phone)
+    client = Client(cin=cin, full_name=details.full_name, email=details.email, address=details.address, phone=details.phone,
+                    language=details.language, ice=details.ice)
     return client, [CinRegistration.hold(cin, client.id)]
 
 

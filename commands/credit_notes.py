@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from pydantic import Field, StringConstraints
 
@@ -16,11 +16,17 @@ from commands.base import Command, CommandResult, PositiveAmount
 from commands.billing import open_series
 from commands.payments import open_account
 from commands.retry import retry_on_conflict
+from domain.client import Client
+from domain.identity import MTF_NAMESPACE, mask
 from domain.invoice import CreditNote, CreditRequest, Invoice
 from domain.number_series import CREDIT_NOTES
+from domain.operator import Operator
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from infra.event_store import EventStore
+from infra.documents import Issued, credit_note_document
+from infra.event_store import EventStore, Row
+from infra.pdf.credit_note import CreditNoteSheet, credit_note_fingerprint, render_credit_note
+from infra.pdf.invoice import Customer
 
 
 class CreditLine(Command):
@@ -34,7 +40,10 @@ class IssueCreditNote(Command):
 
 
 @retry_on_conflict
-def issue_credit_note(store: EventStore, clock: Clock, invoice_id: UUID, cmd: IssueCreditNote, ctx: CommandContext) -> CommandResult:
+def issue_credit_note(
+    store: EventStore, clock: Clock, operator: Operator, invoice_id: UUID, cmd: IssueCreditNote, ctx: CommandContext
+) -> CommandResult:
+    """Numbers the credit note, credits the invoice and renders the note's PDF: one append, with the PDF's row."""
     invoice = store.load(Invoice, invoice_id, what="invoice")
     requests = None if cmd.lines is None else [CreditRequest(line.line_no, line.net) for line in cmd.lines]
     lines = invoice.credit_lines(requests)
@@ -52,4 +61,20 @@ def issue_credit_note(store: EventStore, clock: Clock, invoice_id: UUID, cmd: Is
     if released > 0:  # already paid beyond what is now due: the difference is the client's credit
         account = [open_account(store, invoice.client_id)]
         account[0].add_credit(released, "credit_note", note.id)
-    return CommandResult(note.id, store.save_as(ctx, note, invoice, series, *account))
+    document = _document(store, clock, operator, note, invoice)
+    return CommandResult(note.id, store.save_as(ctx, note, invoice, series, *account, alongside=[document]))
+
+
+def _document(store: EventStore, clock: Clock, operator: Operator, note: CreditNote, invoice: Invoice) -> Row:
+    client = store.load(Client, note.client_id, what="client")
+    customer = Customer(client.full_name, client.address, mask(client.cin), client.ice, client.language)
+    sheet = CreditNoteSheet(
+        number=note.number, issue_date=note.issue_date, invoice_number=invoice.number, invoice_issue_date=invoice.issue_date,
+        reason=note.reason, customer=customer, vat_rate=invoice.vat_rate, lines=note.lines,
+        invoice_lines={line["line_no"]: line for line in invoice.lines}, net=note.net, tax=note.tax, gross=note.gross,
+    )
+    issued = Issued(note.number, note.issue_date, credit_note_fingerprint(sheet))
+    document_id = uuid5(MTF_NAMESPACE, f"credit-note-document/{note.id}")
+    stored, row = credit_note_document(document_id, note.id, issued, render_credit_note(operator, sheet), clock.now())
+    note.record_document(stored.document_id, stored.sha256, stored.size)
+    return row

@@ -13,10 +13,11 @@ from domain.invoice import Invoice
 from infra.billing_input import BillingInput
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from infra.contract_pdf import Operator
-from infra.documents import store_invoice_pdfs
+from domain.operator import Operator
+from infra.documents import Issued, store_invoice_pdfs
 from infra.event_store import ConcurrencyConflict, EventStore
-from infra.invoice_pdf import InvoiceSheet, render_invoice
+from infra.pdf.pool import render_invoices
+from infra.pdf.invoice import Customer, InvoiceSheet, invoice_fingerprint
 
 ATTEMPTS = 5
 
@@ -27,14 +28,14 @@ def document_id_for(invoice_id: UUID) -> UUID:
 
 def sheet_for(invoice: Invoice, billing_input: BillingInput) -> InvoiceSheet:
     identity = billing_input.identities.get(invoice.client_id)
+    customer = Customer(identity.full_name, identity.address, mask(identity.cin), identity.ice, identity.language) if identity \
+        else Customer("", "", "")
     return InvoiceSheet(
         number=invoice.number,
         period=invoice.period,
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
-        client_name=identity.full_name if identity else "",
-        client_cin_masked=mask(identity.cin) if identity else "",
-        client_address=identity.address if identity else "",
+        customer=customer,
         vat_rate=invoice.vat_rate,
         lines=invoice.lines,
         net=invoice.net,
@@ -44,7 +45,8 @@ def sheet_for(invoice: Invoice, billing_input: BillingInput) -> InvoiceSheet:
 
 
 def document_block(
-    store: EventStore, clock: Clock, operator: Operator, invoice_ids: list[UUID], billing_input: BillingInput, ctx: CommandContext
+    store: EventStore, clock: Clock, operator: Operator, invoice_ids: list[UUID], billing_input: BillingInput, ctx: CommandContext,
+    workers: int = 1,
 ) -> int:
     """Documents every invoice of the block that has none; returns how many of the block have one."""
     for _ in range(ATTEMPTS):
@@ -52,7 +54,10 @@ def document_block(
         pending = [invoice for invoice in invoices.values() if invoice.document_id is None]
         if not pending:
             return len(invoices)
-        rendered = [(document_id_for(i.id), i.id, render_invoice(operator, sheet_for(i, billing_input))) for i in pending]
+        sheets = [sheet_for(i, billing_input) for i in pending]
+        pdfs = render_invoices(operator, sheets, workers)
+        rendered = [(document_id_for(i.id), i.id, pdf, Issued(i.number, i.issue_date, invoice_fingerprint(sheet)))
+                    for i, sheet, pdf in zip(pending, sheets, pdfs)]
         for invoice, stored in zip(pending, store_invoice_pdfs(store, rendered, clock.now())):
             invoice.record_document(stored.document_id, stored.sha256, stored.size)
         try:

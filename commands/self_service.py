@@ -17,7 +17,7 @@ from uuid import UUID
 from pydantic import Field
 
 from commands.base import Command, CommandResult
-from commands.clients import Address, Cin, Email, Phone, RegisterClient, Text
+from commands.clients import Address, Cin, Email, Language, Phone, RegisterClient, Text
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey, earlier_result
 from commands.numbers import NumberHold, held_reservation
@@ -31,7 +31,7 @@ from domain.numbers import normalize_number, number_kind_for
 from domain.offer import Offer
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from infra.contract_pdf import Operator
+from domain.operator import Operator
 from infra.event_store import EventStore
 
 NEEDS_CONTACT_PHONE = ("internet", "landline")  # an installation visit is arranged by phone; a mobile line is its own contact
@@ -53,6 +53,7 @@ class SubmitSubscription(Command):
         default=None, description="Mobile: a number to keep. Any service: the number of a line on file, to change its plan."
     )
     start_date: date | None = Field(default=None, description="Start of a new line, or effective date of a plan change; default today.")
+    language: Language = Field(default="fr", description="A new client's documents: French, or Arabic beside the French.")
 
 
 class SubscriptionOutcome(NamedTuple):
@@ -83,7 +84,8 @@ def submit_subscription(
     if number is not None and _in_use(store, number) and (not isinstance(holder, CinRegistration) or verified_client != holder.client_id):
         raise VerificationRequired("a number in use may be submitted only by its verified owner")  # whoever holds the CIN
     if not isinstance(holder, CinRegistration):
-        details = RegisterClient(cin=cin, full_name=sub.full_name, email=sub.email, address=sub.address, phone=sub.phone)
+        details = RegisterClient(cin=cin, full_name=sub.full_name, email=sub.email, address=sub.address, phone=sub.phone,
+                                 language=sub.language)
         command = ProvisionContract(client=details, offer_id=sub.offer_id, commitment_months=sub.commitment_months,
                                     start_date=sub.start_date, number=sub.number, intent="new_line")
     elif verified_client != holder.client_id:

@@ -13,20 +13,26 @@ CLIENT_STATUSES = ("active", "suspended", "closed")
 
 class Client(Aggregate):
     @event("ClientRegistered")
-    def __init__(self, cin: str, full_name: str, email: str, address: str, phone: str | None) -> None:
+    def __init__(
+        self, cin: str, full_name: str, email: str, address: str, phone: str | None, language: str = "fr", ice: str | None = None
+    ) -> None:
         self.cin = cin
         self.full_name = full_name
         self.email = email
         self.address = address
         self.phone = phone
+        self.language = language  # of the documents' customer-facing labels: fr, or ar beside the French
+        self.ice = ice  # a business customer's ICE, printed on its invoices
         self.status = "active"
         self.delinquent = False
         self.contracts: dict[str, str] = {}  # contract id -> service
         self.erased = False
 
-    def update_details(self, *, full_name: str, email: str, address: str, phone: str | None) -> None:
+    def update_details(
+        self, *, full_name: str, email: str, address: str, phone: str | None, language: str = "fr", ice: str | None = None
+    ) -> None:
         self._require_not_erased()
-        self._details_updated(full_name=full_name, email=email, address=address, phone=phone)
+        self._details_updated(full_name=full_name, email=email, address=address, phone=phone, language=language, ice=ice)
 
     def change_status(self, status: str, reason: str) -> None:
         self._require_not_erased()
@@ -56,8 +62,11 @@ class Client(Aggregate):
             raise InvalidTransition("the client was deleted", code="client_deleted")
 
     @event("ClientDetailsUpdated")
-    def _details_updated(self, full_name: str, email: str, address: str, phone: str | None) -> None:
+    def _details_updated(
+        self, full_name: str, email: str, address: str, phone: str | None, language: str = "fr", ice: str | None = None
+    ) -> None:
         self.full_name, self.email, self.address, self.phone = full_name, email, address, phone
+        self.language, self.ice = language, ice
 
     @event("ClientStatusChanged")
     def _status_changed(self, status: str, reason: str) -> None:

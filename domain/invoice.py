@@ -202,5 +202,17 @@ class CreditNote(Aggregate):
     ) -> None:
         self.number = number
         self.invoice_id = invoice_id
+        self.invoice_number = invoice_number
         self.client_id = client_id
-        self.gross = gross
+        self.reason = reason
+        self.issue_date = issue_date
+        self.lines = lines
+        self.net, self.tax, self.gross = net, tax, gross
+        self.document_id: UUID | None = None
+
+    def record_document(self, document_id: UUID, sha256: str, size: int) -> None:
+        self._document_issued(document_id=document_id, sha256=sha256, size=size)
+
+    @event("CreditNoteDocumentIssued")
+    def _document_issued(self, document_id: UUID, sha256: str, size: int) -> None:
+        self.document_id = document_id

@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from gateways import (
     access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, landing, landing_subscriptions,
-    landing_documents, landing_visitor, me, offers, openapi, payments, subscribers, web,
+    landing_documents, landing_visitor, me, offers, openapi, payments, statements, subscribers, verification, web,
 )
 from gateways.operations import TAGS, name_operations
 from gateways.middleware import CorrelationId, RequestGuard, ServerTiming
@@ -47,7 +47,7 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
     errors.install(app)
     openapi.document_errors(app)
     for router in (health, me, clients, offers, contracts, subscribers, access, history, billing, invoices, discounts, payments, collections,
-                   landing, landing_visitor, landing_subscriptions, landing_documents):
+                   statements, verification, landing, landing_visitor, landing_subscriptions, landing_documents):
         _add_routes(app, router.router)
     name_operations(app)
     web.serve_front_ends(app, settings.web_dist)

@@ -7,7 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from commands.clients import (
     ChangeClientStatus,
@@ -37,6 +37,8 @@ class ClientView(BaseModel):
     email: str
     address: str
     phone: str | None
+    language: Literal["fr", "ar"] = Field(default="fr", description="The language of the documents' customer-facing labels.")
+    ice: str | None = Field(default=None, description="A business customer's ICE.")
     status: Status
     delinquent: bool = False
     contract_count: int

@@ -129,7 +129,7 @@ async def post_credit_note(
     """A credit note for the whole remaining invoice (no `lines`), or for named lines, fully or by a net amount."""
     return await execute(
         request, response, who, "IssueCreditNote",
-        lambda rt, ctx: issue_credit_note(rt.store, rt.clock, invoice_id, body, ctx), "/api/v1/credit-notes",
+        lambda rt, ctx: issue_credit_note(rt.store, rt.clock, rt.operator, invoice_id, body, ctx), "/api/v1/credit-notes",
     )
 
 
@@ -153,3 +153,23 @@ async def get_credit_note(
 ) -> CreditNoteView:
     row = await find_one(request, credit_note_register, credit_note_id, consistency_token, "credit_note")
     return CreditNoteView(**row)
+
+
+@router.get("/credit-notes/{credit_note_id}/pdf", response_class=Response, responses=PDF)
+async def get_credit_note_pdf(credit_note_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))) -> Response:
+    return await credit_note_pdf_response(request, credit_note_id)
+
+
+async def credit_note_pdf_response(request: Request, credit_note_id: UUID, client_id: UUID | None = None) -> Response:
+    """The credit note's PDF (stored in the append that issued it); with `client_id`, only if the note is that client's."""
+    async with request.app.state.runtime.pool.acquire() as conn:
+        if client_id is not None:
+            row = await credit_note_register.find(conn, credit_note_id)
+            if row is None or row["client_id"] != client_id:
+                raise not_found("credit_note", credit_note_id)
+        document = await documents.credit_note_pdf(conn, credit_note_id)
+    if document is None:  # unknown, or issued before credit notes had PDFs
+        raise not_found("credit_note_document", credit_note_id)
+    number, pdf, sha256 = document
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{number}.pdf"', "ETag": f'"{sha256}"'})

@@ -18,12 +18,12 @@ from domain.booking import bookable
 from domain.self_service import legacy_reference, plan_options
 from gateways.auth import Principal
 from gateways.commanding import Accepted, execute_with_outcome
-from gateways.invoices import InvoiceView, invoice_pdf_response, invoice_view
+from gateways.invoices import CreditNoteView, InvoiceView, credit_note_pdf_response, invoice_pdf_response, invoice_view
 from gateways.landing import ALL, SERVICES, visitor
 from gateways.offers import OfferView
 from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, Page, Paged
-from projections import contract_summary, invoice_register, offer_catalog
+from projections import contract_summary, credit_note_register, invoice_register, offer_catalog
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
 
@@ -153,3 +153,17 @@ async def my_invoices(request: Request, limit: int = LIMIT, offset: int = OFFSET
 @router.get("/me/invoices/{invoice_id}/pdf", response_class=Response, responses=PDF)
 async def my_invoice_pdf(invoice_id: UUID, request: Request, client_id: UUID = Depends(visitor)) -> Response:
     return await invoice_pdf_response(request, invoice_id, client_id)
+
+
+@router.get("/me/credit-notes", response_model=Paged[CreditNoteView])
+async def my_credit_notes(
+    request: Request, limit: int = LIMIT, offset: int = OFFSET, client_id: UUID = Depends(visitor)
+) -> Paged[CreditNoteView]:
+    async with request.app.state.runtime.pool.acquire() as conn:
+        rows, total = await credit_note_register.search(conn, client_id=client_id, limit=limit, offset=offset)
+    return Paged[CreditNoteView](items=[CreditNoteView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+
+
+@router.get("/me/credit-notes/{credit_note_id}/pdf", response_class=Response, responses=PDF)
+async def my_credit_note_pdf(credit_note_id: UUID, request: Request, client_id: UUID = Depends(visitor)) -> Response:
+    return await credit_note_pdf_response(request, credit_note_id, client_id)

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from gateways.auth import READ_ROLES, Principal, allow, may_call
+from gateways.operations import roles_of
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 
@@ -38,7 +39,7 @@ def _callable_operations(request: Request, principal: Principal) -> set[str]:
     for route in request.app.routes:
         if not isinstance(route, APIRoute):
             continue
-        roles = next((d.call.roles for d in route.dependant.dependencies if hasattr(d.call, "roles")), None)
+        roles = roles_of(route)
         if roles is None:  # public, or the self-service visitor's token: not a key's business
             continue
         found |= {route.operation_id for method in route.methods if may_call(principal, roles, method, route.path)}

@@ -58,6 +58,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/v1/invoices/{invoice_id}/credit-notes"): ("issueCreditNote", "Credit an invoice, fully or per line"),
     ("GET", "/api/v1/credit-notes"): ("listCreditNotes", "Search credit notes"),
     ("GET", "/api/v1/credit-notes/{credit_note_id}"): ("getCreditNote", "One credit note"),
+    ("GET", "/api/v1/credit-notes/{credit_note_id}/pdf"): ("downloadCreditNotePdf", "A credit note's PDF"),
+    ("GET", "/api/v1/documents/verify"): ("verifyDocument", "Whether an invoice or credit note was issued as it is"),
+    ("GET", "/api/v1/clients/{client_id}/statements/{month}"): ("downloadClientStatement", "A client's statement for a month (PDF)"),
     ("GET", "/api/v1/discounts"): ("listDiscounts", "Search discounts"),
     ("POST", "/api/v1/discounts"): ("grantDiscount", "Grant a discount on a contract or a client"),
     ("GET", "/api/v1/discounts/{discount_id}"): ("getDiscount", "One discount"),
@@ -96,6 +99,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/v1/landing/me/contracts/{contract_id}/plan-changes"): ("changeMyPlan", "Change one of the visitor's plans"),
     ("GET", "/api/v1/landing/me/invoices"): ("listMyInvoices", "The visitor's invoices"),
     ("GET", "/api/v1/landing/me/invoices/{invoice_id}/pdf"): ("downloadMyInvoicePdf", "One of the visitor's invoice PDFs"),
+    ("GET", "/api/v1/landing/me/credit-notes"): ("listMyCreditNotes", "The visitor's credit notes"),
+    ("GET", "/api/v1/landing/me/statements/{month}"): ("downloadMyStatement", "The visitor's statement for a month (PDF)"),
+    ("GET", "/api/v1/landing/me/credit-notes/{credit_note_id}/pdf"): ("downloadMyCreditNotePdf", "One of the visitor's credit note PDFs"),
     ("GET", "/api/v1/landing/contracts/{contract_id}/document"): ("downloadMyContractDocument", "A subscriber's contract PDF"),
 }
 
@@ -117,7 +123,8 @@ TAGS = [
 
 
 def name_operations(app: FastAPI) -> None:
-    """Gives every route its operationId and summary from the table; a route missing from it stops the start."""
+    """Gives every route its operationId and summary from the table, and documents the roles a key needs to call it
+    (`x-roles`, read from the same `allow()` that answers 403); a route missing from the table stops the start."""
     for route in app.routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
@@ -125,3 +132,10 @@ def name_operations(app: FastAPI) -> None:
             if (method, route.path) not in OPERATIONS:
                 raise RuntimeError(f"{method} {route.path} has no operationId: add it to gateways/operations.py")
             route.operation_id, route.summary = OPERATIONS[(method, route.path)]
+        if (roles := roles_of(route)) is not None:
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": list(roles)}
+
+
+def roles_of(route: APIRoute) -> tuple[str, ...] | None:
+    """The roles whose keys may call the route; None when no key is asked for (public, or a visitor's token)."""
+    return next((d.call.roles for d in route.dependant.dependencies if hasattr(d.call, "roles")), None)

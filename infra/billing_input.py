@@ -24,6 +24,8 @@ class ClientIdentity:
     full_name: str
     cin: str
     address: str
+    language: str = "fr"
+    ice: str | None = None
 
 
 @dataclass
@@ -58,10 +60,12 @@ def read_billing_input(store: EventStore, position: int) -> BillingInput:
         elif name == "DiscountEnded" and originator in discounts:
             discounts[originator]["to_period"] = data["last_period"]
         elif name == "ClientRegistered":
-            result.identities[originator] = ClientIdentity(data["full_name"], data["cin"], data["address"])
+            result.identities[originator] = ClientIdentity(data["full_name"], data["cin"], data["address"], data["language"] or "fr",
+                                                           data["ice"])
         elif name == "ClientDetailsUpdated" and originator in result.identities:
             previous = result.identities[originator]
-            result.identities[originator] = ClientIdentity(data["full_name"], previous.cin, data["address"])
+            result.identities[originator] = ClientIdentity(data["full_name"], previous.cin, data["address"], data["language"] or "fr",
+                                                           data["ice"])
     for discount_id, state in discounts.items():
         terms = terms_of(discount_id, state)
         result.discounts.setdefault(terms.client_id, []).append(terms)
@@ -81,8 +85,8 @@ FIELDS = {
     CONTRACT + "ContractPlanChanged": ("offer_id", "offer_version", "offer_name", "monthly_fee", "effective_date"),
     DISCOUNT + "DiscountGranted": ("client_id", "contract_id", "kind", "value", "from_period", "to_period", "label"),
     DISCOUNT + "DiscountEnded": ("last_period",),
-    CLIENT + "ClientRegistered": ("full_name", "cin", "address"),
-    CLIENT + "ClientDetailsUpdated": ("full_name", "address"),
+    CLIENT + "ClientRegistered": ("full_name", "cin", "address", "language", "ice"),
+    CLIENT + "ClientDetailsUpdated": ("full_name", "address", "language", "ice"),
 }
 TOPICS = list(FIELDS)
 
@@ -104,7 +108,7 @@ class _Decoder:
         state = orjson.loads(stored)
         payload = {}
         for key in FIELDS[topic]:
-            value = state[key]
+            value = state.get(key)  # None for a field added after the event was recorded
             if type(value) is dict:
                 value = self.typed[value["_type_"]](value["_data_"])
             payload[key] = value

@@ -345,5 +345,19 @@ def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Out
         console.print(f"wrote {path}")
 
 
+@app.command("export-api-docs")
+def export_api_docs(root: Path = typer.Option(Path("."), help="The repository: its schemas/generated/openapi.json and guides.")) -> None:
+    """Write docs/api-reference.pdf and docs/api-process-map.pdf from the OpenAPI document and the guides' curls."""
+    import orjson
+
+    from infra.pdf.api_docs import api_reference, guides, process_map
+
+    openapi = orjson.loads((root / "schemas/generated/openapi.json").read_bytes())
+    for name, render in (("api-reference", api_reference), ("api-process-map", process_map)):
+        path = root / "docs" / f"{name}.pdf"
+        path.write_bytes(render(openapi, guides(root)))
+        console.print(f"wrote {path}")
+
+
 if __name__ == "__main__":
     app()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,7 @@ import asyncpg
 SCHEMA = "documents"
 TABLE = f"{SCHEMA}.contract_documents"
 INVOICE_TABLE = f"{SCHEMA}.invoice_documents"
+CREDIT_NOTE_TABLE = f"{SCHEMA}.credit_note_documents"
 
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
@@ -42,6 +43,27 @@ CREATE TABLE IF NOT EXISTS {INVOICE_TABLE} (
     pdf         bytea NOT NULL
 );
 CREATE INDEX IF NOT EXISTS invoice_documents_invoice ON {INVOICE_TABLE} (invoice_id);
+-- Added after the first release, for verification by number. Checked first: ALTER TABLE would lock at every start-up.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = '{SCHEMA}' AND table_name = 'invoice_documents' AND column_name = 'number') THEN
+        ALTER TABLE {INVOICE_TABLE} ADD COLUMN number text, ADD COLUMN issue_date date, ADD COLUMN fingerprint text;
+    END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS invoice_documents_number ON {INVOICE_TABLE} (number);
+CREATE TABLE IF NOT EXISTS {CREDIT_NOTE_TABLE} (
+    document_id    uuid PRIMARY KEY,
+    credit_note_id uuid NOT NULL,
+    number         text NOT NULL,
+    issue_date     date NOT NULL,
+    fingerprint    text NOT NULL,
+    sha256         text NOT NULL,
+    size           int NOT NULL,
+    created_at     timestamptz NOT NULL,
+    pdf            bytea NOT NULL
+);
+CREATE INDEX IF NOT EXISTS credit_note_documents_note ON {CREDIT_NOTE_TABLE} (credit_note_id);
+CREATE INDEX IF NOT EXISTS credit_note_documents_number ON {CREDIT_NOTE_TABLE} (number);
 """
 
 
@@ -50,6 +72,15 @@ class StoredDocument:
     document_id: UUID
     sha256: str
     size: int
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What verification looks a numbered document up by: its number, issue date and the fingerprint its QR code carries."""
+
+    number: str
+    issue_date: date
+    fingerprint: str
 
 
 _INSERT_CONTRACT_DOCUMENT = (
@@ -66,18 +97,47 @@ def contract_document(
     return stored, (_INSERT_CONTRACT_DOCUMENT, (document_id, contract_id, reason, stored.sha256, stored.size, created_at, pdf))
 
 
-def store_invoice_pdfs(store, rendered: list[tuple[UUID, UUID, bytes]], created_at: datetime) -> list[StoredDocument]:
-    """Writes a block of (document_id, invoice_id, pdf) in one statement; a retried block rewrites nothing."""
-    stored = [StoredDocument(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf)) for document_id, _, pdf in rendered]
+def store_invoice_pdfs(store, rendered: list[tuple[UUID, UUID, bytes, Issued]], created_at: datetime) -> list[StoredDocument]:
+    """Writes a block of (document_id, invoice_id, pdf, issued) in one statement; a retried block rewrites nothing."""
+    stored = [StoredDocument(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf)) for document_id, _, pdf, _ in rendered]
     with store.recorder.datastore.get_connection() as conn:
         with conn.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {INVOICE_TABLE} (document_id, invoice_id, sha256, size, created_at, pdf) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING",
-                [(doc.document_id, invoice_id, doc.sha256, doc.size, created_at, pdf) for doc, (_, invoice_id, pdf) in zip(stored, rendered)],
+                f"INSERT INTO {INVOICE_TABLE} (document_id, invoice_id, sha256, size, created_at, pdf, number, issue_date, fingerprint) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING",
+                [(doc.document_id, invoice_id, doc.sha256, doc.size, created_at, pdf, issued.number, issued.issue_date, issued.fingerprint)
+                 for doc, (_, invoice_id, pdf, issued) in zip(stored, rendered)],
             )
         conn.commit()
     return stored
+
+
+_INSERT_CREDIT_NOTE_DOCUMENT = (
+    f"INSERT INTO {CREDIT_NOTE_TABLE} (document_id, credit_note_id, number, issue_date, fingerprint, sha256, size, created_at, pdf) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING"
+)
+
+
+def credit_note_document(
+    document_id: UUID, credit_note_id: UUID, issued: Issued, pdf: bytes, created_at: datetime
+) -> tuple[StoredDocument, tuple[str, tuple[Any, ...]]]:
+    """The credit note PDF's metadata, and the row to write with the events that issue and announce it."""
+    stored = StoredDocument(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf))
+    row = (document_id, credit_note_id, issued.number, issued.issue_date, issued.fingerprint, stored.sha256, stored.size, created_at, pdf)
+    return stored, (_INSERT_CREDIT_NOTE_DOCUMENT, row)
+
+
+async def credit_note_pdf(conn: asyncpg.Connection, credit_note_id: UUID) -> tuple[str, bytes, str] | None:
+    """The credit note's number, PDF and the PDF's SHA-256."""
+    row = await conn.fetchrow(f"SELECT number, pdf, sha256 FROM {CREDIT_NOTE_TABLE} WHERE credit_note_id = $1", credit_note_id)
+    return (row["number"], row["pdf"], row["sha256"]) if row else None
+
+
+async def issued_as(conn: asyncpg.Connection, number: str, sha256: str) -> date | None:
+    """The issue date of the invoice or credit note with this number whose file or fingerprint has this SHA-256; else None."""
+    table = CREDIT_NOTE_TABLE if number.startswith("AV-") else INVOICE_TABLE
+    return await conn.fetchval(f"SELECT issue_date FROM {table} WHERE number = $1 AND (fingerprint = $2 OR sha256 = $2) LIMIT 1",
+                               number, sha256)
 
 
 async def invoice_pdf(conn: asyncpg.Connection, invoice_id: UUID, document_id: UUID) -> bytes | None:

@@ -19,7 +19,7 @@ import asyncpg
 
 from infra import heap, server_timing, telemetry
 from infra.clock import Clock, clock_from
-from infra.contract_pdf import Operator
+from domain.operator import Operator
 from infra.database import require_utf8
 from infra.documents import DDL as DOCUMENTS_DDL
 from infra.landing_drafts import DDL as DRAFTS_DDL
@@ -30,6 +30,7 @@ from infra.embedded_postgres import EmbeddedPostgres
 from infra.event_store import EventStore, open_event_store
 from infra.kafka import InProcessSink, KafkaSink
 from infra.relay import POSITION_DDL, Relay
+from infra.pdf import fonts
 from infra.settings import Settings
 from projections.projector import Projector, migrate
 from projections.registry import PROJECTIONS
@@ -55,8 +56,7 @@ class Runtime:
 
     @property
     def operator(self) -> Operator:
-        s = self.settings
-        return Operator(name=s.operator_name, address=s.operator_address, registration=s.operator_registration)
+        return self.settings.operator
 
     def start_job(self, work) -> asyncio.Task:
         """Runs long work (a billing run) beyond the request that started it; shutdown sets `stopping`
@@ -122,6 +122,7 @@ def _process_name(*, relay: bool, projector: bool) -> str:
 @asynccontextmanager
 async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncIterator[Runtime]:
     telemetry.configure(_process_name(relay=relay, projector=projector), **settings.telemetry())
+    fonts.use(settings.document_font_dir)  # a missing font stops the start, not the first document
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(resolve_database, settings, stack)
         pool = await asyncpg.create_pool(url, min_size=2, max_size=20)

@@ -8,9 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.operator import Operator
 from infra.telemetry import effective_ratio
 
 ROLES = ("operator", "auditor", "admin", "integrator")
@@ -110,9 +111,22 @@ class Settings(BaseSettings):
     collections_case_dpd: int = Field(default=15, ge=1, description="Days past due that open a collection case.")
     collections_warning_dpd: int = Field(default=30, ge=1, description="Days past due that send the formal warning.")
     collections_delinquent_dpd: int = Field(default=60, ge=1, description="Days past due that mark the client delinquent.")
+    profile: Literal["development", "production"] = Field(
+        default="development", description="production refuses to start with the operator's placeholder legal identifiers.")
     operator_name: str = "MT-Facturation Telecom SA"
     operator_address: str = "Avenue Mohammed VI, Rabat, Maroc"
-    operator_registration: str = "RC Rabat 000000 - ICE 000000000000000"
+    operator_ice: str = Field(default="000000000000000", description="ICE, the 15-digit common company identifier.")
+    operator_if: str = Field(default="00000000", description="IF, the tax identifier.")
+    operator_rc: str = Field(default="Rabat 00000", description="RC, the trade register entry and its city.")
+    operator_patente: str = Field(default="00000000", description="The patente (professional tax) number.")
+    operator_capital: str = Field(default="10 000 000 MAD", description="The share capital, as printed.")
+    document_verify_url: str = Field(
+        default="http://127.0.0.1:8000/api/v1/documents/verify",
+        description="The public verification endpoint a document's QR code points to.")
+    pdf_workers: int = Field(default=0, ge=0, le=64, description="Processes rendering a billing run's invoice PDFs; 0: one per core.")
+    document_font_dir: Path = Field(
+        default=Path("/usr/share/fonts/truetype/dejavu"),
+        description="Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian's fonts-dejavu-core): Latin and Arabic.")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "info"
@@ -133,6 +147,19 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown roles in api_keys: {unknown}")
         return grants
+
+    @model_validator(mode="after")
+    def _production_has_real_identifiers(self) -> Settings:
+        if self.profile == "production" and (missing := self.operator.placeholders()):
+            raise ValueError(f"the production profile needs the operator's real legal identifiers; placeholders: {missing} "
+                             "(set MTF_OPERATOR_ICE, _IF, _RC, _PATENTE)")
+        return self
+
+    @property
+    def operator(self) -> Operator:
+        return Operator(name=self.operator_name, address=self.operator_address, ice=self.operator_ice, tax_id=self.operator_if,
+                        trade_register=self.operator_rc, patente=self.operator_patente, capital=self.operator_capital,
+                        verify_url=self.document_verify_url)
 
     @property
     def traces_recorded(self) -> bool:

@@ -1,6 +1,6 @@
 """A PDF writer for documents made of text lines and rules, in the standard Helvetica fonts.
 
-Contract and invoice documents need nothing more. reportlab's canvas built each one as a tree of
+The bulk of invoices (French, in Latin script) need nothing more. reportlab's canvas built each one as a tree of
 PDF objects and cost 0.7 ms per contract, on the provisioning command's path; this writes the
 same kind of file directly in a few dozen microseconds. reportlab still gives the font metrics.
 
@@ -56,8 +56,30 @@ class TextPdf:
     def drawRightString(self, x: float, y: float, text: str) -> None:  # noqa: N802
         self.drawString(x - stringWidth(text, self._font, self._size), y, text)
 
-    def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
-        self._ops.append(b"%s %s m %s %s l S\n" % (_number(x1), _number(y1), _number(x2), _number(y2)))
+    def line(self, x1: float, y1: float, x2: float, y2: float, width: float = 1.0) -> None:
+        self._ops.append(b"%s w %s %s m %s %s l S\n" % (_number(width), _number(x1), _number(y1), _number(x2), _number(y2)))
+
+    def fill_rect(self, x: float, y: float, width: float, height: float, gray: float = 0.0) -> None:
+        """A filled rectangle, black by default; text drawn after it is black again."""
+        self._ops.append(b"%s g %s %s %s %s re f 0 g\n" % (_number(gray), _number(x), _number(y), _number(width), _number(height)))
+
+    def stroke_rect(self, x: float, y: float, width: float, height: float, width_line: float = 0.6) -> None:
+        self._ops.append(b"%s w %s %s %s %s re S\n" % (_number(width_line), _number(x), _number(y), _number(width), _number(height)))
+
+    def module_grid(self, x: float, y: float, module: float, runs: list[tuple[int, int, int]]) -> None:
+        """Black runs on a grid of square modules (a QR code), its top left at (x, y): (row, first column, length) each.
+        Written in the grid's own integer units under one scaling, and filled once."""
+        body = b"".join(b"%d %d %d 1 re\n" % (column, -row - 1, length) for row, column, length in runs)
+        self._ops.append(b"q %s 0 0 %s %s %s cm\n%sf Q\n" % (_number(module), _number(module), _number(x), _number(y), body))
+
+    @staticmethod
+    def encodes(text: str) -> bool:
+        """Whether the text can be written as it is (WinAnsi), not as "?"."""
+        try:
+            text.encode("cp1252")
+        except UnicodeEncodeError:
+            return False
+        return True
 
     def showPage(self) -> None:  # noqa: N802
         self._pages.append(b"".join(self._ops))

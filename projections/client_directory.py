@@ -34,6 +34,10 @@ DO $$ BEGIN
                    WHERE table_schema = '{SCHEMA}' AND table_name = 'client_directory' AND column_name = 'delinquent') THEN
         ALTER TABLE {TABLE} ADD COLUMN delinquent boolean NOT NULL DEFAULT false;
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = '{SCHEMA}' AND table_name = 'client_directory' AND column_name = 'language') THEN
+        ALTER TABLE {TABLE} ADD COLUMN language text NOT NULL DEFAULT 'fr', ADD COLUMN ice text;
+    END IF;
 END $$;
 CREATE INDEX IF NOT EXISTS client_directory_name ON {TABLE} (lower(full_name));
 CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
@@ -43,17 +47,18 @@ CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
 async def on_registered(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"INSERT INTO {TABLE} (client_id, cin, full_name, email, address, phone, status, contract_count, registered_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, 'active', 0, $7, $7)",
-        event.aggregate_id, d["cin"], d["full_name"], d["email"], d["address"], d["phone"], event.time,
+        f"INSERT INTO {TABLE} (client_id, cin, full_name, email, address, phone, status, contract_count, registered_at, updated_at, "
+        "language, ice) VALUES ($1, $2, $3, $4, $5, $6, 'active', 0, $7, $7, $8, $9)",
+        event.aggregate_id, d["cin"], d["full_name"], d["email"], d["address"], d["phone"], event.time, d.get("language", "fr"), d.get("ice"),
     )
 
 
 async def on_details_updated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"UPDATE {TABLE} SET full_name = $2, email = $3, address = $4, phone = $5, updated_at = $6 WHERE client_id = $1",
-        event.aggregate_id, d["full_name"], d["email"], d["address"], d["phone"], event.time,
+        f"UPDATE {TABLE} SET full_name = $2, email = $3, address = $4, phone = $5, updated_at = $6, language = $7, ice = $8 "
+        "WHERE client_id = $1",
+        event.aggregate_id, d["full_name"], d["email"], d["address"], d["phone"], event.time, d.get("language", "fr"), d.get("ice"),
     )
 
 

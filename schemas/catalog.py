@@ -96,6 +96,9 @@ EVENTS: dict[str, EventSpec] = {
         "client_account", "ClientCreditUseReversed", billing.ClientCreditUseReversedV1
     ),
     "domain.invoice:CreditNote.CreditNoteIssued": _spec("credit_note", "CreditNoteIssued", billing.CreditNoteIssuedV1),
+    "domain.invoice:CreditNote.CreditNoteDocumentIssued": _spec(
+        "credit_note", "CreditNoteDocumentIssued", billing.CreditNoteDocumentIssuedV1
+    ),
     "domain.discount:Discount.DiscountGranted": _spec("discount", "DiscountGranted", billing.DiscountGrantedV1),
     "domain.discount:Discount.DiscountEnded": _spec("discount", "DiscountEnded", billing.DiscountEndedV1),
     "domain.collections:ClientCollections.ClientCollectionsOpened": _spec(

@@ -116,6 +116,14 @@ class CreditNoteIssuedV1(EventPayload):
     gross: Money
 
 
+class CreditNoteDocumentIssuedV1(EventPayload):
+    """The credit note's PDF, stored in the same append as the note (GET /credit-notes/{id}/pdf)."""
+
+    document_id: UUID
+    sha256: str
+    size: int
+
+
 class DiscountGrantedV1(EventPayload):
     client_id: UUID
     contract_id: UUID | None

@@ -14,6 +14,8 @@ class ClientRegisteredV1(EventPayload):
     email: str
     address: str
     phone: str | None
+    language: Literal["fr", "ar"] = "fr"  # added later: absent from earlier events, which mean fr
+    ice: str | None = None
 
 
 class ClientDetailsUpdatedV1(EventPayload):
@@ -21,6 +23,8 @@ class ClientDetailsUpdatedV1(EventPayload):
     email: str
     address: str
     phone: str | None
+    language: Literal["fr", "ar"] = "fr"
+    ice: str | None = None
 
 
 class ClientStatusChangedV1(EventPayload):

@@ -41,11 +41,12 @@ async def test_provisioning_issues_a_pdf_with_every_required_field(in_process_sy
     pdf = download.content
     assert hashlib.sha256(pdf).hexdigest() == documents[0]["sha256"] and len(pdf) == documents[0]["size"]
 
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\u00a0", " ")
     view = (await client.get(f"/api/v1/contracts/{created['id']}", headers=AUDITOR)).json()
     expected = [
-        runtime.settings.operator_name, "Khadija Benjelloun", "UV****72", "mobile", view["number"], "Mobile 20 Go",
-        "data 20 GB", "99.00 MAD", "50.00 MAD", "12 months", date.today().isoformat(), view["reference"],
+        runtime.settings.operator_name, f"ICE {runtime.settings.operator_ice}", "CONTRAT D'ABONNEMENT", "Khadija Benjelloun", "UV****72",
+        "Mobile", view["number"], "Mobile 20 Go", "Data 20 Go", "99,00 MAD", "50,00 MAD", "12 mois", date.today().strftime("%d/%m/%Y"),
+        view["reference"],
     ]
     assert [field for field in expected if field not in text] == []
     # The customer's reference is drawn at random: nothing in the contract id (public on Kafka and in lists) gives it.

@@ -126,6 +126,7 @@ def _billing_events():
                       issue_date=date(2026, 11, 3), lines=credit_lines, net=Decimal(credit_lines[0]["net"]),
                       tax=Decimal(credit_lines[0]["tax"]), gross=Decimal(credit_lines[0]["gross"]))
     invoice.record_credit(note.id, note.number, credit_lines, date(2026, 11, 3))
+    note.record_document(uuid.uuid4(), "b" * 64, 2048)
     account = ClientAccount(client_id=invoice.client_id)
     invoices = {invoice.id: invoice}
     payment, _ = receive_payment(client_id=invoice.client_id, amount=invoice.open_amount + Decimal("5.00"), method="cheque",

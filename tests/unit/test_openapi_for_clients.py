@@ -41,7 +41,13 @@ def test_every_tag_used_is_described(document):
 
 def test_pdfs_are_binary(document):
     pdfs = [p for p, _, op in _operations(document) if "application/pdf" in op["responses"].get("200", {}).get("content", {})]
-    assert len(pdfs) == 4  # invoice, contract document, and the visitor's invoice and contract
+    # invoice, credit note, contract document and statement, for operators and for the visitor
+    assert sorted(pdfs) == sorted([
+        "/api/v1/invoices/{invoice_id}/pdf", "/api/v1/credit-notes/{credit_note_id}/pdf", "/api/v1/contracts/{contract_id}/documents/{document_id}",
+        "/api/v1/clients/{client_id}/statements/{month}", "/api/v1/landing/me/invoices/{invoice_id}/pdf",
+        "/api/v1/landing/me/credit-notes/{credit_note_id}/pdf", "/api/v1/landing/contracts/{contract_id}/document",
+        "/api/v1/landing/me/statements/{month}",
+    ])
     for path in pdfs:
         assert document["paths"][path]["get"]["responses"]["200"]["content"]["application/pdf"]["schema"] == {
             "type": "string", "format": "binary"}

@@ -139,6 +139,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{client_id}/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A client's statement for a month (PDF)
+         * @description Invoices, credit notes and payments of the month, with the balance before and after: what the client owes.
+         */
+        get: operations["downloadClientStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{client_id}/status": {
         parameters: {
             query?: never;
@@ -463,6 +483,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit-notes/{credit_note_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A credit note's PDF */
+        get: operations["downloadCreditNotePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/discounts": {
         parameters: {
             query?: never;
@@ -512,6 +549,26 @@ export interface paths {
         put?: never;
         /** End a discount */
         post: operations["endDiscount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether an invoice or credit note was issued as it is
+         * @description Public: answers only whether an invoice or a credit note with this number was issued as is, and when.
+         */
+        get: operations["verifyDocument"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -813,6 +870,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/landing/me/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's credit notes */
+        get: operations["listMyCreditNotes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/landing/me/credit-notes/{credit_note_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the visitor's credit note PDFs */
+        get: operations["downloadMyCreditNotePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/landing/me/invoices": {
         parameters: {
             query?: never;
@@ -839,6 +930,23 @@ export interface paths {
         };
         /** One of the visitor's invoice PDFs */
         get: operations["downloadMyInvoicePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/landing/me/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's statement for a month (PDF) */
+        get: operations["downloadMyStatement"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1523,6 +1631,18 @@ export interface components {
             email: string;
             /** Full Name */
             full_name: string;
+            /**
+             * Ice
+             * @description A business customer's ICE.
+             */
+            ice?: string | null;
+            /**
+             * Language
+             * @description The language of the documents' customer-facing labels.
+             * @default fr
+             * @enum {string}
+             */
+            language: "fr" | "ar";
             /** Phone */
             phone: string | null;
             /**
@@ -2522,6 +2642,18 @@ export interface components {
             email: string;
             /** Full Name */
             full_name: string;
+            /**
+             * Ice
+             * @description A business customer's ICE (15 digits).
+             */
+            ice?: string | null;
+            /**
+             * Language
+             * @description The documents' labels: French, or Arabic beside the French.
+             * @default fr
+             * @enum {string}
+             */
+            language: "fr" | "ar";
             /** Phone */
             phone?: string | null;
         };
@@ -2661,6 +2793,13 @@ export interface components {
             email: string;
             /** Full Name */
             full_name: string;
+            /**
+             * Language
+             * @description A new client's documents: French, or Arabic beside the French.
+             * @default fr
+             * @enum {string}
+             */
+            language: "fr" | "ar";
             /**
              * Number
              * @description Mobile: a number to keep. Any service: the number of a line on file, to change its plan.
@@ -2937,6 +3076,18 @@ export interface components {
             email: string;
             /** Full Name */
             full_name: string;
+            /**
+             * Ice
+             * @description A business customer's ICE (15 digits).
+             */
+            ice?: string | null;
+            /**
+             * Language
+             * @description The documents' labels: French, or Arabic beside the French.
+             * @default fr
+             * @enum {string}
+             */
+            language: "fr" | "ar";
             /** Phone */
             phone?: string | null;
         };
@@ -2970,6 +3121,21 @@ export interface components {
             valid_from?: string | null;
             /** Valid To */
             valid_to?: string | null;
+        };
+        /** Verification */
+        Verification: {
+            /**
+             * Issue Date
+             * @description When it was issued; null when it was not.
+             */
+            issue_date: string | null;
+            /**
+             * Issued
+             * @description Whether a document with this number was issued with this SHA-256, and nothing else.
+             */
+            issued: boolean;
+            /** Number */
+            number: string;
         };
         /** VerificationChallenge */
         VerificationChallenge: {
@@ -3913,6 +4079,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Balance"];
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role or scopes do not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadClientStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+                /** @description The month, YYYY-MM. */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
@@ -5629,6 +5866,75 @@ export interface operations {
             };
         };
     };
+    downloadCreditNotePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credit_note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role or scopes do not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listDiscounts: {
         parameters: {
             query?: {
@@ -5944,6 +6250,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    verifyDocument: {
+        parameters: {
+            query: {
+                /** @description The invoice (FAC-) or credit note (AV-) number. */
+                number: string;
+                /** @description The fingerprint printed under the QR code, or the PDF file's SHA-256. */
+                sha256: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
                 };
             };
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
@@ -7238,6 +7589,118 @@ export interface operations {
             };
         };
     };
+    listMyCreditNotes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_CreditNoteView_"];
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadMyCreditNotePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credit_note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listMyInvoices: {
         parameters: {
             query?: {
@@ -7296,6 +7759,67 @@ export interface operations {
             header?: never;
             path: {
                 invoice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadMyStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The month, YYYY-MM. */
+                month: string;
             };
             cookie?: never;
         };

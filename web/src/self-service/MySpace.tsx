@@ -22,6 +22,8 @@ export function MySpace() {
           <button type="button" onClick={() => setVisitor(null)}>{t("space.leave")}</button>
           <Contracts token={visitor.token} />
           <Invoices token={visitor.token} />
+          <CreditNotes token={visitor.token} />
+          <Statement token={visitor.token} />
         </>
       ) : <Verify />}
     </section>
@@ -178,18 +180,69 @@ function Invoices({ token }: { token: string }) {
 
 function InvoiceRow({ invoice, token }: { invoice: Schemas["InvoiceView"]; token: string }) {
   const { t } = useTranslation();
-  const [url, setUrl] = useState<string | null>(null);
-  const fetchPdf = useMutation({
-    mutationFn: () => pdfUrl(api.GET("/api/v1/landing/me/invoices/{invoice_id}/pdf", {
-      params: { path: { invoice_id: invoice.invoice_id } }, headers: bearer(token), parseAs: "blob" })),
-    onSuccess: setUrl,
-  });
+  const fetch = () => pdfUrl(api.GET("/api/v1/landing/me/invoices/{invoice_id}/pdf", {
+    params: { path: { invoice_id: invoice.invoice_id } }, headers: bearer(token), parseAs: "blob" }));
   return (
     <li className="panel">
       <strong dir="ltr">{invoice.number}</strong> · {invoice.period} · <Money amount={invoice.gross} /> · {t("space.due", { date: formatDate(invoice.due_date) })}
-      {" "}{url ? <a href={url} download={`${invoice.number}.pdf`}>{t("space.savePdf", { number: invoice.number })}</a>
-        : <button type="button" onClick={() => fetchPdf.mutate()} disabled={fetchPdf.isPending}>{t("space.getPdf")}</button>}
-      <ErrorNotice error={fetchPdf.error} />
+      {" "}<PdfDownload fetch={fetch} name={invoice.number} />
     </li>
   );
+}
+
+/** A PDF fetched with the visitor's token on demand, then offered as a link to save. */
+function PdfDownload({ fetch, name }: { fetch: () => Promise<string>; name: string }) {
+  const { t } = useTranslation();
+  const [url, setUrl] = useState<string | null>(null);
+  const fetchPdf = useMutation({ mutationFn: fetch, onSuccess: setUrl });
+  return (
+    <>
+      {url ? <a href={url} download={`${name}.pdf`}>{t("space.savePdf", { number: name })}</a>
+        : <button type="button" onClick={() => fetchPdf.mutate()} disabled={fetchPdf.isPending}>{t("space.getPdf")}</button>}
+      <ErrorNotice error={fetchPdf.error} />
+    </>
+  );
+}
+
+function CreditNotes({ token }: { token: string }) {
+  const { t } = useTranslation();
+  const notes = useQuery({ queryKey: ["my-credit-notes", token], queryFn: () => call(api.GET("/api/v1/landing/me/credit-notes", { headers: bearer(token) })) });
+  if (!notes.data?.items.length) return <ErrorNotice error={notes.error} />;
+  return (
+    <section aria-labelledby="my-credit-notes">
+      <h2 id="my-credit-notes">{t("space.creditNotes")}</h2>
+      <ul className="pick-list">
+        {notes.data.items.map((n) => (
+          <li key={n.credit_note_id} className="panel">
+            <strong dir="ltr">{n.number}</strong> · {t("space.creditFor", { invoice: n.invoice_number })} · <Money amount={n.gross} /> · {n.reason}
+            {" "}<PdfDownload name={n.number} fetch={() => pdfUrl(api.GET("/api/v1/landing/me/credit-notes/{credit_note_id}/pdf", {
+              params: { path: { credit_note_id: n.credit_note_id } }, headers: bearer(token), parseAs: "blob" }))} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** The statement of a month: what was billed, credited and paid, and what is owed. */
+function Statement({ token }: { token: string }) {
+  const { t } = useTranslation();
+  const [month, setMonth] = useState(previousMonth());
+  const fetch = () => pdfUrl(api.GET("/api/v1/landing/me/statements/{month}", { params: { path: { month } }, headers: bearer(token), parseAs: "blob" }));
+  return (
+    <section aria-labelledby="my-statement" className="panel">
+      <h2 id="my-statement">{t("space.statement")}</h2>
+      <p className="muted">{t("space.statementHint")}</p>
+      <Field label={t("space.statementMonth")}>
+        {(p) => <input {...p} type="month" value={month} max={previousMonth(0)} onChange={(e) => setMonth(e.target.value)} />}
+      </Field>
+      <PdfDownload key={month} fetch={fetch} name={`releve-${month}`} />
+    </section>
+  );
+}
+
+function previousMonth(back = 1): string {
+  const now = new Date();
+  const d = new Date(now.getFullYear(), now.getMonth() - back, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
 }

@@ -222,11 +222,11 @@ function NumberStep({ journey, draftToken, onDraft, set }: StepProps & { draftTo
 }
 
 function PreviewStep({ journey, draftToken, set }: StepProps & { draftToken: string | null }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const key = useRef(idempotencyKey()); // one per submission: a resent click is the same subscription
-  const body = submission(journey);
+  const body = submission(journey, i18n.language);
   const header = draftToken ? { "X-Draft-Token": draftToken } : {};
   const preview = useQuery({
     queryKey: ["subscription-preview", body, draftToken],

@@ -48,8 +48,10 @@ export function numberProblem(journey: Journey): string | undefined {
   return numberIsAllocated(journey) || mobileNumber(journey.number) ? undefined : "rules.mobile";
 }
 
-export function submission(journey: Journey): Schemas["SubmitSubscription"] {
+/** The submission; a visitor browsing in Arabic gets documents with Arabic labels beside the French. */
+export function submission(journey: Journey, siteLanguage: string): Schemas["SubmitSubscription"] {
   return {
+    language: siteLanguage === "ar" ? "ar" : "fr",
     offer_id: journey.offer_id!,
     commitment_months: journey.commitment_months,
     start_date: journey.start_date || null,

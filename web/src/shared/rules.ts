@@ -27,11 +27,16 @@ export const positiveAmount = amount.refine((v) => /[1-9]/.test(v), "rules.posit
 export const period = z.string().regex(PERIOD, "rules.period");
 export const reason = text(500);
 
+export const ICE = /^[0-9]{15}$/;
+export const ice = z.string().trim().transform((v) => v || null).pipe(z.string().regex(ICE, "rules.ice").nullable());
+
 export const clientDetails = z.object({
   full_name: text(200),
   email,
   address: text(500),
   phone,
+  language: z.enum(["fr", "ar"]),
+  ice,
 });
 export const newClient = clientDetails.extend({ cin });
 export type NewClient = z.output<typeof newClient>;

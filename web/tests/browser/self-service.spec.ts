@@ -105,6 +105,13 @@ for (const { language, cin, name } of LANGUAGES) {
     await expect(saved).toHaveAttribute("href", /^blob:/);
     expect(await saved.evaluate(async (a: HTMLAnchorElement) => (await (await fetch(a.href)).text()).slice(0, 5))).toBe("%PDF-");
     await photograph(page, `site-invoices-${language}`);
+
+    const statement = page.getByRole("region", { name: space.statement });
+    await statement.getByLabel(space.statementMonth).fill("2026-11"); // October's invoice was issued on 2026-11-02
+    await statement.getByRole("button", { name: space.getPdf, exact: true }).click();
+    const sheet = statement.getByRole("link");
+    await expect(sheet).toHaveAttribute("href", /^blob:/);
+    expect(await sheet.evaluate(async (a: HTMLAnchorElement) => (await (await fetch(a.href)).text()).slice(0, 5))).toBe("%PDF-");
   });
 }
 

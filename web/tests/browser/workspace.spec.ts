@@ -28,7 +28,7 @@ test("a wrong key is refused with the API's message, and each role sees only its
 test("French by default, English on the switch, remembered", async ({ page }) => {
   await signIn(page, "operator");
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
-  await page.getByLabel("Langue").selectOption("en");
+  await page.getByRole("banner").getByLabel("Langue").selectOption("en"); // the header's, not the client form's "Langue des documents"
   await expect(page.getByRole("navigation", { name: "Workspace tabs" }).getByRole("link")).toHaveText(
     ["Clients", "Offers", "Contracts", "Billing", "Payments", "Collections"]);
   await expect(page.locator("html")).toHaveAttribute("lang", "en");

@@ -30,7 +30,9 @@ describe("client form", () => {
     await userEvent.type(screen.getByLabelText("Adresse postale"), "Marrakech");
     await userEvent.click(screen.getByRole("button", { name: "Envoyer" }));
     await waitFor(() => expect(submitted).toHaveBeenCalledTimes(1));
-    expect(submitted.mock.calls[0][0]).toEqual({ cin: "BK12345", full_name: "Youssef Amrani", email: "youssef@example.ma", address: "Marrakech", phone: null });
+    expect(submitted.mock.calls[0][0]).toEqual({
+      cin: "BK12345", full_name: "Youssef Amrani", email: "youssef@example.ma", address: "Marrakech", phone: null, language: "fr", ice: null,
+    });
   });
 
   test("a 422 from the API marks the field it names", () => {

@@ -84,10 +84,17 @@ describe("commitment", () => {
 
 describe("client input, as the API reads it", () => {
   test("a CIN is uppercased and stripped of spaces before its pattern is checked", () => {
-    const ok = newClient.safeParse({ cin: "ab 123 456", full_name: "A", email: "a@b.ma", address: "Rabat", phone: "" });
-    expect(ok.success && ok.data).toMatchObject({ cin: "AB123456", phone: null });
-    const bad = newClient.safeParse({ cin: "ABC12345", full_name: "A", email: "a@b.ma", address: "Rabat", phone: "" });
-    expect(bad.success).toBe(false);
+    const person = { full_name: "A", email: "a@b.ma", address: "Rabat", phone: "", language: "fr", ice: "" };
+    const ok = newClient.safeParse({ ...person, cin: "ab 123 456" });
+    expect(ok.success && ok.data).toMatchObject({ cin: "AB123456", phone: null, ice: null });
+    expect(newClient.safeParse({ ...person, cin: "ABC12345" }).success).toBe(false);
+  });
+
+  test("a business customer's ICE is 15 digits, and an Arabic-speaking client's documents can carry Arabic labels", () => {
+    const person = { cin: "AB123456", full_name: "A", email: "a@b.ma", address: "Rabat", phone: "" };
+    expect(newClient.safeParse({ ...person, language: "ar", ice: " 001525478000032 " }).data).toMatchObject({ language: "ar", ice: "001525478000032" });
+    expect(newClient.safeParse({ ...person, language: "fr", ice: "12345" }).error?.issues[0].message).toBe("rules.ice");
+    expect(newClient.safeParse({ ...person, language: "en", ice: "" }).success).toBe(false);
   });
 });
 

@@ -67,9 +67,24 @@ function AfterIssue({ invoice }: { invoice: Invoice }) {
       <h2 id="after-issue">{t("billing.afterIssue")}</h2>
       <ul>
         {settlements.map((s, index) => <li key={index}>{formatDate(s.on)} · {t(`settlements.${s.kind}`, { defaultValue: s.kind })} · <Money amount={s.amount} /></li>)}
-        {notes.map((n) => <li key={n.credit_note_id}>{t("billing.creditNoteNumber", { number: n.number })} · <Money amount={n.gross} /></li>)}
+        {notes.map((n) => <li key={n.credit_note_id}><CreditNoteLine note={n} /></li>)}
       </ul>
     </section>
+  );
+}
+
+function CreditNoteLine({ note }: { note: CreditNoteNote }) {
+  const { t } = useTranslation();
+  const [shown, setShown] = useState(false);
+  return (
+    <>
+      {t("billing.creditNoteNumber", { number: note.number })} · <Money amount={note.gross} />{" "}
+      {shown ? (
+        <PdfViewer title={note.number} queryKey={["credit-note-pdf", note.credit_note_id]}
+          load={() => pdfUrl(api.GET("/api/v1/credit-notes/{credit_note_id}/pdf", {
+            params: { path: { credit_note_id: note.credit_note_id } }, parseAs: "blob" }))} />
+      ) : <button type="button" onClick={() => setShown(true)}>{t("billing.showPdf")}</button>}
+    </>
   );
 }
 

@@ -5,8 +5,10 @@ import { ApiError } from "../../api/client";
 import { Field } from "../../shared/components/Field";
 import { clientDetails, newClient } from "../../shared/rules";
 
-export type ClientInput = { cin?: string; full_name: string; email: string; address: string; phone: string };
-export type ClientOutput = { cin?: string; full_name: string; email: string; address: string; phone: string | null };
+export type ClientInput = { cin?: string; full_name: string; email: string; address: string; phone: string; language: "fr" | "ar"; ice: string };
+export type ClientOutput = {
+  cin?: string; full_name: string; email: string; address: string; phone: string | null; language: "fr" | "ar"; ice: string | null;
+};
 
 /** A client's details, checked as the API checks them; a 422 from the API marks its fields too. */
 export function ClientForm({
@@ -27,7 +29,7 @@ export function ClientForm({
   const { t } = useTranslation();
   const form = useForm<ClientInput, unknown, ClientOutput>({
     resolver: zodResolver(withCin ? newClient : clientDetails) as never,
-    defaultValues: { cin: "", full_name: "", email: "", address: "", phone: "", ...initial },
+    defaultValues: { cin: "", full_name: "", email: "", address: "", phone: "", language: "fr", ice: "", ...initial },
   });
   const refused = failure instanceof ApiError && failure.status === 422 ? failure.fields() : [];
   const error = (name: keyof ClientInput) => {
@@ -53,6 +55,17 @@ export function ClientForm({
       </Field>
       <Field label={t("clients.phone")} error={error("phone")}>
         {(p) => <input {...p} {...form.register("phone")} type="tel" autoComplete="tel" />}
+      </Field>
+      <Field label={t("clients.language")} error={error("language")}>
+        {(p) => (
+          <select {...p} {...form.register("language")}>
+            <option value="fr">{t("clients.languageFr")}</option>
+            <option value="ar">{t("clients.languageAr")}</option>
+          </select>
+        )}
+      </Field>
+      <Field label={t("clients.ice")} error={error("ice")} hint={t("clients.iceHint")}>
+        {(p) => <input {...p} {...form.register("ice")} inputMode="numeric" autoComplete="off" />}
       </Field>
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>{submitLabel}</button>

@@ -72,7 +72,7 @@ function ClientActions({ client }: { client: Client }) {
       {can("updateClientDetails") && (
         <details className="panel" open={editing} onToggle={(e) => setEditing((e.target as HTMLDetailsElement).open)}>
           <summary>{t("clients.edit")}</summary>
-          <ClientForm withCin={false} initial={{ ...client, phone: client.phone ?? "" }} submitLabel={t("common.save")}
+          <ClientForm withCin={false} initial={{ ...client, phone: client.phone ?? "", ice: client.ice ?? "" }} submitLabel={t("common.save")}
             busy={update.isPending} failure={update.error} onSubmit={(body) => update.mutate(body, { onSuccess: () => setEditing(false) })} />
           <ErrorNotice error={update.error} />
         </details>

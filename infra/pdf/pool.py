@@ -1,0 +1,47 @@
+"""Renders a block of invoice PDFs on several processes: a billing run renders one PDF per client, and one process
+on one core cannot keep up with the rate the operator needs (docs/performance.md). The pool is made on first use,
+with processes started fresh (spawn): forking a process that runs threads and an event loop is not safe."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from domain.operator import Operator
+from infra.pdf import fonts
+from infra.pdf.choice import invoice_pdf
+from infra.pdf.invoice import InvoiceSheet
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
+def workers_for(configured: int) -> int:
+    """0 means one process per core."""
+    return configured or os.cpu_count() or 1
+
+
+def render_invoices(operator: Operator, sheets: list[InvoiceSheet], workers: int) -> list[bytes]:
+    """The PDFs, in the order of the sheets. Rendered here when one process is asked for or the block is small."""
+    if workers <= 1 or len(sheets) < 4 * workers:
+        return [invoice_pdf(operator, sheet) for sheet in sheets]
+    pool = _pool(workers)
+    return list(pool.map(_render, [operator] * len(sheets), sheets, chunksize=max(1, len(sheets) // (4 * workers))))
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    if workers not in _pools:
+        context = multiprocessing.get_context("spawn")
+        _pools[workers] = ProcessPoolExecutor(workers, mp_context=context, initializer=fonts.use, initargs=(fonts.directory(),))
+    return _pools[workers]
+
+
+def _render(operator: Operator, sheet: InvoiceSheet) -> bytes:
+    return invoice_pdf(operator, sheet)
+
+
+def shut_down() -> None:
+    for pool in _pools.values():
+        pool.shutdown(cancel_futures=True)
+    _pools.clear()
+
