@@ -34,7 +34,7 @@ from domain.operator import Operator
 from infra.event_store import EVENTS_TABLE, RUN_STARTED_TOPIC, ConcurrencyConflict, EventStore
 from infra.faults import crash_point
 from infra.pdf.pool import workers_for
-from commands.invoice_documents import document_block
+from commands.invoice_documents import finish_block, start_block
 
 Progress = Callable[[str, int, int], None]  # phase, done, total
 
@@ -287,12 +287,16 @@ def issue_invoice_documents(
 ) -> int:
     """Renders and stores the PDF of every invoice of the run that has none yet; returns how many exist."""
     invoice_ids = [Invoice.create_id(client_id, run.period) for client_id in clients]
-    documented = 0
-    for start in range(0, len(invoice_ids), terms.block_size):
-        documented += document_block(store, clock, operator, invoice_ids[start : start + terms.block_size], billing_input, ctx,
-                                     terms.pdf_workers)
-        progress("documents", documented, run.invoices_issued)
-        crash_point("billing.after_document_block")
+    blocks = [invoice_ids[start : start + terms.block_size] for start in range(0, len(invoice_ids), terms.block_size)]
+    documented, rendering = 0, None
+    for block in [*blocks, None]:
+        # The next block renders on the pool while this one is stored and announced.
+        following = start_block(store, operator, block, billing_input, terms.pdf_workers) if block is not None else None
+        if rendering is not None:
+            documented += finish_block(store, clock, operator, rendering, billing_input, ctx, terms.pdf_workers)
+            progress("documents", documented, run.invoices_issued)
+            crash_point("billing.after_document_block")
+        rendering = following
     return documented
 
 

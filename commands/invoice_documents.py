@@ -6,6 +6,7 @@ from the invoice, so a retried or resumed block rewrites nothing.
 
 from __future__ import annotations
 
+from typing import Iterator, NamedTuple
 from uuid import UUID, uuid5
 
 from domain.identity import MTF_NAMESPACE, mask
@@ -44,25 +45,56 @@ def sheet_for(invoice: Invoice, billing_input: BillingInput) -> InvoiceSheet:
     )
 
 
+class RenderedBlock(NamedTuple):
+    """A block's invoices still without a PDF, their sheets, and their PDFs, rendering meanwhile."""
+
+    invoice_ids: list[UUID]
+    size: int  # invoices in the block, documented or not
+    pending: list[Invoice]
+    sheets: list[InvoiceSheet]
+    pdfs: Iterator[bytes]
+
+
+def start_block(store: EventStore, operator: Operator, invoice_ids: list[UUID], billing_input: BillingInput, workers: int) -> RenderedBlock:
+    """Loads the block and starts rendering its missing PDFs, on the pool when there is one: the caller stores the
+    block before this one meanwhile."""
+    invoices = store.load_many(Invoice, invoice_ids)
+    pending = [invoice for invoice in invoices.values() if invoice.document_id is None]
+    sheets = [sheet_for(i, billing_input) for i in pending]
+    return RenderedBlock(invoice_ids, len(invoices), pending, sheets, render_invoices(operator, sheets, workers))
+
+
+def finish_block(
+    store: EventStore, clock: Clock, operator: Operator, block: RenderedBlock, billing_input: BillingInput, ctx: CommandContext,
+    workers: int = 1,
+) -> int:
+    """Stores the block's PDFs and announces them in one append; returns how many of the block have one. A credit note
+    that landed on one of them meanwhile makes the append conflict: then the block is reloaded and rendered again."""
+    try:
+        return _stored(store, clock, block, ctx)
+    except ConcurrencyConflict:
+        return document_block(store, clock, operator, block.invoice_ids, billing_input, ctx, workers)
+
+
 def document_block(
     store: EventStore, clock: Clock, operator: Operator, invoice_ids: list[UUID], billing_input: BillingInput, ctx: CommandContext,
     workers: int = 1,
 ) -> int:
-    """Documents every invoice of the block that has none; returns how many of the block have one."""
+    """Documents every invoice of the block that has none, on its own; returns how many of the block have one."""
     for _ in range(ATTEMPTS):
-        invoices = store.load_many(Invoice, invoice_ids)
-        pending = [invoice for invoice in invoices.values() if invoice.document_id is None]
-        if not pending:
-            return len(invoices)
-        sheets = [sheet_for(i, billing_input) for i in pending]
-        pdfs = render_invoices(operator, sheets, workers)
-        rendered = [(document_id_for(i.id), i.id, pdf, Issued(i.number, i.issue_date, invoice_fingerprint(sheet)))
-                    for i, sheet, pdf in zip(pending, sheets, pdfs)]
-        for invoice, stored in zip(pending, store_invoice_pdfs(store, rendered, clock.now())):
-            invoice.record_document(stored.document_id, stored.sha256, stored.size)
+        block = start_block(store, operator, invoice_ids, billing_input, workers)
         try:
-            store.save_as(ctx, *pending)
-            return len(invoices)
+            return _stored(store, clock, block, ctx)
         except ConcurrencyConflict:
             continue  # a credit note landed on one of them meanwhile: reload and retry
     raise ConcurrencyConflict("invoice documents kept colliding with other changes", invoice_ids=[str(i) for i in invoice_ids])
+
+
+def _stored(store: EventStore, clock: Clock, block: RenderedBlock, ctx: CommandContext) -> int:
+    if block.pending:
+        rendered = [(document_id_for(i.id), i.id, pdf, Issued(i.number, i.issue_date, invoice_fingerprint(sheet)))
+                    for i, sheet, pdf in zip(block.pending, block.sheets, block.pdfs)]
+        for invoice, stored in zip(block.pending, store_invoice_pdfs(store, rendered, clock.now())):
+            invoice.record_document(stored.document_id, stored.sha256, stored.size)
+        store.save_as(ctx, *block.pending)
+    return block.size

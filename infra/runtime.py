@@ -31,6 +31,7 @@ from infra.event_store import EventStore, open_event_store
 from infra.kafka import InProcessSink, KafkaSink
 from infra.relay import POSITION_DDL, Relay
 from infra.pdf import fonts
+from infra.pdf import pool as pdf_pool
 from infra.settings import Settings
 from projections.projector import Projector, migrate
 from projections.registry import PROJECTIONS
@@ -124,6 +125,7 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
     telemetry.configure(_process_name(relay=relay, projector=projector), **settings.telemetry())
     fonts.use(settings.document_font_dir)  # a missing font stops the start, not the first document
     async with AsyncExitStack() as stack:
+        stack.callback(pdf_pool.shut_down)
         url = await asyncio.to_thread(resolve_database, settings, stack)
         pool = await asyncpg.create_pool(url, min_size=2, max_size=20)
         stack.push_async_callback(pool.close)

@@ -8,7 +8,6 @@ docs/documents.md gives the measurements behind the choice.
 
 from __future__ import annotations
 
-import segno
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 
@@ -19,7 +18,7 @@ from infra.pdf.fast_layout import (
 )
 from infra.pdf.invoice import InvoiceSheet, designation, invoice_fingerprint, line_rows_text, percent
 from infra.pdf.labels import french
-from infra.pdf.layout import dark_runs
+from infra.pdf.qr import qr_code
 from infra.text_pdf import TextPdf
 # Column right edges (numbers align right) after the designation, as fractions of the width, as on the platypus invoice.
 COLUMNS = (0.40, 0.51, 0.63, 0.76, 0.85, 1.0)
@@ -112,10 +111,9 @@ def _verification(page: Page, operator: Operator, sheet: InvoiceSheet) -> None:
 
 
 def _qr(pdf: TextPdf, payload: str, x: float, y: float, size: float) -> None:
-    rows = segno.make(payload, error="m", micro=False, mask=0, boost_error=False).matrix
-    module = size / (len(rows) + 8)  # with the four-module quiet zone around it
-    runs = [(r, start + 4, length) for r, row in enumerate(rows) for start, length in dark_runs(row)]
-    pdf.module_grid(x, y + size - 4 * module, module, runs)
+    code = qr_code(payload)
+    module = size / code.size
+    pdf.module_grid(x, y + size, module, code.runs)
 
 
 def _period(period: str) -> str:

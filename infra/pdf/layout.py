@@ -7,7 +7,6 @@ import io
 from datetime import date
 from typing import Sequence
 
-import segno
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -19,6 +18,7 @@ from xml.sax.saxutils import escape
 from domain.operator import Operator
 from infra.pdf import fonts
 from infra.pdf.labels import label, stacked
+from infra.pdf.qr import qr_code
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -102,32 +102,19 @@ def totals(rows: Sequence[tuple[str, str]], strong_last: bool = True) -> Table:
 
 
 class QrCode(Flowable):
-    """A QR code drawn as dark squares, one rectangle per run of dark modules in a row. The mask is fixed: choosing the
-    best of eight costs several times the rest of an invoice, and any mask scans."""
+    """A QR code, drawn as one filled path of its dark runs."""
 
     def __init__(self, payload: str, size: float = 26 * mm) -> None:
         super().__init__()
-        self.rows = [[bool(v) for v in row] for row in segno.make(payload, error="m", micro=False, mask=0, boost_error=False).matrix]
+        self.code = qr_code(payload)
         self.width = self.height = size
 
     def draw(self) -> None:
-        module = self.width / (len(self.rows) + 8)  # with the four-module quiet zone around it
-        runs = "".join(f"{start + 4} {-y - 1} {length} 1 re\n" for y, row in enumerate(self.rows) for start, length in dark_runs(row))
+        module = self.width / self.code.size
+        runs = "".join(f"{column} {-row - 1} {length} 1 re\n" for row, column, length in self.code.runs)
         # One path in the code's own integer units under one scaling, filled once: a rectangle call per run cost more
         # than the rest of the table.
-        self.canv.addLiteral(f"q 0 g {module:.4f} 0 0 {module:.4f} 0 {self.height - 4 * module:.4f} cm\n{runs}f Q")
-
-
-def dark_runs(row) -> list[tuple[int, int]]:
-    """(first column, length) of each run of dark modules in a QR code's row."""
-    runs, start = [], None
-    for x, dark in enumerate([*row, False]):
-        if dark and start is None:
-            start = x
-        elif not dark and start is not None:
-            runs.append((start, x - start))
-            start = None
-    return runs
+        self.canv.addLiteral(f"q 0 g {module:.4f} 0 0 {module:.4f} 0 {self.height:.4f} cm\n{runs}f Q")
 
 
 def beside(left: Flowable | list, right: Flowable | list, left_share: float = 0.78) -> Table:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from typing import Iterator
 
 from domain.operator import Operator
 from infra.pdf import fonts
@@ -21,12 +22,12 @@ def workers_for(configured: int) -> int:
     return configured or os.cpu_count() or 1
 
 
-def render_invoices(operator: Operator, sheets: list[InvoiceSheet], workers: int) -> list[bytes]:
-    """The PDFs, in the order of the sheets. Rendered here when one process is asked for or the block is small."""
+def render_invoices(operator: Operator, sheets: list[InvoiceSheet], workers: int) -> Iterator[bytes]:
+    """The PDFs, in the order of the sheets. On the pool they are rendering as soon as this returns, and reading the
+    iterator waits for them; here (one process asked for, or a small block) they are rendered before it returns."""
     if workers <= 1 or len(sheets) < 4 * workers:
-        return [invoice_pdf(operator, sheet) for sheet in sheets]
-    pool = _pool(workers)
-    return list(pool.map(_render, [operator] * len(sheets), sheets, chunksize=max(1, len(sheets) // (4 * workers))))
+        return iter([invoice_pdf(operator, sheet) for sheet in sheets])
+    return _pool(workers).map(_render, [operator] * len(sheets), sheets, chunksize=max(1, len(sheets) // (4 * workers)))
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

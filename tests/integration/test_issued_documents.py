@@ -3,12 +3,15 @@ operator and the customer, verification from the QR code, and the monthly statem
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import unicodedata
 from datetime import date
 
 from pypdf import PdfReader
+
+from infra.pdf import pool as pdf_pool
 
 from tests.billing_flows import billed, contract, offer
 from tests.integration.test_self_service_landing import LANDING, _line, _session_of, landing_system
@@ -131,3 +134,23 @@ async def test_the_monthly_statement_says_what_was_billed_credited_and_paid_and_
             assert refused.status_code == status, refused.text
         unknown = await client.get("/api/v1/clients/00000000-0000-0000-0000-000000000000/statements/2026-11", headers=AUDITOR)
         assert unknown.status_code == 404
+
+
+async def test_a_run_renders_its_pdfs_on_two_processes_while_it_stores_the_blocks_before():
+    """Blocks of 8: two on the pool (the second rendering while the first is stored), the last one here."""
+    async with landing_system(billing_block_size=8, pdf_workers=2) as (runtime, client):  # 8 and more go to the pool
+        mobile = await offer(client, "99.00")
+        names = [f"Client Numéro {i}" for i in range(15)] + ["عميل رقم عشرة", "عميل رقم أحد عشر"]  # two take the reportlab path
+        owners = {}
+        for i, name in enumerate(names):
+            owner = await _registered(client, {**MERYEM, "cin": f"QC{100000 + i}", "full_name": name, "language": "ar" if i >= 15 else "fr"})
+            owners[owner] = name
+            await contract(client, owner, mobile)
+        run, invoices = await billed(runtime, client)
+        assert run["invoices_issued"] == len(names) == len(invoices)
+        assert 2 in pdf_pool._pools  # the blocks of 8 went to a pool of two processes
+        for invoice in invoices:
+            pdf = await client.get(f"/api/v1/invoices/{invoice['invoice_id']}/pdf", headers=AUDITOR)
+            assert pdf.status_code == 200 and hashlib.sha256(pdf.content).hexdigest() == invoice["document"]["sha256"]
+            text = _text(pdf.content)
+            assert invoice["number"] in text and owners[invoice["client_id"]] in text
