@@ -17,7 +17,14 @@ CHROMIUM := /usr/bin/chromium
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: run run-kafka test test-web bench venv kafka-jars web schemas docs clean
+.PHONY: help run run-kafka test test-web bench venv kafka-jars web schemas docs clean
+.DEFAULT_GOAL := help
+
+## List the targets and what each does.
+help:
+	@awk '/^## /{doc = doc (doc ? " " : "") substr($$0, 4); next} \
+	     /^[a-z][a-z-]*:/{name = substr($$1, 1, index($$1, ":") - 1); if (doc) printf "  make %-10s %s\n", name, doc} {doc = ""}' \
+	     $(firstword $(MAKEFILE_LIST))
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +32,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+## Create .venv with the project and its development dependencies (the other targets do it when needed).
 venv: $(STAMP)
 
 # Apache Kafka broker jars, pinned in infra/kafka/pom.xml, fetched by Maven into .cache/.
@@ -34,6 +42,7 @@ $(KAFKA_STAMP): infra/kafka/pom.xml
 	    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS)
 	touch $@
 
+## Fetch the Kafka broker's jars into .cache/ (Maven).
 kafka-jars: $(KAFKA_STAMP)
 
 $(WEB_STAMP): web/package-lock.json
@@ -43,6 +52,7 @@ $(WEB_STAMP): web/package-lock.json
 $(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && npm run --silent build
 
+## Build the front ends into web/dist.
 web: $(WEB_BUILD)
 
 $(CHROMIUM):
@@ -90,5 +100,6 @@ docs: $(STAMP) $(FONT) $(PDFTOPPM)
 schemas: $(STAMP)
 	$(VENV)/bin/mtf export-schemas
 
+## Remove what the targets made: .venv, .cache, .mtf, the front ends' modules, build and test results.
 clean:
 	rm -rf $(VENV) .cache .mtf web/node_modules web/dist web/test-results

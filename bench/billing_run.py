@@ -133,7 +133,7 @@ def baseline_batched_appends(database_url: str, events: int, batch: int) -> floa
     return events / elapsed
 
 
-POLL_S = 0.25  # the waits' resolution: a count over the invoice register every 50 ms took a third of a core from the run
+POLL_S = 0.25  # the waits' resolution; polling more often takes CPU from the run (docs/performance.md)
 
 
 async def wait_for(conn: asyncpg.Connection, sql: str, done, timeout: float = 3600) -> float:

@@ -1,4 +1,4 @@
-"""ProvisionContract: a new line, or a plan change on an existing contract, decided by SPEC's rules."""
+"""ProvisionContract: a new line, or a plan change on an existing contract, decided by the provisioning rules (docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Refused privileged actions, kept as audit records (SPEC "Cross-cutting")."""
+"""Refused privileged actions, kept as audit records (docs/rules.md, "Across the API")."""
 
 from __future__ import annotations
 

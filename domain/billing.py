@@ -1,6 +1,6 @@
 """Invoice computation: pure functions from contract histories, discounts and a period to invoice lines.
 
-Rules (SPEC "Billing", decisions in docs/billing.md):
+Rules (docs/rules.md, "Billing"; decisions in docs/billing.md):
 - Every dated change takes effect at the start of its day. A contract suspended or terminated
   on day D is not billed for D; one resumed on D is.
 - The recurring fee of each offer version is prorated by the active days it was in force:

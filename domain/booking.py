@@ -1,6 +1,6 @@
 """Which days a line can be booked on: a start date or a plan change's effective date.
 
-SPEC refuses dates in the past. It says nothing of the far future; an operator does not take a
+The rules refuse dates in the past. It says nothing of the far future; an operator does not take a
 contract starting in the year 9999, and one that starts years ahead would hold a number and show
 as a line for nothing. A booking may lie at most twelve calendar months ahead of today, so that a
 12-month commitment signed today can always be followed by a downgrade on the day it ends.

@@ -1,4 +1,4 @@
-"""Service components: which parts an offer may have, by service (SPEC "Catalog").
+"""Service components: which parts an offer may have, by service (docs/rules.md, "Catalog").
 
 A component is {"kind": ..., <quantity>}:
   mobile    data {gb}, calls {hours}                   at least one of them

@@ -1,4 +1,4 @@
-"""Provisioning decides between a plan change and a new line (SPEC "Contracts").
+"""Provisioning decides between a plan change and a new line (docs/rules.md, "Contracts").
 
 1. A target contract given: plan change on it.
 2. Intent new_line, or a service number the client does not already have: new line.

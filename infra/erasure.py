@@ -1,6 +1,6 @@
 """Physical removal of an erased client's history from the event store.
 
-Chosen over crypto-shredding: SPEC lets only a client *without history* be deleted, so its
+Chosen over crypto-shredding: the rules built today let only a client *without history* be deleted, so its
 stream holds nothing but its own registration and detail changes. Removing those rows leaves
 nothing to decrypt, nothing to manage (no key store), and read models rebuilt from the log
 match the live ones. The ClientErased event itself carries no personal data and stays.

@@ -1,12 +1,12 @@
-"""A PDF writer for documents made of text lines and rules, in the standard Helvetica fonts.
+"""A PDF writer for documents made of text lines, rules, filled shapes and QR codes, in the standard Helvetica fonts.
 
-The bulk of invoices (French, in Latin script) need nothing more. reportlab's canvas built each one as a tree of
-PDF objects and cost 0.7 ms per contract, on the provisioning command's path; this writes the
-same kind of file directly in a few dozen microseconds. reportlab still gives the font metrics.
+French invoices and contract sheets in Latin script need nothing more, and they are the bulk: reportlab builds each
+file as a tree of PDF objects, which costs many times more (docs/performance.md, docs/documents.md); this writes the
+same kind of file directly. reportlab still gives the font metrics.
 
 The output is deterministic: the same calls give the same bytes (no dates; the file id is a
-digest of the content). Text is encoded in WinAnsi (cp1252), as the standard fonts expect; a
-character outside it is written as "?".
+digest of the content). Text is encoded in WinAnsi (cp1252), as the standard fonts expect; the callers check
+`encodes` first and send anything else to reportlab, so nothing is ever written as "?".
 """
 
 from __future__ import annotations

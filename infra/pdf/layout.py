@@ -78,8 +78,8 @@ def party(language: str, name: str, address: str, extra: Sequence[str] = ()) -> 
 
 def grid(header: Sequence[list[str]], rows: Sequence[Sequence[object]], widths: Sequence[float], numeric_from: int) -> Table:
     """A ruled table with a shaded header row (each head a French label over its Arabic one), repeated on each page;
-    columns from `numeric_from` hold figures, drawn as plain right-aligned strings (a paragraph per figure cost an
-    invoice a third of its time)."""
+    columns from `numeric_from` hold figures, drawn as plain right-aligned strings: a paragraph per figure made the
+    invoice much slower to lay out."""
     head = [[shaped(part, RIGHT_STRONG if i >= numeric_from else STRONG) for part in h] for i, h in enumerate(header)]
     body = [[cell if isinstance(cell, Flowable) or i >= numeric_from else text(str(cell)) for i, cell in enumerate(row)] for row in rows]
     table = Table([head, *body], colWidths=[WIDTH * w for w in widths], repeatRows=1)

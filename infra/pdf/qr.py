@@ -1,5 +1,5 @@
-"""QR codes, as runs of dark modules for the PDF writers to fill: encoded by zxing-cpp (C++), about a quarter of the
-cost of a pure-Python encoder, which had been half of an invoice's."""
+"""QR codes, as runs of dark modules for the PDF writers to fill, encoded by zxing-cpp (C++): a pure-Python encoder
+cost as much as the rest of an invoice (docs/performance.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC's provisioning flows through HTTP, each checked against the events on mtf.contract.v1."""
+"""The provisioning rules' flows through HTTP, each checked against the events on mtf.contract.v1."""
 
 from __future__ import annotations
 
