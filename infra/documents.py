@@ -73,6 +73,10 @@ class StoredDocument:
     sha256: str
     size: int
 
+    @classmethod
+    def of(cls, document_id: UUID, pdf: bytes) -> StoredDocument:
+        return cls(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf))
+
 
 @dataclass(frozen=True)
 class Issued:
@@ -93,13 +97,13 @@ def contract_document(
     document_id: UUID, contract_id: UUID, reason: str, pdf: bytes, created_at: datetime
 ) -> tuple[StoredDocument, tuple[str, tuple[Any, ...]]]:
     """The document's metadata, and the row to write with the events that announce it."""
-    stored = StoredDocument(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf))
+    stored = StoredDocument.of(document_id, pdf)
     return stored, (_INSERT_CONTRACT_DOCUMENT, (document_id, contract_id, reason, stored.sha256, stored.size, created_at, pdf))
 
 
 def store_invoice_pdfs(store, rendered: list[tuple[UUID, UUID, bytes, Issued]], created_at: datetime) -> list[StoredDocument]:
     """Writes a block of (document_id, invoice_id, pdf, issued) in one statement; a retried block rewrites nothing."""
-    stored = [StoredDocument(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf)) for document_id, _, pdf, _ in rendered]
+    stored = [StoredDocument.of(document_id, pdf) for document_id, _, pdf, _ in rendered]
     with store.recorder.datastore.get_connection() as conn:
         with conn.cursor() as cursor:
             cursor.executemany(
@@ -122,7 +126,7 @@ def credit_note_document(
     document_id: UUID, credit_note_id: UUID, issued: Issued, pdf: bytes, created_at: datetime
 ) -> tuple[StoredDocument, tuple[str, tuple[Any, ...]]]:
     """The credit note PDF's metadata, and the row to write with the events that issue and announce it."""
-    stored = StoredDocument(document_id, hashlib.sha256(pdf).hexdigest(), len(pdf))
+    stored = StoredDocument.of(document_id, pdf)
     row = (document_id, credit_note_id, issued.number, issued.issue_date, issued.fingerprint, stored.sha256, stored.size, created_at, pdf)
     return stored, (_INSERT_CREDIT_NOTE_DOCUMENT, row)
 
