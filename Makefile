@@ -17,7 +17,7 @@ CHROMIUM := /usr/bin/chromium
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: help run run-kafka test test-web bench venv kafka-jars web schemas docs clean
+.PHONY: help run run-kafka test test-web lint bench venv kafka-jars web schemas docs clean
 .DEFAULT_GOAL := help
 
 ## List the targets and what each does.
@@ -82,6 +82,10 @@ test: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM) $(FONT) $(PDFTOPPM)
 test-web: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM) $(FONT)
 	cd web && npx vitest run
 	$(PY) -m infra.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test'
+
+## Lint the Python code with ruff (pyflakes and pycodestyle rules, import order; settings in pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 ## Benchmarks; figures are printed. BENCH_N, BILLING_N and COLLECTIONS_CLIENTS scale them.
 bench: $(STAMP) $(KAFKA_STAMP) $(FONT)

@@ -251,8 +251,8 @@ async def main() -> None:
 
 def render_baseline(seconds: float = 3.0) -> tuple[float, float]:
     """PDFs per second that one process renders, for a French invoice (fast writer) and an Arabic one (reportlab)."""
-    from tests.unit.documents_samples import AMINA, MERYEM, OPERATOR, invoice_sheet
     from infra.pdf.choice import invoice_pdf
+    from tests.unit.documents_samples import AMINA, MERYEM, OPERATOR, invoice_sheet
 
     rates = []
     for customer in (AMINA, MERYEM):

@@ -30,15 +30,24 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import (  # noqa: E402
-    PeakRss, baseline_appends, closed_loop_posts, cpu_seconds, ms, output_dir, percentile, start_processes, stop_on_sigterm,
-    stop_processes, wait_ready,
+    PeakRss,
+    baseline_appends,
+    closed_loop_posts,
+    cpu_seconds,
+    ms,
+    output_dir,
+    percentile,
+    start_processes,
+    stop_on_sigterm,
+    stop_processes,
+    wait_ready,
 )
 from domain.billing_run import BillingRun  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.invoice import Invoice  # noqa: E402
 from infra.command_context import CommandContext  # noqa: E402
-from infra.event_store import open_event_store  # noqa: E402
 from infra.envelopes import spec_for_stored_topic  # noqa: E402
+from infra.event_store import open_event_store  # noqa: E402
 from infra.local_kafka import free_port  # noqa: E402
 from tests.support import AUDITOR, OPERATOR, fresh_settings, settings_env  # noqa: E402
 
@@ -192,13 +201,16 @@ async def main() -> None:
           f"gateway x2, relay, projector as separate processes; Kafka and PostgreSQL local")
     print(f"  payments through HTTP      {rate:10.1f} /s   ({args.payments} payments, {args.concurrency} concurrent; errors: {errors})")
     print(f"  payment latency p50 / p99  {ms(percentile(paid, 50))} / {ms(percentile(paid, 99))} ms")
-    print(f"  CPU per payment            gateway {cpu_per_payment[0]:.2f} ms, relay {cpu_per_payment[1]:.2f} ms, projector {cpu_per_payment[2]:.2f} ms")
+    print(
+        f"  CPU per payment            gateway {cpu_per_payment[0]:.2f} ms, relay {cpu_per_payment[1]:.2f} ms, projector {cpu_per_payment[2]:.2f} ms"
+    )
     if args.batch_payments:
         batch_rate = args.batch_payments / batched_s
         print(f"  payments in statements     {batch_rate:10.1f} /s   ({args.batch_payments} payments, {args.batch_size} per POST /payment-batches, "
               f"{args.batch_concurrency} concurrent; errors: {batch_errors})")
         print(f"  statement latency p50/p99  {ms(percentile(batched, 50))} / {ms(percentile(batched, 99))} ms")
-        print(f"  CPU per payment            gateway {cpu_per_batched[0]:.2f} ms, relay {cpu_per_batched[1]:.2f} ms, projector {cpu_per_batched[2]:.2f} ms")
+        print(f"  CPU per payment            gateway {cpu_per_batched[0]:.2f} ms, relay {cpu_per_batched[1]:.2f} ms, "
+              f"projector {cpu_per_batched[2]:.2f} ms")
     print(f"  collections sweep          {sweep_s:10.2f} s    (as of {TODAY}, whole portfolio, as its own process: {sweep.stdout.strip()[-200:]})")
     print(f"  aging p50 / p99            {ms(percentile(aging, 50))} / {ms(percentile(aging, 99))} ms   "
           "(portfolio, 200 requests, while the projector absorbs the sweep)")

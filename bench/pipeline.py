@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support import ADMIN, OPERATOR, fresh_settings, settings_env  # noqa: E402
 
 JSON_OPERATOR = {**OPERATOR, "content-type": "application/json"}
-from infra.local_kafka import free_port  # noqa: E402
 from bench.http_load import Connection  # noqa: E402
 from infra import server_timing  # noqa: E402
+from infra.local_kafka import free_port  # noqa: E402
 
 
 class Answer(NamedTuple):

@@ -19,10 +19,10 @@ from domain.contract import Contract
 from domain.errors import NotFound, RuleViolation
 from domain.markers import NumberReservation, OfferUsageMarker
 from domain.offer import Offer
+from domain.operator import Operator
 from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from domain.operator import Operator
 from infra.event_store import EventStore
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]

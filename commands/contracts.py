@@ -10,8 +10,8 @@ from uuid import UUID, uuid4
 from pydantic import ConfigDict, Field, model_validator
 
 from commands.base import Command, CommandResult, exactly_one_of
-from commands.contract_documents import issue_contract_document
 from commands.clients import RegisterClient
+from commands.contract_documents import issue_contract_document
 from commands.idempotency import IdempotencyKey, earlier_result, record_for
 from commands.numbers import NumberHold, default_draw, pick_free_number, take_held_number
 from commands.retry import retry_on_conflict
@@ -23,11 +23,11 @@ from domain.identity import normalize_cin
 from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
 from domain.numbers import NUMBER_KINDS, normalize_number, number_kind_for
 from domain.offer import Offer
+from domain.operator import Operator
 from domain.provisioning import ActiveLine, decide, needs_active_lines
 from domain.subscriber import Subscriber
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from domain.operator import Operator
 from infra.event_store import EventStore
 
 

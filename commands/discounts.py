@@ -17,7 +17,6 @@ from infra.command_context import CommandContext
 from infra.event_store import EventStore
 
 
-
 class GrantDiscount(Command):
     client_id: UUID
     contract_id: UUID | None = Field(default=None, description="Only this contract; the whole client when omitted.")

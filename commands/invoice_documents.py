@@ -11,14 +11,14 @@ from uuid import UUID, uuid5
 
 from domain.identity import MTF_NAMESPACE, mask
 from domain.invoice import Invoice
+from domain.operator import Operator
 from infra.billing_input import BillingInput
 from infra.clock import Clock
 from infra.command_context import CommandContext
-from domain.operator import Operator
 from infra.documents import Issued, store_invoice_pdfs
 from infra.event_store import ConcurrencyConflict, EventStore
-from infra.pdf.pool import render_invoices
 from infra.pdf.invoice import Customer, InvoiceSheet, invoice_fingerprint
+from infra.pdf.pool import render_invoices
 
 ATTEMPTS = 5
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import Field
 
 from commands.base import Command
-from commands.payments import RecordPayment, received_date, billed_periods, ledger_ids, receive, worth_saving
+from commands.payments import RecordPayment, billed_periods, ledger_ids, receive, received_date, worth_saving
 from commands.retry import retry_on_conflict
 from domain.errors import DomainError, RuleViolation
 from domain.payments import Payment

@@ -198,7 +198,15 @@ def contract_lines(contract: ContractHistory, period: Period, vat_rate: Decimal)
         lines.append(taxed(vat_rate, "activation_fee", f"Activation fee - {contract.number}", mad(contract.activation_fee), **identity))
     lines.extend(_recurring(contract, period, vat_rate, identity))
     if contract.terminated_on and period.contains(contract.terminated_on) and contract.early_termination_charge > 0:
-        lines.append(taxed(vat_rate, "early_termination", f"Early termination - {contract.number}", mad(contract.early_termination_charge), **identity))
+        lines.append(
+            taxed(
+                vat_rate,
+                "early_termination",
+                f"Early termination - {contract.number}",
+                mad(contract.early_termination_charge),
+                **identity,
+            )
+        )
     return lines
 
 
@@ -251,7 +259,16 @@ def invoice_lines(
         for discount in sorted((d for d in applicable if d.contract_id == contract.contract_id), key=_discount_order):
             amount = discount.amount_on(base)
             if amount > 0:
-                own.append(_discount_line(discount, amount, vat_rate, contract_id=contract.contract_id, number=contract.number, service=contract.service))
+                own.append(
+                    _discount_line(
+                        discount,
+                        amount,
+                        vat_rate,
+                        contract_id=contract.contract_id,
+                        number=contract.number,
+                        service=contract.service,
+                    )
+                )
                 base -= amount
         remaining += base
         lines.extend(own)

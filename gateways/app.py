@@ -8,11 +8,31 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateways import (
-    access, billing, clients, collections, contracts, discounts, errors, health, history, invoices, landing, landing_subscriptions,
-    landing_documents, landing_visitor, me, offers, openapi, payments, statements, subscribers, verification, web,
+    access,
+    billing,
+    clients,
+    collections,
+    contracts,
+    discounts,
+    errors,
+    health,
+    history,
+    invoices,
+    landing,
+    landing_documents,
+    landing_subscriptions,
+    landing_visitor,
+    me,
+    offers,
+    openapi,
+    payments,
+    statements,
+    subscribers,
+    verification,
+    web,
 )
-from gateways.operations import TAGS, name_operations
 from gateways.middleware import CorrelationId, RequestGuard, ServerTiming
+from gateways.operations import TAGS, name_operations
 from infra.runtime import Runtime, running
 from infra.settings import Settings
 

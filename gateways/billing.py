@@ -14,7 +14,14 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from commands.billing import (
-    BillingPaused, BillingTerms, RunBilling, execute_billing_run, pausing, preview_billing, start_billing_run, unfinished_runs,
+    BillingPaused,
+    BillingTerms,
+    RunBilling,
+    execute_billing_run,
+    pausing,
+    preview_billing,
+    start_billing_run,
+    unfinished_runs,
 )
 from domain.billing import Totals as BillTotals
 from gateways.auth import READ_ROLES, Principal, allow

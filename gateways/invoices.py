@@ -10,8 +10,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
-from domain.period import PERIOD_REGEX
 from commands.credit_notes import IssueCreditNote, issue_credit_note
+from domain.period import PERIOD_REGEX
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError

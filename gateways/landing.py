@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 from commands.self_service import NEEDS_CONTACT_PHONE
 from domain.booking import latest_bookable
 from domain.contract import COMMITMENTS
-from domain.identity import CIN_INPUT_PATTERN, normalize_cin
 from domain.errors import RuleViolation
+from domain.identity import CIN_INPUT_PATTERN, normalize_cin
 from domain.numbers import as_any_number, normalize_number
 from gateways.errors import ApiError
 from gateways.offers import OfferView

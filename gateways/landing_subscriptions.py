@@ -14,13 +14,20 @@ from pydantic import BaseModel, Field, StringConstraints
 from commands.idempotency import IdempotencyKey
 from commands.numbers import NumberHold, hold_number, release_held_number
 from commands.self_service import SubmitSubscription, VerificationRequired, preview_subscription, submit_subscription
+from domain.identity import normalize_cin
+from domain.numbers import number_kind_for
 from gateways.auth import Principal
 from gateways.commanding import Accepted, run_command
 from gateways.errors import ApiError
-from domain.identity import normalize_cin
-from domain.numbers import number_kind_for
 from gateways.landing import (
-    attempt_window, claim_attempt, client_address, optional_visitor, signing_key, token_expiry, too_many, verification_required,
+    attempt_window,
+    claim_attempt,
+    client_address,
+    optional_visitor,
+    signing_key,
+    token_expiry,
+    too_many,
+    verification_required,
 )
 from infra import landing_drafts, visitor_access
 

@@ -8,13 +8,13 @@ from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
 
 from commands.offers import CreateOffer, UpdateOffer, create_offer, delete_offer, retire_offer, update_offer
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one, not_found
 from projections import offer_catalog
-from pydantic import BaseModel
 
 router = APIRouter(prefix="/api/v1", tags=["offers"])
 Service = Literal["mobile", "internet", "landline"]

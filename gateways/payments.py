@@ -56,9 +56,20 @@ async def _recorded(request: Request, response: Response, who: Principal, name: 
     return PaymentAccepted(**accepted.model_dump(), created=created)
 
 
-@router.post("/payments", status_code=201, response_model=PaymentAccepted,
-             responses={200: {"model": PaymentAccepted, "description": "The same method and reference were recorded before: the first result, nothing appended."}})
-async def post_payment(body: RecordPayment, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> PaymentAccepted:
+@router.post(
+    "/payments",
+    status_code=201,
+    response_model=PaymentAccepted,
+    responses={
+        200: {
+            "model": PaymentAccepted,
+            "description": "The same method and reference were recorded before: the first result, nothing appended.",
+        }
+    },
+)
+async def post_payment(
+    body: RecordPayment, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> PaymentAccepted:
     """Settles the named invoice, else the oldest due first; any excess becomes client credit.
 
     The same method and reference again is the same payment: 200 with the first result, nothing appended.
@@ -76,8 +87,17 @@ class BatchAccepted(BaseModel):
     payments: list[BatchPayment]
 
 
-@router.post("/payment-batches", status_code=201, response_model=BatchAccepted,
-             responses={200: {"model": BatchAccepted, "description": "Every payment of the statement was recorded before: the first results, nothing appended."}})
+@router.post(
+    "/payment-batches",
+    status_code=201,
+    response_model=BatchAccepted,
+    responses={
+        200: {
+            "model": BatchAccepted,
+            "description": "Every payment of the statement was recorded before: the first results, nothing appended.",
+        }
+    },
+)
 async def post_payment_batch(
     body: RecordPaymentBatch, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> BatchAccepted:

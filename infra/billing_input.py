@@ -19,6 +19,7 @@ from domain.discount import terms_of
 from domain.period import Period
 from infra.event_store import EventStore
 
+
 @dataclass(frozen=True)
 class ClientIdentity:
     full_name: str

@@ -14,16 +14,23 @@ from typing import Any, Iterable, Iterator, Sequence, TypeVar
 from uuid import UUID
 
 import psycopg
-from psycopg.errors import LockNotAvailable
-from psycopg.rows import tuple_row
-from psycopg_pool import PoolTimeout
-from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Composable, Identifier, Literal
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    IntegrityError, InterfaceError, JSONTranscoder, Mapper, Notification, OperationalError, StoredEvent, Transcoding,
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    Mapper,
+    Notification,
+    OperationalError,
+    StoredEvent,
+    Transcoding,
 )
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.errors import LockNotAvailable
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Composable, Identifier, Literal
+from psycopg_pool import PoolTimeout
 
 from domain.errors import Conflict, NotFound
 from infra import server_timing

@@ -17,22 +17,22 @@ from typing import Any, AsyncIterator, Callable, TypeVar
 
 import asyncpg
 
+from domain.operator import Operator
 from infra import heap, server_timing, telemetry
 from infra.clock import Clock, clock_from
-from domain.operator import Operator
 from infra.database import require_utf8
 from infra.documents import DDL as DOCUMENTS_DDL
-from infra.landing_drafts import DDL as DRAFTS_DDL
-from infra.notifications import DDL as NOTIFICATIONS_DDL
-from infra.one_time_codes import DDL as CODES_DDL
-from infra.visitor_access import DDL as VISITOR_DDL
 from infra.embedded_postgres import EmbeddedPostgres
 from infra.event_store import EventStore, open_event_store
 from infra.kafka import InProcessSink, KafkaSink
-from infra.relay import POSITION_DDL, Relay
+from infra.landing_drafts import DDL as DRAFTS_DDL
+from infra.notifications import DDL as NOTIFICATIONS_DDL
+from infra.one_time_codes import DDL as CODES_DDL
 from infra.pdf import fonts
 from infra.pdf import pool as pdf_pool
+from infra.relay import POSITION_DDL, Relay
 from infra.settings import Settings
+from infra.visitor_access import DDL as VISITOR_DDL
 from projections.projector import Projector, migrate
 from projections.registry import PROJECTIONS
 

@@ -8,8 +8,8 @@ from uuid import UUID
 import asyncpg
 
 from projections import contract_summary
-from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection, gathered
+from projections.paging import filtered_page
 from schemas.envelope import CloudEvent
 
 NAME = "client_directory"

@@ -11,8 +11,8 @@ import asyncpg
 import orjson
 
 from domain.self_service import legacy_reference
-from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection, carried_over, gathered
+from projections.paging import filtered_page
 from schemas.envelope import CloudEvent
 
 NAME = "contract_summary"

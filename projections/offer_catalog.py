@@ -10,8 +10,8 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from projections.paging import filtered_page
 from projections.base import SCHEMA, Projection
+from projections.paging import filtered_page
 from schemas.envelope import CloudEvent
 
 NAME = "offer_catalog"

@@ -12,10 +12,19 @@ from reportlab.platypus import Spacer
 
 from domain.operator import Operator
 from infra.pdf import fonts, layout
-from infra.pdf.invoice import (
-    LINE_WIDTHS, Customer, designation, fingerprint, in_words, line_header, percent, quantity, total_rows, verification,
-)
 from infra.pdf.amounts import plain
+from infra.pdf.invoice import (
+    LINE_WIDTHS,
+    Customer,
+    designation,
+    fingerprint,
+    in_words,
+    line_header,
+    percent,
+    quantity,
+    total_rows,
+    verification,
+)
 from infra.pdf.labels import label, stacked
 
 

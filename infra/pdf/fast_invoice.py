@@ -14,12 +14,23 @@ from reportlab.lib.utils import simpleSplit
 from domain.operator import Operator
 from infra.pdf.amounts import in_words_fr, money
 from infra.pdf.fast_layout import (
-    BOLD, LEFT, REGULAR, RIGHT, WIDTH, Page, customer_box, day, heading, operator_texts, writable,
+    BOLD,
+    LEFT,
+    REGULAR,
+    RIGHT,
+    WIDTH,
+    Page,
+    customer_box,
+    day,
+    heading,
+    operator_texts,
+    writable,
 )
 from infra.pdf.invoice import InvoiceSheet, designation, invoice_fingerprint, line_rows_text, percent
 from infra.pdf.labels import french
 from infra.pdf.qr import qr_code
 from infra.text_pdf import TextPdf
+
 # Column right edges (numbers align right) after the designation, as fractions of the width, as on the platypus invoice.
 COLUMNS = (0.40, 0.51, 0.63, 0.76, 0.85, 1.0)
 HEADS = ("designation", "quantity", "unit_price", "amount_ht", "vat_rate", "vat_amount")

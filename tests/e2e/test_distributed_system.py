@@ -6,9 +6,9 @@ import httpx
 
 from infra.envelopes import decode
 from projections.registry import PROJECTIONS
+from tests import flows
 from tests.processes import run_to_exit
 from tests.support import ADMIN, AUDITOR, OPERATOR, all_projected, dump_tables, eventually, read_topic
-from tests import flows
 
 TABLES = [t for p in PROJECTIONS.values() for t in p.tables]
 

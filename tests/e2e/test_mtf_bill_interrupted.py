@@ -13,8 +13,8 @@ from uuid import UUID
 from commands.billing import verify_billing_run
 from domain.billing_run import BillingRun
 from infra.event_store import open_event_store
-from tests.billing_flows import BILLING_DAY, billing_system, contract, customer, offer
 from infra.settings import Settings
+from tests.billing_flows import BILLING_DAY, billing_system, contract, customer, offer
 from tests.support import settings_env
 
 CLIENTS = 20

@@ -27,7 +27,11 @@ async def test_new_client_inline_with_a_new_line(deployment):
     created = response.json()
     assert await _contract_events(settings, created["id"], 3) == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
     view = (await client.get(f"/api/v1/contracts/{created['id']}", params={"consistency_token": created["position"]}, headers=AUDITOR)).json()
-    client_view = (await client.get(f"/api/v1/clients/{view['client_id']}", params={"consistency_token": created["position"]}, headers=AUDITOR)).json()
+    client_view = (
+        await client.get(
+            f"/api/v1/clients/{view['client_id']}", params={"consistency_token": created["position"]}, headers=AUDITOR
+        )
+    ).json()
     assert client_view["cin"] == "PQ246810" and client_view["contract_count"] == 1
 
 
@@ -54,7 +58,11 @@ async def test_existing_client_with_one_line_gets_a_plan_change(deployment):
     response = await _post(client, {"client_id": view["client_id"], "offer_id": premium["id"]})
     assert response.status_code == 200, response.text
     assert response.json() | {"position": 0} == {"id": first["id"], "position": 0, "decision": "plan_change"}
-    assert await _contract_events(settings, first["id"], 5) == [*["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"], "ContractPlanChanged", "ContractDocumentIssued"]
+    assert await _contract_events(settings, first["id"], 5) == [
+        *["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"],
+        "ContractPlanChanged",
+        "ContractDocumentIssued",
+    ]
 
 
 async def test_several_lines_without_a_target_is_ambiguous(deployment):
@@ -69,7 +77,11 @@ async def test_several_lines_without_a_target_is_ambiguous(deployment):
     assert candidates == {first["id"], second["id"]}
     targeted = await _post(client, {"client_id": view["client_id"], "offer_id": offer["id"], "target_contract_id": first["id"]})
     assert targeted.status_code == 200 and targeted.json()["decision"] == "plan_change" and targeted.json()["id"] == first["id"]
-    assert await _contract_events(settings, first["id"], 8) == [*["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"], "ContractPlanChanged", "ContractDocumentIssued"]
+    assert await _contract_events(settings, first["id"], 8) == [
+        *["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"],
+        "ContractPlanChanged",
+        "ContractDocumentIssued",
+    ]
     assert await _contract_events(settings, second["id"], 8) == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
 
 

@@ -14,16 +14,40 @@ VALID_CLIENT = {"cin": "AB123456", "full_name": "Amina Benali", "email": "amina@
 
 CASES = [
     ("missing field", "/api/v1/clients", {"cin": "AB123456"}, 422, "validation_failed"),
-    ("wrong type", "/api/v1/offers", {"name": "X", "family": "4g", "service": "mobile", "monthly_fee": {"a": 1}, "components": []}, 422, "validation_failed"),
+    (
+        "wrong type",
+        "/api/v1/offers",
+        {"name": "X", "family": "4g", "service": "mobile", "monthly_fee": {"a": 1}, "components": []},
+        422,
+        "validation_failed",
+    ),
     ("unknown field", "/api/v1/clients", {**VALID_CLIENT, "vip": True}, 422, "validation_failed"),
     ("bad enum", "/api/v1/offers", {**OFFER, "service": "tv"}, 422, "validation_failed"),
     ("float cents", "/api/v1/offers", {**OFFER, "monthly_fee": "10.005"}, 422, "validation_failed"),
     ("rule: fee", "/api/v1/offers", {**OFFER, "monthly_fee": "0"}, 422, "monthly_fee_not_positive"),
-    ("rule: component", "/api/v1/offers", {**OFFER, "components": [{"kind": "fiber", "mbps": 10}]}, 422, "component_not_allowed_for_service"),
+    (
+        "rule: component",
+        "/api/v1/offers",
+        {**OFFER, "components": [{"kind": "fiber", "mbps": 10}]},
+        422,
+        "component_not_allowed_for_service",
+    ),
     ("rule: cin", "/api/v1/clients", {**VALID_CLIENT, "cin": "123"}, 422, "invalid_cin"),
     ("bad uuid", "/api/v1/contracts", {"client_id": "nope", "offer_id": str(uuid.uuid4())}, 422, "validation_failed"),
-    ("bad commitment", "/api/v1/contracts", {"client_id": str(uuid.uuid4()), "offer_id": str(uuid.uuid4()), "commitment_months": 6}, 422, "validation_failed"),
-    ("unknown client", "/api/v1/contracts", {"client_id": str(uuid.uuid4()), "offer_id": str(uuid.uuid4())}, 404, "client_not_found"),
+    (
+        "bad commitment",
+        "/api/v1/contracts",
+        {"client_id": str(uuid.uuid4()), "offer_id": str(uuid.uuid4()), "commitment_months": 6},
+        422,
+        "validation_failed",
+    ),
+    (
+        "unknown client",
+        "/api/v1/contracts",
+        {"client_id": str(uuid.uuid4()), "offer_id": str(uuid.uuid4())},
+        404,
+        "client_not_found",
+    ),
 ]
 
 

@@ -20,12 +20,12 @@ async def test_mid_month_upgrade_bills_each_offer_version_for_its_days():
         runtime.clock.set_today(date(2026, 10, 10))
         await act(client, f"/api/v1/contracts/{line}/plan-changes", {"offer_id": plus, "effective_date": "2026-10-16"})
         _, (invoice,) = await billed(runtime, client)
-    assert [amounts(l) for l in invoice["lines"]] == [
+    assert [amounts(line) for line in invoice["lines"]] == [
         ("activation_fee", None, "50.00", "10.00", "60.00"),
         ("recurring", 15, "47.90", "9.58", "57.48"),  # 99.00 x 15/31 = 47.903
         ("recurring", 16, "76.90", "15.38", "92.28"),  # 149.00 x 16/31 = 76.903
     ]
-    assert [l["offer_version"] for l in invoice["lines"][1:]] == [1, 1] and invoice["lines"][2]["offer_id"] == plus
+    assert [line["offer_version"] for line in invoice["lines"][1:]] == [1, 1] and invoice["lines"][2]["offer_id"] == plus
     assert (invoice["net"], invoice["tax"], invoice["gross"]) == ("174.80", "34.96", "209.76")
 
 
@@ -50,7 +50,7 @@ async def test_early_termination_charges_the_remaining_whole_months():
         await act(client, f"/api/v1/contracts/{line}/termination", {"reason": "moving abroad", "early_termination": True})
         _, (invoice,) = await billed(runtime, client)
     # Billed 1-19 October; from 20 October 2026 to 1 October 2027 are 11 whole months.
-    assert [amounts(l) for l in invoice["lines"]] == [
+    assert [amounts(line) for line in invoice["lines"]] == [
         ("recurring", 19, "60.68", "12.14", "72.82"),
         ("early_termination", None, "1089.00", "217.80", "1306.80"),
     ]
@@ -66,7 +66,7 @@ async def test_contract_and_client_discounts_are_negative_lines():
         await act(client, "/api/v1/discounts", {"client_id": owner, "kind": "percent", "value": "10",
                                                 "from_period": "2026-10", "label": "Loyalty"}, 201)
         _, (invoice,) = await billed(runtime, client)
-    lines = {(l["kind"], l.get("contract_id"), l["net"]) for l in invoice["lines"]}
+    lines = {(line["kind"], line.get("contract_id"), line["net"]) for line in invoice["lines"]}
     assert lines == {
         ("recurring", mobile, "99.00"), ("recurring", internet, "299.00"),
         ("discount", internet, "-50.00"),  # fixed, on that contract
@@ -86,7 +86,7 @@ async def test_a_client_with_three_lines_gets_one_invoice():
         _, invoices = await billed(runtime, client)
     mine = next(i for i in invoices if i["client_id"] == owner)
     assert len(invoices) == 2
-    assert sorted(l["service"] for l in mine["lines"]) == ["internet", "internet", "landline", "mobile", "mobile"]
+    assert sorted(line["service"] for line in mine["lines"]) == ["internet", "internet", "landline", "mobile", "mobile"]
     assert (mine["net"], mine["tax"], mine["gross"]) == ("697.00", "139.40", "836.40")
-    assert sum(Decimal(l["gross"]) for l in mine["lines"]) == Decimal(mine["gross"])
+    assert sum(Decimal(line["gross"]) for line in mine["lines"]) == Decimal(mine["gross"])
     assert sorted(mine["services"]) == ["internet", "landline", "mobile"]

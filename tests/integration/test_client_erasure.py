@@ -7,9 +7,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from infra import landing_drafts
 from infra.envelopes import decode
-from tests.support import fresh_database, required_env
 from projections.registry import PROJECTIONS
-from tests.support import AUDITOR, OPERATOR
+from tests.support import AUDITOR, OPERATOR, fresh_database, required_env
 
 TARGET = {
     "cin": "ZX 987654",

@@ -7,7 +7,13 @@ import uuid
 from tests.flows import create_offer, provision, register_client
 from tests.support import AUDITOR, OPERATOR
 
-PERSON = {"cin": "JK 123456", "full_name": "Salma Idrissi", "email": "salma.idrissi@example.ma", "address": "5 Rue Atlas, Marrakech", "phone": "+212612345678"}
+PERSON = {
+    "cin": "JK 123456",
+    "full_name": "Salma Idrissi",
+    "email": "salma.idrissi@example.ma",
+    "address": "5 Rue Atlas, Marrakech",
+    "phone": "+212612345678",
+}
 
 
 async def _registered(client, body=PERSON) -> dict:

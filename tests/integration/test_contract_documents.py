@@ -16,7 +16,6 @@ from domain.client import Client
 from infra.command_context import CommandContext
 from infra.documents import contract_document
 from infra.event_store import APPEND_LOCK, ConcurrencyConflict
-
 from tests.flows import create_offer
 from tests.support import AUDITOR, OPERATOR
 
@@ -32,7 +31,13 @@ async def _documents(client, contract_id: str, position: int) -> list[dict]:
 async def test_provisioning_issues_a_pdf_with_every_required_field(in_process_system):
     runtime, client = in_process_system
     offer = await create_offer(client, monthly_fee="99.00")
-    created = (await client.post("/api/v1/contracts", json={"client": PERSON, "offer_id": offer["id"], "commitment_months": 12}, headers=OPERATOR)).json()
+    created = (
+        await client.post(
+            "/api/v1/contracts",
+            json={"client": PERSON, "offer_id": offer["id"], "commitment_months": 12},
+            headers=OPERATOR,
+        )
+    ).json()
     documents = await _documents(client, created["id"], created["position"])
     assert [d["reason"] for d in documents] == ["provisioning"]
 
@@ -58,10 +63,18 @@ async def test_provisioning_issues_a_pdf_with_every_required_field(in_process_sy
 async def test_plan_change_issues_another_document_and_the_trail_records_both(in_process_system):
     _, client = in_process_system
     offer = await create_offer(client, monthly_fee="99.00")
-    created = (await client.post("/api/v1/contracts", json={"client": {**PERSON, "cin": "WX102938"}, "offer_id": offer["id"]}, headers=OPERATOR)).json()
+    created = (
+        await client.post(
+            "/api/v1/contracts",
+            json={"client": {**PERSON, "cin": "WX102938"}, "offer_id": offer["id"]},
+            headers=OPERATOR,
+        )
+    ).json()
     premium = await create_offer(client, monthly_fee="149.00")
     changed = await client.post(
-        f"/api/v1/contracts/{created['id']}/plan-changes", json={"offer_id": premium["id"], "effective_date": date.today().isoformat()}, headers=OPERATOR
+        f"/api/v1/contracts/{created['id']}/plan-changes",
+        json={"offer_id": premium["id"], "effective_date": date.today().isoformat()},
+        headers=OPERATOR,
     )
     assert changed.status_code == 200, changed.text
     documents = await _documents(client, created["id"], changed.json()["position"])
@@ -76,7 +89,13 @@ async def test_plan_change_issues_another_document_and_the_trail_records_both(in
 async def test_unknown_document_is_404(in_process_system):
     _, client = in_process_system
     offer = await create_offer(client)
-    created = (await client.post("/api/v1/contracts", json={"client": {**PERSON, "cin": "YZ564738"}, "offer_id": offer["id"]}, headers=OPERATOR)).json()
+    created = (
+        await client.post(
+            "/api/v1/contracts",
+            json={"client": {**PERSON, "cin": "YZ564738"}, "offer_id": offer["id"]},
+            headers=OPERATOR,
+        )
+    ).json()
     await _documents(client, created["id"], created["position"])
     missing = await client.get(f"/api/v1/contracts/{created['id']}/documents/{uuid.uuid4()}", headers=AUDITOR)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "document_not_found"
@@ -100,7 +119,10 @@ async def test_a_document_is_written_with_its_events_or_not_at_all(in_process_sy
     with pytest.raises(ConcurrencyConflict):
         store.save_as(ctx, second, alongside=[row_lost])
 
-    rows = await runtime.pool.fetch("SELECT document_id, sha256 FROM documents.contract_documents WHERE document_id = ANY($1)", [kept.document_id, lost.document_id])
+    rows = await runtime.pool.fetch(
+        "SELECT document_id, sha256 FROM documents.contract_documents WHERE document_id = ANY($1)",
+        [kept.document_id, lost.document_id],
+    )
     assert [(r["document_id"], r["sha256"]) for r in rows] == [(kept.document_id, kept.sha256)]
     assert store.load(Client, holder.id, what="client").contracts == first.contracts
 

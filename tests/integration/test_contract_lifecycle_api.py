@@ -48,7 +48,13 @@ async def test_suspend_resume_and_terminate_with_early_termination_charge(in_pro
     assert reactivate.status_code == 409 and reactivate.json()["error"]["code"] == "invalid_contract_transition"
     missing = await client.post(f"/api/v1/contracts/{uuid.uuid4()}/suspension", json={"reason": "x"}, headers=OPERATOR)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "contract_not_found"
-    line = (await client.get(f"/api/v1/subscribers/{view['subscriber_id']}", params={"consistency_token": ended.json()["position"]}, headers=AUDITOR)).json()
+    line = (
+        await client.get(
+            f"/api/v1/subscribers/{view['subscriber_id']}",
+            params={"consistency_token": ended.json()["position"]},
+            headers=AUDITOR,
+        )
+    ).json()
     assert line["status"] == "closed"
     trail = (await client.get(f"/api/v1/contracts/{created['id']}/audit-trail", headers=AUDITOR)).json()["items"]
     assert [e["event_type"] for e in trail] == [

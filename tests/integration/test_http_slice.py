@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-
 from infra.envelopes import decode
 from projections.registry import PROJECTIONS
 from tests.flows import create_offer, new_contract, provision, register_client

@@ -12,7 +12,6 @@ from datetime import date
 from pypdf import PdfReader
 
 from infra.pdf import pool as pdf_pool
-
 from tests.billing_flows import billed, contract, offer
 from tests.integration.test_self_service_landing import LANDING, _line, _session_of, landing_system
 from tests.support import AUDITOR, OPERATOR

@@ -17,8 +17,8 @@ import zxingcpp
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from infra.pdf.amounts import in_words_fr, money
 from infra.pdf import fast_contract
+from infra.pdf.amounts import in_words_fr, money
 from infra.pdf.choice import contract_pdf, invoice_pdf
 from infra.pdf.contract import render_contract
 from infra.pdf.credit_note import credit_note_fingerprint, render_credit_note
@@ -26,7 +26,17 @@ from infra.pdf.fast_invoice import can_render
 from infra.pdf.invoice import invoice_fingerprint, render_invoice
 from infra.pdf.statement import render_statement
 from tests.unit.documents_samples import (
-    AMINA, DOCS, LINES, MERYEM, OPERATOR, SAMPLES, contract_sheet, credit_note_sheet, invoice_sheet, preview, statement_sheet,
+    AMINA,
+    DOCS,
+    LINES,
+    MERYEM,
+    OPERATOR,
+    SAMPLES,
+    contract_sheet,
+    credit_note_sheet,
+    invoice_sheet,
+    preview,
+    statement_sheet,
 )
 
 NBSP = "\u00a0"

@@ -13,17 +13,17 @@ from eventsourcing.utils import get_topic
 from domain.access import AccessRefusal
 from domain.billing import ContractHistory, DiscountTerms, Totals, invoice_lines
 from domain.billing_run import BillingRun
+from domain.client import Client
+from domain.collections import ClientCollections, CollectionCase, CollectionsPolicy, CollectionsSweep, Exposure
+from domain.contract import Contract
 from domain.discount import Discount
 from domain.invoice import CreditNote, CreditRequest, Invoice
-from domain.collections import ClientCollections, CollectionCase, CollectionsPolicy, CollectionsSweep, Exposure
+from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
 from domain.number_series import NumberSeries
+from domain.offer import Offer
 from domain.payments import ClientAccount, Payment, receive_payment, reverse_payment
 from domain.period import Period
-from domain.client import Client
-from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
 from domain.subscriber import Subscriber
-from domain.contract import Contract
-from domain.offer import Offer
 from infra.envelopes import decode, encode, event_id, to_cloudevent
 from schemas.catalog import EVENTS
 from tests.unit.given import given, provisioned_contract
@@ -243,9 +243,10 @@ def _transcoders():
 
 
 def test_the_orjson_transcoder_writes_what_the_library_transcoder_writes():
-    import orjson
     from datetime import date, datetime, timezone
     from decimal import Decimal
+
+    import orjson
 
     library, ours = _transcoders()
     nested = {"lines": [{"offer_id": uuid.uuid4(), "net": Decimal("49.00"), "on": (date(2027, 1, 15),)}],

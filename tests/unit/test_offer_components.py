@@ -37,7 +37,10 @@ def test_landline_quotas_in_whole_hours(national, international, phone):
     assert validate_components("landline", components)[0]["kind"] in {"national", "international", "phone"}
 
 
-@given(st.sampled_from(["calls", "national", "international", "phone"]), st.decimals(min_value="0.01", max_value="99.99", places=2).filter(lambda d: d != d.to_integral_value()))
+@given(
+    st.sampled_from(["calls", "national", "international", "phone"]),
+    st.decimals(min_value="0.01", max_value="99.99", places=2).filter(lambda d: d != d.to_integral_value()),
+)
 def test_fractional_hours_are_refused(kind, fraction):
     service = "mobile" if kind == "calls" else "landline"
     components = [{"kind": kind, "hours": str(fraction)}]

@@ -8,7 +8,6 @@ import pytest
 from domain.errors import InvalidTransition, RuleViolation
 from domain.offer import Offer
 
-
 FIBRE = [{"kind": "fiber", "mbps": 100}, {"kind": "landline"}]
 
 

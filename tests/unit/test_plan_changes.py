@@ -42,7 +42,10 @@ def test_downgrade_during_commitment_is_refused_and_allowed_after():
     assert change(contract, "49.00", on=date(2027, 10, 1)) == "downgrade"
 
 
-@pytest.mark.parametrize(("history", "status"), [(("activated", "suspended"), "suspended"), (("activated", "terminated"), "terminated"), ((), "draft")])
+@pytest.mark.parametrize(
+    ("history", "status"),
+    [(("activated", "suspended"), "suspended"), (("activated", "terminated"), "terminated"), ((), "draft")],
+)
 def test_only_active_contracts_change_plan(history, status):
     contract = given(*history)
     with pytest.raises(InvalidTransition) as refused:
