@@ -46,9 +46,9 @@ from domain.billing_run import BillingRun  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.invoice import Invoice  # noqa: E402
 from infra.command_context import CommandContext  # noqa: E402
-from infra.envelopes import spec_for_stored_topic  # noqa: E402
 from infra.event_store import open_event_store  # noqa: E402
 from infra.local_kafka import free_port  # noqa: E402
+from schemas.envelopes import spec_for_stored_topic  # noqa: E402
 from tests.support import AUDITOR, OPERATOR, fresh_settings, settings_env  # noqa: E402
 
 TODAY = date(2027, 1, 15)

@@ -20,6 +20,7 @@ from uuid import UUID
 import psycopg
 
 from commands.base import Command, PeriodText
+from commands.billing_input import BillingInput, read_billing_input
 from commands.invoice_documents import finish_block, start_block
 from domain.billing import InvoiceLine, Totals, invoice_lines
 from domain.billing_run import BillingRun
@@ -29,7 +30,6 @@ from domain.number_series import INVOICES, NumberSeries
 from domain.operator import Operator
 from domain.payments import ClientAccount
 from domain.period import Period
-from infra.billing_input import BillingInput, read_billing_input
 from infra.clock import Clock
 from infra.command_context import CommandContext
 from infra.event_store import EVENTS_TABLE, RUN_STARTED_TOPIC, ConcurrencyConflict, EventStore

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Iterator, NamedTuple
 from uuid import UUID, uuid5
 
+from commands.billing_input import BillingInput
 from domain.identity import MTF_NAMESPACE, mask
 from domain.invoice import Invoice
 from domain.operator import Operator
-from infra.billing_input import BillingInput
 from infra.clock import Clock
 from infra.command_context import CommandContext
 from infra.documents import Issued, store_invoice_pdfs

@@ -9,7 +9,7 @@ from fastapi import Query, Request
 from pydantic import BaseModel
 
 from gateways.errors import ApiError
-from infra.consistency import wait_until_projected
+from projections.consistency import wait_until_projected
 
 T = TypeVar("T")
 

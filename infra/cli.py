@@ -144,8 +144,8 @@ def replay(names: Optional[list[str]] = typer.Argument(None, help="Read models t
 
 
 async def _replay(settings: Settings, projections) -> int:
-    from infra.replay import replay as rebuild
     from infra.runtime import running
+    from projections.replay import replay as rebuild
 
     columns = (TextColumn("replay"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     async with running(settings, relay=False, projector=False) as runtime:

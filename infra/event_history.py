@@ -19,10 +19,10 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 from psycopg.rows import tuple_row
 
-from infra.envelopes import to_cloudevent, to_json_compatible
 from infra.event_store import EVENTS_TABLE, EventStore, replayed
 from schemas.catalog import spec_for_stored_topic
 from schemas.envelope import CloudEvent
+from schemas.envelopes import to_cloudevent, to_json_compatible
 
 _STREAM = (
     f"SELECT notification_id, originator_version, topic, state FROM {EVENTS_TABLE} "

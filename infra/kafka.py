@@ -10,10 +10,10 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from infra.envelopes import encode, kafka_headers
 from infra.settings import Settings
 from schemas.catalog import AGGREGATES
 from schemas.envelope import CloudEvent
+from schemas.envelopes import encode, kafka_headers
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 5.0

@@ -12,11 +12,11 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from infra.envelopes import decode
 from infra.kafka import all_topics
 from infra.settings import Settings
 from infra.telemetry import links_from, tracer
 from projections.projector import Projector
+from schemas.envelopes import decode
 
 log = logging.getLogger(__name__)
 

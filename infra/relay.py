@@ -20,10 +20,10 @@ from typing import Protocol, Sequence
 import asyncpg
 
 from infra.database import advisory_key
-from infra.envelopes import public_cloudevents
 from infra.event_store import SCHEMA, EventStore
 from infra.faults import crash_point
 from schemas.envelope import CloudEvent
+from schemas.envelopes import public_cloudevents
 
 log = logging.getLogger(__name__)
 LEADER_LOCKS = 7_355_611  # the advisory-lock class relay leadership is held under

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from infra.envelopes import decode
 from projections.registry import PROJECTIONS
+from schemas.envelopes import decode
 from tests import flows
 from tests.processes import run_to_exit
 from tests.support import ADMIN, AUDITOR, OPERATOR, all_projected, dump_tables, eventually, read_topic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.envelopes import decode
+from schemas.envelopes import decode
 from tests import flows
 from tests.support import AUDITOR, OPERATOR, read_topic
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from commands.receivables_input import read_receivables
 from domain.collections import aging_bucket
-from infra.receivables_input import read_receivables
 from projections.invoice_register import OPEN_BY_DUE_DATE, PROJECTION
 from tests.billing_flows import act, billed, billing_system, contract, customer, offer
 from tests.support import AUDITOR, eventually

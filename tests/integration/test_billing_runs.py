@@ -199,7 +199,7 @@ def test_threads_racing_on_one_series_never_skip_or_repeat():
 
 
 async def test_invoice_events_are_published_to_the_invoice_topic_on_kafka():
-    from infra.envelopes import decode
+    from schemas.envelopes import decode
     from tests.support import read_topic
 
     async with billing_system(kafka=True) as (runtime, client):

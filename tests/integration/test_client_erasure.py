@@ -6,8 +6,8 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from infra import landing_drafts
-from infra.envelopes import decode
 from projections.registry import PROJECTIONS
+from schemas.envelopes import decode
 from tests.support import AUDITOR, OPERATOR, fresh_database, required_env
 
 TARGET = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from infra.envelopes import decode
+from schemas.envelopes import decode
 from tests.billing_flows import act, billed, billing_system, contract, customer, offer
 from tests.processes import run_cli
 from tests.support import AUDITOR, OPERATOR, eventually, read_topic, settings_env

@@ -6,8 +6,8 @@ at named crash points; the broker and database are real.
 
 from __future__ import annotations
 
-from infra.envelopes import decode
 from projections.registry import PROJECTIONS
+from schemas.envelopes import decode
 from tests.flows import new_contract
 from tests.processes import background, crash_at, run_to_exit
 from tests.support import dump_tables, eventually, read_topic, relay_position, settings_env, settled

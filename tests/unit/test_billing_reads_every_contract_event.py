@@ -3,7 +3,7 @@ bill the wrong days. Every contract event is either read by billing or listed as
 
 from __future__ import annotations
 
-from infra.billing_input import CONTRACT, FIELDS, NOT_BILLED
+from commands.billing_input import CONTRACT, FIELDS, NOT_BILLED
 from schemas.catalog import EVENTS
 
 

@@ -24,8 +24,8 @@ from domain.offer import Offer
 from domain.payments import ClientAccount, Payment, receive_payment, reverse_payment
 from domain.period import Period
 from domain.subscriber import Subscriber
-from infra.envelopes import decode, encode, event_id, to_cloudevent
 from schemas.catalog import EVENTS
+from schemas.envelopes import decode, encode, event_id, to_cloudevent
 from tests.unit.given import given, provisioned_contract
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
@@ -195,8 +195,8 @@ def test_every_event_payload_validates_against_its_schema_and_round_trips():
 def test_the_json_shortcut_publishes_exactly_what_the_transcoder_round_trip_would():
     from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
 
-    from infra.envelopes import json_ready_state, to_json_compatible
     from infra.event_store import DateAsISO
+    from schemas.envelopes import json_ready_state, to_json_compatible
 
     transcoder = JSONTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):

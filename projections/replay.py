@@ -11,11 +11,11 @@ from typing import Callable, Sequence
 
 import asyncpg
 
-from infra.envelopes import public_cloudevents
 from infra.event_store import EventStore
 from projections import tracking
 from projections.base import SCHEMA, Projection
 from projections.projector import apply_events
+from schemas.envelopes import public_cloudevents
 
 PAGE = 1000
 
