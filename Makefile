@@ -35,10 +35,10 @@ $(STAMP): pyproject.toml
 ## Create .venv with the project and its development dependencies (the other targets do it when needed).
 venv: $(STAMP)
 
-# Apache Kafka broker jars, pinned in infra/kafka/pom.xml, fetched by Maven into .cache/.
-$(KAFKA_STAMP): infra/kafka/pom.xml
+# Apache Kafka broker jars, pinned in infra/devstack/kafka/pom.xml, fetched by Maven into .cache/.
+$(KAFKA_STAMP): infra/devstack/kafka/pom.xml
 	rm -rf $(KAFKA_LIBS)
-	mvn --batch-mode --quiet -f infra/kafka/pom.xml -Dmaven.repo.local=$(CURDIR)/.cache/m2 \
+	mvn --batch-mode --quiet -f infra/devstack/kafka/pom.xml -Dmaven.repo.local=$(CURDIR)/.cache/m2 \
 	    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS)
 	touch $@
 
@@ -70,29 +70,30 @@ run: $(STAMP) $(WEB_BUILD) $(FONT)
 
 ## Same, but events flow through a local single-node Kafka broker.
 run-kafka: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(FONT)
-	$(PY) -m infra.local_stack --kafka -- $(VENV)/bin/mtf run
+	$(PY) -m infra.devstack.local_stack --kafka -- $(VENV)/bin/mtf run
 
 ## Every test, against a real PostgreSQL and a real Kafka broker started here: the front ends'
 ## component tests, their browser tests in Chromium against the real system, then pytest.
 test: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM) $(FONT) $(PDFTOPPM)
 	cd web && npx vitest run
-	$(PY) -m infra.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test && cd .. && $(PY) -m pytest $(PYTEST_ARGS)'
+	$(PY) -m infra.devstack.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test && cd .. && $(PY) -m pytest $(PYTEST_ARGS)'
 
 ## The front ends' tests alone (component, then browser against the real system).
 test-web: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM) $(FONT)
 	cd web && npx vitest run
-	$(PY) -m infra.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test'
+	$(PY) -m infra.devstack.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test'
 
-## Lint the Python code with ruff (pyflakes and pycodestyle rules, import order; settings in pyproject.toml).
+## Lint the Python code: ruff (pyflakes and pycodestyle rules, import order), then the layer rules (import-linter); settings in pyproject.toml.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ## Benchmarks; figures are printed. BENCH_N, BILLING_N and COLLECTIONS_CLIENTS scale them.
 bench: $(STAMP) $(KAFKA_STAMP) $(FONT)
 	$(PY) bench/disk.py
-	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/pipeline.py $(if $(BENCH_N),--n $(BENCH_N))
-	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N))
-	$(PY) -m infra.local_stack --kafka --postgres -- $(PY) bench/collections.py $(if $(COLLECTIONS_CLIENTS),--clients $(COLLECTIONS_CLIENTS))
+	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/pipeline.py $(if $(BENCH_N),--n $(BENCH_N))
+	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N))
+	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/collections.py $(if $(COLLECTIONS_CLIENTS),--clients $(COLLECTIONS_CLIENTS))
 
 ## Regenerate the printed API documents (docs/api-reference.pdf, docs/api-process-map.pdf) from the OpenAPI
 ## document and the guides' curl examples, and the sample documents with their preview images.

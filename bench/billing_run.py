@@ -31,8 +31,8 @@ from domain.contract import Contract  # noqa: E402
 from domain.discount import Discount  # noqa: E402
 from domain.offer import Offer  # noqa: E402
 from domain.period import Period  # noqa: E402
-from infra.command_context import CommandContext  # noqa: E402
-from infra.event_store import open_event_store  # noqa: E402
+from infra.eventstore.store import open_event_store  # noqa: E402
+from infra.kernel.command_context import CommandContext  # noqa: E402
 from tests.support import fresh_settings, settings_env  # noqa: E402
 
 PERIOD = "2026-10"
@@ -164,8 +164,8 @@ async def profile_issuing(env: dict[str, str]) -> None:
 
     os.environ.update(env)
     from commands.billing import BillingTerms, execute_billing_run, start_billing_run
-    from infra.runtime import running
-    from infra.settings import Settings
+    from infra.kernel.settings import Settings
+    from infra.runtime.assembly import running
 
     settings = Settings(_env_file=None)
     terms = BillingTerms.from_settings(settings)
@@ -203,7 +203,7 @@ async def main() -> None:
         conn = await asyncpg.connect(settings.database_url)
         cpu_before = [cpu_seconds(w) for w in workers]
         started = time.perf_counter()
-        bill = subprocess.Popen([sys.executable, "-m", "infra.cli", "bill", PERIOD], env=env, stdout=subprocess.DEVNULL,
+        bill = subprocess.Popen([sys.executable, "-m", "infra.runtime.cli", "bill", PERIOD], env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
         with PeakRss([bill.pid, *(w.pid for w in workers)]) as rss:
             issued_sql = "SELECT (SELECT invoices_issued FROM readmodel.billing_run_progress WHERE status <> 'running')"

@@ -45,9 +45,9 @@ from bench.pipeline import (  # noqa: E402
 from domain.billing_run import BillingRun  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.invoice import Invoice  # noqa: E402
-from infra.command_context import CommandContext  # noqa: E402
-from infra.event_store import open_event_store  # noqa: E402
-from infra.local_kafka import free_port  # noqa: E402
+from infra.devstack.local_kafka import free_port  # noqa: E402
+from infra.eventstore.store import open_event_store  # noqa: E402
+from infra.kernel.command_context import CommandContext  # noqa: E402
 from schemas.envelopes import spec_for_stored_topic  # noqa: E402
 from tests.support import AUDITOR, OPERATOR, fresh_settings, settings_env  # noqa: E402
 
@@ -179,7 +179,7 @@ async def main() -> None:
             paid, paid_s, errors = await record_payments(base, client_ids, amounts, args.payments, args.concurrency)
             cpu_per_payment = [(cpu_seconds(p) - b) / args.payments * 1000 for p, b in zip(processes, cpu_before)]
             swept = time.perf_counter()
-            sweep = subprocess.run([sys.executable, "-m", "infra.cli", "collections-sweep", "--as-of", TODAY.isoformat()], env=env,
+            sweep = subprocess.run([sys.executable, "-m", "infra.runtime.cli", "collections-sweep", "--as-of", TODAY.isoformat()], env=env,
                                    capture_output=True, text=True)
             sweep_s = time.perf_counter() - swept
             if sweep.returncode != 0:

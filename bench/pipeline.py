@@ -32,8 +32,8 @@ from tests.support import ADMIN, OPERATOR, fresh_settings, settings_env  # noqa:
 
 JSON_OPERATOR = {**OPERATOR, "content-type": "application/json"}
 from bench.http_load import Connection  # noqa: E402
-from infra import server_timing  # noqa: E402
-from infra.local_kafka import free_port  # noqa: E402
+from infra.devstack.local_kafka import free_port  # noqa: E402
+from infra.kernel import server_timing  # noqa: E402
 
 
 class Answer(NamedTuple):
@@ -346,8 +346,8 @@ async def wait_projected(database_url: str, answered: list[Answer], timeout: flo
 
 def baseline_appends(n: int) -> float:
     from domain.client import Client
-    from infra.command_context import CommandContext
-    from infra.event_store import open_event_store
+    from infra.eventstore.store import open_event_store
+    from infra.kernel.command_context import CommandContext
 
     store = open_event_store(fresh_settings(kafka=False).database_url)
     ctx = CommandContext(actor="bench", role="operator")
@@ -390,7 +390,7 @@ def output_dir() -> Path:
 def start_server(env: dict[str, str], command: str, *args: str) -> subprocess.Popen:
     """`mtf <command> <args>` as its own process, its output kept in `output_dir()`."""
     with open(output_dir() / f"{command}.log", "wb") as output:  # the child keeps its own copy
-        return subprocess.Popen([sys.executable, "-m", "infra.cli", command, *args], env=env, stdout=output, stderr=subprocess.STDOUT)
+        return subprocess.Popen([sys.executable, "-m", "infra.runtime.cli", command, *args], env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 def start_processes(env: dict[str, str], gateway_workers: int) -> list[subprocess.Popen]:
@@ -495,7 +495,7 @@ def print_cpu(per_command: dict[str, float]) -> None:
           + f"; all together {total:.2f} ms = at most {2000 / total:.0f} commands/s on 2 cores")
 
 
-PHASES = ("queue", "command", "cpu", "append", "resume", "app")  # see infra/server_timing.py
+PHASES = ("queue", "command", "cpu", "append", "resume", "app")  # see infra/kernel/server_timing.py
 
 
 def print_phases(answers: list[Answer]) -> None:

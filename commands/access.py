@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from commands.base import CommandResult
 from domain.access import AccessRefusal
-from infra.command_context import CommandContext
-from infra.event_store import EventStore
+from infra.eventstore.store import EventStore
+from infra.kernel.command_context import CommandContext
 
 
 def record_refusal(store: EventStore, method: str, path: str, allowed_roles: list[str], ctx: CommandContext) -> CommandResult:

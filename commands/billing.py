@@ -30,10 +30,10 @@ from domain.number_series import INVOICES, NumberSeries
 from domain.operator import Operator
 from domain.payments import ClientAccount
 from domain.period import Period
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.event_store import EVENTS_TABLE, RUN_STARTED_TOPIC, ConcurrencyConflict, EventStore
-from infra.faults import crash_point
+from infra.eventstore.store import EVENTS_TABLE, RUN_STARTED_TOPIC, ConcurrencyConflict, EventStore
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
+from infra.kernel.faults import crash_point
 from infra.pdf.pool import workers_for
 
 Progress = Callable[[str, int, int], None]  # phase, done, total

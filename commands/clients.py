@@ -13,9 +13,9 @@ from domain.errors import Conflict
 from domain.identity import CIN_INPUT_PATTERN, normalize_cin
 from domain.markers import CinRegistration
 from domain.payments import ClientAccount
-from infra.command_context import CommandContext
-from infra.erasure import remove_erased_history
-from infra.event_store import ConcurrencyConflict, EventStore
+from infra.eventstore.erasure import remove_erased_history
+from infra.eventstore.store import ConcurrencyConflict, EventStore
+from infra.kernel.command_context import CommandContext
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

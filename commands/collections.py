@@ -20,10 +20,10 @@ from commands.base import Command, CommandResult, PositiveAmount
 from commands.receivables_input import read_receivables
 from domain.collections import ACTIONS, ClientCollections, CollectionCase, CollectionsPolicy, CollectionsSweep, exposure_of
 from domain.errors import RuleViolation
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.event_store import EventStore
-from infra.faults import crash_point
+from infra.eventstore.store import EventStore
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
+from infra.kernel.faults import crash_point
 
 Note = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 

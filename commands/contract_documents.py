@@ -11,12 +11,12 @@ from domain.identity import MTF_NAMESPACE, mask
 from domain.offer import Offer
 from domain.operator import Operator
 from domain.self_service import legacy_reference
-from infra.clock import Clock
-from infra.documents import contract_document
-from infra.event_store import Row
+from infra.eventstore.store import Row
+from infra.kernel.clock import Clock
 from infra.pdf.choice import contract_pdf
 from infra.pdf.contract import ContractSheet
 from infra.pdf.invoice import Customer
+from infra.storage.documents import contract_document
 
 
 def contract_number(contract: Contract) -> str:

@@ -21,9 +21,9 @@ from domain.markers import NumberReservation, OfferUsageMarker
 from domain.offer import Offer
 from domain.operator import Operator
 from domain.subscriber import Subscriber
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.event_store import EventStore
+from infra.eventstore.store import EventStore
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 

@@ -26,9 +26,9 @@ from domain.offer import Offer
 from domain.operator import Operator
 from domain.provisioning import ActiveLine, decide, needs_active_lines
 from domain.subscriber import Subscriber
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.event_store import EventStore
+from infra.eventstore.store import EventStore
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
 
 
 class ProvisionContract(Command):

@@ -21,12 +21,12 @@ from domain.identity import MTF_NAMESPACE, mask
 from domain.invoice import CreditNote, CreditRequest, Invoice
 from domain.number_series import CREDIT_NOTES
 from domain.operator import Operator
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.documents import Issued, credit_note_document
-from infra.event_store import EventStore, Row
+from infra.eventstore.store import EventStore, Row
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
 from infra.pdf.credit_note import CreditNoteSheet, credit_note_fingerprint, render_credit_note
 from infra.pdf.invoice import Customer
+from infra.storage.documents import Issued, credit_note_document
 
 
 class CreditLine(Command):

@@ -13,8 +13,8 @@ from domain.contract import Contract
 from domain.discount import Discount
 from domain.errors import NotFound
 from domain.period import Period
-from infra.command_context import CommandContext
-from infra.event_store import EventStore
+from infra.eventstore.store import EventStore
+from infra.kernel.command_context import CommandContext
 
 
 class GrantDiscount(Command):

@@ -13,12 +13,12 @@ from commands.billing_input import BillingInput
 from domain.identity import MTF_NAMESPACE, mask
 from domain.invoice import Invoice
 from domain.operator import Operator
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.documents import Issued, store_invoice_pdfs
-from infra.event_store import ConcurrencyConflict, EventStore
+from infra.eventstore.store import ConcurrencyConflict, EventStore
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
 from infra.pdf.invoice import Customer, InvoiceSheet, invoice_fingerprint
 from infra.pdf.pool import render_invoices
+from infra.storage.documents import Issued, store_invoice_pdfs
 
 ATTEMPTS = 5
 

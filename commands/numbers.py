@@ -12,9 +12,9 @@ from commands.retry import retry_on_conflict
 from domain.errors import Conflict
 from domain.markers import NumberReservation
 from domain.numbers import random_number
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.event_store import ConcurrencyConflict, EventStore
+from infra.eventstore.store import ConcurrencyConflict, EventStore
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
 
 MAX_DRAWS = 50
 _RANDOM = SystemRandom()

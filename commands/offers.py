@@ -13,8 +13,8 @@ from commands.base import Amount, Command, CommandResult
 from domain.errors import Conflict
 from domain.markers import OfferUsageMarker
 from domain.offer import Offer
-from infra.command_context import CommandContext
-from infra.event_store import ConcurrencyConflict, EventStore
+from infra.eventstore.store import ConcurrencyConflict, EventStore
+from infra.kernel.command_context import CommandContext
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Family = Annotated[str, StringConstraints(min_length=1, max_length=40)]

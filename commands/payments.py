@@ -20,9 +20,9 @@ from domain.errors import Conflict, NotFound, RuleViolation
 from domain.invoice import Invoice
 from domain.payments import ClientAccount, Payment, receive_payment
 from domain.payments import reverse_payment as undo_payment
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.event_store import EVENTS_TABLE, RUN_STARTED_TOPIC, EventStore
+from infra.eventstore.store import EVENTS_TABLE, RUN_STARTED_TOPIC, EventStore
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
 
 Method = Literal["cash", "card", "bank_transfer", "cheque", "direct_debit", "manual"]
 

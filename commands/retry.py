@@ -11,7 +11,7 @@ import functools
 import random
 import time
 
-from infra.event_store import ConcurrencyConflict
+from infra.eventstore.store import ConcurrencyConflict
 
 ATTEMPTS = 4
 

@@ -30,9 +30,9 @@ from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation
 from domain.numbers import normalize_number, number_kind_for
 from domain.offer import Offer
 from domain.operator import Operator
-from infra.clock import Clock
-from infra.command_context import CommandContext
-from infra.event_store import EventStore
+from infra.eventstore.store import EventStore
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
 
 NEEDS_CONTACT_PHONE = ("internet", "landline")  # an installation visit is arranged by phone; a mobile line is its own contact
 

@@ -9,8 +9,8 @@ from pydantic import StringConstraints
 
 from commands.base import Command, CommandResult
 from domain.subscriber import Subscriber
-from infra.command_context import CommandContext
-from infra.event_store import EventStore
+from infra.eventstore.store import EventStore
+from infra.kernel.command_context import CommandContext
 
 
 class ChangeSubscriberStatus(Command):

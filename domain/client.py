@@ -78,6 +78,6 @@ class Client(Aggregate):
 
     @event("ClientErased")
     def _erased(self) -> None:
-        # The personal data is removed with the stored history (infra/erasure.py); the fields
+        # The personal data is removed with the stored history (infra/eventstore/erasure.py); the fields
         # stay in memory so a retried delete can still find the CIN marker to remove.
         self.erased = True

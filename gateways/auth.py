@@ -13,7 +13,7 @@ from fastapi.security import APIKeyHeader
 from commands.access import record_refusal
 from gateways.errors import ApiError
 from gateways.middleware import correlation_id_of
-from infra.command_context import CommandContext
+from infra.kernel.command_context import CommandContext
 
 log = logging.getLogger("mtf.security")
 

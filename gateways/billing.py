@@ -114,7 +114,7 @@ async def post_billing_run(body: RunBilling, request: Request, response: Respons
 
 async def resume_unfinished_runs(runtime) -> None:
     """At start-up: drive any run a crashed or stopped process left unfinished."""
-    from infra.command_context import CommandContext
+    from infra.kernel.command_context import CommandContext
 
     terms = BillingTerms.from_settings(runtime.settings)
     for run_id in await asyncio.to_thread(unfinished_runs, runtime.store):

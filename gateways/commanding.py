@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from gateways.auth import Principal
 from gateways.middleware import correlation_id_of
-from infra.command_context import CommandContext
-from infra.telemetry import current_traceparent, parent_context, tracer
+from infra.kernel.command_context import CommandContext
+from infra.kernel.telemetry import current_traceparent, parent_context, tracer
 
 
 class Accepted(BaseModel):

@@ -29,7 +29,7 @@ from gateways.commanding import Accepted, execute, execute_with_outcome
 from gateways.errors import ApiError
 from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one
-from infra import documents
+from infra.storage import documents
 from projections import contract_audit_trail, contract_summary
 
 router = APIRouter(prefix="/api/v1", tags=["contracts"])

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import Conflict, DomainError, InvalidTransition, NotFound, RuleViolation
 from gateways.middleware import correlation_id_of
-from infra.database import MAYBE_UNAVAILABLE, unavailable
+from infra.kernel.database import MAYBE_UNAVAILABLE, unavailable
 
 log = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER_S = 2

@@ -7,8 +7,8 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from infra.event_store import EVENTS_TABLE, SCHEMA
-from infra.relay import LEADING_BACKENDS
+from infra.eventstore.store import EVENTS_TABLE, SCHEMA
+from infra.messaging.relay import LEADING_BACKENDS
 from projections.base import SCHEMA as READ_SCHEMA
 from projections.registry import PROJECTIONS
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from gateways.auth import Principal, allow
 from gateways.errors import ApiError
 from gateways.queries import LIMIT, OFFSET, Page
-from infra.event_history import HistoryErased, recorded_events, state_as_of
+from infra.eventstore.history import HistoryErased, recorded_events, state_as_of
 from schemas.envelope import CloudEvent
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])

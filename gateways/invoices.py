@@ -17,7 +17,7 @@ from gateways.commanding import Accepted, execute
 from gateways.errors import ApiError
 from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
-from infra import documents
+from infra.storage import documents
 from projections import credit_note_register, invoice_register
 
 router = APIRouter(prefix="/api/v1", tags=["invoices"])

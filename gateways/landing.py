@@ -20,7 +20,7 @@ from domain.identity import CIN_INPUT_PATTERN, normalize_cin
 from domain.numbers import as_any_number, normalize_number
 from gateways.errors import ApiError
 from gateways.offers import OfferView
-from infra import notifications, one_time_codes, visitor_access
+from infra.storage import notifications, one_time_codes, visitor_access
 from projections import client_directory, offer_catalog
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])

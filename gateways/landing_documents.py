@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from gateways.errors import ApiError
 from gateways.landing import signing_key, verification_required, visitor_token, visitor_token_invalid
 from gateways.openapi import PDF
-from infra import documents, visitor_access
+from infra.storage import documents, visitor_access
 from projections import contract_summary
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])

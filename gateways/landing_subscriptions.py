@@ -29,7 +29,7 @@ from gateways.landing import (
     too_many,
     verification_required,
 )
-from infra import landing_drafts, visitor_access
+from infra.storage import landing_drafts, visitor_access
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
 DRAFT_TOKEN = Header(alias="X-Draft-Token", min_length=20, max_length=100, description="The token the draft was created with.")

@@ -10,7 +10,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infra import server_timing
+from infra.kernel import server_timing
 
 HEADER = "x-correlation-id"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -42,7 +42,7 @@ class CorrelationId:
 
 
 class ServerTiming:
-    """Answers where the request's time went (`infra.server_timing`); installed only when enabled."""
+    """Answers where the request's time went (`infra.kernel.server_timing`); installed only when enabled."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

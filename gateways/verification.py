@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from infra import documents
+from infra.storage import documents
 
 router = APIRouter(prefix="/api/v1", tags=["invoices"])
 

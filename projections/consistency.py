@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from infra.event_store import EVENTS_TABLE
+from infra.eventstore.store import EVENTS_TABLE
 from projections import tracking
 
 

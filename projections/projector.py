@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 import asyncpg
 
-from infra.faults import crash_point
+from infra.kernel.faults import crash_point
 from projections import tracking
 from projections.base import SCHEMA, Projection, gathering
 from projections.statement_runs import StatementRuns

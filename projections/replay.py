@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import asyncpg
 
-from infra.event_store import EventStore
+from infra.eventstore.store import EventStore
 from projections import tracking
 from projections.base import SCHEMA, Projection
 from projections.projector import apply_events

@@ -9,7 +9,7 @@ import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-MTF = [sys.executable, "-m", "infra.cli"]
+MTF = [sys.executable, "-m", "infra.runtime.cli"]
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -44,7 +44,7 @@ async def background(args: list[str], env: dict[str, str]):
 
 async def crash_at(point: str, args: list[str], env: dict[str, str], timeout: float = 60) -> int:
     """Runs a long-lived process until it dies at the named crash point; returns its exit code."""
-    from infra.faults import CRASH_EXIT_CODE
+    from infra.kernel.faults import CRASH_EXIT_CODE
 
     env = {**env, "MTF_CRASH_AT": point}
     process = subprocess.Popen([*MTF, *args], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -13,9 +13,9 @@ import httpx
 import psycopg
 from aiokafka import AIOKafkaConsumer
 
-from infra.database import PostgresAddress
-from infra.runtime import Runtime, running
-from infra.settings import Settings
+from infra.kernel.database import PostgresAddress
+from infra.kernel.settings import Settings
+from infra.runtime.assembly import Runtime, running
 
 KEYS = {
     "test-operator-key": "operator",
@@ -59,7 +59,7 @@ def fresh_settings(*, kafka: bool, **overrides: Any) -> Settings:
 @asynccontextmanager
 async def serving(settings: Settings, *, relay: bool = True, projector: bool = True) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
     """The system on `settings` in this process, and an HTTP client of its gateway."""
-    from gateways.app import create_app
+    from infra.runtime.app import create_app
 
     async with running(settings, relay=relay, projector=projector) as runtime:
         app = create_app(settings, runtime=runtime)

@@ -11,7 +11,7 @@ from domain.operator import Operator
 from infra.pdf.contract import ContractSheet, rows
 from infra.pdf.fast_layout import BOLD, LEFT, REGULAR, RIGHT, WIDTH, Page, customer_box, day, heading, operator_texts, writable
 from infra.pdf.labels import french
-from infra.text_pdf import TextPdf
+from infra.pdf.text_pdf import TextPdf
 
 
 def can_render(operator: Operator, sheet: ContractSheet) -> bool:

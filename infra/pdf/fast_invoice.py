@@ -29,7 +29,7 @@ from infra.pdf.fast_layout import (
 from infra.pdf.invoice import InvoiceSheet, designation, invoice_fingerprint, line_rows_text, percent
 from infra.pdf.labels import french
 from infra.pdf.qr import qr_code
-from infra.text_pdf import TextPdf
+from infra.pdf.text_pdf import TextPdf
 
 # Column right edges (numbers align right) after the designation, as fractions of the width, as on the platypus invoice.
 COLUMNS = (0.40, 0.51, 0.63, 0.76, 0.85, 1.0)

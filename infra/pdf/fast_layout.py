@@ -13,7 +13,7 @@ from reportlab.lib.utils import simpleSplit
 from domain.operator import Operator
 from infra.pdf.invoice import Customer
 from infra.pdf.labels import french
-from infra.text_pdf import A4, TextPdf
+from infra.pdf.text_pdf import A4, TextPdf
 
 LEFT, RIGHT, TOP, BOTTOM = 18 * mm, A4[0] - 18 * mm, A4[1] - 18 * mm, 24 * mm
 WIDTH = RIGHT - LEFT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from infra.local_kafka import free_port
+from infra.devstack.local_kafka import free_port
 from tests.processes import background
 from tests.support import eventually, fresh_settings, settings_env
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from infra.notifications import TOPIC
+from infra.messaging.notifications import TOPIC
 
 
 async def _topic_exists(bootstrap: str, topic: str) -> bool:

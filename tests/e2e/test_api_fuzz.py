@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi import checks
 
-from infra.local_kafka import free_port
+from infra.devstack.local_kafka import free_port
 from tests.processes import REPO
 from tests.support import ADMIN, AUDITOR, OPERATOR, fresh_settings, settings_env
 
@@ -35,7 +35,8 @@ def api_url():
     env = settings_env(fresh_settings(kafka=False))
     port = free_port()
     env["MTF_HTTP_PORT"] = str(port)
-    server = subprocess.Popen([sys.executable, "-m", "infra.cli", "run"], env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "infra.runtime.cli", "run"]
+    server = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import psutil
 
-from infra.local_kafka import free_port
+from infra.devstack.local_kafka import free_port
 from tests.processes import background, run_to_exit
 from tests.support import eventually, fresh_settings, settings_env
 

@@ -12,8 +12,8 @@ from uuid import UUID
 
 from commands.billing import verify_billing_run
 from domain.billing_run import BillingRun
-from infra.event_store import open_event_store
-from infra.settings import Settings
+from infra.eventstore.store import open_event_store
+from infra.kernel.settings import Settings
 from tests.billing_flows import BILLING_DAY, billing_system, contract, customer, offer
 from tests.support import settings_env
 
@@ -21,7 +21,7 @@ CLIENTS = 20
 
 
 def mtf_bill(env: dict[str, str], *options: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "infra.cli", "bill", "2026-10", *options], env=env, stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "infra.runtime.cli", "bill", "2026-10", *options], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
 

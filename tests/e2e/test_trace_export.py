@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest, ExportTraceServiceResponse
 
-from infra.local_kafka import free_port
+from infra.devstack.local_kafka import free_port
 from tests.flows import random_cin
 from tests.processes import background
 from tests.support import OPERATOR, eventually, fresh_settings, settings_env

@@ -71,7 +71,7 @@ def main() -> None:
     # Ended with this process's group when Playwright stops the server.
     subprocess.Popen([sys.executable, "-m", "tests.e2e.sms_inbox", str(inbox)], env=env, cwd=REPO)
     os.chdir(REPO)
-    os.execve(sys.executable, [sys.executable, "-m", "infra.cli", "run"], env)
+    os.execve(sys.executable, [sys.executable, "-m", "infra.runtime.cli", "run"], env)
 
 
 if __name__ == "__main__":

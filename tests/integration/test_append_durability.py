@@ -11,9 +11,9 @@ from pathlib import Path
 import psycopg
 
 from domain.client import Client
-from infra.command_context import CommandContext
-from infra.embedded_postgres import EmbeddedPostgres
-from infra.event_store import EVENTS_TABLE, open_event_store
+from infra.devstack.embedded_postgres import EmbeddedPostgres
+from infra.eventstore.store import EVENTS_TABLE, open_event_store
+from infra.kernel.command_context import CommandContext
 
 APPENDS = 60
 

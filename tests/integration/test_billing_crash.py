@@ -9,7 +9,7 @@ from __future__ import annotations
 from commands.billing import verify_billing_run
 from domain.billing_run import BillingRun
 from domain.invoice import Invoice
-from infra.local_kafka import free_port
+from infra.devstack.local_kafka import free_port
 from tests.billing_flows import billing_system, contract, customer, invoices_of, offer
 from tests.processes import background, crash_at, run_cli
 from tests.support import eventually, settings_env

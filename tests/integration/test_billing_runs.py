@@ -159,7 +159,7 @@ def test_threads_racing_on_one_series_never_skip_or_repeat():
     """Many threads allocate from one NumberSeries through the real store: optimistic concurrency keeps it gap-free."""
     from commands.billing import open_series
     from commands.retry import retry_on_conflict
-    from infra.command_context import SYSTEM
+    from infra.kernel.command_context import SYSTEM
 
     taken: list[str] = []
     lock = threading.Lock()

@@ -9,7 +9,7 @@ from uuid import UUID
 from commands.billing import verify_billing_run
 from domain.billing_run import BillingRun
 from gateways.billing import resume_unfinished_runs
-from infra.runtime import running
+from infra.runtime.assembly import running
 from tests.billing_flows import BILLING_DAY, bill, billing_system, contract, customer, offer
 
 CLIENTS = 4

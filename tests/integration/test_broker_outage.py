@@ -4,7 +4,7 @@ back. A process asked to stop meanwhile stops. Each test runs a broker of its ow
 
 aiokafka retries a batch whose partition leader it still knows for as long as the broker is
 away, so a relay's delivery waits through the outage rather than failing; stopping is the
-runtime's job (`infra.runtime._stopped`)."""
+runtime's job (`infra.runtime.assembly._stopped`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import asyncio
 import httpx
 import pytest
 
-from infra.local_kafka import LocalKafka
+from infra.devstack.local_kafka import LocalKafka
 from tests.flows import register_client
 from tests.support import OPERATOR, eventually, fresh_settings, read_topic, serving
 

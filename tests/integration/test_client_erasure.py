@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from infra import landing_drafts
+from infra.storage import landing_drafts
 from projections.registry import PROJECTIONS
 from schemas.envelopes import decode
 from tests.support import AUDITOR, OPERATOR, fresh_database, required_env
@@ -108,7 +108,7 @@ async def test_a_delete_interrupted_before_removal_is_finished_by_running_it_aga
 
     from commands.clients import delete_client
     from domain.client import Client
-    from infra.command_context import CommandContext
+    from infra.kernel.command_context import CommandContext
 
     runtime, client = in_process_system
     created = (await client.post("/api/v1/clients", json=TARGET, headers=OPERATOR)).json()

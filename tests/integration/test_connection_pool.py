@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra.event_store import POOL_BESIDE_COMMANDS
-from infra.runtime import running
+from infra.eventstore.store import POOL_BESIDE_COMMANDS
+from infra.runtime.assembly import running
 from tests.support import fresh_settings
 
 

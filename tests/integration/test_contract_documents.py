@@ -13,9 +13,9 @@ import pytest
 from pypdf import PdfReader
 
 from domain.client import Client
-from infra.command_context import CommandContext
-from infra.documents import contract_document
-from infra.event_store import APPEND_LOCK, ConcurrencyConflict
+from infra.eventstore.store import APPEND_LOCK, ConcurrencyConflict
+from infra.kernel.command_context import CommandContext
+from infra.storage.documents import contract_document
 from tests.flows import create_offer
 from tests.support import AUDITOR, OPERATOR
 

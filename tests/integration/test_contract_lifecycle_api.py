@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 
 from commands.contract_lifecycle import ChangePlan, change_plan
-from infra.command_context import CommandContext
-from infra.event_store import ConcurrencyConflict
+from infra.eventstore.store import ConcurrencyConflict
+from infra.kernel.command_context import CommandContext
 from tests.flows import create_offer, new_contract, provision, register_client
 from tests.support import AUDITOR, OPERATOR
 

@@ -7,9 +7,9 @@ import uuid
 import psycopg
 import pytest
 
-from infra.database import PostgresAddress, UnsupportedDatabase
-from infra.runtime import running
-from infra.settings import Settings
+from infra.kernel.database import PostgresAddress, UnsupportedDatabase
+from infra.kernel.settings import Settings
+from infra.runtime.assembly import running
 from tests.support import KEYS, required_env
 
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 import psycopg
 import pytest
 
-from infra.database import PostgresAddress
+from infra.kernel.database import PostgresAddress
 from tests.flows import random_cin, register_client
 from tests.support import AUDITOR, OPERATOR, eventually, fresh_settings, required_env, serving
 
@@ -41,7 +41,7 @@ def new_client() -> dict:
 
 
 async def test_an_outage_answers_503_writes_nothing_and_is_recovered_from(any_system, caplog):
-    caplog.set_level(logging.WARNING, logger="infra.relay")
+    caplog.set_level(logging.WARNING, logger="infra.messaging.relay")
     runtime, client = any_system
     known = (await register_client(client))["id"]
     head = runtime.store.head()
@@ -72,7 +72,7 @@ async def test_an_outage_answers_503_writes_nothing_and_is_recovered_from(any_sy
     assert await eventually(projected, timeout=30)
 
     # The relay retries every second while the database is away; a traceback each time would bury the log.
-    tracebacks = Counter(r.msg for r in caplog.records if r.name == "infra.relay" and r.exc_info)
+    tracebacks = Counter(r.msg for r in caplog.records if r.name == "infra.messaging.relay" and r.exc_info)
     assert tracebacks and max(tracebacks.values()) == 1, tracebacks
 
 

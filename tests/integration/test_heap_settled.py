@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from infra.heap import THRESHOLDS
+from infra.kernel.heap import THRESHOLDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import asyncio, gc
-from infra.runtime import running
+from infra.runtime.assembly import running
 from tests.support import fresh_settings
 
 async def main():

@@ -23,7 +23,7 @@ def _broker_of(stack: subprocess.Popen) -> psutil.Process | None:
 
 
 async def test_a_sigterm_while_kafka_starts_still_stops_the_broker():
-    stack = subprocess.Popen([sys.executable, "-m", "infra.local_stack", "--kafka", "--", "sleep", "60"], cwd=REPO,
+    stack = subprocess.Popen([sys.executable, "-m", "infra.devstack.local_stack", "--kafka", "--", "sleep", "60"], cwd=REPO,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         broker = None

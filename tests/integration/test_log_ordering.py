@@ -9,8 +9,8 @@ import uuid
 import psycopg
 
 from commands.clients import RegisterClient, register_client
-from infra.command_context import CommandContext
-from infra.event_store import APP_NAME, APPEND_LOCK, INSERT_FUNCTION, SCHEMA, OrderedInsertRecorder, open_event_store
+from infra.eventstore.store import APP_NAME, APPEND_LOCK, INSERT_FUNCTION, SCHEMA, OrderedInsertRecorder, open_event_store
+from infra.kernel.command_context import CommandContext
 from tests.support import fresh_settings
 
 CTX = CommandContext(actor="test", role="operator")

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 
 from commands.numbers import default_draw, reserve_number
-from infra.command_context import CommandContext
-from infra.event_store import APP_NAME, SCHEMA, open_event_store
+from infra.eventstore.store import APP_NAME, SCHEMA, open_event_store
+from infra.kernel.command_context import CommandContext
 from tests.support import fresh_settings
 
 CTX = CommandContext(actor="test", role="operator")

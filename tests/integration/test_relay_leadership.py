@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from infra.relay import LEADING_BACKENDS
+from infra.messaging.relay import LEADING_BACKENDS
 from tests.flows import new_contract
 from tests.processes import background
 from tests.support import eventually, read_topic, relay_position

@@ -10,9 +10,9 @@ import time
 from contextlib import asynccontextmanager
 
 from commands.clients import RegisterClient, register_client
-from infra.command_context import CommandContext
-from infra.relay import Relay
-from infra.runtime import running
+from infra.kernel.command_context import CommandContext
+from infra.messaging.relay import Relay
+from infra.runtime.assembly import running
 from tests.support import fresh_settings
 
 CTX = CommandContext(actor="test", role="operator")

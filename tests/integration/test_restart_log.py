@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.embedded_postgres import EmbeddedPostgres
-from infra.runtime import running
-from infra.settings import Settings
+from infra.devstack.embedded_postgres import EmbeddedPostgres
+from infra.kernel.settings import Settings
+from infra.runtime.assembly import running
 from tests.support import KEYS
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from gateways.app import create_app
-from infra.settings import Settings
+from infra.kernel.settings import Settings
+from infra.runtime.app import create_app
 from tests.flows import create_offer, random_cin, register_client
 from tests.support import AUDITOR, KEYS, eventually, fresh_settings, serving
 

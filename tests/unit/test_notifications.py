@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 import orjson
 from rich.console import Console
 
-from infra.notifications import ConsoleSender, Notification
+from infra.messaging.notifications import ConsoleSender
+from infra.storage.notifications import Notification
 
 SENT = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
 SMS = Notification(uuid.uuid4(), "sms", "+212612345678", "MT-Facturation : votre code est 482913. Il expire dans 5 minutes.",

@@ -8,8 +8,8 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infra.one_time_codes import CODE_DIGITS, code_digest, draw_code
-from infra.visitor_access import growing_wait
+from infra.storage.one_time_codes import CODE_DIGITS, code_digest, draw_code
+from infra.storage.visitor_access import growing_wait
 
 
 def test_codes_are_six_digits_and_not_all_alike():

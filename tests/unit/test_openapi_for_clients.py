@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from schemas.export import openapi_document
+from infra.runtime.export import openapi_document
 
 
 @pytest.fixture(scope="module")

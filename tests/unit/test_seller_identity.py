@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from infra.settings import Settings
+from infra.kernel.settings import Settings
 
 REAL = {"operator_ice": "001234567000089", "operator_if": "12345678", "operator_rc": "Rabat 123456", "operator_patente": "25123456"}
 

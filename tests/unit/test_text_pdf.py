@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from infra.text_pdf import TextPdf
+from infra.pdf.text_pdf import TextPdf
 
 
 def _document(lines: list[str], title: str = "Contract CT-1", pages: int = 1) -> bytes:

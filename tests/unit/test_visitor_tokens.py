@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from infra.visitor_access import client_of, issue_token
+from infra.storage.visitor_access import client_of, issue_token
 
 KEY = b"k" * 32
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.operator import Operator
-from infra.telemetry import effective_ratio
+from infra.kernel.telemetry import effective_ratio
 
 ROLES = ("operator", "auditor", "admin", "integrator")
 SCOPE = r"^(read|[a-z][a-z-]*:write)$"  # read: every GET; <resource>:write: the writes under /api/v1/<resource>
@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Path(".mtf")
     web_dist: Path = Field(
-        default=Path(__file__).resolve().parent.parent / "web" / "dist",
+        default=Path(__file__).resolve().parents[2] / "web" / "dist",
         description="The built front ends (`vite build` in web/); the gateway serves the workspace from here when it exists.",
     )
     kafka_bootstrap: str | None = Field(
@@ -163,11 +163,11 @@ class Settings(BaseSettings):
 
     @property
     def traces_recorded(self) -> bool:
-        """Whether any span is recorded (see infra.telemetry.configure); trace ids propagate regardless."""
+        """Whether any span is recorded (see infra.kernel.telemetry.configure); trace ids propagate regardless."""
         return effective_ratio(**self.telemetry()) > 0
 
     def telemetry(self) -> dict[str, Any]:
-        """The options of `infra.telemetry.configure`."""
+        """The options of `infra.kernel.telemetry.configure`."""
         return {"console": self.otel_console, "sample_ratio": self.otel_sample_ratio, "otlp_endpoint": self.otel_exporter_otlp_endpoint}
 
     @cached_property

@@ -19,8 +19,8 @@ from uuid import UUID
 
 import asyncpg
 
-from infra import visitor_access
-from infra.visitor_access import SCHEMA
+from infra.storage import visitor_access
+from infra.storage.visitor_access import SCHEMA
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {SCHEMA}.challenges (

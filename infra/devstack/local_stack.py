@@ -1,6 +1,6 @@
 """Starts the local services a command needs, runs it, and always stops them afterwards.
 
-    python -m infra.local_stack --kafka --postgres -- pytest
+    python -m infra.devstack.local_stack --kafka --postgres -- pytest
 
 exports MTF_KAFKA_BOOTSTRAP and MTF_DATABASE_URL to the command. An MTF_DATABASE_URL
 already set in the environment is used as it is, and no embedded server is started.
@@ -18,8 +18,8 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from infra.embedded_postgres import EmbeddedPostgres
-from infra.local_kafka import LocalKafka
+from infra.devstack.embedded_postgres import EmbeddedPostgres
+from infra.devstack.local_kafka import LocalKafka
 
 
 def main(argv: list[str] | None = None) -> int:

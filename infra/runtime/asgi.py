@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from infra.settings import Settings
+from infra.kernel.settings import Settings
+from infra.runtime.app import create_app
 
 
 def gateway_app() -> FastAPI:
-    from gateways.app import create_app
-
     return create_app(Settings(), relay=False, projector=False)

@@ -12,16 +12,15 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from infra.kafka import all_topics
-from infra.settings import Settings
-from infra.telemetry import links_from, tracer
-from projections.projector import Projector
+from infra.kernel.settings import Settings
+from infra.kernel.telemetry import links_from, tracer
+from infra.messaging.kafka import BatchProjector, all_topics
 from schemas.envelopes import decode
 
 log = logging.getLogger(__name__)
 
 
-def build_consumer(settings: Settings, projector: Projector) -> KafkaBroker:
+def build_consumer(settings: Settings, projector: BatchProjector) -> KafkaBroker:
     broker = KafkaBroker(settings.kafka_bootstrap, client_id="mtf-projector", logger=log)
 
     @broker.subscriber(

@@ -18,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
-from infra.database import advisory_key
+from infra.kernel.database import advisory_key
 
 SCHEMA = "landing"
 ATTEMPT_LOCKS = 7_355_610  # the advisory-lock class attempt counts are serialized under (the event store's schema lock is 7_355_609)

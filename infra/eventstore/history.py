@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 from psycopg.rows import tuple_row
 
-from infra.event_store import EVENTS_TABLE, EventStore, replayed
+from infra.eventstore.store import EVENTS_TABLE, EventStore, replayed
 from schemas.catalog import spec_for_stored_topic
 from schemas.envelope import CloudEvent
 from schemas.envelopes import to_cloudevent, to_json_compatible

@@ -12,9 +12,9 @@ import psycopg
 
 from domain.client import Client
 from domain.markers import CinRegistration
-from infra import landing_drafts
-from infra.event_store import EVENTS_TABLE as EVENTS
-from infra.event_store import EventStore
+from infra.eventstore.store import EVENTS_TABLE as EVENTS
+from infra.eventstore.store import EventStore
+from infra.storage import landing_drafts
 
 
 def remove_erased_history(store: EventStore, client: Client) -> None:

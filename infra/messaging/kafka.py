@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Sequence
+from typing import Protocol, Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from infra.settings import Settings
+from infra.kernel.settings import Settings
 from schemas.catalog import AGGREGATES
 from schemas.envelope import CloudEvent
 from schemas.envelopes import encode, kafka_headers
@@ -87,10 +87,16 @@ class KafkaSink:
         await asyncio.gather(*sends)
 
 
+class BatchProjector(Protocol):
+    """What delivered batches feed: the read models' projector (projections/projector.py)."""
+
+    async def apply_batch(self, events: Sequence[CloudEvent]) -> object: ...
+
+
 class InProcessSink:
     """Without Kafka: hands the batch straight to the projections, same handlers, same tracking."""
 
-    def __init__(self, projector) -> None:
+    def __init__(self, projector: BatchProjector) -> None:
         self.projector = projector
 
     async def deliver(self, events: Sequence[CloudEvent]) -> None:

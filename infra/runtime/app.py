@@ -33,8 +33,8 @@ from gateways import (
 )
 from gateways.middleware import CorrelationId, RequestGuard, ServerTiming
 from gateways.operations import TAGS, name_operations
-from infra.runtime import Runtime, running
-from infra.settings import Settings
+from infra.kernel.settings import Settings
+from infra.runtime.assembly import Runtime, running
 
 
 def create_app(settings: Settings, *, relay: bool = True, projector: bool = True, runtime: Runtime | None = None) -> FastAPI:

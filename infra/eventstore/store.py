@@ -33,11 +33,11 @@ from psycopg.sql import SQL, Composable, Identifier, Literal
 from psycopg_pool import PoolTimeout
 
 from domain.errors import Conflict, NotFound
-from infra import server_timing
-from infra.clock import Clock
-from infra.command_context import CommandContext, current_metadata, recording_as
-from infra.database import PostgresAddress
-from infra.transcoding import OrjsonTranscoder
+from infra.eventstore.transcoding import OrjsonTranscoder
+from infra.kernel import server_timing
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext, current_metadata, recording_as
+from infra.kernel.database import PostgresAddress
 
 SCHEMA = "eventstore"
 APP_NAME = "mtf"
@@ -437,7 +437,7 @@ def _construct(database_url: str, address: PostgresAddress, connections: int) ->
             # How long a command waits for a pooled connection; the pool has one for every command
             # thread, so a wait means PostgreSQL is away: answer 503 in seconds, not the default 30.
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECTION_WAIT_S),
-            "APPLICATION_RECORDER_TOPIC": "infra.event_store:OrderedInsertRecorder",
+            "APPLICATION_RECORDER_TOPIC": "infra.eventstore.store:OrderedInsertRecorder",
         }
     )
     store.database_url = database_url

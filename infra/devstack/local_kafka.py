@@ -1,6 +1,6 @@
 """Runs a single-node Apache Kafka (KRaft) on 127.0.0.1 from the jars under .cache/kafka/libs.
 
-The jars are fetched by `make kafka-jars` (Maven, version pinned in infra/kafka/pom.xml).
+The jars are fetched by `make kafka-jars` (Maven, version pinned in infra/devstack/kafka/pom.xml).
 Data lives in a temporary folder that is removed on stop.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LIBS = REPO_ROOT / ".cache" / "kafka" / "libs"
 
 SERVER_PROPERTIES = """\

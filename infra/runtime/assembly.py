@@ -16,23 +16,26 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, TypeVar
 
 import asyncpg
+from rich.console import Console
 
 from domain.operator import Operator
-from infra import heap, server_timing, telemetry
-from infra.clock import Clock, clock_from
-from infra.database import require_utf8
-from infra.documents import DDL as DOCUMENTS_DDL
-from infra.embedded_postgres import EmbeddedPostgres
-from infra.event_store import EventStore, open_event_store
-from infra.kafka import InProcessSink, KafkaSink
-from infra.landing_drafts import DDL as DRAFTS_DDL
-from infra.notifications import DDL as NOTIFICATIONS_DDL
-from infra.one_time_codes import DDL as CODES_DDL
+from infra.devstack.embedded_postgres import EmbeddedPostgres
+from infra.eventstore.store import EventStore, open_event_store
+from infra.kernel import heap, server_timing, telemetry
+from infra.kernel.clock import Clock, clock_from
+from infra.kernel.database import require_utf8
+from infra.kernel.settings import Settings
+from infra.messaging import notifications
+from infra.messaging.consumer import build_consumer
+from infra.messaging.kafka import InProcessSink, KafkaSink, ensure_topics
+from infra.messaging.relay import POSITION_DDL, Relay
 from infra.pdf import fonts
 from infra.pdf import pool as pdf_pool
-from infra.relay import POSITION_DDL, Relay
-from infra.settings import Settings
-from infra.visitor_access import DDL as VISITOR_DDL
+from infra.storage.documents import DDL as DOCUMENTS_DDL
+from infra.storage.landing_drafts import DDL as DRAFTS_DDL
+from infra.storage.notifications import DDL as NOTIFICATIONS_DDL
+from infra.storage.one_time_codes import DDL as CODES_DDL
+from infra.storage.visitor_access import DDL as VISITOR_DDL
 from projections.projector import Projector, migrate
 from projections.registry import PROJECTIONS
 
@@ -194,7 +197,6 @@ async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Ev
 
 async def _start_notifications(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Event) -> None:
     """The notifications outbox goes with the relay: to the topic with a broker, to the console without one."""
-    from infra import notifications
 
     settings = runtime.settings
     chosen = settings.notifications_sender
@@ -205,17 +207,12 @@ async def _start_notifications(runtime: Runtime, stack: AsyncExitStack, stop: as
         await sender.start()
         stack.push_async_callback(sender.stop)
     else:
-        from rich.console import Console
-
         sender = notifications.ConsoleSender(Console())
     dispatcher = notifications.Dispatcher(runtime.pool, sender)
     runtime.tasks.append(asyncio.create_task(dispatcher.run(stop), name="notifications"))
 
 
 async def _start_consumer(runtime: Runtime, stack: AsyncExitStack) -> None:
-    from infra.kafka import ensure_topics
-    from infra.projection_consumer import build_consumer
-
     await ensure_topics(runtime.settings)
     broker = build_consumer(runtime.settings, runtime.projector)
     await broker.start()

@@ -1,0 +1,1 @@
+"""Launchers for development and tests: embedded PostgreSQL and a local single-node Kafka."""
