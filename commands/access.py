@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commands.base import CommandResult
 from domain.access import AccessRefusal
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.command_context import CommandContext
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 from uuid import UUID
 
-import psycopg
+from eventsourcing.utils import get_topic
 
 from commands.base import Command, PeriodText
 from commands.billing_input import BillingInput, read_billing_input
@@ -30,7 +29,7 @@ from domain.number_series import INVOICES, NumberSeries
 from domain.operator import Operator
 from domain.payments import ClientAccount
 from domain.period import Period
-from infra.eventstore.store import EVENTS_TABLE, RUN_STARTED_TOPIC, ConcurrencyConflict, EventStore
+from infra.eventstore.port import ConcurrencyConflict, EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 from infra.kernel.faults import crash_point
@@ -148,7 +147,7 @@ def execute_billing_run(
     progress: Progress = _no_progress,
 ) -> BillingRun:
     """Drives the run to completion; a no-op for a completed run or one another worker is driving."""
-    with _exclusive(store, run_id) as mine:
+    with store.exclusive(run_id) as mine:  # one driver per run across processes
         run = store.load(BillingRun, run_id, what="billing_run")
         if not mine or run.status == "completed":
             return run
@@ -254,28 +253,7 @@ def _invoice(run: BillingRun, draft: InvoiceDraft, number: str) -> Invoice:
 
 def unfinished_runs(store: EventStore) -> list[UUID]:
     """Runs started but not completed: what a restarted gateway resumes (indexed: no scan of the log)."""
-    with store.recorder.datastore.get_connection() as conn:
-        rows = conn.execute(
-            f"""SELECT started.originator_id FROM {EVENTS_TABLE} started
-                WHERE started.topic = %s AND NOT EXISTS (
-                    SELECT 1 FROM {EVENTS_TABLE} done
-                    WHERE done.originator_id = started.originator_id AND done.topic = %s)""",
-            (RUN_STARTED_TOPIC, "domain.billing_run:BillingRun.BillingRunCompleted"),
-        ).fetchall()
-    return [row["originator_id"] for row in rows]
-
-
-@contextmanager
-def _exclusive(store: EventStore, run_id: UUID) -> Iterator[bool]:
-    """One driver per run across processes; the lock dies with its connection if the driver crashes."""
-    key = run_id.int % (2**63)
-    with psycopg.connect(store.database_url, autocommit=True) as conn:
-        mine = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
-        try:
-            yield mine
-        finally:
-            if mine:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+    return store.unfinished(get_topic(BillingRun.BillingRunStarted), get_topic(BillingRun.BillingRunCompleted))
 
 
 # --- documents -----------------------------------------------------------------------------------

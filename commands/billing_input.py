@@ -17,7 +17,7 @@ import orjson
 from domain.billing import ContractHistory, DiscountTerms
 from domain.discount import terms_of
 from domain.period import Period
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from domain.identity import CIN_INPUT_PATTERN, normalize_cin
 from domain.markers import CinRegistration
 from domain.payments import ClientAccount
 from infra.eventstore.erasure import remove_erased_history
-from infra.eventstore.store import ConcurrencyConflict, EventStore
+from infra.eventstore.port import ConcurrencyConflict, EventStore
 from infra.kernel.command_context import CommandContext
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -20,7 +20,7 @@ from commands.base import Command, CommandResult, PositiveAmount
 from commands.receivables_input import read_receivables
 from domain.collections import ACTIONS, ClientCollections, CollectionCase, CollectionsPolicy, CollectionsSweep, exposure_of
 from domain.errors import RuleViolation
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 from infra.kernel.faults import crash_point

@@ -11,7 +11,7 @@ from domain.identity import MTF_NAMESPACE, mask
 from domain.offer import Offer
 from domain.operator import Operator
 from domain.self_service import legacy_reference
-from infra.eventstore.store import Row
+from infra.eventstore.port import Row
 from infra.kernel.clock import Clock
 from infra.pdf.choice import contract_pdf
 from infra.pdf.contract import ContractSheet

@@ -21,7 +21,7 @@ from domain.markers import NumberReservation, OfferUsageMarker
 from domain.offer import Offer
 from domain.operator import Operator
 from domain.subscriber import Subscriber
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 

@@ -26,7 +26,7 @@ from domain.offer import Offer
 from domain.operator import Operator
 from domain.provisioning import ActiveLine, decide, needs_active_lines
 from domain.subscriber import Subscriber
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 

@@ -21,7 +21,7 @@ from domain.identity import MTF_NAMESPACE, mask
 from domain.invoice import CreditNote, CreditRequest, Invoice
 from domain.number_series import CREDIT_NOTES
 from domain.operator import Operator
-from infra.eventstore.store import EventStore, Row
+from infra.eventstore.port import EventStore, Row
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 from infra.pdf.credit_note import CreditNoteSheet, credit_note_fingerprint, render_credit_note

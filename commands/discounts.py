@@ -13,7 +13,7 @@ from domain.contract import Contract
 from domain.discount import Discount
 from domain.errors import NotFound
 from domain.period import Period
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.command_context import CommandContext
 
 

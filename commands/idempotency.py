@@ -15,7 +15,7 @@ import orjson
 from commands.base import Command, CommandResult
 from domain.errors import Conflict
 from domain.markers import IdempotencyRecord
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from commands.billing_input import BillingInput
 from domain.identity import MTF_NAMESPACE, mask
 from domain.invoice import Invoice
 from domain.operator import Operator
-from infra.eventstore.store import ConcurrencyConflict, EventStore
+from infra.eventstore.port import ConcurrencyConflict, EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 from infra.pdf.invoice import Customer, InvoiceSheet, invoice_fingerprint

@@ -12,7 +12,7 @@ from commands.retry import retry_on_conflict
 from domain.errors import Conflict
 from domain.markers import NumberReservation
 from domain.numbers import random_number
-from infra.eventstore.store import ConcurrencyConflict, EventStore
+from infra.eventstore.port import ConcurrencyConflict, EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 

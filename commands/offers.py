@@ -13,7 +13,7 @@ from commands.base import Amount, Command, CommandResult
 from domain.errors import Conflict
 from domain.markers import OfferUsageMarker
 from domain.offer import Offer
-from infra.eventstore.store import ConcurrencyConflict, EventStore
+from infra.eventstore.port import ConcurrencyConflict, EventStore
 from infra.kernel.command_context import CommandContext
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]

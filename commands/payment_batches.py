@@ -19,7 +19,7 @@ from commands.payments import RecordPayment, billed_periods, ledger_ids, receive
 from commands.retry import retry_on_conflict
 from domain.errors import DomainError, RuleViolation
 from domain.payments import Payment
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 

@@ -11,16 +11,19 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import orjson
+from eventsourcing.utils import get_topic
 from pydantic import Field, StringConstraints
 
 from commands.base import Amount, Command, CommandResult
 from commands.retry import retry_on_conflict
+from domain.billing_run import BillingRun
 from domain.client import Client
 from domain.errors import Conflict, NotFound, RuleViolation
 from domain.invoice import Invoice
 from domain.payments import ClientAccount, Payment, receive_payment
 from domain.payments import reverse_payment as undo_payment
-from infra.eventstore.store import EVENTS_TABLE, RUN_STARTED_TOPIC, EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 
@@ -41,12 +44,7 @@ class ReversePayment(Command):
 
 
 def billed_periods(store: EventStore) -> list[str]:
-    with store.recorder.datastore.get_connection() as conn:
-        rows = conn.execute(
-            f"SELECT convert_from(state, 'UTF8')::jsonb->>'period' AS period FROM {EVENTS_TABLE} WHERE topic = %s",
-            (RUN_STARTED_TOPIC,),
-        ).fetchall()
-    return sorted(row["period"] for row in rows)
+    return sorted(orjson.loads(state)["period"] for state in store.states_of(get_topic(BillingRun.BillingRunStarted)))
 
 
 def client_invoices(store: EventStore, client_id: UUID) -> dict[UUID, Invoice]:

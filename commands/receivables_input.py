@@ -14,7 +14,7 @@ from uuid import UUID
 import orjson
 
 from domain.collections import Receivable
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 
 INVOICE = "domain.invoice:Invoice."
 TOPICS = [INVOICE + name for name in (

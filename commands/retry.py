@@ -11,7 +11,7 @@ import functools
 import random
 import time
 
-from infra.eventstore.store import ConcurrencyConflict
+from infra.eventstore.port import ConcurrencyConflict
 
 ATTEMPTS = 4
 

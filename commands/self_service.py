@@ -30,7 +30,7 @@ from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation
 from domain.numbers import normalize_number, number_kind_for
 from domain.offer import Offer
 from domain.operator import Operator
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 

@@ -9,7 +9,7 @@ from pydantic import StringConstraints
 
 from commands.base import Command, CommandResult
 from domain.subscriber import Subscriber
-from infra.eventstore.store import EventStore
+from infra.eventstore.port import EventStore
 from infra.kernel.command_context import CommandContext
 
 

@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import asyncpg
 
-from infra.eventstore.store import EventStore
+from infra.eventstore.store import PostgresEventStore
 from projections import tracking
 from projections.base import SCHEMA, Projection
 from projections.projector import apply_events
@@ -21,7 +21,7 @@ PAGE = 1000
 
 
 async def replay(
-    store: EventStore,
+    store: PostgresEventStore,
     pool: asyncpg.Pool,
     projections: Sequence[Projection],
     on_progress: Callable[[int, int], None] = lambda done, total: None,

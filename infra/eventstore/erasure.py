@@ -13,11 +13,11 @@ import psycopg
 from domain.client import Client
 from domain.markers import CinRegistration
 from infra.eventstore.store import EVENTS_TABLE as EVENTS
-from infra.eventstore.store import EventStore
+from infra.eventstore.store import PostgresEventStore
 from infra.storage import landing_drafts
 
 
-def remove_erased_history(store: EventStore, client: Client) -> None:
+def remove_erased_history(store: PostgresEventStore, client: Client) -> None:
     """Removes the stored events before `ClientErased`, the CIN's marker, and any self-service draft naming the client."""
     with psycopg.connect(store.database_url) as conn, conn.transaction():
         conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s AND originator_version < %s", (client.id, client.version))

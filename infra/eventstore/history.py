@@ -19,7 +19,8 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 from psycopg.rows import tuple_row
 
-from infra.eventstore.store import EVENTS_TABLE, EventStore, replayed
+from infra.eventstore.application import replayed
+from infra.eventstore.store import EVENTS_TABLE, PostgresEventStore
 from schemas.catalog import spec_for_stored_topic
 from schemas.envelope import CloudEvent
 from schemas.envelopes import to_cloudevent, to_json_compatible
@@ -50,7 +51,7 @@ class StateAsOf:
     state: dict[str, Any]
 
 
-def recorded_events(store: EventStore, aggregate_id: UUID, *, limit: int, offset: int) -> RecordedEvents | None:
+def recorded_events(store: PostgresEventStore, aggregate_id: UUID, *, limit: int, offset: int) -> RecordedEvents | None:
     """One page of the aggregate's events in version order; None if nothing was ever recorded under this id."""
     with store.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
         # Every event of a stream names the same aggregate type, so any one of its topics tells it.
@@ -63,7 +64,7 @@ def recorded_events(store: EventStore, aggregate_id: UUID, *, limit: int, offset
     return RecordedEvents(spec_for_stored_topic(topic).aggregate, events, total)
 
 
-def state_as_of(store: EventStore, aggregate_id: UUID, moment: datetime) -> StateAsOf | None:
+def state_as_of(store: PostgresEventStore, aggregate_id: UUID, moment: datetime) -> StateAsOf | None:
     """The aggregate replayed from the events recorded up to `moment` (timezone-aware); None if none were."""
     with store.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
         rows = cursor.execute(_STREAM, (aggregate_id,)).fetchall()

@@ -1,82 +1,41 @@
-"""The event store: the `eventsourcing` library on PostgreSQL.
+"""The event store the system runs on: the `eventsourcing` application (application.py) on PostgreSQL.
 
-Its notification log (ids committed in order, under an advisory lock) is the outbox
-that the relay tails. Command metadata rides inside each stored event under `_meta`.
+Its notification log (ids committed in order, under an advisory lock) is the outbox that the relay
+tails. Command handlers see it through the port (port.py); the reads that need SQL are here.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import date
+from contextlib import contextmanager
 from functools import lru_cache, wraps
 from itertools import accumulate
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Iterator, Sequence
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import (
-    IntegrityError,
-    InterfaceError,
-    JSONTranscoder,
-    Mapper,
-    Notification,
-    OperationalError,
-    StoredEvent,
-    Transcoding,
-)
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import get_topic
 from psycopg.errors import LockNotAvailable
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier, Literal
 from psycopg_pool import PoolTimeout
 
-from domain.errors import Conflict, NotFound
-from infra.eventstore.transcoding import OrjsonTranscoder
+from domain.billing_run import BillingRun
+from infra.eventstore.application import APP_NAME, ApplicationStore, replayed
+from infra.eventstore.port import Row
 from infra.kernel import server_timing
 from infra.kernel.clock import Clock
-from infra.kernel.command_context import CommandContext, current_metadata, recording_as
 from infra.kernel.database import PostgresAddress
 
 SCHEMA = "eventstore"
-APP_NAME = "mtf"
 INSERT_FUNCTION = "mtf_append_events"  # see OrderedInsertRecorder
 APPEND_LOCK = 7_355_610  # the advisory lock every append holds until it commits
 EVENTS_TABLE = f"{SCHEMA}.{APP_NAME}_events"  # named by eventsourcing from the application name
-META_KEY = "_meta"
 # Billing runs are few and looked up often (payments, start-up resumption): their first event is indexed.
-RUN_STARTED_TOPIC = "domain.billing_run:BillingRun.BillingRunStarted"
-
-A = TypeVar("A", bound=Aggregate)
-Row = tuple[str, Sequence[Any]]  # an INSERT (%s placeholders, no RETURNING) and its parameters, written with an append
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-class MetadataMapper(Mapper):
-    """Stamps the current command's metadata into each event's stored state."""
-
-    def to_stored_event(self, domain_event):
-        vars(domain_event)[META_KEY] = current_metadata()
-        try:
-            return super().to_stored_event(domain_event)
-        finally:
-            vars(domain_event).pop(META_KEY, None)
-
-    def to_domain_event(self, stored_event):
-        domain_event = super().to_domain_event(stored_event)
-        vars(domain_event).pop(META_KEY, None)
-        return domain_event
+RUN_STARTED_TOPIC = get_topic(BillingRun.BillingRunStarted)
 
 
 def _once_more_on_a_lost_connection(statement):
@@ -217,71 +176,20 @@ def _columns(stored_events: Sequence[StoredEvent]) -> tuple[str, str, str, bytes
     )
 
 
-class ConcurrencyConflict(Conflict):
-    code = "concurrency_conflict"
-
-
-class EventStore(Application):
-    name = APP_NAME
+class PostgresEventStore(ApplicationStore):
+    name = APP_NAME  # eventsourcing names an application's tables after it; a subclass would otherwise take its class name
     database_url: str = ""
-    # Tells the times of the events it appends. eventsourcing stamps events from the host's clock as
-    # they are triggered; under a pinned date that put event times and business dates on different
-    # days. None: the host's clock, as it is.
-    clock: Clock | None = None
 
     @property
     def datastore(self):
         """The recorder's PostgreSQL datastore, its pool included."""
         return self.recorder.datastore
 
-    def construct_mapper(self) -> Mapper:
-        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=MetadataMapper)
-
-    def construct_transcoder(self) -> JSONTranscoder:
-        transcoder = OrjsonTranscoder()
-        self.register_transcodings(transcoder)
-        return transcoder
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-
-    def save_as(self, ctx: CommandContext, *aggregates: Aggregate, alongside: Sequence[Row] = ()) -> int:
-        """Appends the aggregates' pending events atomically; returns the last log position.
-
-        `alongside`: rows outside the log (a rendered document, say) that commit with the events."""
-        with recording_as(ctx):
-            try:
-                recordings = self._record(_collected(aggregates, alongside, self.clock))
-            except IntegrityError as error:
-                raise ConcurrencyConflict(
-                    "the aggregate was changed by another command; reload and retry",
-                    aggregate_ids=[str(a.id) for a in aggregates],
-                ) from error
-        return max(r.notification.id for r in recordings) if recordings else self.head()
-
-    def load(self, cls: type[A], aggregate_id: UUID, *, what: str) -> A:
-        missing = NotFound(f"{what} {aggregate_id} not found", code=f"{what}_not_found", id=str(aggregate_id))
-        try:
-            aggregate = self.repository.get(aggregate_id, projector_func=replayed)
-        except AggregateNotFoundError:
-            raise missing from None
-        except Exception:
-            if self._history_removed(aggregate_id):
-                raise missing from None
-            raise
-        if not isinstance(aggregate, cls):
-            raise missing
-        return aggregate
-
-    def _history_removed(self, aggregate_id: UUID) -> bool:
-        """An erased stream starts at its *Erased event: nothing before it is left to rebuild from."""
-        first = self.recorder.select_events(aggregate_id, limit=1)
-        return bool(first) and first[0].topic.endswith("Erased")
-
-    def load_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, A]:
-        """Reconstructs many aggregates with one query (the repository reads one stream per query)."""
-        return {i: a for i, a in self.load_any(aggregate_ids).items() if isinstance(a, cls)}
+    def save_rows(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.recorder.datastore.get_connection() as conn:
+            with conn.cursor() as cursor:
+                cursor.executemany(statement, rows)
+            conn.commit()
 
     @_once_more_on_a_lost_connection
     def load_any(self, aggregate_ids: list[UUID]) -> dict[UUID, Aggregate]:
@@ -306,9 +214,6 @@ class EventStore(Application):
                 if not events[0].__class__.__name__.endswith("Erased"):
                     raise
         return loaded
-
-    def exists(self, aggregate_id: UUID) -> bool:
-        return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def position_of(self, aggregate_id: UUID, version: int = 1) -> int:
         """The log position at which an aggregate reached `version`."""
@@ -340,40 +245,38 @@ class EventStore(Application):
                 yield originator_id, topic, state
             after = rows[-1][0]
 
-    def head(self) -> int:
-        return self.recorder.max_notification_id() or 0
+    def states_of(self, topic: str) -> list[bytes]:
+        with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            rows = cursor.execute(f"SELECT state FROM {EVENTS_TABLE} WHERE topic = %s ORDER BY notification_id", (topic,)).fetchall()
+        return [bytes(state) for (state,) in rows]
+
+    def unfinished(self, started: str, finished: str) -> list[UUID]:
+        with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            rows = cursor.execute(
+                f"""SELECT started.originator_id FROM {EVENTS_TABLE} started
+                    WHERE started.topic = %s AND NOT EXISTS (
+                        SELECT 1 FROM {EVENTS_TABLE} done
+                        WHERE done.originator_id = started.originator_id AND done.topic = %s)""",
+                (started, finished),
+            ).fetchall()
+        return [originator_id for (originator_id,) in rows]
+
+    @contextmanager
+    def exclusive(self, key: UUID) -> Iterator[bool]:
+        """A session advisory lock on its own connection, so it dies with a crashed holder."""
+        lock = key.int % (2**63)
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            mine = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock,)).fetchone()[0]
+            try:
+                yield mine
+            finally:
+                if mine:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))
 
     @property
     def append_channel(self) -> str:
         """The channel every append NOTIFYs when it commits (see `OrderedInsertRecorder`)."""
         return self.recorder.channel_name
-
-    def notifications(self, after: int, limit: int) -> list[Notification]:
-        return list(self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
-
-    def decode_state(self, notification: Notification) -> dict[str, Any]:
-        return self.mapper.transcoder.decode(notification.state)
-
-
-def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock: Clock | None) -> ProcessingEvent:
-    """What `Application.save` collects, without its runtime protocol checks per object (a
-    twentieth of a sweep's CPU): here every object is an aggregate. Nothing is snapshotted and no
-    follower is notified, so `save`'s other steps have nothing to do.
-
-    With a clock, each event's time (taken from the host's clock as it was triggered) is restamped as
-    that clock tells it: under a pinned date, the same time of day on the pinned date."""
-    processing = ProcessingEvent()
-    for aggregate in aggregates:
-        events = aggregate.collect_events()
-        if clock is not None:
-            for event in events:
-                object.__setattr__(event, "timestamp", clock.seen(event.timestamp))  # frozen once triggered; not yet stored
-        processing.events.extend(events)
-        processing.aggregates[aggregate.id] = aggregate
-    if alongside:
-        processing.saved_kwargs["alongside"] = alongside  # handed to the recorder's insert_events
-    return processing
-
 
 SCHEMA_LOCK = 7_355_609
 CONNECTION_WAIT_S = 3
@@ -381,18 +284,7 @@ POOL_SIZE = 20  # connections at most, unless the command threads need more
 POOL_BESIDE_COMMANDS = 8  # the relay's reads, billing and start-up work, the default executor's threads
 
 
-def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | None:
-    """The aggregate its events make, as eventsourcing's `project_aggregate` makes it, without that
-    function's assertion that every event satisfies a runtime-checkable Protocol. The assertion's
-    `isinstance` walks the Protocol's members for every event: replaying a client's five events
-    took 137 µs with it and 22 µs without (microbenchmark), and py-spy put it at 2.9% of a
-    gateway worker's CPU per payment."""
-    for event in events:
-        aggregate = event.mutate(aggregate)
-    return aggregate
-
-
-def open_event_store(database_url: str, clock: Clock | None = None, command_threads: int = 8) -> EventStore:
+def open_event_store(database_url: str, clock: Clock | None = None, command_threads: int = 8) -> PostgresEventStore:
     """Opens (and on first use creates) the event store; its appends are stamped by `clock`.
 
     Its pool holds a connection for each command thread and some for the relay, billing and
@@ -421,8 +313,8 @@ def open_event_store(database_url: str, clock: Clock | None = None, command_thre
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
 
-def _construct(database_url: str, address: PostgresAddress, connections: int) -> EventStore:
-    store = EventStore(
+def _construct(database_url: str, address: PostgresAddress, connections: int) -> PostgresEventStore:
+    store = PostgresEventStore(
         env={
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": address.dbname,

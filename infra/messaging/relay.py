@@ -19,7 +19,7 @@ from typing import Protocol, Sequence
 
 import asyncpg
 
-from infra.eventstore.store import SCHEMA, EventStore
+from infra.eventstore.store import SCHEMA, PostgresEventStore
 from infra.kernel.database import advisory_key
 from infra.kernel.faults import crash_point
 from schemas.envelope import CloudEvent
@@ -55,7 +55,7 @@ class Relay:
 
     def __init__(
         self,
-        store: EventStore,
+        store: PostgresEventStore,
         pool: asyncpg.Pool,
         sink: Sink,
         *,

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from domain.operator import Operator
 from infra.devstack.embedded_postgres import EmbeddedPostgres
-from infra.eventstore.store import EventStore, open_event_store
+from infra.eventstore.store import PostgresEventStore, open_event_store
 from infra.kernel import heap, server_timing, telemetry
 from infra.kernel.clock import Clock, clock_from
 from infra.kernel.database import require_utf8
@@ -49,7 +49,7 @@ T = TypeVar("T")
 class Runtime:
     settings: Settings
     clock: Clock
-    store: EventStore
+    store: PostgresEventStore
     pool: asyncpg.Pool
     projector: Projector
     tasks: list[asyncio.Task] = field(default_factory=list)

@@ -104,15 +104,12 @@ def contract_document(
 def store_invoice_pdfs(store, rendered: list[tuple[UUID, UUID, bytes, Issued]], created_at: datetime) -> list[StoredDocument]:
     """Writes a block of (document_id, invoice_id, pdf, issued) in one statement; a retried block rewrites nothing."""
     stored = [StoredDocument.of(document_id, pdf) for document_id, _, pdf, _ in rendered]
-    with store.recorder.datastore.get_connection() as conn:
-        with conn.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {INVOICE_TABLE} (document_id, invoice_id, sha256, size, created_at, pdf, number, issue_date, fingerprint) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING",
-                [(doc.document_id, invoice_id, doc.sha256, doc.size, created_at, pdf, issued.number, issued.issue_date, issued.fingerprint)
-                 for doc, (_, invoice_id, pdf, issued) in zip(stored, rendered)],
-            )
-        conn.commit()
+    store.save_rows(
+        f"INSERT INTO {INVOICE_TABLE} (document_id, invoice_id, sha256, size, created_at, pdf, number, issue_date, fingerprint) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING",
+        [(doc.document_id, invoice_id, doc.sha256, doc.size, created_at, pdf, issued.number, issued.issue_date, issued.fingerprint)
+         for doc, (_, invoice_id, pdf, issued) in zip(stored, rendered)],
+    )
     return stored
 
 

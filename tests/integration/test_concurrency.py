@@ -12,7 +12,8 @@ import pytest
 from commands.clients import RegisterClient, register_client
 from domain.contract import Contract
 from domain.errors import Conflict
-from infra.eventstore.store import ConcurrencyConflict, open_event_store
+from infra.eventstore.port import ConcurrencyConflict
+from infra.eventstore.store import open_event_store
 from infra.kernel.command_context import CommandContext
 from tests.flows import new_contract
 

@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from domain.client import Client
-from infra.eventstore.store import APPEND_LOCK, ConcurrencyConflict
+from infra.eventstore.port import ConcurrencyConflict
+from infra.eventstore.store import APPEND_LOCK
 from infra.kernel.command_context import CommandContext
 from infra.storage.documents import contract_document
 from tests.flows import create_offer

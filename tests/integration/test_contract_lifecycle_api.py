@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from commands.contract_lifecycle import ChangePlan, change_plan
-from infra.eventstore.store import ConcurrencyConflict
+from infra.eventstore.port import ConcurrencyConflict
 from infra.kernel.command_context import CommandContext
 from tests.flows import create_offer, new_contract, provision, register_client
 from tests.support import AUDITOR, OPERATOR

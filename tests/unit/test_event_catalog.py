@@ -195,7 +195,7 @@ def test_every_event_payload_validates_against_its_schema_and_round_trips():
 def test_the_json_shortcut_publishes_exactly_what_the_transcoder_round_trip_would():
     from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
 
-    from infra.eventstore.store import DateAsISO
+    from infra.eventstore.application import DateAsISO
     from schemas.envelopes import json_ready_state, to_json_compatible
 
     transcoder = JSONTranscoder()
@@ -232,7 +232,7 @@ def test_client_erased_carries_no_personal_data():
 def _transcoders():
     from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
 
-    from infra.eventstore.store import DateAsISO
+    from infra.eventstore.application import DateAsISO
     from infra.eventstore.transcoding import OrjsonTranscoder
 
     made = JSONTranscoder(), OrjsonTranscoder()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from eventsourcing.application import project_aggregate
 
 from domain.contract import Contract
-from infra.eventstore.store import replayed
+from infra.eventstore.application import replayed
 
 
 def test_a_contract_replayed_from_its_events_equals_the_library_projection_and_the_live_one():

@@ -1,0 +1,157 @@
+"""What both event stores share: the eventsourcing application that maps, stamps and replays events.
+
+Events are stored as eventsourcing writes them (orjson for the encoding), with the command's
+metadata under `_meta`; appends are atomic and versioned, so a concurrent change is a
+ConcurrencyConflict. `PostgresEventStore` (store.py) and `InMemoryEventStore` (memory.py) add the
+reads that depend on where the log is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable, Sequence, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Notification, Transcoding
+
+from domain.errors import NotFound
+from infra.eventstore.port import ConcurrencyConflict, Row
+from infra.eventstore.transcoding import OrjsonTranscoder
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext, current_metadata, recording_as
+
+APP_NAME = "mtf"
+META_KEY = "_meta"
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class MetadataMapper(Mapper):
+    """Stamps the current command's metadata into each event's stored state."""
+
+    def to_stored_event(self, domain_event):
+        vars(domain_event)[META_KEY] = current_metadata()
+        try:
+            return super().to_stored_event(domain_event)
+        finally:
+            vars(domain_event).pop(META_KEY, None)
+
+    def to_domain_event(self, stored_event):
+        domain_event = super().to_domain_event(stored_event)
+        vars(domain_event).pop(META_KEY, None)
+        return domain_event
+
+
+class ApplicationStore(Application):
+    name = APP_NAME
+    # Tells the times of the events it appends. eventsourcing stamps events from the host's clock as
+    # they are triggered; under a pinned date that put event times and business dates on different
+    # days. None: the host's clock, as it is.
+    clock: Clock | None = None
+
+    def construct_mapper(self) -> Mapper:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=MetadataMapper)
+
+    def construct_transcoder(self) -> JSONTranscoder:
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def save_as(self, ctx: CommandContext, *aggregates: Aggregate, alongside: Sequence[Row] = ()) -> int:
+        """Appends the aggregates' pending events atomically; returns the last log position.
+
+        `alongside`: rows outside the log (a rendered document, say) that commit with the events."""
+        with recording_as(ctx):
+            try:
+                recordings = self._record(_collected(aggregates, alongside, self.clock))
+            except IntegrityError as error:
+                raise ConcurrencyConflict(
+                    "the aggregate was changed by another command; reload and retry",
+                    aggregate_ids=[str(a.id) for a in aggregates],
+                ) from error
+        return max(r.notification.id for r in recordings) if recordings else self.head()
+
+    def load(self, cls: type[A], aggregate_id: UUID, *, what: str) -> A:
+        missing = NotFound(f"{what} {aggregate_id} not found", code=f"{what}_not_found", id=str(aggregate_id))
+        try:
+            aggregate = self.repository.get(aggregate_id, projector_func=replayed)
+        except AggregateNotFoundError:
+            raise missing from None
+        except Exception:
+            if self._history_removed(aggregate_id):
+                raise missing from None
+            raise
+        if not isinstance(aggregate, cls):
+            raise missing
+        return aggregate
+
+    def _history_removed(self, aggregate_id: UUID) -> bool:
+        """An erased stream starts at its *Erased event: nothing before it is left to rebuild from."""
+        first = self.recorder.select_events(aggregate_id, limit=1)
+        return bool(first) and first[0].topic.endswith("Erased")
+
+    def load_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, A]:
+        return {i: a for i, a in self.load_any(aggregate_ids).items() if isinstance(a, cls)}
+
+    def load_any(self, aggregate_ids: list[UUID]) -> dict[UUID, Aggregate]:
+        raise NotImplementedError
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def notifications(self, after: int, limit: int) -> list[Notification]:
+        return list(self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
+
+    def decode_state(self, notification: Notification) -> dict[str, Any]:
+        return self.mapper.transcoder.decode(notification.state)
+
+
+def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock: Clock | None) -> ProcessingEvent:
+    """What `Application.save` collects, without its runtime protocol checks per object (a
+    twentieth of a sweep's CPU): here every object is an aggregate. Nothing is snapshotted and no
+    follower is notified, so `save`'s other steps have nothing to do.
+
+    With a clock, each event's time (taken from the host's clock as it was triggered) is restamped as
+    that clock tells it: under a pinned date, the same time of day on the pinned date."""
+    processing = ProcessingEvent()
+    for aggregate in aggregates:
+        events = aggregate.collect_events()
+        if clock is not None:
+            for event in events:
+                object.__setattr__(event, "timestamp", clock.seen(event.timestamp))  # frozen once triggered; not yet stored
+        processing.events.extend(events)
+        processing.aggregates[aggregate.id] = aggregate
+    if alongside:
+        processing.saved_kwargs["alongside"] = alongside  # handed to the recorder's insert_events
+    return processing
+
+
+def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | None:
+    """The aggregate its events make, as eventsourcing's `project_aggregate` makes it, without that
+    function's assertion that every event satisfies a runtime-checkable Protocol. The assertion's
+    `isinstance` walks the Protocol's members for every event: replaying a client's five events
+    took 137 µs with it and 22 µs without (microbenchmark), and py-spy put it at 2.9% of a
+    gateway worker's CPU per payment."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate

@@ -1,0 +1,82 @@
+"""The event store in memory, for the command handlers' unit tests.
+
+It is the same eventsourcing application as the PostgreSQL store, on the library's in-memory
+recorder: events are mapped and transcoded exactly as they are stored (so `scan` hands a log
+reader the bytes PostgreSQL would), versions conflict the same way, and positions count from 1.
+Rows written outside the log (with an append, or by `save_rows`) are kept in `rows` for a test to read.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Notification
+
+from infra.eventstore.application import APP_NAME, ApplicationStore, replayed
+from infra.eventstore.port import Row
+from infra.kernel.clock import Clock
+from infra.kernel.command_context import CommandContext
+
+EVERYTHING = 2**62
+
+
+class InMemoryEventStore(ApplicationStore):
+    name = APP_NAME
+    def __init__(self, clock: Clock | None = None) -> None:
+        super().__init__(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        self.clock = clock
+        self.rows: list[Row] = []
+        self._held: set[UUID] = set()
+        self._holding = threading.Lock()
+
+    def save_as(self, ctx: CommandContext, *aggregates: Aggregate, alongside: Sequence[Row] = ()) -> int:
+        position = super().save_as(ctx, *aggregates, alongside=alongside)
+        self.rows.extend(alongside)
+        return position
+
+    def save_rows(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.rows.extend((statement, row) for row in rows)
+
+    def load_any(self, aggregate_ids: list[UUID]) -> dict[UUID, Aggregate]:
+        loaded = {}
+        for aggregate_id in aggregate_ids:
+            events = [self.mapper.to_domain_event(s) for s in self.recorder.select_events(aggregate_id)]
+            if events and not events[0].__class__.__name__.endswith("Erased"):
+                loaded[aggregate_id] = replayed(None, events)
+        return loaded
+
+    def position_of(self, aggregate_id: UUID, version: int = 1) -> int:
+        for n in self._log():
+            if n.originator_id == aggregate_id and n.originator_version == version:
+                return n.id
+        raise LookupError(f"{aggregate_id} has no version {version}")
+
+    def scan(self, topics: list[str], up_to: int, batch: int = 5_000) -> Iterator[tuple[UUID, str, bytes]]:
+        for n in self._log(up_to, topics):
+            yield n.originator_id, n.topic, n.state
+
+    def states_of(self, topic: str) -> list[bytes]:
+        return [n.state for n in self._log(topics=[topic])]
+
+    def unfinished(self, started: str, finished: str) -> list[UUID]:
+        done = {n.originator_id for n in self._log(topics=[finished])}
+        return [n.originator_id for n in self._log(topics=[started]) if n.originator_id not in done]
+
+    @contextmanager
+    def exclusive(self, key: UUID) -> Iterator[bool]:
+        with self._holding:
+            mine = key not in self._held
+            self._held.add(key)
+        try:
+            yield mine
+        finally:
+            if mine:
+                with self._holding:
+                    self._held.discard(key)
+
+    def _log(self, up_to: int | None = None, topics: Sequence[str] = ()) -> Sequence[Notification]:
+        return self.recorder.select_notifications(start=1, limit=EVERYTHING, stop=up_to, topics=topics)
