@@ -13,9 +13,12 @@ from typing import Any, Iterator
 from uuid import UUID
 
 import orjson
+from eventsourcing.utils import get_topic
 
 from domain.billing import ContractHistory, DiscountTerms
-from domain.discount import terms_of
+from domain.client import Client
+from domain.contract import Contract
+from domain.discount import Discount, terms_of
 from domain.period import Period
 from infra.eventstore.port import EventStore
 
@@ -75,7 +78,7 @@ def read_billing_input(store: EventStore, position: int) -> BillingInput:
 
 # What billing reads of each event. Only these fields are decoded: a run reads every contract
 # event, and decoding whole states through the generic transcoder was a seventh of a run.
-CONTRACT, DISCOUNT, CLIENT = "domain.contract:Contract.", "domain.discount:Discount.", "domain.client:Client."
+CONTRACT, DISCOUNT, CLIENT = (get_topic(aggregate) + "." for aggregate in (Contract, Discount, Client))
 FIELDS = {
     CONTRACT + "ContractProvisioned": ("client_id", "number", "service", "start_date", "activation_fee", "offer_id",
                                        "offer_version", "offer_name", "monthly_fee"),

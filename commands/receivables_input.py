@@ -12,14 +12,14 @@ from typing import Any
 from uuid import UUID
 
 import orjson
+from eventsourcing.utils import get_topic
 
 from domain.collections import Receivable
+from domain.invoice import SETTLING_EVENTS, Invoice, settlement_of
 from infra.eventstore.port import EventStore
 
-INVOICE = "domain.invoice:Invoice."
-TOPICS = [INVOICE + name for name in (
-    "InvoiceIssued", "InvoiceCredited", "PaymentAllocated", "CreditApplied", "AllocationReversed", "CreditApplicationReversed",
-)]
+INVOICE = get_topic(Invoice) + "."
+TOPICS = [INVOICE + name for name in ("InvoiceIssued", *SETTLING_EVENTS)]
 
 
 def _value(raw: Any) -> Any:
@@ -28,16 +28,8 @@ def _value(raw: Any) -> Any:
 
 def _settlement(name: str, state: dict[str, Any]) -> tuple[date, Decimal]:
     """(day, amount it took off what is owed); reversals are negative."""
-    amount = Decimal(_value(state.get("amount", "0")))
-    if name == "InvoiceCredited":
-        return date.fromisoformat(_value(state["on"])), Decimal(_value(state["gross"])) - Decimal(_value(state["released_to_credit"]))
-    if name == "PaymentAllocated":
-        return date.fromisoformat(_value(state["received_on"])), amount
-    if name == "AllocationReversed":
-        return date.fromisoformat(_value(state["reversed_on"])), -amount
-    if name == "CreditApplicationReversed":
-        return date.fromisoformat(_value(state["on"])), -amount
-    return date.fromisoformat(_value(state["on"])), amount  # CreditApplied
+    settled = settlement_of(name, lambda key, default: _value(state.get(key, default)))
+    return settled.on, settled.taken_off
 
 
 def read_receivables(store: EventStore, position: int) -> dict[UUID, list[Receivable]]:

@@ -30,6 +30,7 @@ from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation
 from domain.numbers import normalize_number, number_kind_for
 from domain.offer import Offer
 from domain.operator import Operator
+from domain.plan_timeline import PlanTerms
 from infra.eventstore.port import EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
@@ -163,7 +164,7 @@ def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscriptio
 
 
 class PlanChangePreview(NamedTuple):
-    before: dict[str, Any]
+    before: PlanTerms
     after: Offer
     change: str
 

@@ -22,18 +22,10 @@ from uuid import UUID
 
 from domain.money import mad
 from domain.period import Period
+from domain.plan_timeline import PlanTerms, changed, intervals
 
 ZERO = Decimal("0.00")
 LineKind = Literal["recurring", "activation_fee", "early_termination", "discount"]
-
-
-@dataclass(frozen=True)
-class PlanSegment:
-    effective_from: date
-    offer_id: UUID
-    offer_version: int
-    offer_name: str
-    monthly_fee: Decimal
 
 
 @dataclass
@@ -46,7 +38,7 @@ class ContractHistory:
     service: str
     start_date: date
     activation_fee: Decimal
-    plans: list[PlanSegment]
+    plans: list[PlanTerms]
     status_changes: list[tuple[date, str]] = field(default_factory=list)
     terminated_on: date | None = None
     early_termination_charge: Decimal = ZERO
@@ -60,7 +52,7 @@ class ContractHistory:
             service=data["service"],
             start_date=data["start_date"],
             activation_fee=Decimal(data["activation_fee"]),
-            plans=[_segment(data, data["start_date"])],
+            plans=[PlanTerms.of(data, data["start_date"])],
         )
 
     def apply(self, name: str, data: dict[str, Any]) -> None:
@@ -70,8 +62,7 @@ class ContractHistory:
             self.terminated_on = data["on"]
             self.early_termination_charge = Decimal(data["early_termination_charge"])
         elif name == "ContractPlanChanged":
-            day = data["effective_date"]
-            self.plans = [p for p in self.plans if p.effective_from < day] + [_segment(data, day)]
+            self.plans = changed(self.plans, PlanTerms.of(data, data["effective_date"]))
 
     def active_intervals(self) -> list[tuple[date, date | None]]:
         """Half-open [from, to) intervals in which the contract was active; `to` None is open-ended."""
@@ -82,9 +73,8 @@ class ContractHistory:
                 intervals.append((day, following))
         return intervals
 
-    def plan_intervals(self) -> list[tuple[PlanSegment, date, date | None]]:
-        ordered = sorted(self.plans, key=lambda p: p.effective_from)
-        return [(p, p.effective_from, ordered[i + 1].effective_from if i + 1 < len(ordered) else None) for i, p in enumerate(ordered)]
+    def plan_intervals(self) -> list[tuple[PlanTerms, date, date | None]]:
+        return intervals(self.plans)
 
 
 STATUS_OF = {
@@ -93,16 +83,6 @@ STATUS_OF = {
     "ContractResumed": "active",
     "ContractTerminated": "terminated",
 }
-
-
-def _segment(data: dict[str, Any], effective_from: date) -> PlanSegment:
-    return PlanSegment(
-        effective_from=effective_from,
-        offer_id=data["offer_id"],
-        offer_version=data["offer_version"],
-        offer_name=data["offer_name"],
-        monthly_fee=Decimal(data["monthly_fee"]),
-    )
 
 
 @dataclass(frozen=True)

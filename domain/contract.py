@@ -18,6 +18,7 @@ from domain.booking import bookable
 from domain.commitment import commitment_end, remaining_whole_months
 from domain.errors import Conflict, InvalidTransition, RuleViolation
 from domain.money import mad
+from domain.plan_timeline import PlanTerms, changed, in_effect_on
 
 COMMITMENTS = (0, 12, 24)
 
@@ -60,7 +61,7 @@ class Contract(Aggregate):
         self.reference = reference  # None on contracts provisioned before references were drawn
         self.status = "draft"
         self.status_since = start_date
-        self.timeline = [_plan(offer_id, offer_version, offer_name, monthly_fee, start_date)]
+        self.timeline = [PlanTerms(offer_id, offer_version, offer_name, monthly_fee, start_date)]
         self.documents: list[UUID] = []
 
     @classmethod
@@ -99,16 +100,12 @@ class Contract(Aggregate):
                 commitment_ends=self.commitment_ends.isoformat(),
                 remaining_months=months,
             )
-        charge = mad(self.plan_on(on)["monthly_fee"] * months) if on < self.commitment_ends else mad(0)
+        charge = mad(self.plan_on(on).monthly_fee * months) if on < self.commitment_ends else mad(0)
         self._terminated(on=on, reason=reason, early_termination_months=months if charge else 0, early_termination_charge=charge)
 
-    def plan_on(self, day: date) -> dict:
+    def plan_on(self, day: date) -> PlanTerms:
         """The offer version in force on `day`."""
-        current = self.timeline[0]
-        for plan in self.timeline:
-            if plan["effective_from"] <= day:
-                current = plan
-        return current
+        return in_effect_on(self.timeline, day)
 
     def change_plan(self, *, offer_id: UUID, offer_version: int, offer_name: str, service: str, monthly_fee: Decimal,
                     effective_date: date, today: date) -> str:
@@ -123,9 +120,9 @@ class Contract(Aggregate):
         if effective_date < self.start_date:
             raise RuleViolation("the effective date is before the contract start", code="effective_date_before_start", field="effective_date")
         current = self.plan_on(effective_date)
-        if (current["offer_id"], current["offer_version"]) == (offer_id, offer_version):
+        if (current.offer_id, current.offer_version) == (offer_id, offer_version):
             raise Conflict("the contract is already on this offer version", code="plan_unchanged")
-        kind = classify_change(current["monthly_fee"], monthly_fee)
+        kind = classify_change(current.monthly_fee, monthly_fee)
         if kind == "downgrade" and effective_date < self.commitment_ends:
             raise Conflict(
                 "a downgrade is not allowed during the commitment period",
@@ -182,19 +179,8 @@ class Contract(Aggregate):
     @event("ContractPlanChanged")
     def _plan_changed(self, offer_id: UUID, offer_version: int, offer_name: str, monthly_fee: Decimal,
                       effective_date: date, change: str) -> None:
-        self.timeline = [p for p in self.timeline if p["effective_from"] < effective_date]
-        self.timeline.append(_plan(offer_id, offer_version, offer_name, monthly_fee, effective_date))
+        self.timeline = changed(self.timeline, PlanTerms(offer_id, offer_version, offer_name, monthly_fee, effective_date))
         self.offer_id, self.offer_version, self.offer_name, self.monthly_fee = offer_id, offer_version, offer_name, monthly_fee
-
-
-def _plan(offer_id: UUID, offer_version: int, offer_name: str, monthly_fee: Decimal, effective_from: date) -> dict:
-    return {
-        "offer_id": offer_id,
-        "offer_version": offer_version,
-        "offer_name": offer_name,
-        "monthly_fee": monthly_fee,
-        "effective_from": effective_from,
-    }
 
 
 def classify_change(current_fee: Decimal, new_fee: Decimal) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -168,6 +168,49 @@ class Invoice(Aggregate):
     @event("InvoiceDocumentIssued")
     def _document_issued(self, document_id: UUID, sha256: str, size: int) -> None:
         self.document_id = document_id
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What one invoice event changes in what the client owes on it, and on which day: `credited`
+    comes off what is due, `paid` is paid against it (negative for a reversal, or for what a credit
+    note released to the client's credit). Open amount = gross - credited - paid."""
+
+    on: date
+    credited: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def taken_off(self) -> Decimal:
+        return self.credited + self.paid
+
+
+SETTLING_EVENTS = ("InvoiceCredited", "PaymentAllocated", "CreditApplied", "AllocationReversed", "CreditApplicationReversed")
+
+
+def settlement_of(name: str, get: Callable[[str, Any], Any]) -> Settlement:
+    """The one rule for what an invoice event settles, for every reader of the log: the invoice register
+    and the collections sweep's reader; the aggregate's own arithmetic is checked against it. `get(key,
+    default)` reads the event's field (a Decimal or its text, a date or its ISO text)."""
+
+    def money(key: str) -> Decimal:
+        return Decimal(str(get(key, "0")))
+
+    def day(key: str) -> date:
+        value = get(key, None)
+        return value if isinstance(value, date) else date.fromisoformat(value)
+
+    if name == "InvoiceCredited":
+        return Settlement(day("on"), credited=money("gross"), paid=-money("released_to_credit"))
+    if name == "PaymentAllocated":
+        return Settlement(day("received_on"), paid=money("amount"))
+    if name == "CreditApplied":
+        return Settlement(day("on"), paid=money("amount"))
+    if name == "AllocationReversed":
+        return Settlement(day("reversed_on"), paid=-money("amount"))
+    if name == "CreditApplicationReversed":
+        return Settlement(day("on"), paid=-money("amount"))
+    raise ValueError(f"{name} settles nothing on an invoice")
 
 
 def _credit_line(line: dict[str, Any], net: Decimal, tax: Decimal) -> dict[str, Any]:

@@ -137,7 +137,7 @@ async def preview_my_plan_change(
     after = preview.after
     return PlanChangePreviewView(
         contract_id=contract_id, effective_date=body.effective_date, change=preview.change,
-        before=PlanView(**{k: preview.before[k] for k in PlanView.model_fields}),
+        before=PlanView(**{k: getattr(preview.before, k) for k in PlanView.model_fields}),
         after=PlanView(offer_id=after.id, offer_version=after.terms_version, offer_name=after.name, monthly_fee=after.monthly_fee),
         after_components=after.components,
     )

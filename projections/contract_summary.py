@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import orjson
 
+from domain.plan_timeline import changed
 from domain.self_service import legacy_reference
 from projections.base import SCHEMA, Projection, carried_over, gathered
 from projections.paging import filtered_page
@@ -95,7 +97,7 @@ def _touched(event: CloudEvent) -> Row:
 
 def plan_changed(row: Row, event: CloudEvent) -> Row:
     d = event.data
-    timeline = [p for p in row["timeline"] if p["effective_from"] < d["effective_date"]] + [_plan(d, d["effective_date"])]
+    timeline = changed(row["timeline"], _plan(d, d["effective_date"]), effective_from=itemgetter("effective_from"))
     return {
         **row, "offer_id": UUID(d["offer_id"]), "offer_version": d["offer_version"], "offer_name": d["offer_name"],
         "monthly_fee": Decimal(d["monthly_fee"]), "plan_effective_from": date.fromisoformat(d["effective_date"]),

@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from domain.invoice import Settlement, settlement_of
 from projections.base import SCHEMA, Projection, gathered
 from projections.paging import filtered_page
 from schemas.envelope import CloudEvent
@@ -122,48 +123,47 @@ _SETTLE = f"""UPDATE {TABLE} SET credited = credited + $2, paid = paid + $3,
     RETURNING client_id, due_date, issue_date"""
 
 
-async def _settle(conn: asyncpg.Connection, event: CloudEvent, on: str, *, credited=Decimal(0), paid=Decimal(0), note=None,
-                  settlement=None) -> None:
+async def _settle(conn: asyncpg.Connection, event: CloudEvent, settled: Settlement, *, note=None, settlement=None) -> None:
     invoice_id = event.aggregate_id
     invoice = await conn.fetchrow(
-        _SETTLE, invoice_id, credited, paid, orjson.dumps([note] if note else []).decode(),
+        _SETTLE, invoice_id, settled.credited, settled.paid, orjson.dumps([note] if note else []).decode(),
         orjson.dumps([settlement] if settlement else []).decode(), event.time, event.aggregateversion,
     )
     if invoice is None:
         return
     await conn.execute(f"INSERT INTO {SETTLEMENTS} (invoice_id, client_id, on_date, amount) VALUES ($1, $2, $3, $4)",
-                       invoice_id, invoice["client_id"], date.fromisoformat(on), credited + paid)
-    _open_amount_changed(invoice["due_date"], invoice["issue_date"], -(credited + paid))
+                       invoice_id, invoice["client_id"], settled.on, settled.taken_off)
+    _open_amount_changed(invoice["due_date"], invoice["issue_date"], -settled.taken_off)
 
 
 async def on_credited(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     note = {"credit_note_id": d["credit_note_id"], "number": d["credit_note_number"], "gross": d["gross"]}
-    released = Decimal(d.get("released_to_credit", "0"))
-    settlement = {"kind": "released_to_credit", "amount": str(-released), "on": d["on"]} if released else None
-    await _settle(conn, event, d["on"], credited=Decimal(d["gross"]), paid=-released, note=note, settlement=settlement)
+    settled = settlement_of("InvoiceCredited", d.get)
+    settlement = {"kind": "released_to_credit", "amount": str(settled.paid), "on": d["on"]} if settled.paid else None
+    await _settle(conn, event, settled, note=note, settlement=settlement)
 
 
 async def on_payment_allocated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await _settle(conn, event, d["received_on"], paid=Decimal(d["amount"]),
+    await _settle(conn, event, settlement_of("PaymentAllocated", d.get),
                   settlement={"kind": "payment", "payment_id": d["payment_id"], "amount": d["amount"], "on": d["received_on"]})
 
 
 async def on_credit_applied(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await _settle(conn, event, d["on"], paid=Decimal(d["amount"]), settlement={"kind": "client_credit", "amount": d["amount"], "on": d["on"]})
+    await _settle(conn, event, settlement_of("CreditApplied", d.get), settlement={"kind": "client_credit", "amount": d["amount"], "on": d["on"]})
 
 
 async def on_allocation_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await _settle(conn, event, d["reversed_on"], paid=-Decimal(d["amount"]), settlement={
+    await _settle(conn, event, settlement_of("AllocationReversed", d.get), settlement={
         "kind": "payment_reversed", "payment_id": d["payment_id"], "amount": str(-Decimal(d["amount"])), "on": d["reversed_on"]})
 
 
 async def on_credit_application_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    amount, on = Decimal(event.data["amount"]), event.data["on"]
-    await _settle(conn, event, on, paid=-amount, settlement={"kind": "client_credit_reversed", "amount": str(-amount), "on": on})
+    settled = settlement_of("CreditApplicationReversed", event.data.get)
+    await _settle(conn, event, settled, settlement={"kind": "client_credit_reversed", "amount": str(settled.paid), "on": event.data["on"]})
 
 
 async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:

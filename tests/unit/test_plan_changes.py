@@ -27,9 +27,9 @@ def test_plan_change_is_classed_by_tier_and_recorded(fee, kind):
     contract = given("activated")
     assert change(contract, fee) == kind
     assert then_events(contract) == ["ContractPlanChanged"]
-    assert [p["monthly_fee"] for p in contract.timeline] == [Decimal("99.00"), Decimal(fee)]
-    assert contract.plan_on(date(2026, 10, 31))["monthly_fee"] == Decimal("99.00")
-    assert contract.plan_on(date(2026, 11, 1))["monthly_fee"] == Decimal(fee)
+    assert [p.monthly_fee for p in contract.timeline] == [Decimal("99.00"), Decimal(fee)]
+    assert contract.plan_on(date(2026, 10, 31)).monthly_fee == Decimal("99.00")
+    assert contract.plan_on(date(2026, 11, 1)).monthly_fee == Decimal(fee)
 
 
 def test_downgrade_during_commitment_is_refused_and_allowed_after():
@@ -78,7 +78,7 @@ def test_a_later_change_replaces_a_scheduled_one_from_its_date():
     contract = given("activated")
     change(contract, "149.00", on=date(2026, 12, 1))
     change(contract, "199.00", on=date(2026, 11, 15))
-    assert [(p["effective_from"], p["monthly_fee"]) for p in contract.timeline] == [
+    assert [(p.effective_from, p.monthly_fee) for p in contract.timeline] == [
         (START, Decimal("99.00")), (date(2026, 11, 15), Decimal("199.00"))
     ]
 
