@@ -16,7 +16,7 @@ from commands.base import Command, CommandResult
 from commands.contract_documents import issue_contract_document
 from domain.client import Client
 from domain.contract import Contract
-from domain.errors import NotFound, RuleViolation
+from domain.errors import RuleViolation
 from domain.markers import NumberReservation, OfferUsageMarker
 from domain.offer import Offer
 from domain.operator import Operator
@@ -96,19 +96,8 @@ def change_plan(
     store: EventStore, clock: Clock, operator: Operator, contract_id: UUID, cmd: ChangePlan, ctx: CommandContext
 ) -> tuple[CommandResult, str]:
     contract = store.load(Contract, contract_id, what="contract")
-    offer = store.load(Offer, cmd.offer_id, what="offer")
-    if offer.deleted:
-        raise NotFound(f"offer {offer.id} not found", code="offer_not_found", id=str(offer.id))
-    offer.require_sellable_on(cmd.effective_date, "effective date")
-    kind = contract.change_plan(
-        offer_id=offer.id,
-        offer_version=offer.terms_version,
-        offer_name=offer.name,
-        service=offer.service,
-        monthly_fee=offer.monthly_fee,
-        effective_date=cmd.effective_date,
-        today=clock.today(),
-    )
+    offer = Offer.named(store.load_any([cmd.offer_id]).get(cmd.offer_id), cmd.offer_id)
+    kind = contract.change_plan_to(offer, cmd.effective_date, clock.today())
     client = store.load(Client, contract.client_id, what="client")
     document = issue_contract_document(clock, operator, contract, client, offer, "plan_change", cmd.effective_date)
     first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]

@@ -119,9 +119,7 @@ class Parties(NamedTuple):
         client_id, offer_id = self.cmd.client_id, self.cmd.offer_id
         if client_id and not isinstance(self.client, Client):
             raise NotFound(f"client {client_id} not found", code="client_not_found", id=str(client_id))
-        offer = self.found.get(offer_id)
-        if not isinstance(offer, Offer) or offer.deleted:
-            raise NotFound(f"offer {offer_id} not found", code="offer_not_found", id=str(offer_id))
+        Offer.named(self.found.get(offer_id), offer_id)
 
 
 def _parties(store: EventStore, cmd: ProvisionContract, idempotency: IdempotencyKey | None) -> Parties:
@@ -177,9 +175,7 @@ def _change_plan(store: EventStore, clock: Clock, client: Client, offer: Offer, 
     contract = store.load(Contract, contract_id, what="contract")
     if contract.client_id != client.id:
         raise NotFound(f"contract {contract_id} not found for this client", code="contract_not_found", id=str(contract_id))
-    offer.require_sellable_on(day, "effective date")
-    contract.change_plan(offer_id=offer.id, offer_version=offer.terms_version, offer_name=offer.name, service=offer.service,
-                         monthly_fee=offer.monthly_fee, effective_date=day, today=clock.today())
+    contract.change_plan_to(offer, day, clock.today())
     return contract
 
 

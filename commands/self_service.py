@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 from uuid import UUID
 
 from pydantic import Field
@@ -75,7 +75,7 @@ def submit_subscription(
     if isinstance(record := found.get(key.record_id), IdempotencyRecord):  # before anything the first submission changed
         first = earlier_result(store, key, sub, record)
         return _outcome(store, first.result, first.outcome)
-    offer = _offer(found, sub.offer_id)
+    offer = Offer.named(found.get(sub.offer_id), sub.offer_id)
     _check_contact_phone(offer, sub.phone)
     number = normalize_number(sub.number, number_kind_for(offer.service)) if sub.number else None
     # What does not depend on the CIN is refused before it is looked up, the same for every CIN.
@@ -123,13 +123,6 @@ def _outcome(store: EventStore, result: CommandResult, decision: str) -> Subscri
     return SubscriptionOutcome(result, decision, contract.client_id, contract.number)
 
 
-def _offer(found: dict[UUID, Any], offer_id: UUID) -> Offer:
-    offer = found.get(offer_id)
-    if not isinstance(offer, Offer) or offer.deleted:
-        raise NotFound(f"offer {offer_id} not found", code="offer_not_found", id=str(offer_id))
-    return offer
-
-
 def _check_contact_phone(offer: Offer, phone: str | None) -> None:
     if offer.service in NEEDS_CONTACT_PHONE and not phone:
         raise RuleViolation(f"a {offer.service} subscription needs a contact phone", code="contact_phone_required", field="phone")
@@ -149,7 +142,7 @@ def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscriptio
     cin = normalize_cin(sub.cin)
     number = None
     found = store.load_any([sub.offer_id])
-    offer = _offer(found, sub.offer_id)
+    offer = Offer.named(found.get(sub.offer_id), sub.offer_id)
     _check_contact_phone(offer, sub.phone)
     start = bookable(sub.start_date or clock.today(), clock.today())
     offer.require_sellable_on(start, "start date")
@@ -176,9 +169,7 @@ def preview_plan_change(store: EventStore, clock: Clock, client_id: UUID, contra
     contract = found.get(contract_id)
     if not isinstance(contract, Contract) or contract.client_id != client_id:
         raise NotFound(f"contract {contract_id} not found", code="contract_not_found", id=str(contract_id))
-    offer = _offer(found, offer_id)
-    offer.require_sellable_on(effective, "effective date")
+    offer = Offer.named(found.get(offer_id), offer_id)
     before = contract.plan_on(effective)
-    change = contract.change_plan(offer_id=offer.id, offer_version=offer.terms_version, offer_name=offer.name, service=offer.service,
-                                  monthly_fee=offer.monthly_fee, effective_date=effective, today=clock.today())
+    change = contract.change_plan_to(offer, effective, clock.today())
     return PlanChangePreview(before, offer, change)

@@ -18,6 +18,7 @@ from domain.booking import bookable
 from domain.commitment import commitment_end, remaining_whole_months
 from domain.errors import Conflict, InvalidTransition, RuleViolation
 from domain.money import mad
+from domain.offer import Offer
 from domain.plan_timeline import PlanTerms, changed, in_effect_on
 
 COMMITMENTS = (0, 12, 24)
@@ -106,6 +107,14 @@ class Contract(Aggregate):
     def plan_on(self, day: date) -> PlanTerms:
         """The offer version in force on `day`."""
         return in_effect_on(self.timeline, day)
+
+    def change_plan_to(self, offer: Offer, effective_date: date, today: date) -> str:
+        """The one plan-change path (the operator's ChangePlan, provisioning's plan change, the
+        self-service preview): the offer must be on sale on the effective date, then the contract's
+        own rules apply. Returns upgrade, downgrade or lateral."""
+        offer.require_sellable_on(effective_date, "effective date")
+        return self.change_plan(offer_id=offer.id, offer_version=offer.terms_version, offer_name=offer.name, service=offer.service,
+                                monthly_fee=offer.monthly_fee, effective_date=effective_date, today=today)
 
     def change_plan(self, *, offer_id: UUID, offer_version: int, offer_name: str, service: str, monthly_fee: Decimal,
                     effective_date: date, today: date) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.catalog import validate_components
-from domain.errors import InvalidTransition, RuleViolation
+from domain.errors import InvalidTransition, NotFound, RuleViolation
 from domain.money import mad
 
 SERVICES = ("mobile", "internet", "landline")
@@ -67,6 +68,14 @@ class Offer(Aggregate):
         """`offer_not_sellable` unless the offer is on sale on `day` (a line's start date, a plan change's effective date)."""
         if not self.is_sellable_on(day):
             raise RuleViolation(f"this offer is not on sale on the {what}", code="offer_not_sellable", field="offer_id")
+
+    @staticmethod
+    def named(candidate: object, offer_id: UUID) -> Offer:
+        """`candidate` (what was loaded under `offer_id`) as an offer, or `offer_not_found`: nothing was
+        loaded, something else was, or the offer is deleted."""
+        if not isinstance(candidate, Offer) or candidate.deleted:
+            raise NotFound(f"offer {offer_id} not found", code="offer_not_found", id=str(offer_id))
+        return candidate
 
     def _require_not_deleted(self, action: str) -> None:
         if self.deleted:
