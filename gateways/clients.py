@@ -60,26 +60,26 @@ def masked(row: dict) -> ClientView:
 
 @router.post("/clients", status_code=201, response_model=Accepted)
 async def post_client(body: RegisterClient, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))) -> Accepted:
-    return await execute(request, response, who, "RegisterClient", lambda rt, ctx: register_client(rt.store, body, ctx), "/api/v1/clients")
+    return await execute(request, response, who, register_client, body, location="/api/v1/clients")
 
 
 @router.put("/clients/{client_id}", response_model=Accepted)
 async def put_client(
     client_id: UUID, body: UpdateClientDetails, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))
 ) -> Accepted:
-    return await execute(request, response, who, "UpdateClientDetails", lambda rt, ctx: update_client_details(rt.store, client_id, body, ctx))
+    return await execute(request, response, who, update_client_details, client_id, body)
 
 
 @router.post("/clients/{client_id}/status", response_model=Accepted)
 async def post_status(
     client_id: UUID, body: ChangeClientStatus, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
-    return await execute(request, response, who, "ChangeClientStatus", lambda rt, ctx: change_client_status(rt.store, client_id, body, ctx))
+    return await execute(request, response, who, change_client_status, client_id, body)
 
 
 @router.delete("/clients/{client_id}", response_model=Accepted)
 async def delete(client_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> Accepted:
-    return await execute(request, response, who, "DeleteClient", lambda rt, ctx: delete_client(rt.store, client_id, ctx))
+    return await execute(request, response, who, delete_client, client_id)
 
 
 @router.get("/clients", response_model=Paged[ClientView])

@@ -142,16 +142,11 @@ async def post_action(
     case_id: UUID, body: RecordCollectionAction, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
     """A history entry: reminder sent, call logged, promise to pay (date and amount), suspension requested."""
-    return await execute(
-        request, response, who, "RecordCollectionAction", lambda rt, ctx: record_collection_action(rt.store, rt.clock, case_id, body, ctx)
-    )
+    return await execute(request, response, who, record_collection_action, case_id, body)
 
 
 @router.post("/collection-cases/{case_id}/write-off", response_model=Accepted)
 async def post_write_off(
     case_id: UUID, body: WriteOffCollectionCase, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
-    return await execute(
-        request, response, who, "WriteOffCollectionCase",
-        lambda rt, ctx: write_off_collection_case(rt.store, rt.clock, case_id, body, ctx),
-    )
+    return await execute(request, response, who, write_off_collection_case, case_id, body)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Any, Callable
 
 from fastapi import Request, Response
@@ -27,26 +29,70 @@ def command_context(request: Request, principal: Principal) -> CommandContext:
     )
 
 
-async def execute(request: Request, response: Response, who: Principal, name: str, handler: Callable, location: str | None = None) -> Accepted:
-    """Runs `handler(runtime, ctx) -> CommandResult` on a command thread: the event store client is synchronous."""
-    accepted, _ = await execute_with_outcome(request, response, who, name, lambda rt, ctx: (handler(rt, ctx), None), location)
-    return accepted
+async def execute(request: Request, response: Response, who: Principal, handler: Callable, *args: Any, location: str | None = None,
+                  **kwargs: Any) -> Accepted:
+    """Runs a handler returning a CommandResult (see `run_command`); answers its id and log position."""
+    result = await run_command(request, who, handler, *args, **kwargs)
+    return _accepted(response, result, location)
 
 
-async def execute_with_outcome(
-    request: Request, response: Response, who: Principal, name: str, handler: Callable, location: str | None = None
-) -> tuple[Accepted, Any]:
+async def execute_with_outcome(request: Request, response: Response, who: Principal, handler: Callable, *args: Any,
+                               location: str | None = None, **kwargs: Any) -> tuple[Accepted, Any]:
     """Like `execute`, for handlers returning `(CommandResult, outcome)`; the outcome is handed back."""
-    result, outcome = await run_command(request, who, name, handler)
+    result, outcome = await run_command(request, who, handler, *args, **kwargs)
+    return _accepted(response, result, location), outcome
+
+
+def _accepted(response: Response, result: Any, location: str | None) -> Accepted:
     if location:
         response.headers["Location"] = f"{location}/{result.id}"
     response.headers["X-Consistency-Token"] = str(result.position)
-    return Accepted(id=str(result.id), position=result.position), outcome
+    return Accepted(id=str(result.id), position=result.position)
 
 
-async def run_command(request: Request, who: Principal, name: str, handler: Callable) -> Any:
-    """Runs `handler(runtime, ctx)` on a command thread: the event store client is synchronous.
-    The append's NOTIFY wakes the relay."""
+async def run_command(request: Request, who: Principal, handler: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Runs a command handler on a command thread (the event store client is synchronous), in a span named
+    after it (`record_payment`: RecordPayment). The handler's parameters named like a runtime service
+    (store, clock, operator) get that service, `ctx` the command's context, and the others `args` and
+    `kwargs`, in order. The append's NOTIFY wakes the relay."""
     runtime = request.app.state.runtime
-    with tracer.start_as_current_span(name, context=parent_context(request.headers)):
-        return await runtime.run_command(handler, runtime, command_context(request, who))
+    with tracer.start_as_current_span(_command_name(handler), context=parent_context(request.headers)):
+        ctx = command_context(request, who)  # inside the span: the events carry its traceparent
+        return await runtime.run_command(_bound(handler, runtime, ctx, args, kwargs))
+
+
+SERVICES = ("store", "clock", "operator")
+
+
+def _bound(handler: Callable, runtime: Any, ctx: CommandContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
+    """`handler`, ready to call: its services, its context, then `args` in order, and `kwargs`."""
+    given, positional, named, exhausted = iter(args), [], dict(kwargs), False
+    for name in _parameters(handler):
+        if name in SERVICES or name == "ctx":
+            value = ctx if name == "ctx" else getattr(runtime, name)
+            if exhausted:
+                named[name] = value
+            else:
+                positional.append(value)
+        elif not exhausted:
+            value = next(given, _NONE)
+            if value is _NONE:
+                exhausted = True
+            else:
+                positional.append(value)
+    if next(given, _NONE) is not _NONE:
+        raise TypeError(f"{handler.__name__} takes fewer arguments than given")
+    return functools.partial(handler, *positional, **named)
+
+
+_NONE = object()
+
+
+@functools.cache
+def _parameters(handler: Callable) -> tuple[str, ...]:
+    return tuple(inspect.signature(handler).parameters)
+
+
+@functools.cache
+def _command_name(handler: Callable) -> str:
+    return "".join(part.capitalize() for part in handler.__name__.split("_"))

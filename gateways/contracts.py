@@ -100,14 +100,7 @@ async def post_contract(
     With an Idempotency-Key, a repeated request returns the first result and appends nothing.
     """
     key = IdempotencyKey(scope=who.key_id, key=idempotency_key) if idempotency_key else None
-    accepted, decision = await execute_with_outcome(
-        request,
-        response,
-        who,
-        "ProvisionContract",
-        lambda rt, ctx: provision_contract(rt.store, rt.clock, rt.operator, body, ctx, key),
-        "/api/v1/contracts",
-    )
+    accepted, decision = await execute_with_outcome(request, response, who, provision_contract, body, key, location="/api/v1/contracts")
     if decision == "plan_change":
         response.status_code = 200
     return ProvisionAccepted(**accepted.model_dump(), decision=decision)
@@ -151,41 +144,35 @@ async def activate(
     contract_id: UUID, body: ActivateContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
     """draft -> active. Provisioning activates on the start date, so this answers 409 for any provisioned contract."""
-    return await execute(
-        request, response, who, "ActivateContract", lambda rt, ctx: activate_contract(rt.store, rt.clock, contract_id, body, ctx)
-    )
+    return await execute(request, response, who, activate_contract, contract_id, body)
 
 
 @router.post("/contracts/{contract_id}/suspension", response_model=Accepted)
 async def suspend(
     contract_id: UUID, body: SuspendContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
-    return await execute(request, response, who, "SuspendContract", lambda rt, ctx: suspend_contract(rt.store, rt.clock, contract_id, body, ctx))
+    return await execute(request, response, who, suspend_contract, contract_id, body)
 
 
 @router.post("/contracts/{contract_id}/resumption", response_model=Accepted)
 async def resume(
     contract_id: UUID, body: ResumeContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
-    return await execute(request, response, who, "ResumeContract", lambda rt, ctx: resume_contract(rt.store, rt.clock, contract_id, body, ctx))
+    return await execute(request, response, who, resume_contract, contract_id, body)
 
 
 @router.post("/contracts/{contract_id}/termination", response_model=Accepted)
 async def terminate(
     contract_id: UUID, body: TerminateContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
-    return await execute(
-        request, response, who, "TerminateContract", lambda rt, ctx: terminate_contract(rt.store, rt.clock, contract_id, body, ctx)
-    )
+    return await execute(request, response, who, terminate_contract, contract_id, body)
 
 
 @router.post("/contracts/{contract_id}/plan-changes", response_model=PlanChangeAccepted)
 async def post_plan_change(
     contract_id: UUID, body: ChangePlan, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))
 ) -> PlanChangeAccepted:
-    accepted, change = await execute_with_outcome(
-        request, response, who, "ChangePlan", lambda rt, ctx: change_plan(rt.store, rt.clock, rt.operator, contract_id, body, ctx)
-    )
+    accepted, change = await execute_with_outcome(request, response, who, change_plan, contract_id, body)
     return PlanChangeAccepted(**accepted.model_dump(), change=change)
 
 

@@ -35,14 +35,14 @@ class DiscountView(BaseModel):
 @router.post("/discounts", status_code=201, response_model=Accepted)
 async def post_discount(body: GrantDiscount, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> Accepted:
     """A percent or fixed (MAD excl. VAT per period) discount on a contract's or a client's recurring fees."""
-    return await execute(request, response, who, "GrantDiscount", lambda rt, ctx: grant_discount(rt.store, body, ctx), "/api/v1/discounts")
+    return await execute(request, response, who, grant_discount, body, location="/api/v1/discounts")
 
 
 @router.post("/discounts/{discount_id}/end", response_model=Accepted)
 async def post_discount_end(
     discount_id: UUID, body: EndDiscount, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
-    return await execute(request, response, who, "EndDiscount", lambda rt, ctx: end_discount(rt.store, discount_id, body, ctx))
+    return await execute(request, response, who, end_discount, discount_id, body)
 
 
 @router.get("/discounts", response_model=Paged[DiscountView])

@@ -127,10 +127,7 @@ async def post_credit_note(
     invoice_id: UUID, body: IssueCreditNote, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
     """A credit note for the whole remaining invoice (no `lines`), or for named lines, fully or by a net amount."""
-    return await execute(
-        request, response, who, "IssueCreditNote",
-        lambda rt, ctx: issue_credit_note(rt.store, rt.clock, rt.operator, invoice_id, body, ctx), "/api/v1/credit-notes",
-    )
+    return await execute(request, response, who, issue_credit_note, invoice_id, body, location="/api/v1/credit-notes")
 
 
 @router.get("/credit-notes", response_model=Paged[CreditNoteView])

@@ -128,8 +128,7 @@ async def hold_draft_number(body: NumberRequest, request: Request, token: str = 
         if (draft := await landing_drafts.hold_of(conn, token, runtime.clock.now())) is None:
             raise _no_draft()
     hold_for = timedelta(minutes=runtime.settings.landing_number_hold_minutes)
-    held = await run_command(request, VISITOR, "HoldNumber", lambda rt, ctx: hold_number(
-        rt.store, rt.clock, number_kind_for(body.service), draft.holder, draft.number, hold_for, ctx))
+    held = await run_command(request, VISITOR, hold_number, number_kind_for(body.service), draft.holder, draft.number, hold_for)
     async with runtime.pool.acquire() as conn:
         await landing_drafts.record_hold(conn, token, held.number)
     return HeldNumberView(number=held.number, service=body.service, held_until=held.held_until)
@@ -144,7 +143,7 @@ async def _done_with_draft(request: Request, token: str, number: str) -> None:
 
 
 async def _release(request: Request, hold: NumberHold) -> None:
-    await run_command(request, VISITOR, "ReleaseNumberHold", lambda rt, ctx: release_held_number(rt.store, hold, ctx))
+    await run_command(request, VISITOR, release_held_number, hold)
 
 
 async def _draft_hold(request: Request, token: str | None) -> NumberHold | None:
@@ -237,8 +236,7 @@ async def submit(
                              "too_many_submissions", "too many subscriptions from this address")
     hold = await _draft_hold(request, draft_token)
     try:
-        outcome = await run_command(request, who, "SubmitSubscription", lambda rt, ctx: submit_subscription(
-            rt.store, rt.clock, rt.operator, body, ctx, key, verified, hold))
+        outcome = await run_command(request, who, submit_subscription, body, key, verified, hold)
     except VerificationRequired:
         await _count_failure(request, body.cin)
         raise verification_required() from None

@@ -103,9 +103,7 @@ async def change_my_plan(
     command = ProvisionContract(client_id=client_id, offer_id=body.offer_id, start_date=body.effective_date, target_contract_id=contract_id)
     key = IdempotencyKey(scope=f"landing:{client_id}", key=idempotency_key)
     who = Principal(key_id=f"client:{client_id}", role="self-service")
-    accepted, decision = await execute_with_outcome(
-        request, response, who, "ProvisionContract", lambda rt, ctx: provision_contract(rt.store, rt.clock, rt.operator, command, ctx, key)
-    )
+    accepted, decision = await execute_with_outcome(request, response, who, provision_contract, command, key)
     return PlanChangeRequested(**accepted.model_dump(), decision=decision)
 
 

@@ -60,24 +60,24 @@ class ServiceCategoryView(BaseModel):
 
 @router.post("/offers", status_code=201, response_model=Accepted)
 async def post_offer(body: CreateOffer, request: Request, response: Response, who: Principal = Depends(allow("admin"))) -> Accepted:
-    return await execute(request, response, who, "CreateOffer", lambda rt, ctx: create_offer(rt.store, body, ctx), "/api/v1/offers")
+    return await execute(request, response, who, create_offer, body, location="/api/v1/offers")
 
 
 @router.put("/offers/{offer_id}", response_model=Accepted)
 async def put_offer(
     offer_id: UUID, body: UpdateOffer, request: Request, response: Response, who: Principal = Depends(allow("admin"))
 ) -> Accepted:
-    return await execute(request, response, who, "UpdateOffer", lambda rt, ctx: update_offer(rt.store, offer_id, body, ctx))
+    return await execute(request, response, who, update_offer, offer_id, body)
 
 
 @router.post("/offers/{offer_id}/retirement", response_model=Accepted)
 async def retire(offer_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("admin"))) -> Accepted:
-    return await execute(request, response, who, "RetireOffer", lambda rt, ctx: retire_offer(rt.store, offer_id, ctx))
+    return await execute(request, response, who, retire_offer, offer_id)
 
 
 @router.delete("/offers/{offer_id}", response_model=Accepted)
 async def delete(offer_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("admin"))) -> Accepted:
-    return await execute(request, response, who, "DeleteOffer", lambda rt, ctx: delete_offer(rt.store, offer_id, ctx))
+    return await execute(request, response, who, delete_offer, offer_id)
 
 
 @router.get("/offers", response_model=Paged[OfferView])

@@ -49,8 +49,8 @@ class Balance(BaseModel):
     credit: Decimal
 
 
-async def _recorded(request: Request, response: Response, who: Principal, name: str, handler) -> PaymentAccepted:
-    accepted, created = await execute_with_outcome(request, response, who, name, handler, "/api/v1/payments")
+async def _recorded(request: Request, response: Response, who: Principal, handler, *args) -> PaymentAccepted:
+    accepted, created = await execute_with_outcome(request, response, who, handler, *args, location="/api/v1/payments")
     if not created:
         response.status_code = 200
     return PaymentAccepted(**accepted.model_dump(), created=created)
@@ -74,7 +74,7 @@ async def post_payment(
 
     The same method and reference again is the same payment: 200 with the first result, nothing appended.
     """
-    return await _recorded(request, response, who, "RecordPayment", lambda rt, ctx: record_payment(rt.store, rt.clock, body, ctx))
+    return await _recorded(request, response, who, record_payment, body)
 
 
 class BatchPayment(BaseModel):
@@ -106,7 +106,7 @@ async def post_payment_batch(
     Any refused payment refuses the batch (`422 payment_batch_refused`, each one listed under `refused`).
     A payment recorded before is answered with its first result (`created: false`); 200 if none is new.
     """
-    recorded = await run_command(request, who, "RecordPaymentBatch", lambda rt, ctx: record_payment_batch(rt.store, rt.clock, body, ctx))
+    recorded = await run_command(request, who, record_payment_batch, body)
     response.headers["X-Consistency-Token"] = str(recorded.position)
     if not any(item.created for item in recorded.items):
         response.status_code = 200
@@ -117,7 +117,7 @@ async def post_payment_batch(
              responses={200: {"model": PaymentAccepted, "description": "The same payment was recorded before: the first result, nothing appended."}})
 async def post_mark_paid(invoice_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> PaymentAccepted:
     """Records a `manual` payment of the invoice's open balance."""
-    return await _recorded(request, response, who, "MarkInvoicePaid", lambda rt, ctx: mark_invoice_paid(rt.store, rt.clock, invoice_id, ctx))
+    return await _recorded(request, response, who, mark_invoice_paid, invoice_id)
 
 
 @router.post("/payments/{payment_id}/reversal", response_model=Accepted)
@@ -125,7 +125,7 @@ async def post_reversal(
     payment_id: UUID, body: ReversePayment, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
     """Undoes the payment's allocations (the invoices reopen) and takes back the credit it created."""
-    return await execute(request, response, who, "ReversePayment", lambda rt, ctx: reverse_payment(rt.store, rt.clock, payment_id, body, ctx))
+    return await execute(request, response, who, reverse_payment, payment_id, body)
 
 
 @router.get("/payments", response_model=Paged[PaymentView])

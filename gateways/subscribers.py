@@ -65,6 +65,4 @@ async def get_subscriber(
 async def post_status(
     subscriber_id: UUID, body: ChangeSubscriberStatus, request: Request, response: Response, who: Principal = Depends(allow("admin"))
 ) -> Accepted:
-    return await execute(
-        request, response, who, "ChangeSubscriberStatus", lambda rt, ctx: change_subscriber_status(rt.store, subscriber_id, body, ctx)
-    )
+    return await execute(request, response, who, change_subscriber_status, subscriber_id, body)
