@@ -11,16 +11,16 @@ FROM python:3.11-slim
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # The dependencies first, in a layer of their own: a change of code does not reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > requirements.txt \
-    && pip install --no-cache-dir -r requirements.txt
+# The production lock: no development or embedded-PostgreSQL packages.
+COPY requirements/prod.lock requirements.lock
+RUN pip install --no-cache-dir -r requirements.lock
 COPY domain domain
 COPY commands commands
 COPY projections projections
 COPY gateways gateways
 COPY infra infra
 COPY schemas schemas
+COPY pyproject.toml ./
 RUN pip install --no-cache-dir --no-deps .
 COPY --from=web /web/dist web/dist
 ENV MTF_WEB_DIST=/app/web/dist MTF_HTTP_HOST=0.0.0.0 MTF_DATA_DIR=/var/lib/mtf

@@ -17,7 +17,7 @@ CHROMIUM := /usr/bin/chromium
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: help run run-kafka test test-web lint bench venv kafka-jars web schemas docs clean
+.PHONY: help run run-kafka test test-web lint lock bench venv kafka-jars web schemas docs clean
 .DEFAULT_GOAL := help
 
 ## List the targets and what each does.
@@ -26,10 +26,12 @@ help:
 	     /^[a-z][a-z-]*:/{name = substr($$1, 1, index($$1, ":") - 1); if (doc) printf "  make %-10s %s\n", name, doc} {doc = ""}' \
 	     $(firstword $(MAKEFILE_LIST))
 
-$(STAMP): pyproject.toml
+# The versions come from the lock (requirements/dev.lock, written by `make lock`), so every machine gets the same.
+$(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 ## Create .venv with the project and its development dependencies (the other targets do it when needed).
@@ -82,6 +84,13 @@ test: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM) $(FONT) $(PDFTOPPM)
 test-web: $(STAMP) $(KAFKA_STAMP) $(WEB_BUILD) $(CHROMIUM) $(FONT)
 	cd web && npx vitest run
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- bash -c 'cd web && npx playwright test'
+
+## Write the locks from pyproject.toml: requirements/dev.lock (make, CI) and requirements/prod.lock (the image). Pins are kept unless UPGRADE=1.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra embedded --python-version 3.11 $(if $(UPGRADE),--upgrade) \
+	    --custom-compile-command 'make lock' --quiet -o requirements/dev.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -c requirements/dev.lock \
+	    --custom-compile-command 'make lock' --quiet -o requirements/prod.lock
 
 ## Lint the Python code: ruff (pyflakes and pycodestyle rules, import order), then the layer rules (import-linter); settings in pyproject.toml.
 lint: $(STAMP)

