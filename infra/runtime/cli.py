@@ -34,7 +34,7 @@ from infra.kernel.settings import ROLES, Settings
 from infra.pdf.api_docs import api_reference, guides, process_map
 from infra.runtime.app import create_app
 from infra.runtime.assembly import running
-from infra.runtime.export import export_all
+from infra.runtime.export import export_all, write_topics_table
 from infra.runtime.workers import serve
 from projections.registry import PROJECTIONS
 from projections.replay import replay as rebuild
@@ -324,7 +324,7 @@ def collections_sweep(as_of: Optional[str] = typer.Option(None, "--as-of", help=
 def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Output folder.")) -> None:
     """Write the event JSON Schemas, the AsyncAPI and the OpenAPI documents."""
 
-    for path in export_all(out):
+    for path in [*export_all(out), write_topics_table(Path("docs/event-catalog.md"))]:
         console.print(f"wrote {path}")
 
 

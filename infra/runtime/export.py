@@ -53,6 +53,32 @@ def openapi_document() -> dict:
     return create_app(Settings(_env_file=None)).openapi()
 
 
+TOPICS_BEGIN = "<!-- topics: written by `make schemas` from schemas/catalog.py -->"
+TOPICS_END = "<!-- end of topics -->"
+
+
+def topics_table() -> str:
+    """The published events of each topic, in the catalog's order, as a Markdown table."""
+    by_aggregate: dict[str, list[str]] = {}
+    for spec in EVENTS.values():
+        if spec.public:
+            by_aggregate.setdefault(spec.aggregate, []).append(f"`{spec.name}`")
+    rows = [f"| `mtf.{aggregate}.v1` | {', '.join(names)} |" for aggregate, names in by_aggregate.items()]
+    return "\n".join(["| topic | events |", "| --- | --- |", *rows])
+
+
+def with_topics_table(document: str) -> str:
+    """The event catalog page with its topics table written afresh between the markers."""
+    before, rest = document.split(TOPICS_BEGIN, 1)
+    _, after = rest.split(TOPICS_END, 1)
+    return f"{before}{TOPICS_BEGIN}\n{topics_table()}\n{TOPICS_END}{after}"
+
+
+def write_topics_table(page: Path) -> Path:
+    page.write_text(with_topics_table(page.read_text()))
+    return page
+
+
 def export_all(out: Path) -> list[Path]:
     return [
         *event_schemas(out),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.access import AccessRefusal
 from schemas.events.base import EventPayload
 
 
@@ -11,3 +12,9 @@ class PrivilegedActionRefusedV1(EventPayload):
     method: str
     path: str
     allowed_roles: list[str]
+
+
+# The public type of each event: its topic's aggregate name and its payload. schemas/catalog.py gathers these.
+PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
+    AccessRefusal.PrivilegedActionRefused: ("access", PrivilegedActionRefusedV1),
+}

@@ -11,6 +11,10 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
+from domain.billing_run import BillingRun
+from domain.discount import Discount
+from domain.invoice import CreditNote, Invoice
+from domain.payments import ClientAccount, Payment
 from schemas.events.base import EventPayload
 
 Money = Decimal
@@ -213,3 +217,30 @@ class ClientCreditUseReversedV1(EventPayload):
     invoice_id: UUID
     amount: Money
     payment_id: UUID
+
+
+# The public type of each event: its topic's aggregate name and its payload. schemas/catalog.py gathers these.
+PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
+    BillingRun.BillingRunStarted: ("billing_run", BillingRunStartedV1),
+    BillingRun.BillingRunProgressed: ("billing_run", BillingRunProgressedV1),
+    BillingRun.BillingRunIssued: ("billing_run", BillingRunIssuedV1),
+    BillingRun.BillingRunCompleted: ("billing_run", BillingRunCompletedV1),
+    Invoice.InvoiceIssued: ("invoice", InvoiceIssuedV1),
+    Invoice.InvoiceCredited: ("invoice", InvoiceCreditedV1),
+    Invoice.InvoiceDocumentIssued: ("invoice", InvoiceDocumentIssuedV1),
+    Invoice.PaymentAllocated: ("invoice", PaymentAllocatedV1),
+    Invoice.CreditApplied: ("invoice", CreditAppliedV1),
+    Invoice.AllocationReversed: ("invoice", AllocationReversedV1),
+    Invoice.CreditApplicationReversed: ("invoice", CreditApplicationReversedV1),
+    Payment.PaymentReceived: ("payment", PaymentReceivedV1),
+    Payment.PaymentReversed: ("payment", PaymentReversedV1),
+    ClientAccount.ClientAccountOpened: ("client_account", ClientAccountOpenedV1),
+    ClientAccount.ClientCreditAdded: ("client_account", ClientCreditAddedV1),
+    ClientAccount.ClientCreditUsed: ("client_account", ClientCreditUsedV1),
+    ClientAccount.ClientCreditWithdrawn: ("client_account", ClientCreditWithdrawnV1),
+    ClientAccount.ClientCreditUseReversed: ("client_account", ClientCreditUseReversedV1),
+    CreditNote.CreditNoteIssued: ("credit_note", CreditNoteIssuedV1),
+    CreditNote.CreditNoteDocumentIssued: ("credit_note", CreditNoteDocumentIssuedV1),
+    Discount.DiscountGranted: ("discount", DiscountGrantedV1),
+    Discount.DiscountEnded: ("discount", DiscountEndedV1),
+}

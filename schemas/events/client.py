@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
+from domain.client import Client
 from schemas.events.base import EventPayload
 
 
@@ -39,3 +40,13 @@ class ClientContractAddedV1(EventPayload):
 
 class ClientErasedV1(EventPayload):
     """The client was deleted and its earlier events removed from the store. Carries no personal data."""
+
+
+# The public type of each event: its topic's aggregate name and its payload. schemas/catalog.py gathers these.
+PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
+    Client.ClientRegistered: ("client", ClientRegisteredV1),
+    Client.ClientDetailsUpdated: ("client", ClientDetailsUpdatedV1),
+    Client.ClientStatusChanged: ("client", ClientStatusChangedV1),
+    Client.ClientContractAdded: ("client", ClientContractAddedV1),
+    Client.ClientErased: ("client", ClientErasedV1),
+}

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
+from domain.collections import ClientCollections, CollectionCase, CollectionsSweep
 from schemas.events.base import EventPayload
 
 
@@ -75,3 +76,21 @@ class CollectionCaseResolvedV1(EventPayload):
 class CollectionCaseWrittenOffV1(EventPayload):
     on: date
     reason: str
+
+
+# The public type of each event: its topic's aggregate name and its payload. schemas/catalog.py gathers these.
+PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
+    ClientCollections.ClientCollectionsOpened: ("collections", ClientCollectionsOpenedV1),
+    ClientCollections.PaymentReminderDue: ("collections", CrossingV1),
+    ClientCollections.PaymentWarningDue: ("collections", CrossingV1),
+    ClientCollections.ClientMarkedDelinquent: ("collections", CrossingV1),
+    ClientCollections.ClientDelinquencyCleared: ("collections", ClientDelinquencyClearedV1),
+    ClientCollections.CollectionCaseAttached: ("collections", CollectionCaseAttachedV1),
+    ClientCollections.CollectionsEpisodeClosed: ("collections", CollectionsEpisodeClosedV1),
+    CollectionsSweep.CollectionsSweepCompleted: ("collections_sweep", CollectionsSweepCompletedV1),
+    CollectionCase.CollectionCaseOpened: ("collection_case", CollectionCaseOpenedV1),
+    CollectionCase.CollectionActionRecorded: ("collection_case", CollectionActionRecordedV1),
+    CollectionCase.CollectionPromiseBroken: ("collection_case", CollectionPromiseBrokenV1),
+    CollectionCase.CollectionCaseResolved: ("collection_case", CollectionCaseResolvedV1),
+    CollectionCase.CollectionCaseWrittenOff: ("collection_case", CollectionCaseWrittenOffV1),
+}

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from domain.contract import Contract
 from schemas.events.base import EventPayload
 
 
@@ -63,3 +64,15 @@ class ContractDocumentIssuedV1(EventPayload):
     sha256: str
     size: int
     reason: Literal["provisioning", "plan_change"]
+
+
+# The public type of each event: its topic's aggregate name and its payload. schemas/catalog.py gathers these.
+PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
+    Contract.ContractProvisioned: ("contract", ContractProvisionedV1),
+    Contract.ContractActivated: ("contract", ContractActivatedV1),
+    Contract.ContractSuspended: ("contract", ContractSuspendedV1),
+    Contract.ContractResumed: ("contract", ContractResumedV1),
+    Contract.ContractTerminated: ("contract", ContractTerminatedV1),
+    Contract.ContractDocumentIssued: ("contract", ContractDocumentIssuedV1),
+    Contract.ContractPlanChanged: ("contract", ContractPlanChangedV1),
+}

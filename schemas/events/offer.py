@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.offer import Offer
 from schemas.events.base import EventPayload
 
 
@@ -46,3 +47,12 @@ class OfferRetiredV1(EventPayload):
 
 class OfferDeletedV1(EventPayload):
     pass
+
+
+# The public type of each event: its topic's aggregate name and its payload. schemas/catalog.py gathers these.
+PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
+    Offer.OfferCreated: ("offer", OfferCreatedV1),
+    Offer.OfferUpdated: ("offer", OfferUpdatedV1),
+    Offer.OfferRetired: ("offer", OfferRetiredV1),
+    Offer.OfferDeleted: ("offer", OfferDeletedV1),
+}
