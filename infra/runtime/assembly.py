@@ -26,7 +26,6 @@ from infra.kernel.clock import Clock, clock_from
 from infra.kernel.database import require_utf8
 from infra.kernel.settings import Settings
 from infra.messaging import notifications
-from infra.messaging.consumer import build_consumer
 from infra.messaging.kafka import InProcessSink, KafkaSink, ensure_topics
 from infra.messaging.relay import POSITION_DDL, Relay
 from infra.pdf import fonts
@@ -213,6 +212,8 @@ async def _start_notifications(runtime: Runtime, stack: AsyncExitStack, stop: as
 
 
 async def _start_consumer(runtime: Runtime, stack: AsyncExitStack) -> None:
+    from infra.messaging.consumer import build_consumer  # FastStream: only a projector on Kafka loads it (memory)
+
     await ensure_topics(runtime.settings)
     broker = build_consumer(runtime.settings, runtime.projector)
     await broker.start()

@@ -16,28 +16,25 @@ from typing import Optional
 
 import orjson
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from commands.billing import BillingPaused, BillingTerms, execute_billing_run, pausing, preview_billing, start_billing_run, verify_billing_run
-from commands.collections import RunCollectionsSweep, policy_from, run_collections_sweep
 from domain.billing import Totals
 from domain.billing_run import BillingRun
 from domain.errors import DomainError
 from domain.period import Period
-from gateways.web import WORKSPACE, site_built, workspace_built
 from infra.kernel import telemetry
 from infra.kernel.command_context import CommandContext
 from infra.kernel.settings import ROLES, Settings
-from infra.pdf.api_docs import api_reference, guides, process_map
-from infra.runtime.app import create_app
 from infra.runtime.assembly import running
-from infra.runtime.export import export_all, write_topics_table
-from infra.runtime.workers import serve
 from projections.registry import PROJECTIONS
 from projections.replay import replay as rebuild
+
+# Each process imports what its role needs, in the command that takes the role: the gateway's app and server,
+# billing, collections and the document tools. Imported here, every relay and projector process held them all
+# (docs/performance.md). This is for memory: the layers would allow these imports at the top.
+
 
 app = typer.Typer(help="MT-Facturation: event-sourced billing backend.", no_args_is_help=True)
 console = Console()
@@ -71,6 +68,10 @@ def _dev_keys(settings: Settings) -> Settings:
 
 
 def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
+    import uvicorn
+
+    from infra.runtime.app import create_app
+
     mode = "Kafka " + settings.kafka_bootstrap if settings.kafka_bootstrap else "in-process projections"
     console.print(f"[bold green]MT-Facturation[/] API docs: http://{settings.http_host}:{settings.http_port}/docs  ({mode})")
     _print_front_ends(settings)
@@ -84,6 +85,8 @@ def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
 
 
 def _print_front_ends(settings: Settings) -> None:
+    from gateways.web import WORKSPACE, site_built, workspace_built
+
     address = f"http://{settings.http_host}:{settings.http_port}"
     if site_built(settings.web_dist):
         console.print(f"[bold green]MT-Facturation[/] self-service site: {address}/")
@@ -109,6 +112,8 @@ def gateway(workers: int = typer.Option(1, min=1, help="Worker processes; the ga
 
     console.print(f"[bold green]MT-Facturation[/] gateway x{workers}: http://{settings.http_host}:{settings.http_port}/docs")
     _print_front_ends(settings)
+    from infra.runtime.workers import serve
+
     raise typer.Exit(serve(workers, settings.http_host, settings.http_port, settings.log_level))
 
 
@@ -177,6 +182,8 @@ def _cli_context():
 
 
 async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
+    from commands.billing import BillingPaused, BillingTerms, execute_billing_run, pausing, preview_billing, start_billing_run
+
     terms = BillingTerms.from_settings(settings)
     if dry_run:
         _stop_on_signals()  # a dry run writes nothing, so nothing is lost by stopping it mid-way
@@ -285,6 +292,7 @@ def _print_preview(period: str, position: int, previews) -> None:
 @app.command("verify-billing")
 def verify_billing(period: str = typer.Argument(..., help="The billed period, YYYY-MM.")) -> None:
     """Recompute a run from the log position it recorded and compare with what was issued, line by line."""
+    from commands.billing import verify_billing_run
 
     settings = _settings()
 
@@ -304,6 +312,7 @@ def verify_billing(period: str = typer.Argument(..., help="The billed period, YY
 @app.command("collections-sweep")
 def collections_sweep(as_of: Optional[str] = typer.Option(None, "--as-of", help="The day to assess, YYYY-MM-DD; today by default.")) -> None:
     """RunCollectionsSweep: reminders, warnings, delinquency and collection cases, once per day."""
+    from commands.collections import RunCollectionsSweep, policy_from, run_collections_sweep
 
     settings = _settings()
 
@@ -324,6 +333,8 @@ def collections_sweep(as_of: Optional[str] = typer.Option(None, "--as-of", help=
 def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Output folder.")) -> None:
     """Write the event JSON Schemas, the AsyncAPI and the OpenAPI documents."""
 
+    from infra.runtime.export import export_all, write_topics_table
+
     for path in [*export_all(out), write_topics_table(Path("docs/event-catalog.md"))]:
         console.print(f"wrote {path}")
 
@@ -331,6 +342,8 @@ def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Out
 @app.command("export-api-docs")
 def export_api_docs(root: Path = typer.Option(Path("."), help="The repository: its schemas/generated/openapi.json and guides.")) -> None:
     """Write docs/api-reference.pdf and docs/api-process-map.pdf from the OpenAPI document and the guides' curls."""
+
+    from infra.pdf.api_docs import api_reference, guides, process_map
 
     openapi = orjson.loads((root / "schemas/generated/openapi.json").read_bytes())
     for name, render in (("api-reference", api_reference), ("api-process-map", process_map)):
