@@ -77,7 +77,7 @@ def read_billing_input(store: EventStore, position: int) -> BillingInput:
 
 
 # What billing reads of each event. Only these fields are decoded: a run reads every contract
-# event, and decoding whole states through the generic transcoder was a seventh of a run.
+# event, and decoding whole states through the generic transcoder cost a run dearly (docs/performance.md).
 CONTRACT, DISCOUNT, CLIENT = (get_topic(aggregate) + "." for aggregate in (Contract, Discount, Client))
 FIELDS = {
     CONTRACT + "ContractProvisioned": ("client_id", "number", "service", "start_date", "activation_fee", "offer_id",

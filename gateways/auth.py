@@ -44,7 +44,7 @@ def authenticate(request: Request, key: str | None) -> Principal:
 
 def allow(*roles: str):
     # One dependency level, not a `Depends(authenticate)` inside it: FastAPI solves each level
-    # anew on every request (about 10% of a request's framework time in a microbenchmark).
+    # anew on every request (docs/performance.md, "Measurements behind the code").
     # async: a plain def dependency would cost every request a round trip through the thread pool.
     async def check(request: Request, key: str | None = Depends(api_key_header)) -> Principal:
         principal = authenticate(request, key)

@@ -54,8 +54,8 @@ def _entry(event: CloudEvent, change: dict[str, Any], effective: str | None) -> 
     """Gathers the entry; `_write_entries` writes the batch's entries at its end.
 
     Each entry's `before` is the previous entry's `after`. Worked out per event, that was a read
-    and a write per event, one round trip after another: the slowest read model at 300
-    provisionings/s. Per batch it is one read of the latest states and one pipelined insert."""
+    and a write per event, one round trip after another, and the slowest read model under load.
+    Per batch it is one read of the latest states and one pipelined insert."""
     gathered(NAME).setdefault("entries", []).append(Entry(event, change, effective))
 
 

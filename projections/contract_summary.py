@@ -57,7 +57,7 @@ CREATE INDEX IF NOT EXISTS contract_summary_client ON {TABLE} (client_id);
 
 # Each event folds into the contract's row in memory; the batch's rows are read once and written
 # once (`_write_rows`). One statement per event, each waiting for its round trip, was most of
-# the projector's time at 300 provisionings/s (three per provisioning: insert, activate, document).
+# the projector's time under load (three per provisioning: insert, activate, document).
 
 Row = dict[str, Any]
 COLUMNS = (

@@ -149,9 +149,8 @@ def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock:
 def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | None:
     """The aggregate its events make, as eventsourcing's `project_aggregate` makes it, without that
     function's assertion that every event satisfies a runtime-checkable Protocol. The assertion's
-    `isinstance` walks the Protocol's members for every event: replaying a client's five events
-    took 137 µs with it and 22 µs without (microbenchmark), and py-spy put it at 2.9% of a
-    gateway worker's CPU per payment."""
+    `isinstance` walks the Protocol's members for every event, several times the cost of the
+    replay itself (docs/performance.md, "Measurements behind the code")."""
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate

@@ -1,10 +1,9 @@
 """The cyclic garbage collector, set for a long-running service process.
 
 CPython's collector walks every tracked object of the generations it collects. After start-up a
-process holds 78,000-121,000 long-lived objects (modules, FastAPI's routes, pydantic's validators,
-the event catalog), and each full collection walked them all again. With the default thresholds
-(700, 10, 10) a gateway worker of `bench/pipeline.py` collected its youngest generation about once
-per three or four commands and spent 1.2-1.3 s of CPU in the collector per 3,250 commands.
+process holds many long-lived objects (modules, FastAPI's routes, pydantic's validators, the event
+catalog), and each full collection walked them all again; with the default thresholds a gateway
+worker collected its youngest generation every few commands (docs/performance.md, "Measurements behind the code").
 """
 
 from __future__ import annotations

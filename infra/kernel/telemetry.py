@@ -20,8 +20,8 @@ def configure(service: str, *, console: bool = False, sample_ratio: float | None
 
     Trace ids are always generated and propagated (W3C traceparent into events and Kafka
     headers), but spans are only *recorded* at `sample_ratio`: by default all of them when an
-    exporter is configured and none otherwise, since recording spans nobody exports cost
-    about a tenth of the gateway's CPU in the pipeline benchmark. With `otlp_endpoint`, spans are
+    exporter is configured and none otherwise, since recording spans nobody exports costs
+    gateway CPU (docs/performance.md). With `otlp_endpoint`, spans are
     sent in batches over OTLP/HTTP to `<otlp_endpoint>/v1/traces` (a collector, Jaeger, Tempo...).
     """
     global _configured

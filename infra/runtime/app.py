@@ -58,8 +58,8 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         lifespan=lifespan,
         docs_url="/docs",
         openapi_tags=TAGS,
-        # FastAPI's own HTTP spans only when spans are recorded: unrecorded, they cost a fifth of a
-        # command's gateway CPU. Commands continue the caller's trace either way (run_command).
+        # FastAPI's own HTTP spans only when spans are recorded: unrecorded, they still cost gateway CPU
+        # (docs/performance.md). Commands continue the caller's trace either way (run_command).
         telemetry={"tracing": settings.traces_recorded, "metrics": False, "logs": False},
     )
     if runtime is not None:
@@ -91,5 +91,5 @@ CORS_RESPONSE_HEADERS = ["Location", "Retry-After", "X-Consistency-Token", "X-Co
 def _add_routes(app: FastAPI, router: APIRouter) -> None:
     """The router's routes, added to the app as its own. Each route already carries the router's
     prefix and tags. FastAPI 0.165's `include_router` keeps the router as one lazy route that
-    re-matches its whole list on every request: 90-180 µs per command request, measured."""
+    re-matches its whole list on every request (docs/performance.md, "Measurements behind the code")."""
     app.router.routes.extend(router.routes)

@@ -83,8 +83,8 @@ class Runtime:
         """Runs a blocking command handler on one of the `command_threads`, in the caller's context.
 
         A fixed pool on a C queue, rather than the thread pool shared by the framework (40
-        threads, a Python queue per thread): the gateway spent 12% less CPU per provisioning in
-        the pipeline benchmark, and fewer threads fight over the GIL."""
+        threads, a Python queue per thread): less gateway CPU per command (docs/performance.md),
+        and fewer threads fight over the GIL."""
         call = contextvars.copy_context().run
         if not server_timing.collecting():
             return await asyncio.get_running_loop().run_in_executor(self.commands, call, handler, *args)
