@@ -61,36 +61,24 @@ async def run_command(request: Request, who: Principal, handler: Callable, *args
         return await runtime.run_command(_bound(handler, runtime, ctx, args, kwargs))
 
 
-SERVICES = ("store", "clock", "operator")
+INJECTED = ("store", "clock", "operator", "ctx")  # the runtime's services, and the command context
 
 
 def _bound(handler: Callable, runtime: Any, ctx: CommandContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
-    """`handler`, ready to call: its services, its context, then `args` in order, and `kwargs`."""
-    given, positional, named, exhausted = iter(args), [], dict(kwargs), False
-    for name in _parameters(handler):
-        if name in SERVICES or name == "ctx":
-            value = ctx if name == "ctx" else getattr(runtime, name)
-            if exhausted:
-                named[name] = value
-            else:
-                positional.append(value)
-        elif not exhausted:
-            value = next(given, _NONE)
-            if value is _NONE:
-                exhausted = True
-            else:
-                positional.append(value)
-    if next(given, _NONE) is not _NONE:
+    """`handler`, ready to call, every argument by name: the injected ones, then `args` for its other
+    parameters in order, and `kwargs`."""
+    injected, others = _parameters(handler)
+    if len(args) > len(others):
         raise TypeError(f"{handler.__name__} takes fewer arguments than given")
-    return functools.partial(handler, *positional, **named)
-
-
-_NONE = object()
+    values = {name: ctx if name == "ctx" else getattr(runtime, name) for name in injected}
+    return functools.partial(handler, **values, **dict(zip(others, args)), **kwargs)
 
 
 @functools.cache
-def _parameters(handler: Callable) -> tuple[str, ...]:
-    return tuple(inspect.signature(handler).parameters)
+def _parameters(handler: Callable) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The handler's parameters to inject, and the others, in order."""
+    names = tuple(inspect.signature(handler).parameters)
+    return tuple(n for n in names if n in INJECTED), tuple(n for n in names if n not in INJECTED)
 
 
 @functools.cache

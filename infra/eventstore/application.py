@@ -110,8 +110,15 @@ class ApplicationStore(Application):
     def load_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, A]:
         return {i: a for i, a in self.load_any(aggregate_ids).items() if isinstance(a, cls)}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every store of this application keeps its name: eventsourcing names a subclass after
+        itself, and names its tables after that."""
+        super().__init_subclass__(**kwargs)
+        cls.name = APP_NAME
+
     def load_any(self, aggregate_ids: list[UUID]) -> dict[UUID, Aggregate]:
-        raise NotImplementedError
+        """Whatever aggregates these ids hold; absent ids and erased histories are left out."""
+        return replayed_streams({i: [self.mapper.to_domain_event(s) for s in self.recorder.select_events(i)] for i in aggregate_ids})
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -144,6 +151,20 @@ def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock:
     if alongside:
         processing.saved_kwargs["alongside"] = alongside  # handed to the recorder's insert_events
     return processing
+
+
+def replayed_streams(streams: dict[UUID, list[Any]]) -> dict[UUID, Aggregate]:
+    """Each stream's aggregate; an erased stream, which starts without its creation event, is left out."""
+    loaded = {}
+    for aggregate_id, events in streams.items():
+        if not events:
+            continue
+        try:
+            loaded[aggregate_id] = replayed(None, events)
+        except Exception:
+            if not events[0].__class__.__name__.endswith("Erased"):
+                raise
+    return loaded
 
 
 def replayed(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate | None:

@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification
 
-from infra.eventstore.application import APP_NAME, ApplicationStore, replayed
+from infra.eventstore.application import ApplicationStore
 from infra.eventstore.port import Row
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
@@ -25,7 +25,6 @@ EVERYTHING = 2**62
 
 
 class InMemoryEventStore(ApplicationStore):
-    name = APP_NAME
     def __init__(self, clock: Clock | None = None) -> None:
         super().__init__(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
         self.clock = clock
@@ -40,14 +39,6 @@ class InMemoryEventStore(ApplicationStore):
 
     def save_rows(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         self.rows.extend((statement, row) for row in rows)
-
-    def load_any(self, aggregate_ids: list[UUID]) -> dict[UUID, Aggregate]:
-        loaded = {}
-        for aggregate_id in aggregate_ids:
-            events = [self.mapper.to_domain_event(s) for s in self.recorder.select_events(aggregate_id)]
-            if events and not events[0].__class__.__name__.endswith("Erased"):
-                loaded[aggregate_id] = replayed(None, events)
-        return loaded
 
     def position_of(self, aggregate_id: UUID, version: int = 1) -> int:
         for n in self._log():
