@@ -92,8 +92,9 @@ lock: $(STAMP)
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -c requirements/dev.lock \
 	    --custom-compile-command 'make lock' --quiet -o requirements/prod.lock
 
-## Lint the Python code: ruff (pyflakes and pycodestyle rules, import order), then the layer rules (import-linter); settings in pyproject.toml.
+## Lint the Python code: ruff format (110 columns), ruff (pyflakes and pycodestyle rules, import order), then the layer rules (import-linter); settings in pyproject.toml.
 lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 

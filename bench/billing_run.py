@@ -39,40 +39,87 @@ PERIOD = "2026-10"
 BILLING_DAY = "2026-11-02"
 SEED = CommandContext(actor="bench-seed", role="operator")
 OFFERS = {
-    "mobile": [("Mobile 10 Go", "49.00", [{"kind": "data", "gb": 10}]), ("Mobile 50 Go", "99.00", [{"kind": "data", "gb": 50}]),
-               ("Mobile Illimite", "199.00", [{"kind": "data", "gb": 200}, {"kind": "calls", "hours": 100}])],
-    "internet": [("ADSL 20", "199.00", [{"kind": "adsl", "mbps": 20}, {"kind": "landline"}]),
-                 ("Fibre 100", "349.00", [{"kind": "fiber", "mbps": 100}, {"kind": "landline"}])],
-    "landline": [("Fixe 10h", "49.00", [{"kind": "national", "hours": 10}]),
-                 ("Fixe International", "129.00", [{"kind": "national", "hours": 20}, {"kind": "international", "hours": 5}])],
+    "mobile": [
+        ("Mobile 10 Go", "49.00", [{"kind": "data", "gb": 10}]),
+        ("Mobile 50 Go", "99.00", [{"kind": "data", "gb": 50}]),
+        ("Mobile Illimite", "199.00", [{"kind": "data", "gb": 200}, {"kind": "calls", "hours": 100}]),
+    ],
+    "internet": [
+        ("ADSL 20", "199.00", [{"kind": "adsl", "mbps": 20}, {"kind": "landline"}]),
+        ("Fibre 100", "349.00", [{"kind": "fiber", "mbps": 100}, {"kind": "landline"}]),
+    ],
+    "landline": [
+        ("Fixe 10h", "49.00", [{"kind": "national", "hours": 10}]),
+        (
+            "Fixe International",
+            "129.00",
+            [{"kind": "national", "hours": 20}, {"kind": "international", "hours": 5}],
+        ),
+    ],
 }
 SERVICE_MIX = {"mobile": 60, "internet": 25, "landline": 15}  # percent of contracts
 
 
-ARABIC_SHARE = 10  # percent of clients who prefer Arabic: their invoices take the reportlab path (docs/documents.md)
+ARABIC_SHARE = (
+    10  # percent of clients who prefer Arabic: their invoices take the reportlab path (docs/documents.md)
+)
 
 
 def _client(i: int) -> Client:
     if i % 100 < ARABIC_SHARE:
-        return Client(cin=f"BK{100000 + i}", full_name=f"عميل رقم {i}", email=f"c{i}@example.ma", address="حي الرياض، الرباط", phone=None,
-                      language="ar")
-    return Client(cin=f"BK{100000 + i}", full_name=f"Client {i}", email=f"c{i}@example.ma", address="Casablanca", phone=None)
+        return Client(
+            cin=f"BK{100000 + i}",
+            full_name=f"عميل رقم {i}",
+            email=f"c{i}@example.ma",
+            address="حي الرياض، الرباط",
+            phone=None,
+            language="ar",
+        )
+    return Client(
+        cin=f"BK{100000 + i}",
+        full_name=f"Client {i}",
+        email=f"c{i}@example.ma",
+        address="Casablanca",
+        phone=None,
+    )
 
 
 def seed(database_url: str, n: int, batch: int = 500) -> dict[str, int]:
     """Writes the portfolio as the domain would have recorded it; returns what it made."""
     rng = random.Random(42)
     store = open_event_store(database_url)
-    offers = {s: [Offer.create(name=name, service=s, family="std", monthly_fee=Decimal(fee), activation_fee=Decimal("0"),
-                               components=comps, valid_from=None, valid_to=None) for name, fee, comps in specs]
-              for s, specs in OFFERS.items()}
+    offers = {
+        s: [
+            Offer.create(
+                name=name,
+                service=s,
+                family="std",
+                monthly_fee=Decimal(fee),
+                activation_fee=Decimal("0"),
+                components=comps,
+                valid_from=None,
+                valid_to=None,
+            )
+            for name, fee, comps in specs
+        ]
+        for s, specs in OFFERS.items()
+    }
     store.save_as(SEED, *(o for group in offers.values() for o in group))
     clients = [_client(i) for i in range(max(1, int(n * 0.6)))]
-    counts = {"contracts": n, "clients": len(clients), "plan_changes": 0, "suspensions": 0, "terminations": 0, "discounts": 0,
-              "arabic": sum(c.language == "ar" for c in clients)}
+    counts = {
+        "contracts": n,
+        "clients": len(clients),
+        "plan_changes": 0,
+        "suspensions": 0,
+        "terminations": 0,
+        "discounts": 0,
+        "arabic": sum(c.language == "ar" for c in clients),
+    }
     pending: list = []
     for i in range(n):
-        client = clients[i] if i < len(clients) else rng.choice(clients)  # every client has at least one contract
+        client = (
+            clients[i] if i < len(clients) else rng.choice(clients)
+        )  # every client has at least one contract
         pending.append(_contract(rng, client, offers, counts))
         if len(pending) >= batch:
             store.save_as(SEED, *pending)
@@ -80,8 +127,17 @@ def seed(database_url: str, n: int, batch: int = 500) -> dict[str, int]:
     for client in clients:
         if rng.random() < 0.05:
             counts["discounts"] += 1
-            pending.append(Discount.grant(client_id=client.id, contract_id=None, kind="percent", value=Decimal("10"),
-                                          from_period=Period(2026, 1), to_period=None, label="Loyalty"))
+            pending.append(
+                Discount.grant(
+                    client_id=client.id,
+                    contract_id=None,
+                    kind="percent",
+                    value=Decimal("10"),
+                    from_period=Period(2026, 1),
+                    to_period=None,
+                    label="Loyalty",
+                )
+            )
         pending.append(client)
         if len(pending) >= batch:
             store.save_as(SEED, *pending)
@@ -95,21 +151,42 @@ def seed(database_url: str, n: int, batch: int = 500) -> dict[str, int]:
 def _contract(rng: random.Random, client: Client, offers: dict, counts: dict[str, int]) -> Contract:
     service = rng.choices(list(SERVICE_MIX), weights=list(SERVICE_MIX.values()))[0]
     offer = rng.choice(offers[service])
-    start = date(2026, 10, rng.randint(2, 28)) if rng.random() < 0.1 else date(2026, rng.randint(1, 9), rng.randint(1, 28))
+    start = (
+        date(2026, 10, rng.randint(2, 28))
+        if rng.random() < 0.1
+        else date(2026, rng.randint(1, 9), rng.randint(1, 28))
+    )
     contract = Contract.provision(
-        client_id=client.id, subscriber_id=uuid.uuid4(), number=f"+2126{rng.randint(10_000_000, 99_999_999)}", offer_id=offer.id,
-        offer_version=offer.terms_version, offer_name=offer.name, service=service, monthly_fee=offer.monthly_fee,
-        activation_fee=Decimal("99.00"), start_date=start, commitment_months=rng.choice((0, 12, 24)),
+        client_id=client.id,
+        subscriber_id=uuid.uuid4(),
+        number=f"+2126{rng.randint(10_000_000, 99_999_999)}",
+        offer_id=offer.id,
+        offer_version=offer.terms_version,
+        offer_name=offer.name,
+        service=service,
+        monthly_fee=offer.monthly_fee,
+        activation_fee=Decimal("99.00"),
+        start_date=start,
+        commitment_months=rng.choice((0, 12, 24)),
     )
     contract.activate(on=start)
     client.add_contract(contract.id, service)
     roll = rng.random()
     if roll < 0.10:
-        target = rng.choice([o for o in offers[service] if o.monthly_fee > offer.monthly_fee] or offers[service][-1:])
+        target = rng.choice(
+            [o for o in offers[service] if o.monthly_fee > offer.monthly_fee] or offers[service][-1:]
+        )
         if target.id != offer.id:
             counts["plan_changes"] += 1
-            contract.change_plan(offer_id=target.id, offer_version=target.terms_version, offer_name=target.name, service=service,
-                                 monthly_fee=target.monthly_fee, effective_date=max(start, date(2026, 10, 16)), today=start)
+            contract.change_plan(
+                offer_id=target.id,
+                offer_version=target.terms_version,
+                offer_name=target.name,
+                service=service,
+                monthly_fee=target.monthly_fee,
+                effective_date=max(start, date(2026, 10, 16)),
+                today=start,
+            )
     elif roll < 0.15:
         counts["suspensions"] += 1
         contract.suspend(on=max(start, date(2026, 10, 11)), reason="unpaid")
@@ -126,8 +203,13 @@ def baseline_batched_appends(database_url: str, events: int, batch: int) -> floa
     ctx = CommandContext(actor="bench", role="operator")
     started = time.perf_counter()
     for start in range(0, events, batch):
-        store.save_as(ctx, *(Client(cin=f"ZZ{i}", full_name="x", email="x@y.ma", address="z", phone=None)
-                             for i in range(start, min(events, start + batch))))
+        store.save_as(
+            ctx,
+            *(
+                Client(cin=f"ZZ{i}", full_name="x", email="x@y.ma", address="z", phone=None)
+                for i in range(start, min(events, start + batch))
+            ),
+        )
     elapsed = time.perf_counter() - started
     store.close()
     return events / elapsed
@@ -173,7 +255,15 @@ async def profile_issuing(env: dict[str, str]) -> None:
 
         def issue() -> None:
             started = start_billing_run(runtime.store, runtime.clock, terms, PERIOD, SEED)
-            execute_billing_run(runtime.store, runtime.clock, runtime.operator, terms, started.run.id, SEED, started.billing_input)
+            execute_billing_run(
+                runtime.store,
+                runtime.clock,
+                runtime.operator,
+                terms,
+                started.run.id,
+                SEED,
+                started.billing_input,
+            )
 
         profiler = Profiler(interval=0.002, async_mode="disabled")
         profiler.start()
@@ -186,11 +276,18 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20_000, help="active contracts (clients = 0.6 n)")
     parser.add_argument("--block", type=int, default=1000, help="clients billed per append")
-    parser.add_argument("--profile", action="store_true", help="profile the issuing path in-process instead of measuring")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the issuing path in-process instead of measuring"
+    )
     args = parser.parse_args()
 
     settings = fresh_settings(kafka=True)
-    env = {**settings_env(settings), "MTF_FIXED_TODAY": BILLING_DAY, "MTF_BILLING_BLOCK_SIZE": str(args.block), "MTF_LOG_LEVEL": "warning"}
+    env = {
+        **settings_env(settings),
+        "MTF_FIXED_TODAY": BILLING_DAY,
+        "MTF_BILLING_BLOCK_SIZE": str(args.block),
+        "MTF_LOG_LEVEL": "warning",
+    }
     seeded_at = time.perf_counter()
     counts = await asyncio.to_thread(seed, settings.database_url, args.n)
     seed_seconds = time.perf_counter() - seeded_at
@@ -203,19 +300,30 @@ async def main() -> None:
         conn = await asyncpg.connect(settings.database_url)
         cpu_before = [cpu_seconds(w) for w in workers]
         started = time.perf_counter()
-        bill = subprocess.Popen([sys.executable, "-m", "infra.runtime.cli", "bill", PERIOD], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+        bill = subprocess.Popen(
+            [sys.executable, "-m", "infra.runtime.cli", "bill", PERIOD],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         with PeakRss([bill.pid, *(w.pid for w in workers)]) as rss:
             issued_sql = "SELECT (SELECT invoices_issued FROM readmodel.billing_run_progress WHERE status <> 'running')"
-            issued_at = await wait_for(conn, "SELECT count(*) FROM eventstore.mtf_events WHERE topic LIKE '%BillingRunIssued'", bool)
+            issued_at = await wait_for(
+                conn, "SELECT count(*) FROM eventstore.mtf_events WHERE topic LIKE '%BillingRunIssued'", bool
+            )
             invoices = None
             while invoices is None:
                 invoices = await conn.fetchval(issued_sql)
                 await asyncio.sleep(0.05)
-            projected_at = await wait_for(conn, "SELECT count(*) FROM readmodel.invoice_register", lambda c: c >= invoices)
+            projected_at = await wait_for(
+                conn, "SELECT count(*) FROM readmodel.invoice_register", lambda c: c >= invoices
+            )
             bill_cpu_issue = cpu_seconds(bill)
             documented_at = await wait_for(
-                conn, "SELECT count(*) FROM readmodel.invoice_register WHERE document IS NOT NULL", lambda c: c >= invoices
+                conn,
+                "SELECT count(*) FROM readmodel.invoice_register WHERE document IS NOT NULL",
+                lambda c: c >= invoices,
             )
             code = await asyncio.to_thread(bill.wait, 600)
         worker_cpu = [cpu_seconds(w) - b for w, b in zip(workers, cpu_before)]
@@ -228,25 +336,46 @@ async def main() -> None:
         stop_processes(workers)
 
     events = invoices + (invoices // args.block + 2)
-    baseline = await asyncio.to_thread(baseline_batched_appends, fresh_settings(kafka=False).database_url, events, args.block)
+    baseline = await asyncio.to_thread(
+        baseline_batched_appends, fresh_settings(kafka=False).database_url, events, args.block
+    )
     issue_s, e2e_s, pdf_s = issued_at - started, projected_at - started, documented_at - projected_at
-    print(f"\nbilling-run benchmark: RunBilling {PERIOD} as `mtf bill`, relay and projector as separate processes, Kafka and PostgreSQL local")
-    print(f"  portfolio   {counts['contracts']} contracts, {counts['clients']} clients; {counts['plan_changes']} mid-month plan changes, "
-          f"{counts['suspensions']} suspensions, {counts['terminations']} terminations, {counts['discounts']} client discounts; "
-          f"{counts['arabic']} clients prefer Arabic (seeded in {seed_seconds:.1f} s, not measured)")
+    print(
+        f"\nbilling-run benchmark: RunBilling {PERIOD} as `mtf bill`, relay and projector as separate processes, "
+        "Kafka and PostgreSQL local"
+    )
+    print(
+        f"  portfolio   {counts['contracts']} contracts, {counts['clients']} clients; "
+        f"{counts['plan_changes']} mid-month plan changes, "
+        f"{counts['suspensions']} suspensions, {counts['terminations']} terminations, {counts['discounts']} "
+        "client discounts; "
+        f"{counts['arabic']} clients prefer Arabic (seeded in {seed_seconds:.1f} s, not measured)"
+    )
     print(f"  invoices    {invoices} with {lines} lines, gross {gross} MAD; {args.block} clients per append")
     print(f"  issued in the event store      {issue_s:8.2f} s   {invoices / issue_s:9.1f} invoices/s")
     print(f"  end to end (read model caught up) {e2e_s:5.2f} s   {invoices / e2e_s:9.1f} invoices/s")
-    print(f"  PDFs after that                {pdf_s:8.2f} s   {invoices / pdf_s:9.1f} PDFs/s (rendered, stored, announced, projected)")
+    print(
+        f"  PDFs after that                {pdf_s:8.2f} s   {invoices / pdf_s:9.1f} PDFs/s (rendered, "
+        "stored, announced, projected)"
+    )
     print(f"  peak RSS (mtf bill + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print(f"  relay's and projector's output in {output_dir()}")
-    print(f"  CPU: mtf bill {bill_cpu_issue:.1f} s to issue; relay {worker_cpu[0]:.1f} s, projector {worker_cpu[1]:.1f} s for the whole run")
+    print(
+        f"  CPU: mtf bill {bill_cpu_issue:.1f} s to issue; relay {worker_cpu[0]:.1f} s, projector "
+        f"{worker_cpu[1]:.1f} s for the whole run"
+    )
     print("baseline, same run:")
-    print(f"  raw batched event-store appends/s {baseline:9.1f}   ({events} one-event aggregates, {args.block} per save)  "
-          f"ratio end-to-end invoices/appends = {invoices / e2e_s / baseline:.2f}")
+    print(
+        f"  raw batched event-store appends/s {baseline:9.1f}   ({events} one-event aggregates, {args.block} "
+        "per save)  "
+        f"ratio end-to-end invoices/appends = {invoices / e2e_s / baseline:.2f}"
+    )
     fast, full = render_baseline()
-    print(f"  one process rendering invoices, nothing else: fast writer {fast:7.1f} PDFs/s, reportlab {full:6.1f} PDFs/s  "
-          f"ratio run's PDFs/s to fast writer = {invoices / pdf_s / fast:.2f}")
+    print(
+        f"  one process rendering invoices, nothing else: fast writer {fast:7.1f} PDFs/s, reportlab "
+        f"{full:6.1f} PDFs/s  "
+        f"ratio run's PDFs/s to fast writer = {invoices / pdf_s / fast:.2f}"
+    )
 
 
 def render_baseline(seconds: float = 3.0) -> tuple[float, float]:

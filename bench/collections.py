@@ -60,21 +60,54 @@ JSON_OPERATOR = {**OPERATOR, "content-type": "application/json"}
 def seed(database_url: str, clients: int, batch: int = 1000) -> tuple[list[str], list[str]]:
     """Clients, their billing runs and two invoices each; returns client ids and first-invoice amounts."""
     store = open_event_store(database_url)
-    runs = {period: BillingRun(period=period, billed_position=1, issue_date=issued, due_date=issued + timedelta(days=30),
-                               vat_rate=Decimal("0.20"), clients_total=clients) for period, issued in PERIODS}
+    runs = {
+        period: BillingRun(
+            period=period,
+            billed_position=1,
+            issue_date=issued,
+            due_date=issued + timedelta(days=30),
+            vat_rate=Decimal("0.20"),
+            clients_total=clients,
+        )
+        for period, issued in PERIODS
+    }
     store.save_as(SEED, *runs.values())
     ids, amounts, pending, number = [], [], [], 0
     for i in range(clients):
-        client = Client(cin=f"BC{100000 + i}", full_name=f"Client {i}", email=f"c{i}@example.ma", address="Fes", phone=None)
+        client = Client(
+            cin=f"BC{100000 + i}",
+            full_name=f"Client {i}",
+            email=f"c{i}@example.ma",
+            address="Fes",
+            phone=None,
+        )
         pending.append(client)
         for index, (period, issued) in enumerate(PERIODS):
             number += 1
             net = Decimal(49 + (i % 5) * 50)
-            line = {"line_no": 1, "kind": "recurring", "description": "Plan", "service": ("mobile", "internet", "landline")[i % 3],
-                    "net": f"{net:.2f}", "tax": f"{net * Decimal('0.2'):.2f}", "gross": f"{net * Decimal('1.2'):.2f}"}
-            invoice = Invoice(client_id=client.id, period=period, number=f"FAC-2026-{number:06d}", run_id=runs[period].id,
-                              billed_position=1, issue_date=issued, due_date=issued + timedelta(days=30), vat_rate=Decimal("0.20"),
-                              lines=[line], net=net, tax=net * Decimal("0.2"), gross=net * Decimal("1.2"))
+            line = {
+                "line_no": 1,
+                "kind": "recurring",
+                "description": "Plan",
+                "service": ("mobile", "internet", "landline")[i % 3],
+                "net": f"{net:.2f}",
+                "tax": f"{net * Decimal('0.2'):.2f}",
+                "gross": f"{net * Decimal('1.2'):.2f}",
+            }
+            invoice = Invoice(
+                client_id=client.id,
+                period=period,
+                number=f"FAC-2026-{number:06d}",
+                run_id=runs[period].id,
+                billed_position=1,
+                issue_date=issued,
+                due_date=issued + timedelta(days=30),
+                vat_rate=Decimal("0.20"),
+                lines=[line],
+                net=net,
+                tax=net * Decimal("0.2"),
+                gross=net * Decimal("1.2"),
+            )
             pending.append(invoice)
             if index == 0:
                 amounts.append(line["gross"])
@@ -108,20 +141,47 @@ async def wait_projected(database_url: str, invoices: int, timeout: float = 1800
     raise TimeoutError("the invoice read model did not catch up")
 
 
-async def record_payments(base: str, client_ids: list[str], amounts: list[str], n: int, concurrency: int) -> tuple[list[float], float, int]:
+async def record_payments(
+    base: str, client_ids: list[str], amounts: list[str], n: int, concurrency: int
+) -> tuple[list[float], float, int]:
     """Pays each client's first invoice, one POST /payments each."""
-    bodies = (orjson.dumps({"client_id": client_ids[i % len(client_ids)], "amount": amounts[i % len(client_ids)],
-                            "method": "bank_transfer", "reference": f"VIR-{i}"}) for i in range(n))
+    bodies = (
+        orjson.dumps(
+            {
+                "client_id": client_ids[i % len(client_ids)],
+                "amount": amounts[i % len(client_ids)],
+                "method": "bank_transfer",
+                "reference": f"VIR-{i}",
+            }
+        )
+        for i in range(n)
+    )
     return await closed_loop_posts(base, "/api/v1/payments", bodies, concurrency)
 
 
-async def record_batches(base: str, client_ids: list[str], amounts: list[str], n: int, size: int, concurrency: int):
+async def record_batches(
+    base: str, client_ids: list[str], amounts: list[str], n: int, size: int, concurrency: int
+):
     """Pays each client's second invoice through /payment-batches, `size` payments per statement."""
-    def statement(first: int) -> bytes:
-        return orjson.dumps({"payments": [{"client_id": client_ids[k % len(client_ids)], "amount": amounts[k % len(client_ids)],
-                                           "method": "direct_debit", "reference": f"PRL-{k}"} for k in range(first, min(first + size, n))]})
 
-    return await closed_loop_posts(base, "/api/v1/payment-batches", (statement(first) for first in range(0, n, size)), concurrency)
+    def statement(first: int) -> bytes:
+        return orjson.dumps(
+            {
+                "payments": [
+                    {
+                        "client_id": client_ids[k % len(client_ids)],
+                        "amount": amounts[k % len(client_ids)],
+                        "method": "direct_debit",
+                        "reference": f"PRL-{k}",
+                    }
+                    for k in range(first, min(first + size, n))
+                ]
+            }
+        )
+
+    return await closed_loop_posts(
+        base, "/api/v1/payment-batches", (statement(first) for first in range(0, n, size)), concurrency
+    )
 
 
 async def wait_caught_up(database_url: str, timeout: float = 1800) -> None:
@@ -129,8 +189,12 @@ async def wait_caught_up(database_url: str, timeout: float = 1800) -> None:
     conn = await asyncpg.connect(database_url)
     started = time.perf_counter()
     try:
-        latest = await conn.fetch("SELECT notification_id, topic FROM eventstore.mtf_events ORDER BY notification_id DESC LIMIT 1000")
-        head = next(r["notification_id"] for r in latest if spec_for_stored_topic(r["topic"]).public)  # markers are never published
+        latest = await conn.fetch(
+            "SELECT notification_id, topic FROM eventstore.mtf_events ORDER BY notification_id DESC LIMIT 1000"
+        )
+        head = next(
+            r["notification_id"] for r in latest if spec_for_stored_topic(r["topic"]).public
+        )  # markers are never published
         while time.perf_counter() - started < timeout:
             if await conn.fetchval("SELECT min(position) FROM readmodel.projection_progress") >= head:
                 return
@@ -145,7 +209,9 @@ async def aging_latencies(base: str, rounds: int) -> list[float]:
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         for _ in range(rounds):
             started = time.perf_counter()
-            response = await client.get("/api/v1/aging", params={"as_of": TODAY.isoformat(), "limit": 50}, headers=AUDITOR)
+            response = await client.get(
+                "/api/v1/aging", params={"as_of": TODAY.isoformat(), "limit": 50}, headers=AUDITOR
+            )
             latencies.append(time.perf_counter() - started)
             assert response.status_code == 200, response.text
     return latencies
@@ -156,14 +222,21 @@ async def main() -> None:
     parser.add_argument("--clients", type=int, default=50_000, help="clients; each has two invoices")
     parser.add_argument("--payments", type=int, default=50_000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--batch-payments", type=int, default=50_000, help="payments sent as statements to /payment-batches")
+    parser.add_argument(
+        "--batch-payments", type=int, default=50_000, help="payments sent as statements to /payment-batches"
+    )
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--batch-concurrency", type=int, default=4)
     args = parser.parse_args()
 
     settings = fresh_settings(kafka=True)
     port = free_port()
-    env = {**settings_env(settings), "MTF_FIXED_TODAY": TODAY.isoformat(), "MTF_HTTP_PORT": str(port), "MTF_LOG_LEVEL": "warning"}
+    env = {
+        **settings_env(settings),
+        "MTF_FIXED_TODAY": TODAY.isoformat(),
+        "MTF_HTTP_PORT": str(port),
+        "MTF_LOG_LEVEL": "warning",
+    }
     base = f"http://127.0.0.1:{port}"
     seeded = time.perf_counter()
     client_ids, amounts = await asyncio.to_thread(seed, settings.database_url, args.clients)
@@ -176,11 +249,26 @@ async def main() -> None:
         await wait_projected(settings.database_url, invoices)
         with PeakRss([p.pid for p in processes]) as rss:
             cpu_before = [cpu_seconds(p) for p in processes]
-            paid, paid_s, errors = await record_payments(base, client_ids, amounts, args.payments, args.concurrency)
-            cpu_per_payment = [(cpu_seconds(p) - b) / args.payments * 1000 for p, b in zip(processes, cpu_before)]
+            paid, paid_s, errors = await record_payments(
+                base, client_ids, amounts, args.payments, args.concurrency
+            )
+            cpu_per_payment = [
+                (cpu_seconds(p) - b) / args.payments * 1000 for p, b in zip(processes, cpu_before)
+            ]
             swept = time.perf_counter()
-            sweep = subprocess.run([sys.executable, "-m", "infra.runtime.cli", "collections-sweep", "--as-of", TODAY.isoformat()], env=env,
-                                   capture_output=True, text=True)
+            sweep = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "infra.runtime.cli",
+                    "collections-sweep",
+                    "--as-of",
+                    TODAY.isoformat(),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             sweep_s = time.perf_counter() - swept
             if sweep.returncode != 0:
                 raise SystemExit(f"sweep failed: {sweep.stdout[-2000:]} {sweep.stderr[-2000:]}")
@@ -191,34 +279,62 @@ async def main() -> None:
             # Last, so that the sweep and the aging query see the portfolio the single payments left.
             cpu_before = [cpu_seconds(p) for p in processes]
             batched, batched_s, batch_errors = await record_batches(
-                base, client_ids, amounts, args.batch_payments, args.batch_size, args.batch_concurrency)
-            cpu_per_batched = [(cpu_seconds(p) - b) / max(1, args.batch_payments) * 1000 for p, b in zip(processes, cpu_before)]
+                base, client_ids, amounts, args.batch_payments, args.batch_size, args.batch_concurrency
+            )
+            cpu_per_batched = [
+                (cpu_seconds(p) - b) / max(1, args.batch_payments) * 1000
+                for p, b in zip(processes, cpu_before)
+            ]
     finally:
         stop_processes(processes)
     appends = await asyncio.to_thread(baseline_appends, 3000)
     rate = args.payments / paid_s
-    print(f"\ncollections benchmark: {args.clients} clients, {invoices} invoices (seeded in {seed_s:.1f} s, not measured); "
-          f"gateway x2, relay, projector as separate processes; Kafka and PostgreSQL local")
-    print(f"  payments through HTTP      {rate:10.1f} /s   ({args.payments} payments, {args.concurrency} concurrent; errors: {errors})")
+    print(
+        f"\ncollections benchmark: {args.clients} clients, {invoices} invoices "
+        f"(seeded in {seed_s:.1f} s, not measured); "
+        f"gateway x2, relay, projector as separate processes; Kafka and PostgreSQL local"
+    )
+    print(
+        f"  payments through HTTP      {rate:10.1f} /s   ({args.payments} payments, {args.concurrency} "
+        f"concurrent; errors: {errors})"
+    )
     print(f"  payment latency p50 / p99  {ms(percentile(paid, 50))} / {ms(percentile(paid, 99))} ms")
     print(
-        f"  CPU per payment            gateway {cpu_per_payment[0]:.2f} ms, relay {cpu_per_payment[1]:.2f} ms, projector {cpu_per_payment[2]:.2f} ms"
+        f"  CPU per payment            gateway {cpu_per_payment[0]:.2f} ms, relay {cpu_per_payment[1]:.2f} "
+        f"ms, projector {cpu_per_payment[2]:.2f} ms"
     )
     if args.batch_payments:
         batch_rate = args.batch_payments / batched_s
-        print(f"  payments in statements     {batch_rate:10.1f} /s   ({args.batch_payments} payments, {args.batch_size} per POST /payment-batches, "
-              f"{args.batch_concurrency} concurrent; errors: {batch_errors})")
-        print(f"  statement latency p50/p99  {ms(percentile(batched, 50))} / {ms(percentile(batched, 99))} ms")
-        print(f"  CPU per payment            gateway {cpu_per_batched[0]:.2f} ms, relay {cpu_per_batched[1]:.2f} ms, "
-              f"projector {cpu_per_batched[2]:.2f} ms")
-    print(f"  collections sweep          {sweep_s:10.2f} s    (as of {TODAY}, whole portfolio, as its own process: {sweep.stdout.strip()[-200:]})")
-    print(f"  aging p50 / p99            {ms(percentile(aging, 50))} / {ms(percentile(aging, 99))} ms   "
-          "(portfolio, 200 requests, while the projector absorbs the sweep)")
-    print(f"  aging p50 / p99, settled   {ms(percentile(settled_aging, 50))} / {ms(percentile(settled_aging, 99))} ms   "
-          "(the same, once the projections have applied the whole log)")
+        print(
+            f"  payments in statements     {batch_rate:10.1f} /s   ({args.batch_payments} payments, "
+            f"{args.batch_size} per POST /payment-batches, "
+            f"{args.batch_concurrency} concurrent; errors: {batch_errors})"
+        )
+        print(
+            f"  statement latency p50/p99  {ms(percentile(batched, 50))} / {ms(percentile(batched, 99))} ms"
+        )
+        print(
+            f"  CPU per payment            gateway {cpu_per_batched[0]:.2f} ms, relay {cpu_per_batched[1]:.2f} ms, "
+            f"projector {cpu_per_batched[2]:.2f} ms"
+        )
+    print(
+        f"  collections sweep          {sweep_s:10.2f} s    (as of {TODAY}, whole portfolio, as its own "
+        f"process: {sweep.stdout.strip()[-200:]})"
+    )
+    print(
+        f"  aging p50 / p99            {ms(percentile(aging, 50))} / {ms(percentile(aging, 99))} ms   "
+        "(portfolio, 200 requests, while the projector absorbs the sweep)"
+    )
+    print(
+        f"  aging p50 / p99, settled   {ms(percentile(settled_aging, 50))} / {ms(percentile(settled_aging, 99))} ms   "
+        "(the same, once the projections have applied the whole log)"
+    )
     print(f"  peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print(f"  servers' output in {output_dir()}")
-    print(f"baseline, same run: raw event-store appends/s {appends:.1f} (one event per save)  ratio payments/appends = {rate / appends:.2f}")
+    print(
+        f"baseline, same run: raw event-store appends/s {appends:.1f} (one event per save)  ratio "
+        f"payments/appends = {rate / appends:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -38,14 +38,19 @@ class WakeUpProbe(Sampling):
             self.delays.append(time.perf_counter() - started - self.INTERVAL_S)
 
     def summary(self) -> str:
-        return f"{spread(self.delays)} ({len(self.delays)} wake-ups, {stalls(self.delays, FlushProbe.STALL_S)})"
+        return (
+            f"{spread(self.delays)} ({len(self.delays)} wake-ups, {stalls(self.delays, FlushProbe.STALL_S)})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--directory", help="where to write, on the volume to measure (a PostgreSQL's pg_wal, say); "
-                        "the temporary directory by default")
+    parser.add_argument(
+        "--directory",
+        help="where to write, on the volume to measure (a PostgreSQL's pg_wal, say); "
+        "the temporary directory by default",
+    )
     args = parser.parse_args()
     with FlushProbe(args.directory) as flushes, WakeUpProbe() as wake_ups:
         time.sleep(args.seconds)
@@ -55,8 +60,10 @@ def main() -> None:
     print(f"\ndisk benchmark: {args.seconds:.0f} s, nothing of the system running")
     print(f"  flush wait in {flushes.directory}  {flushes.summary()}")
     print(f"baseline, same run: a 20 ms sleep's wake-up delay  {wake_ups.summary()}")
-    print(f"  no durable command's p99 can be below {ms(floor)} ms on this disk over this time: "
-          f"{'under' if floor < 0.05 else 'OVER'} issue 2's 50 ms")
+    print(
+        f"  no durable command's p99 can be below {ms(floor)} ms on this disk over this time: "
+        f"{'under' if floor < 0.05 else 'OVER'} issue 2's 50 ms"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ class ProtocolError(RuntimeError):
 
 
 class Connection:
-    def __init__(self, host: str, port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, host: str, port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         self.host, self.port = host, port
         self._reader, self._writer = reader, writer
         self.server_timing: str | None = None  # the last answer's Server-Timing header, if it had one
@@ -39,7 +41,10 @@ class Connection:
         except asyncio.IncompleteReadError as error:
             raise ProtocolError("the server closed the connection") from error
         status = int(lines[0].split(" ", 2)[1])
-        fields = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:] if line)}
+        fields = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in lines[1:] if line)
+        }
         self.server_timing = fields.get("server-timing")
         if "content-length" not in fields:
             raise ProtocolError(f"answer without Content-Length: {lines[0]}")

@@ -140,14 +140,18 @@ class FlushProbe(Sampling):
         share, low, high = (1 - q / 100) * self.seconds, 0.0, max(self.latencies, default=0.0)
         for _ in range(40):
             middle = (low + high) / 2
-            low, high = (middle, high) if sum(max(0.0, d - middle) for d in self.latencies) > share else (low, middle)
+            low, high = (
+                (middle, high) if sum(max(0.0, d - middle) for d in self.latencies) > share else (low, middle)
+            )
         return high
 
     def summary(self) -> str:
         if not self.latencies:
             return "no flush finished during the phase"
-        return (f"{spread(self.latencies)} ({len(self.latencies)} flushes of 8 KB, {stalls(self.latencies, self.STALL_S)});"
-                f" p99 by time {ms(self.wait_by_time(99))} ms")
+        return (
+            f"{spread(self.latencies)} ({len(self.latencies)} flushes of 8 KB, {stalls(self.latencies, self.STALL_S)});"
+            f" p99 by time {ms(self.wait_by_time(99))} ms"
+        )
 
 
 async def wait_ready(client: httpx.AsyncClient, timeout: float = 60) -> None:
@@ -165,12 +169,23 @@ async def wait_ready(client: httpx.AsyncClient, timeout: float = 60) -> None:
 async def setup_parties(client: httpx.AsyncClient, clients: int) -> tuple[list[str], list[str]]:
     offers = []
     for fee in ("49.00", "99.00", "199.00"):
-        body = {"name": f"Mobile {fee}", "service": "mobile", "family": "4g", "monthly_fee": fee, "components": [{"kind": "data", "gb": 10}]}
+        body = {
+            "name": f"Mobile {fee}",
+            "service": "mobile",
+            "family": "4g",
+            "monthly_fee": fee,
+            "components": [{"kind": "data", "gb": 10}],
+        }
         offers.append((await client.post("/api/v1/offers", json=body, headers=ADMIN)).json()["id"])
     semaphore = asyncio.Semaphore(50)
 
     async def one(i: int) -> str:
-        body = {"cin": f"BE{100000 + i}", "full_name": f"Client {i}", "email": f"c{i}@example.ma", "address": "Casablanca"}
+        body = {
+            "cin": f"BE{100000 + i}",
+            "full_name": f"Client {i}",
+            "email": f"c{i}@example.ma",
+            "address": "Casablanca",
+        }
         async with semaphore:
             response = await client.post("/api/v1/clients", json=body, headers=OPERATOR)
         return response.json()["id"]
@@ -179,7 +194,11 @@ async def setup_parties(client: httpx.AsyncClient, clients: int) -> tuple[list[s
 
 
 def _contract_body(i: int, client_ids, offer_ids) -> bytes:
-    body = {"client_id": client_ids[i % len(client_ids)], "offer_id": offer_ids[i % len(offer_ids)], "commitment_months": 12}
+    body = {
+        "client_id": client_ids[i % len(client_ids)],
+        "offer_id": offer_ids[i % len(offer_ids)],
+        "commitment_months": 12,
+    }
     return orjson.dumps({**body, "intent": "new_line"})
 
 
@@ -228,12 +247,23 @@ async def closed_loop_posts(
             conn.close()
 
 
-async def closed_loop(base: str, n: int, concurrency: int, client_ids, offer_ids, answered: list[Answer]) -> tuple[list[float], float, int]:
+async def closed_loop(
+    base: str, n: int, concurrency: int, client_ids, offer_ids, answered: list[Answer]
+) -> tuple[list[float], float, int]:
     bodies = (_contract_body(i, client_ids, offer_ids) for i in range(n))
     return await closed_loop_posts(base, "/api/v1/contracts", bodies, concurrency, answered)
 
 
-async def open_loop(base: str, n: int, rate: float, max_in_flight: int, offset: int, client_ids, offer_ids, answered: list[Answer]):
+async def open_loop(
+    base: str,
+    n: int,
+    rate: float,
+    max_in_flight: int,
+    offset: int,
+    client_ids,
+    offer_ids,
+    answered: list[Answer],
+):
     """Commands arrive at a fixed rate whatever the latency, on up to `max_in_flight` connections.
 
     A command's latency runs from its scheduled arrival, so time spent waiting for a free
@@ -292,7 +322,7 @@ class Visibility:
     async def oldest_unseen(self) -> Answer | None:
         """The oldest accepted answer not yet visible, or None if every answer so far is."""
         while self.oldest < len(self.answered):
-            window = self.answered[self.oldest:self.oldest + WINDOW]
+            window = self.answered[self.oldest : self.oldest + WINDOW]
             ids = [orjson.loads(a.body)["id"] if a.body is not None else None for a in window]
             seen = {str(row[0]) for row in await self.conn.fetch(_VISIBLE, [i for i in ids if i is not None])}
             for answer, contract_id in zip(window, ids):
@@ -353,7 +383,9 @@ def baseline_appends(n: int) -> float:
     ctx = CommandContext(actor="bench", role="operator")
     started = time.perf_counter()
     for i in range(n):
-        store.save_as(ctx, Client(cin=f"ZZ{100000 + i}", full_name="x", email="x@y.ma", address="z", phone=None))
+        store.save_as(
+            ctx, Client(cin=f"ZZ{100000 + i}", full_name="x", email="x@y.ma", address="z", phone=None)
+        )
     elapsed = time.perf_counter() - started
     store.close()
     return n / elapsed
@@ -390,11 +422,20 @@ def output_dir() -> Path:
 def start_server(env: dict[str, str], command: str, *args: str) -> subprocess.Popen:
     """`mtf <command> <args>` as its own process, its output kept in `output_dir()`."""
     with open(output_dir() / f"{command}.log", "wb") as output:  # the child keeps its own copy
-        return subprocess.Popen([sys.executable, "-m", "infra.runtime.cli", command, *args], env=env, stdout=output, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "infra.runtime.cli", command, *args],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def start_processes(env: dict[str, str], gateway_workers: int) -> list[subprocess.Popen]:
-    return [start_server(env, "gateway", "--workers", str(gateway_workers)), start_server(env, "relay"), start_server(env, "project")]
+    return [
+        start_server(env, "gateway", "--workers", str(gateway_workers)),
+        start_server(env, "relay"),
+        start_server(env, "project"),
+    ]
 
 
 def stop_on_sigterm() -> None:
@@ -431,7 +472,13 @@ def infrastructure_cpu() -> dict[str, float]:
     for process in psutil.process_iter(["name", "cmdline"]):
         try:
             name = process.info["name"] or ""
-            role = "postgres" if name.startswith("postgres") else "kafka" if "kafka.Kafka" in " ".join(process.info["cmdline"] or []) else None
+            role = (
+                "postgres"
+                if name.startswith("postgres")
+                else "kafka"
+                if "kafka.Kafka" in " ".join(process.info["cmdline"] or [])
+                else None
+            )
             if role:
                 totals[role] += sum(process.cpu_times()[:2])
         except psutil.Error:
@@ -453,21 +500,30 @@ def cpu_per_command(before: dict[str, float], after: dict[str, float], commands:
 
 
 class WalWritten(NamedTuple):
-    """PostgreSQL's WAL over a phase, from every process that wrote to it (appends, projections, the relay's position)."""
+    """PostgreSQL's WAL over a phase, from every process that wrote to it (appends, projections, the relay's
+    position)."""
 
     bytes: int
-    full_page_share: float  # of the records, the share that were full-page images (first change to a page after a checkpoint)
-    files_added: int  # net growth of pg_wal in 16 MB files: each new one is zero-filled by the commit that crosses into it
+    # of the records, the share that were full-page images (first change to a page after a checkpoint)
+    full_page_share: float
+    # net growth of pg_wal in 16 MB files: each new one is zero-filled by the commit that crosses into it
+    files_added: int
 
     def summary(self, commands: int) -> str:
-        return (f"{self.bytes / commands / 1024:.1f} KB per command, {self.full_page_share:.0%} of its records full-page images;"
-                f" pg_wal grew by {self.files_added} files of 16 MB")
+        return (
+            f"{self.bytes / commands / 1024:.1f} KB per command, {self.full_page_share:.0%} of its records "
+            "full-page images;"
+            f" pg_wal grew by {self.files_added} files of 16 MB"
+        )
 
 
 class WalProbe:
     """pg_stat_wal and the WAL directory before and after a phase."""
 
-    _READ = "SELECT wal_records, wal_fpi, wal_bytes, (SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$') FROM pg_stat_wal"
+    _READ = (
+        "SELECT wal_records, wal_fpi, wal_bytes, "
+        "(SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$') FROM pg_stat_wal"
+    )
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
@@ -484,15 +540,20 @@ class WalProbe:
         return self
 
     async def __aexit__(self, *exc) -> None:
-        records, fpi, written, files = (after - before for after, before in zip(await self._read(), self._before))
+        records, fpi, written, files = (
+            after - before for after, before in zip(await self._read(), self._before)
+        )
         self.written = WalWritten(written, fpi / records if records else 0.0, files)
 
 
 def print_cpu(per_command: dict[str, float]) -> None:
     total = sum(per_command.values())
     print("  CPU per command            " + ", ".join(f"{r} {per_command[r]:.2f} ms" for r in SERVERS))
-    print("  ... and beside them        " + ", ".join(f"{r} {v:.2f} ms" for r, v in per_command.items() if r not in SERVERS)
-          + f"; all together {total:.2f} ms = at most {2000 / total:.0f} commands/s on 2 cores")
+    print(
+        "  ... and beside them        "
+        + ", ".join(f"{r} {v:.2f} ms" for r, v in per_command.items() if r not in SERVERS)
+        + f"; all together {total:.2f} ms = at most {2000 / total:.0f} commands/s on 2 cores"
+    )
 
 
 PHASES = ("queue", "command", "cpu", "append", "resume", "app")  # see infra/kernel/server_timing.py
@@ -504,7 +565,10 @@ def print_phases(answers: list[Answer]) -> None:
     connection (open loop), in the kernel, and in the gateway's socket before its event loop read it."""
     timed = [server_timing.parsed(a.timing) for a in answers if a.body is not None and a.timing]
     if timed:
-        cells = (f"{name} {percentile([t[name] for t in timed], 50):.1f} / {percentile([t[name] for t in timed], 99):.1f}" for name in PHASES)
+        cells = (
+            f"{name} {percentile([t[name] for t in timed], 50):.1f} / {percentile([t[name] for t in timed], 99):.1f}"
+            for name in PHASES
+        )
         print("  in the gateway, p50 / p99 ms " + ", ".join(cells))
 
 
@@ -520,11 +584,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=5000, help="commands in the closed-loop phase")
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--rate", type=float, default=300.0, help="arrival rate of the open-loop phase, commands/s")
+    parser.add_argument(
+        "--rate", type=float, default=300.0, help="arrival rate of the open-loop phase, commands/s"
+    )
     parser.add_argument("--gateway-workers", type=int, default=2)
-    parser.add_argument("--settle", type=float, default=1.0,
-                        help="seconds between the closed loop and the open one; after a long closed loop the system needs "
-                             "a minute or more to recover its tail (see docs/operations.md)")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=1.0,
+        help="seconds between the closed loop and the open one; after a long closed loop the system needs "
+        "a minute or more to recover its tail (see docs/operations.md)",
+    )
     args = parser.parse_args()
     open_n = min(args.n, int(args.rate * 10))
 
@@ -542,15 +612,23 @@ async def main() -> None:
             before = cpu_snapshot(processes)
             closed_answers: list[Answer] = []
             with FlushProbe() as closed_flushes:
-                async with LagProbe(settings.database_url, closed_answers) as closed_lag, WalProbe(settings.database_url) as closed_wal:
-                    closed, elapsed, closed_errors = await closed_loop(base, args.n, args.concurrency, client_ids, offer_ids, closed_answers)
+                async with (
+                    LagProbe(settings.database_url, closed_answers) as closed_lag,
+                    WalProbe(settings.database_url) as closed_wal,
+                ):
+                    closed, elapsed, closed_errors = await closed_loop(
+                        base, args.n, args.concurrency, client_ids, offer_ids, closed_answers
+                    )
             lag = await wait_projected(settings.database_url, closed_answers)
             closed_cpu = cpu_per_command(before, cpu_snapshot(processes), args.n)
             await asyncio.sleep(args.settle)
             before = cpu_snapshot(processes)
             open_answers: list[Answer] = []
             with FlushProbe() as open_flushes:
-                async with LagProbe(settings.database_url, open_answers) as open_lag, WalProbe(settings.database_url) as open_wal:
+                async with (
+                    LagProbe(settings.database_url, open_answers) as open_lag,
+                    WalProbe(settings.database_url) as open_wal,
+                ):
                     opened, open_elapsed, open_errors = await open_loop(
                         base, open_n, args.rate, args.concurrency, args.n, client_ids, offer_ids, open_answers
                     )
@@ -563,19 +641,30 @@ async def main() -> None:
     produce = await baseline_produce(settings.kafka_bootstrap, args.n)
     throughput = args.n / elapsed
     print("\npipeline benchmark: ProvisionContract over HTTP -> event store -> relay -> Kafka -> projections")
-    print(f"  topology: gateway x{args.gateway_workers} workers, relay, projector as separate processes; Kafka and PostgreSQL local; 2 cores shared")
+    print(
+        f"  topology: gateway x{args.gateway_workers} workers, relay, projector as separate processes; Kafka "
+        "and PostgreSQL local; 2 cores shared"
+    )
     print(f"closed loop: {args.n} commands, {args.concurrency} concurrent clients")
     print(f"  commands/s                 {throughput:10.1f}   (errors: {closed_errors})")
-    print(f"  latency p50 / p99 / max    {ms(percentile(closed, 50))} / {ms(percentile(closed, 99))} / {ms(max(closed))} ms")
+    print(
+        f"  latency p50 / p99 / max    {ms(percentile(closed, 50))} / {ms(percentile(closed, 99))} / "
+        f"{ms(max(closed))} ms"
+    )
     print(f"  projection lag while loaded {_lag(closed_lag)}")
     print(f"  projection catch-up        {lag:10.3f} s after the last command answered")
     print_phases(closed_answers)
     print(f"  disk flush beside it       {closed_flushes.summary()}")
     print(f"  PostgreSQL's WAL           {closed_wal.written.summary(args.n)}")
     print_cpu(closed_cpu)
-    print(f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)")
+    print(
+        f"open loop: {open_n} commands arriving at {args.rate:.0f}/s (at most {args.concurrency} in flight)"
+    )
     print(f"  achieved commands/s        {open_n / open_elapsed:10.1f}   (errors: {open_errors})")
-    print(f"  latency p50 / p99 / max    {ms(percentile(opened, 50))} / {ms(percentile(opened, 99))} / {ms(max(opened))} ms")
+    print(
+        f"  latency p50 / p99 / max    {ms(percentile(opened, 50))} / {ms(percentile(opened, 99))} / "
+        f"{ms(max(opened))} ms"
+    )
     print(f"  projection lag while loaded {_lag(open_lag)}")
     print(f"  projection catch-up        {open_catch_up:10.3f} s after the last command answered")
     print_phases(open_answers)
@@ -585,20 +674,37 @@ async def main() -> None:
     print(f"peak RSS (gateway workers + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print(f"servers' output in {output_dir()}")
     print("baselines, same run:")
-    print(f"  raw event-store appends/s  {appends:10.1f}   (one event per save, sequential)  ratio commands/appends = {throughput / appends:.2f}")
-    print(f"  raw aiokafka produce/s     {produce:10.1f}   (idempotent, acks=all)            ratio commands/produce = {throughput / produce:.3f}")
+    print(
+        f"  raw event-store appends/s  {appends:10.1f}   (one event per save, sequential)  ratio "
+        f"commands/appends = {throughput / appends:.2f}"
+    )
+    print(
+        f"  raw aiokafka produce/s     {produce:10.1f}   (idempotent, acks=all)            ratio "
+        f"commands/produce = {throughput / produce:.3f}"
+    )
     print("targets (issue 2, 2-core machine):")
     disk_floor = open_flushes.wait_by_time(99) if open_flushes.latencies else float("nan")
-    for line in verdicts(throughput, percentile(closed, 99), percentile(opened, 99), percentile(open_lag.samples, 99), args.rate, disk_floor):
+    for line in verdicts(
+        throughput,
+        percentile(closed, 99),
+        percentile(opened, 99),
+        percentile(open_lag.samples, 99),
+        args.rate,
+        disk_floor,
+    ):
         print("  " + line)
 
 
-def verdicts(throughput: float, closed_p99: float, open_p99: float, open_lag_p99: float, rate: float, disk_floor: float) -> list[str]:
+def verdicts(
+    throughput: float, closed_p99: float, open_p99: float, open_lag_p99: float, rate: float, disk_floor: float
+) -> list[str]:
     """Each target against this run. The p99 target is read both ways: 100 always in flight (closed loop; by
     Little's law that needs 100 / 0.05 = 2,000 commands/s), and `rate` offered with at most 100 in flight.
     Beside the second, the floor the disk set during that phase (FlushProbe.wait_by_time)."""
+
     def met(ok: bool) -> str:
         return "met" if ok else "MISSED"
+
     return [
         f"at least 300 commands/s through HTTP: {throughput:.1f}/s, {met(throughput >= 300)}",
         f"p99 under 50 ms at 100 concurrent (closed loop): {ms(closed_p99)} ms, {met(closed_p99 < 0.05)}",

@@ -52,8 +52,12 @@ class BillingTerms:
 
     @classmethod
     def from_settings(cls, settings) -> BillingTerms:
-        return cls(vat_rate=settings.vat_rate, payment_terms_days=settings.payment_terms_days, block_size=settings.billing_block_size,
-                   pdf_workers=workers_for(settings.pdf_workers))
+        return cls(
+            vat_rate=settings.vat_rate,
+            payment_terms_days=settings.payment_terms_days,
+            block_size=settings.billing_block_size,
+            pdf_workers=workers_for(settings.pdf_workers),
+        )
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -81,7 +85,9 @@ def billable_period(text: str, clock: Clock) -> Period:
     if period.last_day >= clock.today():
         raise Conflict(
             f"the period {period} has not ended: it can be billed from {period.end.isoformat()}",
-            code="period_not_ended", period=str(period), billable_from=period.end.isoformat(),
+            code="period_not_ended",
+            period=str(period),
+            billable_from=period.end.isoformat(),
         )
     return period
 
@@ -89,16 +95,24 @@ def billable_period(text: str, clock: Clock) -> Period:
 # --- dry run -------------------------------------------------------------------------------------
 
 
-def preview_billing(store: EventStore, clock: Clock, terms: BillingTerms, period_text: str) -> tuple[int, list[InvoiceDraft]]:
+def preview_billing(
+    store: EventStore, clock: Clock, terms: BillingTerms, period_text: str
+) -> tuple[int, list[InvoiceDraft]]:
     """Every invoice the period would get at the current log head. Appends nothing, numbers nothing."""
     period = billable_period(period_text, clock)
     billing_input = read_billing_input(store, store.head())
-    return billing_input.position, _drafts(billing_input, period, terms.vat_rate, billing_input.clients_for(period))
+    return billing_input.position, _drafts(
+        billing_input, period, terms.vat_rate, billing_input.clients_for(period)
+    )
 
 
-def _computed(billing_input: BillingInput, period: Period, vat_rate: Decimal, clients=None) -> Iterator[tuple[UUID, list[InvoiceLine]]]:
+def _computed(
+    billing_input: BillingInput, period: Period, vat_rate: Decimal, clients=None
+) -> Iterator[tuple[UUID, list[InvoiceLine]]]:
     for client_id in clients if clients is not None else billing_input.clients_for(period):
-        lines = invoice_lines(billing_input.contracts[client_id], billing_input.discounts.get(client_id, ()), period, vat_rate)
+        lines = invoice_lines(
+            billing_input.contracts[client_id], billing_input.discounts.get(client_id, ()), period, vat_rate
+        )
         if lines:
             yield client_id, lines
 
@@ -113,7 +127,9 @@ class StartedRun:
     billing_input: BillingInput | None = None
 
 
-def start_billing_run(store: EventStore, clock: Clock, terms: BillingTerms, period_text: str, ctx: CommandContext) -> StartedRun:
+def start_billing_run(
+    store: EventStore, clock: Clock, terms: BillingTerms, period_text: str, ctx: CommandContext
+) -> StartedRun:
     """The period's run: the existing one (created=False), or a new one pinned to the current log head."""
     period = billable_period(period_text, clock)
     run_id = BillingRun.create_id(str(period))
@@ -155,7 +171,9 @@ def execute_billing_run(
             billing_input = read_billing_input(store, run.billed_position)
         clients = billing_input.clients_for(Period.parse(run.period))
         run = _issue_invoices(store, terms, run, clients, billing_input, ctx, progress)
-        documents = issue_invoice_documents(store, clock, operator, terms, run, clients, billing_input, ctx, progress)
+        documents = issue_invoice_documents(
+            store, clock, operator, terms, run, clients, billing_input, ctx, progress
+        )
         run.complete(documents=documents)
         store.save_as(ctx, run)
         return run
@@ -168,14 +186,20 @@ class InvoiceDraft:
     totals: Totals
 
 
-def _drafts(billing_input: BillingInput, period: Period, vat_rate: Decimal, block: list[UUID]) -> list[InvoiceDraft]:
+def _drafts(
+    billing_input: BillingInput, period: Period, vat_rate: Decimal, block: list[UUID]
+) -> list[InvoiceDraft]:
     return [
-        InvoiceDraft(client_id, [line.as_payload(i) for i, line in enumerate(lines, start=1)], Totals.of(lines))
+        InvoiceDraft(
+            client_id, [line.as_payload(i) for i, line in enumerate(lines, start=1)], Totals.of(lines)
+        )
         for client_id, lines in _computed(billing_input, period, vat_rate, block)
     ]
 
 
-def _issue_invoices(store, terms, run: BillingRun, clients: list[UUID], billing_input, ctx, progress: Progress) -> BillingRun:
+def _issue_invoices(
+    store, terms, run: BillingRun, clients: list[UUID], billing_input, ctx, progress: Progress
+) -> BillingRun:
     """Issues block after block. The next block is computed on a second thread while this one is saved:
     the computation is pure, so a block redone after a conflict simply uses its drafts again."""
     period, size = Period.parse(run.period), terms.block_size
@@ -184,7 +208,9 @@ def _issue_invoices(store, terms, run: BillingRun, clients: list[UUID], billing_
 
         def drafts_from(start: int) -> Future:
             if start not in prepared:
-                prepared[start] = compute.submit(_drafts, billing_input, period, run.vat_rate, clients[start : start + size])
+                prepared[start] = compute.submit(
+                    _drafts, billing_input, period, run.vat_rate, clients[start : start + size]
+                )
             return prepared[start]
 
         while run.status == "running":
@@ -253,25 +279,43 @@ def _invoice(run: BillingRun, draft: InvoiceDraft, number: str) -> Invoice:
 
 def unfinished_runs(store: EventStore) -> list[UUID]:
     """Runs started but not completed: what a restarted gateway resumes (indexed: no scan of the log)."""
-    return store.unfinished(get_topic(BillingRun.BillingRunStarted), get_topic(BillingRun.BillingRunCompleted))
+    return store.unfinished(
+        get_topic(BillingRun.BillingRunStarted), get_topic(BillingRun.BillingRunCompleted)
+    )
 
 
 # --- documents -----------------------------------------------------------------------------------
 
 
 def issue_invoice_documents(
-    store: EventStore, clock: Clock, operator: Operator, terms: BillingTerms, run: BillingRun, clients: list[UUID],
-    billing_input: BillingInput, ctx: CommandContext, progress: Progress = _no_progress,
+    store: EventStore,
+    clock: Clock,
+    operator: Operator,
+    terms: BillingTerms,
+    run: BillingRun,
+    clients: list[UUID],
+    billing_input: BillingInput,
+    ctx: CommandContext,
+    progress: Progress = _no_progress,
 ) -> int:
     """Renders and stores the PDF of every invoice of the run that has none yet; returns how many exist."""
     invoice_ids = [Invoice.create_id(client_id, run.period) for client_id in clients]
-    blocks = [invoice_ids[start : start + terms.block_size] for start in range(0, len(invoice_ids), terms.block_size)]
+    blocks = [
+        invoice_ids[start : start + terms.block_size]
+        for start in range(0, len(invoice_ids), terms.block_size)
+    ]
     documented, rendering = 0, None
     for block in [*blocks, None]:
         # The next block renders on the pool while this one is stored and announced.
-        following = start_block(store, operator, block, billing_input, terms.pdf_workers) if block is not None else None
+        following = (
+            start_block(store, operator, block, billing_input, terms.pdf_workers)
+            if block is not None
+            else None
+        )
         if rendering is not None:
-            documented += finish_block(store, clock, operator, rendering, billing_input, ctx, terms.pdf_workers)
+            documented += finish_block(
+                store, clock, operator, rendering, billing_input, ctx, terms.pdf_workers
+            )
             progress("documents", documented, run.invoices_issued)
             crash_point("billing.after_document_block")
         rendering = following
@@ -299,4 +343,3 @@ def verify_billing_run(store: EventStore, run_id: UUID, block_size: int = 1000) 
             if want != have:
                 differences.append({"client_id": str(client_id), "expected": want, "issued": have})
     return differences
-

@@ -41,11 +41,16 @@ class BillingInput:
 
     def clients_for(self, period: Period) -> list[UUID]:
         """Clients with a contract that may bill in the period, in the fixed order runs use."""
-        return sorted((c for c, contracts in self.contracts.items() if any(_may_bill(k, period) for k in contracts)), key=str)
+        return sorted(
+            (c for c, contracts in self.contracts.items() if any(_may_bill(k, period) for k in contracts)),
+            key=str,
+        )
 
 
 def _may_bill(contract: ContractHistory, period: Period) -> bool:
-    return contract.start_date < period.end and (contract.terminated_on is None or contract.terminated_on >= period.first_day)
+    return contract.start_date < period.end and (
+        contract.terminated_on is None or contract.terminated_on >= period.first_day
+    )
 
 
 def read_billing_input(store: EventStore, position: int) -> BillingInput:
@@ -64,12 +69,14 @@ def read_billing_input(store: EventStore, position: int) -> BillingInput:
         elif name == "DiscountEnded" and originator in discounts:
             discounts[originator]["to_period"] = data["last_period"]
         elif name == "ClientRegistered":
-            result.identities[originator] = ClientIdentity(data["full_name"], data["cin"], data["address"], data["language"] or "fr",
-                                                           data["ice"])
+            result.identities[originator] = ClientIdentity(
+                data["full_name"], data["cin"], data["address"], data["language"] or "fr", data["ice"]
+            )
         elif name == "ClientDetailsUpdated" and originator in result.identities:
             previous = result.identities[originator]
-            result.identities[originator] = ClientIdentity(data["full_name"], previous.cin, data["address"], data["language"] or "fr",
-                                                           data["ice"])
+            result.identities[originator] = ClientIdentity(
+                data["full_name"], previous.cin, data["address"], data["language"] or "fr", data["ice"]
+            )
     for discount_id, state in discounts.items():
         terms = terms_of(discount_id, state)
         result.discounts.setdefault(terms.client_id, []).append(terms)
@@ -80,14 +87,37 @@ def read_billing_input(store: EventStore, position: int) -> BillingInput:
 # event, and decoding whole states through the generic transcoder cost a run dearly (docs/performance.md).
 CONTRACT, DISCOUNT, CLIENT = (get_topic(aggregate) + "." for aggregate in (Contract, Discount, Client))
 FIELDS = {
-    CONTRACT + "ContractProvisioned": ("client_id", "number", "service", "start_date", "activation_fee", "offer_id",
-                                       "offer_version", "offer_name", "monthly_fee"),
+    CONTRACT + "ContractProvisioned": (
+        "client_id",
+        "number",
+        "service",
+        "start_date",
+        "activation_fee",
+        "offer_id",
+        "offer_version",
+        "offer_name",
+        "monthly_fee",
+    ),
     CONTRACT + "ContractActivated": ("on",),
     CONTRACT + "ContractSuspended": ("on",),
     CONTRACT + "ContractResumed": ("on",),
     CONTRACT + "ContractTerminated": ("on", "early_termination_charge"),
-    CONTRACT + "ContractPlanChanged": ("offer_id", "offer_version", "offer_name", "monthly_fee", "effective_date"),
-    DISCOUNT + "DiscountGranted": ("client_id", "contract_id", "kind", "value", "from_period", "to_period", "label"),
+    CONTRACT + "ContractPlanChanged": (
+        "offer_id",
+        "offer_version",
+        "offer_name",
+        "monthly_fee",
+        "effective_date",
+    ),
+    DISCOUNT + "DiscountGranted": (
+        "client_id",
+        "contract_id",
+        "kind",
+        "value",
+        "from_period",
+        "to_period",
+        "label",
+    ),
     DISCOUNT + "DiscountEnded": ("last_period",),
     CLIENT + "ClientRegistered": ("full_name", "cin", "address", "language", "ice"),
     CLIENT + "ClientDetailsUpdated": ("full_name", "address", "language", "ice"),

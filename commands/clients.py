@@ -21,10 +21,17 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Address = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 # The pattern is documented, not enforced here: the domain checks the CIN and answers `invalid_cin`.
-Cin = Annotated[str, StringConstraints(min_length=1, max_length=20), Field(json_schema_extra={"pattern": CIN_INPUT_PATTERN})]
+Cin = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=20),
+    Field(json_schema_extra={"pattern": CIN_INPUT_PATTERN}),
+]
 Phone = Annotated[str | None, Field(default=None, max_length=20, pattern=r"^\+?[0-9 ]{6,20}$")]
 Language = Literal["fr", "ar"]
-Ice = Annotated[str | None, Field(default=None, pattern=r"^[0-9]{15}$", description="A business customer's ICE (15 digits).")]
+Ice = Annotated[
+    str | None,
+    Field(default=None, pattern=r"^[0-9]{15}$", description="A business customer's ICE (15 digits)."),
+]
 
 
 class ClientDetails(Command):
@@ -32,7 +39,9 @@ class ClientDetails(Command):
     email: Email
     address: Address
     phone: Phone = None
-    language: Language = Field(default="fr", description="The documents' labels: French, or Arabic beside the French.")
+    language: Language = Field(
+        default="fr", description="The documents' labels: French, or Arabic beside the French."
+    )
     ice: Ice = None
 
 
@@ -55,8 +64,15 @@ def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext)
     already = Conflict("a client with this CIN already exists", code="client_already_exists")
     if store.exists(marker_id):
         raise already
-    client = Client(cin=cin, full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone, language=cmd.language,
-                    ice=cmd.ice)
+    client = Client(
+        cin=cin,
+        full_name=cmd.full_name,
+        email=cmd.email,
+        address=cmd.address,
+        phone=cmd.phone,
+        language=cmd.language,
+        ice=cmd.ice,
+    )
     try:
         position = store.save_as(ctx, client, CinRegistration.hold(cin, client.id))
     except ConcurrencyConflict:
@@ -64,14 +80,24 @@ def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext)
     return CommandResult(client.id, position)
 
 
-def update_client_details(store: EventStore, client_id: UUID, cmd: UpdateClientDetails, ctx: CommandContext) -> CommandResult:
+def update_client_details(
+    store: EventStore, client_id: UUID, cmd: UpdateClientDetails, ctx: CommandContext
+) -> CommandResult:
     client = store.load(Client, client_id, what="client")
-    client.update_details(full_name=cmd.full_name, email=cmd.email, address=cmd.address, phone=cmd.phone, language=cmd.language,
-                          ice=cmd.ice)
+    client.update_details(
+        full_name=cmd.full_name,
+        email=cmd.email,
+        address=cmd.address,
+        phone=cmd.phone,
+        language=cmd.language,
+        ice=cmd.ice,
+    )
     return CommandResult(client.id, store.save_as(ctx, client))
 
 
-def change_client_status(store: EventStore, client_id: UUID, cmd: ChangeClientStatus, ctx: CommandContext) -> CommandResult:
+def change_client_status(
+    store: EventStore, client_id: UUID, cmd: ChangeClientStatus, ctx: CommandContext
+) -> CommandResult:
     client = store.load(Client, client_id, what="client")
     client.change_status(cmd.status, cmd.reason)
     return CommandResult(client.id, store.save_as(ctx, client))
@@ -86,8 +112,11 @@ def delete_client(store: EventStore, client_id: UUID, ctx: CommandContext) -> Co
     client = store.load(Client, client_id, what="client")
     if not client.erased and store.exists(ClientAccount.create_id(client.id)):
         # Payments and credit live on the client's account: that is history too.
-        raise Conflict("the client has payments or credit and cannot be deleted", code="client_delete_blocked",
-                       blocking={"payments_or_credit": True})
+        raise Conflict(
+            "the client has payments or credit and cannot be deleted",
+            code="client_delete_blocked",
+            blocking={"payments_or_credit": True},
+        )
     client.erase()
     position = store.save_as(ctx, client) if client.pending_events else store.head()
     remove_erased_history(store, client)

@@ -24,7 +24,13 @@ def contract_number(contract: Contract) -> str:
 
 
 def issue_contract_document(
-    clock: Clock, operator: Operator, contract: Contract, client: Client, offer: Offer, reason: str, effective: date
+    clock: Clock,
+    operator: Operator,
+    contract: Contract,
+    client: Client,
+    offer: Offer,
+    reason: str,
+    effective: date,
 ) -> Row:
     """Renders the document and records it on the contract; returns its row, for `save_as(..., alongside=...)`."""
     # Deterministic id: a retried command re-renders the same document instead of adding another.
@@ -43,6 +49,8 @@ def issue_contract_document(
         commitment_months=contract.commitment_months,
         effective_date=effective,
     )
-    stored, row = contract_document(document_id, contract.id, reason, contract_pdf(operator, sheet), clock.now())
+    stored, row = contract_document(
+        document_id, contract.id, reason, contract_pdf(operator, sheet), clock.now()
+    )
     contract.record_document(stored.document_id, stored.sha256, stored.size, reason)
     return row

@@ -61,29 +61,50 @@ def _day(requested: date | None, clock: Clock, contract: Contract) -> date:
     return day
 
 
-def _transition(store: EventStore, clock: Clock, contract_id: UUID, on: date | None, ctx: CommandContext, act) -> CommandResult:
+def _transition(
+    store: EventStore, clock: Clock, contract_id: UUID, on: date | None, ctx: CommandContext, act
+) -> CommandResult:
     """Load, apply `act(contract, day)`, save: the shape of every simple lifecycle command."""
     contract = store.load(Contract, contract_id, what="contract")
     act(contract, _day(on, clock, contract))
     return CommandResult(contract.id, store.save_as(ctx, contract))
 
 
-def activate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: ActivateContract, ctx: CommandContext) -> CommandResult:
-    return _transition(store, clock, contract_id, cmd.on, ctx, lambda contract, day: contract.activate(on=day))
+def activate_contract(
+    store: EventStore, clock: Clock, contract_id: UUID, cmd: ActivateContract, ctx: CommandContext
+) -> CommandResult:
+    return _transition(
+        store, clock, contract_id, cmd.on, ctx, lambda contract, day: contract.activate(on=day)
+    )
 
 
-def suspend_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: SuspendContract, ctx: CommandContext) -> CommandResult:
-    return _transition(store, clock, contract_id, cmd.on, ctx, lambda contract, day: contract.suspend(on=day, reason=cmd.reason))
+def suspend_contract(
+    store: EventStore, clock: Clock, contract_id: UUID, cmd: SuspendContract, ctx: CommandContext
+) -> CommandResult:
+    return _transition(
+        store,
+        clock,
+        contract_id,
+        cmd.on,
+        ctx,
+        lambda contract, day: contract.suspend(on=day, reason=cmd.reason),
+    )
 
 
-def resume_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: ResumeContract, ctx: CommandContext) -> CommandResult:
+def resume_contract(
+    store: EventStore, clock: Clock, contract_id: UUID, cmd: ResumeContract, ctx: CommandContext
+) -> CommandResult:
     return _transition(store, clock, contract_id, cmd.on, ctx, lambda contract, day: contract.resume(on=day))
 
 
-def terminate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: TerminateContract, ctx: CommandContext) -> CommandResult:
+def terminate_contract(
+    store: EventStore, clock: Clock, contract_id: UUID, cmd: TerminateContract, ctx: CommandContext
+) -> CommandResult:
     """Ends the contract; its line closes and its number is released in the same append."""
     contract = store.load(Contract, contract_id, what="contract")
-    contract.terminate(on=_day(cmd.on, clock, contract), reason=cmd.reason, early_termination=cmd.early_termination)
+    contract.terminate(
+        on=_day(cmd.on, clock, contract), reason=cmd.reason, early_termination=cmd.early_termination
+    )
     line = store.load(Subscriber, contract.subscriber_id, what="subscriber")
     number = store.load(NumberReservation, NumberReservation.id_for(contract.number), what="number")
     if line.status != "closed":
@@ -93,12 +114,23 @@ def terminate_contract(store: EventStore, clock: Clock, contract_id: UUID, cmd: 
 
 
 def change_plan(
-    store: EventStore, clock: Clock, operator: Operator, contract_id: UUID, cmd: ChangePlan, ctx: CommandContext
+    store: EventStore,
+    clock: Clock,
+    operator: Operator,
+    contract_id: UUID,
+    cmd: ChangePlan,
+    ctx: CommandContext,
 ) -> tuple[CommandResult, str]:
     contract = store.load(Contract, contract_id, what="contract")
     offer = Offer.named(store.load_any([cmd.offer_id]).get(cmd.offer_id), cmd.offer_id)
     kind = contract.change_plan_to(offer, cmd.effective_date, clock.today())
     client = store.load(Client, contract.client_id, what="client")
-    document = issue_contract_document(clock, operator, contract, client, offer, "plan_change", cmd.effective_date)
-    first_sale = [] if store.exists(OfferUsageMarker.id_for(offer.id)) else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
+    document = issue_contract_document(
+        clock, operator, contract, client, offer, "plan_change", cmd.effective_date
+    )
+    first_sale = (
+        []
+        if store.exists(OfferUsageMarker.id_for(offer.id))
+        else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
+    )
     return CommandResult(contract.id, store.save_as(ctx, contract, *first_sale, alongside=[document])), kind

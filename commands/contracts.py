@@ -1,4 +1,5 @@
-"""ProvisionContract: a new line, or a plan change on an existing contract, decided by the provisioning rules (docs/rules.md)."""
+"""ProvisionContract: a new line, or a plan change on an existing contract, decided by the provisioning rules
+(docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,14 @@ class ProvisionContract(Command):
     client: RegisterClient | None = Field(default=None, description="A new client, registered inline.")
     offer_id: UUID
     commitment_months: Literal[0, 12, 24] = 0
-    start_date: date | None = Field(default=None, description="Start of a new line, or effective date of a plan change.")
+    start_date: date | None = Field(
+        default=None, description="Start of a new line, or effective date of a plan change."
+    )
     intent: Literal["upgrade", "new_line"] | None = None
     target_contract_id: UUID | None = None
-    number: Annotated[str, Field(max_length=20)] | None = Field(default=None, description="Mobile only: keep this number.")
+    number: Annotated[str, Field(max_length=20)] | None = Field(
+        default=None, description="Mobile only: keep this number."
+    )
 
     @model_validator(mode="after")
     def _one_client(self) -> ProvisionContract:
@@ -65,7 +70,8 @@ def provision_contract(
     idempotency: IdempotencyKey | None = None,
     hold: NumberHold | None = None,
 ) -> Provisioned:
-    """`hold`: a number held for the self-service draft this comes from, which a new line without a kept number takes."""
+    """`hold`: a number held for the self-service draft this comes from, which a new line without a kept
+    number takes."""
     parties = _parties(store, cmd, idempotency)
     if idempotency and (first := earlier_result(store, idempotency, cmd, parties.earlier)) is not None:
         return Provisioned(first.result, first.outcome)
@@ -74,7 +80,11 @@ def provision_contract(
     offer = parties.offer
     day = _day(cmd.start_date, clock)
     number = _ported_number(cmd.number, offer.service)
-    active = _active_lines(store, client, offer.service) if needs_active_lines(intent=cmd.intent, target=cmd.target_contract_id) else []
+    active = (
+        _active_lines(store, client, offer.service)
+        if needs_active_lines(intent=cmd.intent, target=cmd.target_contract_id)
+        else []
+    )
     decision = decide(intent=cmd.intent, target=cmd.target_contract_id, number=number, active=active)
     first_sale = [] if parties.sold else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
     if decision.kind == "plan_change":
@@ -82,12 +92,17 @@ def provision_contract(
     else:
         offer.require_sellable_on(day, "start date")
         reservation = _reservation(store, clock, number, number_kind_for(offer.service), parties, hold)
-        aggregates = _new_line(reservation, client, offer, cmd.commitment_months, day) + newcomers + first_sale
+        aggregates = (
+            _new_line(reservation, client, offer, cmd.commitment_months, day) + newcomers + first_sale
+        )
     contract = aggregates[0]
     reason = "plan_change" if decision.kind == "plan_change" else "provisioning"
     document = issue_contract_document(clock, operator, contract, client, offer, reason, day)
     once = record_for(idempotency, cmd, contract.id, decision.kind)
-    return Provisioned(CommandResult(contract.id, store.save_as(ctx, *aggregates, *once, alongside=[document])), decision.kind)
+    return Provisioned(
+        CommandResult(contract.id, store.save_as(ctx, *aggregates, *once, alongside=[document])),
+        decision.kind,
+    )
 
 
 class Parties(NamedTuple):
@@ -96,7 +111,9 @@ class Parties(NamedTuple):
     cmd: ProvisionContract
     found: dict[UUID, Any]
     earlier: IdempotencyRecord | None  # the record of a request with the same Idempotency-Key
-    drawn: dict[str, str]  # a number drawn per kind, looked up with the rest, for a new line without a kept number
+    drawn: dict[
+        str, str
+    ]  # a number drawn per kind, looked up with the rest, for a new line without a kept number
 
     @property
     def offer(self) -> Offer:
@@ -130,7 +147,11 @@ def _parties(store: EventStore, cmd: ProvisionContract, idempotency: Idempotency
     one number of each kind is drawn before it, which spares the new line a round trip of its own."""
     cin_holder = CinRegistration.id_for(normalize_cin(cmd.client.cin)) if cmd.client else None
     drawn = {kind: default_draw(kind) for kind in NUMBER_KINDS} if cmd.number is None else {}
-    optional = [i for i in (cmd.client_id, cin_holder, idempotency.record_id if idempotency else None) if i is not None]
+    optional = [
+        i
+        for i in (cmd.client_id, cin_holder, idempotency.record_id if idempotency else None)
+        if i is not None
+    ]
     reservations = [NumberReservation.id_for(number) for number in drawn.values()]
     found = store.load_any([cmd.offer_id, OfferUsageMarker.id_for(cmd.offer_id), *optional, *reservations])
     earlier = found.get(idempotency.record_id) if idempotency else None
@@ -141,15 +162,29 @@ def _client(cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
     if parties.client is not None:
         client = parties.client
         if client.status != "active":
-            raise InvalidTransition("only an active client can take a contract", code="client_not_active", current_status=client.status)
+            raise InvalidTransition(
+                "only an active client can take a contract",
+                code="client_not_active",
+                current_status=client.status,
+            )
         return client, []
     details = cmd.client
     cin = normalize_cin(details.cin)
     if isinstance(holder := parties.found.get(CinRegistration.id_for(cin)), CinRegistration):
-        raise Conflict("a client with this CIN already exists: reference it by client_id",
-                       code="client_already_exists", client_id=str(holder.client_id))
-    client = Client(cin=cin, full_name=details.full_name, email=details.email, address=details.address, phone=details.phone,
-                    language=details.language, ice=details.ice)
+        raise Conflict(
+            "a client with this CIN already exists: reference it by client_id",
+            code="client_already_exists",
+            client_id=str(holder.client_id),
+        )
+    client = Client(
+        cin=cin,
+        full_name=details.full_name,
+        email=details.email,
+        address=details.address,
+        phone=details.phone,
+        language=details.language,
+        ice=details.ice,
+    )
     return client, [CinRegistration.hold(cin, client.id)]
 
 
@@ -161,20 +196,38 @@ def _ported_number(raw: str | None, service: str) -> str | None:
     if raw is None:
         return None
     if service != "mobile":
-        raise RuleViolation("internet and landline lines always get an allocated number", code="number_not_allowed_for_service", field="number")
+        raise RuleViolation(
+            "internet and landline lines always get an allocated number",
+            code="number_not_allowed_for_service",
+            field="number",
+        )
     return normalize_number(raw, "mobile")
 
 
 def _active_lines(store: EventStore, client: Client, service: str) -> list[ActiveLine]:
-    ids = [UUID(contract_id) for contract_id, contract_service in client.contracts.items() if contract_service == service]
+    ids = [
+        UUID(contract_id)
+        for contract_id, contract_service in client.contracts.items()
+        if contract_service == service
+    ]
     contracts = store.load_many(Contract, ids)
-    return [ActiveLine(c.id, c.number) for c in (contracts[i] for i in ids if i in contracts) if c.status == "active"]
+    return [
+        ActiveLine(c.id, c.number)
+        for c in (contracts[i] for i in ids if i in contracts)
+        if c.status == "active"
+    ]
 
 
-def _change_plan(store: EventStore, clock: Clock, client: Client, offer: Offer, contract_id: UUID, day: date) -> Contract:
+def _change_plan(
+    store: EventStore, clock: Clock, client: Client, offer: Offer, contract_id: UUID, day: date
+) -> Contract:
     contract = store.load(Contract, contract_id, what="contract")
     if contract.client_id != client.id:
-        raise NotFound(f"contract {contract_id} not found for this client", code="contract_not_found", id=str(contract_id))
+        raise NotFound(
+            f"contract {contract_id} not found for this client",
+            code="contract_not_found",
+            id=str(contract_id),
+        )
     contract.change_plan_to(offer, day, clock.today())
     return contract
 
@@ -188,26 +241,43 @@ def contract_reference() -> str:
     return f"CT-{drawn[:5]}-{drawn[5:]}"
 
 
-def _new_line(reservation: NumberReservation, client: Client, offer: Offer, commitment: int, start: date) -> list:
-    line = Subscriber(id=reservation.subscriber_id, client_id=client.id, service=offer.service, number=reservation.number)
+def _new_line(
+    reservation: NumberReservation, client: Client, offer: Offer, commitment: int, start: date
+) -> list:
+    line = Subscriber(
+        id=reservation.subscriber_id, client_id=client.id, service=offer.service, number=reservation.number
+    )
     contract = Contract.provision(
-        client_id=client.id, subscriber_id=line.id, number=reservation.number, offer_id=offer.id,
-        offer_version=offer.terms_version, offer_name=offer.name, service=offer.service, monthly_fee=offer.monthly_fee,
-        activation_fee=offer.activation_fee, start_date=start, commitment_months=commitment, reference=contract_reference(),
+        client_id=client.id,
+        subscriber_id=line.id,
+        number=reservation.number,
+        offer_id=offer.id,
+        offer_version=offer.terms_version,
+        offer_name=offer.name,
+        service=offer.service,
+        monthly_fee=offer.monthly_fee,
+        activation_fee=offer.activation_fee,
+        start_date=start,
+        commitment_months=commitment,
+        reference=contract_reference(),
     )
     contract.activate(on=start)
     client.add_contract(contract.id, offer.service)
     return [contract, client, line, reservation]
 
 
-def _reservation(store: EventStore, clock: Clock, number: str | None, kind: str, parties: Parties, hold: NumberHold | None) -> NumberReservation:
+def _reservation(
+    store: EventStore, clock: Clock, number: str | None, kind: str, parties: Parties, hold: NumberHold | None
+) -> NumberReservation:
     """The new line's number, reserved for a new line id: kept, held for the draft, or drawn."""
     line_id = uuid4()
     if number is None and hold is not None:
         return take_held_number(store, hold, kind, line_id, clock.now())
     if number is None:
         free = parties.free_number(kind)
-        return NumberReservation.reserve(free, kind, line_id) if free else pick_free_number(store, kind, line_id)
+        return (
+            NumberReservation.reserve(free, kind, line_id) if free else pick_free_number(store, kind, line_id)
+        )
     if not store.exists(NumberReservation.id_for(number)):
         return NumberReservation.reserve(number, kind, line_id)
     reservation = store.load(NumberReservation, NumberReservation.id_for(number), what="number")

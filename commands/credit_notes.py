@@ -31,17 +31,26 @@ from infra.storage.documents import Issued, credit_note_document
 
 class CreditLine(Command):
     line_no: int = Field(ge=1, le=10_000)
-    net: PositiveAmount | None = Field(default=None, description="Net amount to credit; the whole remaining line when omitted.")
+    net: PositiveAmount | None = Field(
+        default=None, description="Net amount to credit; the whole remaining line when omitted."
+    )
 
 
 class IssueCreditNote(Command):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    lines: list[CreditLine] | None = Field(default=None, max_length=500, description="Omit for a full credit of what remains.")
+    lines: list[CreditLine] | None = Field(
+        default=None, max_length=500, description="Omit for a full credit of what remains."
+    )
 
 
 @retry_on_conflict
 def issue_credit_note(
-    store: EventStore, clock: Clock, operator: Operator, invoice_id: UUID, cmd: IssueCreditNote, ctx: CommandContext
+    store: EventStore,
+    clock: Clock,
+    operator: Operator,
+    invoice_id: UUID,
+    cmd: IssueCreditNote,
+    ctx: CommandContext,
 ) -> CommandResult:
     """Numbers the credit note, credits the invoice and renders the note's PDF: one append, with the PDF's row."""
     invoice = store.load(Invoice, invoice_id, what="invoice")
@@ -53,8 +62,16 @@ def issue_credit_note(
     net = sum(Decimal(line["net"]) for line in lines)
     tax = sum(Decimal(line["tax"]) for line in lines)
     note = CreditNote(
-        number=number, invoice_id=invoice.id, invoice_number=invoice.number, client_id=invoice.client_id, reason=cmd.reason,
-        issue_date=today, lines=lines, net=net, tax=tax, gross=net + tax,
+        number=number,
+        invoice_id=invoice.id,
+        invoice_number=invoice.number,
+        client_id=invoice.client_id,
+        reason=cmd.reason,
+        issue_date=today,
+        lines=lines,
+        net=net,
+        tax=tax,
+        gross=net + tax,
     )
     released = invoice.record_credit(note.id, number, lines, today)
     account = []
@@ -69,12 +86,23 @@ def _document(store: EventStore, clock: Clock, operator: Operator, note: CreditN
     client = store.load(Client, note.client_id, what="client")
     customer = Customer(client.full_name, client.address, mask(client.cin), client.ice, client.language)
     sheet = CreditNoteSheet(
-        number=note.number, issue_date=note.issue_date, invoice_number=invoice.number, invoice_issue_date=invoice.issue_date,
-        reason=note.reason, customer=customer, vat_rate=invoice.vat_rate, lines=note.lines,
-        invoice_lines={line["line_no"]: line for line in invoice.lines}, net=note.net, tax=note.tax, gross=note.gross,
+        number=note.number,
+        issue_date=note.issue_date,
+        invoice_number=invoice.number,
+        invoice_issue_date=invoice.issue_date,
+        reason=note.reason,
+        customer=customer,
+        vat_rate=invoice.vat_rate,
+        lines=note.lines,
+        invoice_lines={line["line_no"]: line for line in invoice.lines},
+        net=note.net,
+        tax=note.tax,
+        gross=note.gross,
     )
     issued = Issued(note.number, note.issue_date, credit_note_fingerprint(sheet))
     document_id = uuid5(MTF_NAMESPACE, f"credit-note-document/{note.id}")
-    stored, row = credit_note_document(document_id, note.id, issued, render_credit_note(operator, sheet), clock.now())
+    stored, row = credit_note_document(
+        document_id, note.id, issued, render_credit_note(operator, sheet), clock.now()
+    )
     note.record_document(stored.document_id, stored.sha256, stored.size)
     return row

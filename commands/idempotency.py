@@ -42,7 +42,9 @@ class EarlierResult:
     outcome: str
 
 
-def earlier_result(store: EventStore, key: IdempotencyKey, command: Command, record: IdempotencyRecord | None) -> EarlierResult | None:
+def earlier_result(
+    store: EventStore, key: IdempotencyKey, command: Command, record: IdempotencyRecord | None
+) -> EarlierResult | None:
     """The first result under this key, from its record as read together with the command's other state.
 
     Read the record in the same query as the state the decision uses: read apart, a request racing
@@ -51,11 +53,22 @@ def earlier_result(store: EventStore, key: IdempotencyKey, command: Command, rec
     if record is None:
         return None
     if record.request_hash != request_hash(key.request or command):
-        raise Conflict("this Idempotency-Key was used with a different request", code="idempotency_key_reused")
+        raise Conflict(
+            "this Idempotency-Key was used with a different request", code="idempotency_key_reused"
+        )
     return EarlierResult(CommandResult(record.result_id, store.position_of(key.record_id)), record.outcome)
 
 
-def record_for(key: IdempotencyKey | None, command: Command, result_id, outcome: str) -> list[IdempotencyRecord]:
+def record_for(
+    key: IdempotencyKey | None, command: Command, result_id, outcome: str
+) -> list[IdempotencyRecord]:
     if key is None:
         return []
-    return [IdempotencyRecord(id=key.record_id, request_hash=request_hash(key.request or command), result_id=result_id, outcome=outcome)]
+    return [
+        IdempotencyRecord(
+            id=key.record_id,
+            request_hash=request_hash(key.request or command),
+            result_id=result_id,
+            outcome=outcome,
+        )
+    ]

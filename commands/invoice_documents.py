@@ -29,8 +29,11 @@ def document_id_for(invoice_id: UUID) -> UUID:
 
 def sheet_for(invoice: Invoice, billing_input: BillingInput) -> InvoiceSheet:
     identity = billing_input.identities.get(invoice.client_id)
-    customer = Customer(identity.full_name, identity.address, mask(identity.cin), identity.ice, identity.language) if identity \
+    customer = (
+        Customer(identity.full_name, identity.address, mask(identity.cin), identity.ice, identity.language)
+        if identity
         else Customer("", "", "")
+    )
     return InvoiceSheet(
         number=invoice.number,
         period=invoice.period,
@@ -55,17 +58,26 @@ class RenderedBlock(NamedTuple):
     pdfs: Iterator[bytes]
 
 
-def start_block(store: EventStore, operator: Operator, invoice_ids: list[UUID], billing_input: BillingInput, workers: int) -> RenderedBlock:
+def start_block(
+    store: EventStore, operator: Operator, invoice_ids: list[UUID], billing_input: BillingInput, workers: int
+) -> RenderedBlock:
     """Loads the block and starts rendering its missing PDFs, on the pool when there is one: the caller stores the
     block before this one meanwhile."""
     invoices = store.load_many(Invoice, invoice_ids)
     pending = [invoice for invoice in invoices.values() if invoice.document_id is None]
     sheets = [sheet_for(i, billing_input) for i in pending]
-    return RenderedBlock(invoice_ids, len(invoices), pending, sheets, render_invoices(operator, sheets, workers))
+    return RenderedBlock(
+        invoice_ids, len(invoices), pending, sheets, render_invoices(operator, sheets, workers)
+    )
 
 
 def finish_block(
-    store: EventStore, clock: Clock, operator: Operator, block: RenderedBlock, billing_input: BillingInput, ctx: CommandContext,
+    store: EventStore,
+    clock: Clock,
+    operator: Operator,
+    block: RenderedBlock,
+    billing_input: BillingInput,
+    ctx: CommandContext,
     workers: int = 1,
 ) -> int:
     """Stores the block's PDFs and announces them in one append; returns how many of the block have one. A credit note
@@ -77,7 +89,12 @@ def finish_block(
 
 
 def document_block(
-    store: EventStore, clock: Clock, operator: Operator, invoice_ids: list[UUID], billing_input: BillingInput, ctx: CommandContext,
+    store: EventStore,
+    clock: Clock,
+    operator: Operator,
+    invoice_ids: list[UUID],
+    billing_input: BillingInput,
+    ctx: CommandContext,
     workers: int = 1,
 ) -> int:
     """Documents every invoice of the block that has none, on its own; returns how many of the block have one."""
@@ -87,13 +104,17 @@ def document_block(
             return _stored(store, clock, block, ctx)
         except ConcurrencyConflict:
             continue  # a credit note landed on one of them meanwhile: reload and retry
-    raise ConcurrencyConflict("invoice documents kept colliding with other changes", invoice_ids=[str(i) for i in invoice_ids])
+    raise ConcurrencyConflict(
+        "invoice documents kept colliding with other changes", invoice_ids=[str(i) for i in invoice_ids]
+    )
 
 
 def _stored(store: EventStore, clock: Clock, block: RenderedBlock, ctx: CommandContext) -> int:
     if block.pending:
-        rendered = [(document_id_for(i.id), i.id, pdf, Issued(i.number, i.issue_date, invoice_fingerprint(sheet)))
-                    for i, sheet, pdf in zip(block.pending, block.sheets, block.pdfs)]
+        rendered = [
+            (document_id_for(i.id), i.id, pdf, Issued(i.number, i.issue_date, invoice_fingerprint(sheet)))
+            for i, sheet, pdf in zip(block.pending, block.sheets, block.pdfs)
+        ]
         for invoice, stored in zip(block.pending, store_invoice_pdfs(store, rendered, clock.now())):
             invoice.record_document(stored.document_id, stored.sha256, stored.size)
         store.save_as(ctx, *block.pending)

@@ -30,7 +30,9 @@ class NumbersExhausted(RuntimeError):
     pass
 
 
-def pick_free_number(store: EventStore, kind: str, subscriber_id: UUID, draw: Draw = default_draw) -> NumberReservation:
+def pick_free_number(
+    store: EventStore, kind: str, subscriber_id: UUID, draw: Draw = default_draw
+) -> NumberReservation:
     """An unsaved reservation of a number that was free when looked at.
 
     The caller saves it with the aggregates that use it; if another command reserved the same
@@ -43,7 +45,9 @@ def pick_free_number(store: EventStore, kind: str, subscriber_id: UUID, draw: Dr
     raise NumbersExhausted(f"no free {kind} number found in {MAX_DRAWS} draws")
 
 
-def reserve_number(store: EventStore, kind: str, subscriber_id: UUID, ctx: CommandContext, draw: Draw = default_draw) -> str:
+def reserve_number(
+    store: EventStore, kind: str, subscriber_id: UUID, ctx: CommandContext, draw: Draw = default_draw
+) -> str:
     """Reserves and saves a number on its own, retrying collisions. Returns +212XXXXXXXXX."""
     for _ in range(MAX_DRAWS):
         reservation = pick_free_number(store, kind, subscriber_id, draw)
@@ -56,7 +60,8 @@ def reserve_number(store: EventStore, kind: str, subscriber_id: UUID, ctx: Comma
 
 
 class NumberHold(NamedTuple):
-    """The number a self-service draft holds (None: the draft is gone, and so is its hold), and the draft's holder digest."""
+    """The number a self-service draft holds (None: the draft is gone, and so is its hold), and the draft's
+    holder digest."""
 
     holder: str
     number: str | None
@@ -68,21 +73,34 @@ class HeldNumber(NamedTuple):
 
 
 def hold_lost(number: str | None) -> Conflict:
-    return Conflict("the number shown is no longer held for this draft: ask for a number again",
-                    code="number_hold_lost", field="number", number=number)
+    return Conflict(
+        "the number shown is no longer held for this draft: ask for a number again",
+        code="number_hold_lost",
+        field="number",
+        number=number,
+    )
 
 
 def held_reservation(store: EventStore, hold: NumberHold, kind: str, now: datetime) -> NumberReservation:
-    """The draft's held number, still free of anyone else's claim and of the kind the line needs; else number_hold_lost."""
+    """The draft's held number, still free of anyone else's claim and of the kind the line needs; else
+    number_hold_lost."""
     if hold.number is None:
         raise hold_lost(None)
-    reservation = store.load_any([NumberReservation.id_for(hold.number)]).get(NumberReservation.id_for(hold.number))
-    if not isinstance(reservation, NumberReservation) or reservation.kind != kind or not reservation.may_be_taken_by(hold.holder, now):
+    reservation = store.load_any([NumberReservation.id_for(hold.number)]).get(
+        NumberReservation.id_for(hold.number)
+    )
+    if (
+        not isinstance(reservation, NumberReservation)
+        or reservation.kind != kind
+        or not reservation.may_be_taken_by(hold.holder, now)
+    ):
         raise hold_lost(hold.number)
     return reservation
 
 
-def take_held_number(store: EventStore, hold: NumberHold, kind: str, subscriber_id: UUID, now: datetime) -> NumberReservation:
+def take_held_number(
+    store: EventStore, hold: NumberHold, kind: str, subscriber_id: UUID, now: datetime
+) -> NumberReservation:
     """The held number, assigned to the new line (unsaved: it commits with the contract)."""
     reservation = held_reservation(store, hold, kind, now)
     reservation.reserve_again(subscriber_id, now, holder=hold.holder)
@@ -91,13 +109,23 @@ def take_held_number(store: EventStore, hold: NumberHold, kind: str, subscriber_
 
 @retry_on_conflict
 def hold_number(
-    store: EventStore, clock: Clock, kind: str, holder: str, current: str | None, hold_for: timedelta, ctx: CommandContext,
+    store: EventStore,
+    clock: Clock,
+    kind: str,
+    holder: str,
+    current: str | None,
+    hold_for: timedelta,
+    ctx: CommandContext,
     draw: Draw = default_draw,
 ) -> HeldNumber:
     """A number held for a draft. The draft's current number is kept (held longer once half its hold has passed) while
     nobody else has taken it and it is of the kind asked; otherwise a fresh one is drawn and the old hold released."""
     now = clock.now()
-    found = store.load_any([NumberReservation.id_for(current)]).get(NumberReservation.id_for(current)) if current else None
+    found = (
+        store.load_any([NumberReservation.id_for(current)]).get(NumberReservation.id_for(current))
+        if current
+        else None
+    )
     previous = found if isinstance(found, NumberReservation) and found.may_be_taken_by(holder, now) else None
     if previous is not None and previous.kind == kind:
         if previous.held_for == holder and previous.held_until and previous.held_until - now > hold_for / 2:
@@ -125,7 +153,9 @@ def release_held_number(store: EventStore, hold: NumberHold, ctx: CommandContext
     """Frees the number a discarded draft held, if the draft still holds it."""
     if hold.number is None:
         return
-    reservation = store.load_any([NumberReservation.id_for(hold.number)]).get(NumberReservation.id_for(hold.number))
+    reservation = store.load_any([NumberReservation.id_for(hold.number)]).get(
+        NumberReservation.id_for(hold.number)
+    )
     if isinstance(reservation, NumberReservation):
         reservation.release_hold(hold.holder)
         if reservation.pending_events:

@@ -61,7 +61,11 @@ def retire_offer(store: EventStore, offer_id: UUID, ctx: CommandContext) -> Comm
 def delete_offer(store: EventStore, offer_id: UUID, ctx: CommandContext) -> CommandResult:
     """Refused once any contract has used any version: the first sale and the delete race for one marker."""
     offer = store.load(Offer, offer_id, what="offer")
-    blocked = Conflict("a contract has used this offer; retire it instead", code="offer_delete_blocked", offer_id=str(offer_id))
+    blocked = Conflict(
+        "a contract has used this offer; retire it instead",
+        code="offer_delete_blocked",
+        offer_id=str(offer_id),
+    )
     if store.exists(OfferUsageMarker.id_for(offer_id)):
         raise blocked
     offer.delete()

@@ -41,7 +41,9 @@ class BatchRecorded(NamedTuple):
 
 
 @retry_on_conflict
-def record_payment_batch(store: EventStore, clock: Clock, cmd: RecordPaymentBatch, ctx: CommandContext) -> BatchRecorded:
+def record_payment_batch(
+    store: EventStore, clock: Clock, cmd: RecordPaymentBatch, ctx: CommandContext
+) -> BatchRecorded:
     _refuse_repeated_references(cmd)
     periods = billed_periods(store)
     found = store.load_any(list(dict.fromkeys(i for item in cmd.payments for i in ledger_ids(item, periods))))
@@ -61,8 +63,11 @@ def record_payment_batch(store: EventStore, clock: Clock, cmd: RecordPaymentBatc
         payments.append(payment)
         items.append(BatchItem(payment.id, True))
     if refused:
-        raise RuleViolation(f"{len(refused)} of {len(cmd.payments)} payments were refused; nothing was recorded",
-                            code="payment_batch_refused", refused=refused)
+        raise RuleViolation(
+            f"{len(refused)} of {len(cmd.payments)} payments were refused; nothing was recorded",
+            code="payment_batch_refused",
+            refused=refused,
+        )
     return BatchRecorded(_append(store, ctx, [*changed.values(), *payments], items), items)
 
 
@@ -71,8 +76,12 @@ def _refuse_repeated_references(cmd: RecordPaymentBatch) -> None:
     for index, item in enumerate(cmd.payments):
         first = seen.setdefault((item.method, item.reference), index)
         if first != index:
-            raise RuleViolation("the same method and reference appear twice in the batch", code="payment_repeated_in_batch",
-                                field=f"payments.{index}.reference", first_index=first)
+            raise RuleViolation(
+                "the same method and reference appear twice in the batch",
+                code="payment_repeated_in_batch",
+                field=f"payments.{index}.reference",
+                first_index=first,
+            )
 
 
 def _append(store: EventStore, ctx: CommandContext, aggregates: list, items: list[BatchItem]) -> int:

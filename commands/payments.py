@@ -36,7 +36,9 @@ class RecordPayment(Command):
     method: Method
     reference: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     received_on: date | None = Field(default=None, description="Defaults to today; never in the future.")
-    invoice_id: UUID | None = Field(default=None, description="Settle this invoice first; otherwise oldest due first.")
+    invoice_id: UUID | None = Field(
+        default=None, description="Settle this invoice first; otherwise oldest due first."
+    )
 
 
 class ReversePayment(Command):
@@ -44,12 +46,16 @@ class ReversePayment(Command):
 
 
 def billed_periods(store: EventStore) -> list[str]:
-    return sorted(orjson.loads(state)["period"] for state in store.states_of(get_topic(BillingRun.BillingRunStarted)))
+    return sorted(
+        orjson.loads(state)["period"] for state in store.states_of(get_topic(BillingRun.BillingRunStarted))
+    )
 
 
 def client_invoices(store: EventStore, client_id: UUID) -> dict[UUID, Invoice]:
     """Every invoice of the client: at most one per billed period, and their ids are derived from it."""
-    return store.load_many(Invoice, [Invoice.create_id(client_id, period) for period in billed_periods(store)])
+    return store.load_many(
+        Invoice, [Invoice.create_id(client_id, period) for period in billed_periods(store)]
+    )
 
 
 def worth_saving(account: ClientAccount) -> list[ClientAccount]:
@@ -65,7 +71,9 @@ def open_account(store: EventStore, client_id: UUID) -> ClientAccount:
 
 
 @retry_on_conflict
-def record_payment(store: EventStore, clock: Clock, cmd: RecordPayment, ctx: CommandContext) -> tuple[CommandResult, bool]:
+def record_payment(
+    store: EventStore, clock: Clock, cmd: RecordPayment, ctx: CommandContext
+) -> tuple[CommandResult, bool]:
     """Returns the payment and whether this call recorded it (False: the same method and reference came before)."""
     received_on = received_date(cmd, clock)
     # One read for everything the decision needs: an earlier payment, the client, its account and invoices.
@@ -84,14 +92,20 @@ def record_payment(store: EventStore, clock: Clock, cmd: RecordPayment, ctx: Com
 def received_date(cmd: RecordPayment, clock: Clock) -> date:
     received_on = cmd.received_on or clock.today()
     if received_on > clock.today():
-        raise RuleViolation("a payment cannot be received in the future", code="received_on_in_future", field="received_on")
+        raise RuleViolation(
+            "a payment cannot be received in the future", code="received_on_in_future", field="received_on"
+        )
     return received_on
 
 
 def ledger_ids(cmd: RecordPayment, periods: list[str]) -> list[UUID]:
     """The aggregates a payment decision reads: an earlier payment, the client, its account and its invoices."""
-    return [Payment.create_id(cmd.method, cmd.reference), cmd.client_id, ClientAccount.create_id(cmd.client_id),
-            *(Invoice.create_id(cmd.client_id, period) for period in periods)]
+    return [
+        Payment.create_id(cmd.method, cmd.reference),
+        cmd.client_id,
+        ClientAccount.create_id(cmd.client_id),
+        *(Invoice.create_id(cmd.client_id, period) for period in periods),
+    ]
 
 
 def receive(
@@ -112,8 +126,14 @@ def receive(
         found[account_id] = ClientAccount(client_id=client.id)
     account = found[account_id]
     payment, settled = receive_payment(
-        client_id=client.id, amount=cmd.amount, method=cmd.method, reference=cmd.reference, received_on=received_on,
-        named=cmd.invoice_id, invoices=invoices, account=account,
+        client_id=client.id,
+        amount=cmd.amount,
+        method=cmd.method,
+        reference=cmd.reference,
+        received_on=received_on,
+        named=cmd.invoice_id,
+        invoices=invoices,
+        account=account,
     )
     found[payment.id] = payment
     return payment, settled, account
@@ -121,25 +141,40 @@ def receive(
 
 def _refuse_foreign_invoice(store: EventStore, invoice_id: UUID) -> None:
     if store.exists(invoice_id):
-        raise RuleViolation("the invoice belongs to another client", code="invoice_of_another_client", field="invoice_id")
+        raise RuleViolation(
+            "the invoice belongs to another client", code="invoice_of_another_client", field="invoice_id"
+        )
     raise NotFound(f"invoice {invoice_id} not found", code="invoice_not_found", id=str(invoice_id))
 
 
-def mark_invoice_paid(store: EventStore, clock: Clock, invoice_id: UUID, ctx: CommandContext) -> tuple[CommandResult, bool]:
+def mark_invoice_paid(
+    store: EventStore, clock: Clock, invoice_id: UUID, ctx: CommandContext
+) -> tuple[CommandResult, bool]:
     """Records a payment of the invoice's open balance (the operator saw it paid)."""
     invoice = store.load(Invoice, invoice_id, what="invoice")
     if invoice.open_amount <= 0:
-        raise Conflict("nothing is open on this invoice", code="invoice_not_open", open_amount=str(invoice.open_amount))
+        raise Conflict(
+            "nothing is open on this invoice", code="invoice_not_open", open_amount=str(invoice.open_amount)
+        )
     # The reference names the invoice's version: a retried request is the same payment, a later one is new.
     reference = f"mark-paid/{invoice.number}/v{invoice.version}"
-    command = RecordPayment(client_id=invoice.client_id, amount=invoice.open_amount, method="manual", reference=reference,
-                            invoice_id=invoice.id)
+    command = RecordPayment(
+        client_id=invoice.client_id,
+        amount=invoice.open_amount,
+        method="manual",
+        reference=reference,
+        invoice_id=invoice.id,
+    )
     return record_payment(store, clock, command, ctx)
 
 
 @retry_on_conflict
-def reverse_payment(store: EventStore, clock: Clock, payment_id: UUID, cmd: ReversePayment, ctx: CommandContext) -> CommandResult:
+def reverse_payment(
+    store: EventStore, clock: Clock, payment_id: UUID, cmd: ReversePayment, ctx: CommandContext
+) -> CommandResult:
     payment = store.load(Payment, payment_id, what="payment")
     account = open_account(store, payment.client_id)
-    reopened = undo_payment(payment, client_invoices(store, payment.client_id), account, cmd.reason, clock.today())
+    reopened = undo_payment(
+        payment, client_invoices(store, payment.client_id), account, cmd.reason, clock.today()
+    )
     return CommandResult(payment.id, store.save_as(ctx, payment, *reopened, *worth_saving(account)))

@@ -35,11 +35,14 @@ def _settlement(name: str, state: dict[str, Any]) -> tuple[date, Decimal]:
 def read_receivables(store: EventStore, position: int) -> dict[UUID, list[Receivable]]:
     invoices: dict[UUID, Receivable] = {}
     for invoice_id, topic, stored in store.scan(TOPICS, position):
-        name, state = topic[len(INVOICE):], orjson.loads(stored)
+        name, state = topic[len(INVOICE) :], orjson.loads(stored)
         if name == "InvoiceIssued":
             invoices[invoice_id] = Receivable(
-                client_id=UUID(_value(state["client_id"])), issue_date=date.fromisoformat(_value(state["issue_date"])),
-                due_date=date.fromisoformat(_value(state["due_date"])), gross=Decimal(_value(state["gross"])), settlements=[],
+                client_id=UUID(_value(state["client_id"])),
+                issue_date=date.fromisoformat(_value(state["issue_date"])),
+                due_date=date.fromisoformat(_value(state["due_date"])),
+                gross=Decimal(_value(state["gross"])),
+                settlements=[],
             )
         elif invoice_id in invoices:
             invoices[invoice_id].settlements.append(_settlement(name, state))

@@ -35,7 +35,10 @@ from infra.eventstore.port import EventStore
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 
-NEEDS_CONTACT_PHONE = ("internet", "landline")  # an installation visit is arranged by phone; a mobile line is its own contact
+NEEDS_CONTACT_PHONE = (
+    "internet",
+    "landline",
+)  # an installation visit is arranged by phone; a mobile line is its own contact
 
 
 class VerificationRequired(Exception):
@@ -51,10 +54,15 @@ class SubmitSubscription(Command):
     offer_id: UUID
     commitment_months: Literal[0, 12, 24] = 0
     number: Annotated[str, Field(max_length=20)] | None = Field(
-        default=None, description="Mobile: a number to keep. Any service: the number of a line on file, to change its plan."
+        default=None,
+        description="Mobile: a number to keep. Any service: the number of a line on file, to change its plan.",
     )
-    start_date: date | None = Field(default=None, description="Start of a new line, or effective date of a plan change; default today.")
-    language: Language = Field(default="fr", description="A new client's documents: French, or Arabic beside the French.")
+    start_date: date | None = Field(
+        default=None, description="Start of a new line, or effective date of a plan change; default today."
+    )
+    language: Language = Field(
+        default="fr", description="A new client's documents: French, or Arabic beside the French."
+    )
 
 
 class SubscriptionOutcome(NamedTuple):
@@ -65,14 +73,22 @@ class SubscriptionOutcome(NamedTuple):
 
 
 def submit_subscription(
-    store: EventStore, clock: Clock, operator: Operator, sub: SubmitSubscription, ctx: CommandContext, key: IdempotencyKey,
-    verified_client: UUID | None, hold: NumberHold | None = None,
+    store: EventStore,
+    clock: Clock,
+    operator: Operator,
+    sub: SubmitSubscription,
+    ctx: CommandContext,
+    key: IdempotencyKey,
+    verified_client: UUID | None,
+    hold: NumberHold | None = None,
 ) -> SubscriptionOutcome:
     """`hold`: the number the visitor's draft holds; a new line without a kept number gets it."""
     key = replace(key, request=sub)
     cin = normalize_cin(sub.cin)
     found = store.load_any([key.record_id, sub.offer_id, CinRegistration.id_for(cin)])
-    if isinstance(record := found.get(key.record_id), IdempotencyRecord):  # before anything the first submission changed
+    if isinstance(
+        record := found.get(key.record_id), IdempotencyRecord
+    ):  # before anything the first submission changed
         first = earlier_result(store, key, sub, record)
         return _outcome(store, first.result, first.outcome)
     offer = Offer.named(found.get(sub.offer_id), sub.offer_id)
@@ -82,13 +98,31 @@ def submit_subscription(
     start = bookable(sub.start_date or clock.today(), clock.today())
     offer.require_sellable_on(start, "start date")
     holder = found.get(CinRegistration.id_for(cin))
-    if number is not None and _in_use(store, number) and (not isinstance(holder, CinRegistration) or verified_client != holder.client_id):
-        raise VerificationRequired("a number in use may be submitted only by its verified owner")  # whoever holds the CIN
+    if (
+        number is not None
+        and _in_use(store, number)
+        and (not isinstance(holder, CinRegistration) or verified_client != holder.client_id)
+    ):
+        raise VerificationRequired(
+            "a number in use may be submitted only by its verified owner"
+        )  # whoever holds the CIN
     if not isinstance(holder, CinRegistration):
-        details = RegisterClient(cin=cin, full_name=sub.full_name, email=sub.email, address=sub.address, phone=sub.phone,
-                                 language=sub.language)
-        command = ProvisionContract(client=details, offer_id=sub.offer_id, commitment_months=sub.commitment_months,
-                                    start_date=sub.start_date, number=sub.number, intent="new_line")
+        details = RegisterClient(
+            cin=cin,
+            full_name=sub.full_name,
+            email=sub.email,
+            address=sub.address,
+            phone=sub.phone,
+            language=sub.language,
+        )
+        command = ProvisionContract(
+            client=details,
+            offer_id=sub.offer_id,
+            commitment_months=sub.commitment_months,
+            start_date=sub.start_date,
+            number=sub.number,
+            intent="new_line",
+        )
     elif verified_client != holder.client_id:
         raise VerificationRequired(str(holder.client_id))
     else:
@@ -102,12 +136,22 @@ def _in_use(store: EventStore, number: str) -> bool:
     return isinstance(reservation, NumberReservation) and not reservation.is_free
 
 
-def _for_known_client(store: EventStore, client_id: UUID, offer: Offer, sub: SubmitSubscription, number: str | None) -> ProvisionContract:
+def _for_known_client(
+    store: EventStore, client_id: UUID, offer: Offer, sub: SubmitSubscription, number: str | None
+) -> ProvisionContract:
     target = _line_with_number(store, client_id, offer.service, number) if number else None
     if target:
-        return ProvisionContract(client_id=client_id, offer_id=sub.offer_id, start_date=sub.start_date, target_contract_id=target)
-    return ProvisionContract(client_id=client_id, offer_id=sub.offer_id, commitment_months=sub.commitment_months,
-                             start_date=sub.start_date, number=sub.number, intent="new_line")
+        return ProvisionContract(
+            client_id=client_id, offer_id=sub.offer_id, start_date=sub.start_date, target_contract_id=target
+        )
+    return ProvisionContract(
+        client_id=client_id,
+        offer_id=sub.offer_id,
+        commitment_months=sub.commitment_months,
+        start_date=sub.start_date,
+        number=sub.number,
+        intent="new_line",
+    )
 
 
 def _line_with_number(store: EventStore, client_id: UUID, service: str, number: str) -> UUID | None:
@@ -125,7 +169,11 @@ def _outcome(store: EventStore, result: CommandResult, decision: str) -> Subscri
 
 def _check_contact_phone(offer: Offer, phone: str | None) -> None:
     if offer.service in NEEDS_CONTACT_PHONE and not phone:
-        raise RuleViolation(f"a {offer.service} subscription needs a contact phone", code="contact_phone_required", field="phone")
+        raise RuleViolation(
+            f"a {offer.service} subscription needs a contact phone",
+            code="contact_phone_required",
+            field="phone",
+        )
 
 
 class SubscriptionPreview(NamedTuple):
@@ -133,10 +181,14 @@ class SubscriptionPreview(NamedTuple):
     start_date: date
     cin: str
     number: str | None
-    number_status: str  # allocated_on_submit, held (for the draft), free or in_use (a line on file: its plan changes, if it is the visitor's)
+    # allocated_on_submit, held (for the draft), free or in_use
+    # (a line on file: its plan changes, if it is the visitor's)
+    number_status: str
 
 
-def preview_subscription(store: EventStore, clock: Clock, sub: SubmitSubscription, hold: NumberHold | None = None) -> SubscriptionPreview:
+def preview_subscription(
+    store: EventStore, clock: Clock, sub: SubmitSubscription, hold: NumberHold | None = None
+) -> SubscriptionPreview:
     """Checks a submission as far as it can be checked without revealing whether its CIN is on file.
     A draft's held number is shown as the line's number, or refused (number_hold_lost) if the hold no longer stands."""
     cin = normalize_cin(sub.cin)
@@ -162,7 +214,9 @@ class PlanChangePreview(NamedTuple):
     change: str
 
 
-def preview_plan_change(store: EventStore, clock: Clock, client_id: UUID, contract_id: UUID, offer_id: UUID, effective: date) -> PlanChangePreview:
+def preview_plan_change(
+    store: EventStore, clock: Clock, client_id: UUID, contract_id: UUID, offer_id: UUID, effective: date
+) -> PlanChangePreview:
     """The plan in force on the effective date and the one that would follow it, checked by the contract's own rules
     on a copy that is never saved."""
     found = store.load_any([contract_id, offer_id])

@@ -18,7 +18,9 @@ class ChangeSubscriberStatus(Command):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
-def change_subscriber_status(store: EventStore, subscriber_id: UUID, cmd: ChangeSubscriberStatus, ctx: CommandContext) -> CommandResult:
+def change_subscriber_status(
+    store: EventStore, subscriber_id: UUID, cmd: ChangeSubscriberStatus, ctx: CommandContext
+) -> CommandResult:
     line = store.load(Subscriber, subscriber_id, what="subscriber")
     line.change_status(cmd.status, cmd.reason)
     return CommandResult(line.id, store.save_as(ctx, line))

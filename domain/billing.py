@@ -142,8 +142,22 @@ class InvoiceLine:
 
 
 LINE_FIELDS = (
-    "kind", "description", "contract_id", "number", "service", "offer_id", "offer_version", "offer_name",
-    "monthly_fee", "days", "period_days", "service_from", "service_to", "discount_id", "net", "tax",
+    "kind",
+    "description",
+    "contract_id",
+    "number",
+    "service",
+    "offer_id",
+    "offer_version",
+    "offer_name",
+    "monthly_fee",
+    "days",
+    "period_days",
+    "service_from",
+    "service_to",
+    "discount_id",
+    "net",
+    "tax",
 )
 
 
@@ -175,9 +189,21 @@ def contract_lines(contract: ContractHistory, period: Period, vat_rate: Decimal)
     lines = []
     identity = {"contract_id": contract.contract_id, "number": contract.number, "service": contract.service}
     if period.contains(contract.start_date) and contract.activation_fee > 0:
-        lines.append(taxed(vat_rate, "activation_fee", f"Activation fee - {contract.number}", mad(contract.activation_fee), **identity))
+        lines.append(
+            taxed(
+                vat_rate,
+                "activation_fee",
+                f"Activation fee - {contract.number}",
+                mad(contract.activation_fee),
+                **identity,
+            )
+        )
     lines.extend(_recurring(contract, period, vat_rate, identity))
-    if contract.terminated_on and period.contains(contract.terminated_on) and contract.early_termination_charge > 0:
+    if (
+        contract.terminated_on
+        and period.contains(contract.terminated_on)
+        and contract.early_termination_charge > 0
+    ):
         lines.append(
             taxed(
                 vat_rate,
@@ -190,19 +216,32 @@ def contract_lines(contract: ContractHistory, period: Period, vat_rate: Decimal)
     return lines
 
 
-def _recurring(contract: ContractHistory, period: Period, vat_rate: Decimal, identity: dict) -> list[InvoiceLine]:
+def _recurring(
+    contract: ContractHistory, period: Period, vat_rate: Decimal, identity: dict
+) -> list[InvoiceLine]:
     lines = []
     active = contract.active_intervals()
     for plan, plan_from, plan_to in contract.plan_intervals():
-        days, first, last = _overlap_days(active, max(plan_from, period.first_day), _min_end(plan_to, period.end))
+        days, first, last = _overlap_days(
+            active, max(plan_from, period.first_day), _min_end(plan_to, period.end)
+        )
         if days == 0:
             continue
         net = mad(plan.monthly_fee * days / period.days)
         lines.append(
             taxed(
-                vat_rate, "recurring", f"{plan.offer_name} v{plan.offer_version} - {contract.number}", net,
-                offer_id=plan.offer_id, offer_version=plan.offer_version, offer_name=plan.offer_name,
-                monthly_fee=plan.monthly_fee, days=days, period_days=period.days, service_from=first, service_to=last,
+                vat_rate,
+                "recurring",
+                f"{plan.offer_name} v{plan.offer_version} - {contract.number}",
+                net,
+                offer_id=plan.offer_id,
+                offer_version=plan.offer_version,
+                offer_name=plan.offer_name,
+                monthly_fee=plan.monthly_fee,
+                days=days,
+                period_days=period.days,
+                service_from=first,
+                service_to=last,
                 **identity,
             )
         )
@@ -213,7 +252,9 @@ def _min_end(end: date | None, other: date) -> date:
     return other if end is None else min(end, other)
 
 
-def _overlap_days(intervals: list[tuple[date, date | None]], start: date, end: date) -> tuple[int, date | None, date | None]:
+def _overlap_days(
+    intervals: list[tuple[date, date | None]], start: date, end: date
+) -> tuple[int, date | None, date | None]:
     """Days of [start, end) covered by the intervals, with the first and last such day."""
     days, first, last = 0, None, None
     for lo, hi in intervals:
@@ -227,7 +268,10 @@ def _overlap_days(intervals: list[tuple[date, date | None]], start: date, end: d
 
 
 def invoice_lines(
-    contracts: Iterable[ContractHistory], discounts: Iterable[DiscountTerms], period: Period, vat_rate: Decimal
+    contracts: Iterable[ContractHistory],
+    discounts: Iterable[DiscountTerms],
+    period: Period,
+    vat_rate: Decimal,
 ) -> list[InvoiceLine]:
     """Every line of one client's invoice for the period; empty when there is nothing to bill."""
     applicable = [d for d in discounts if d.applies_to(period)]
@@ -236,7 +280,9 @@ def invoice_lines(
     for contract in sorted(contracts, key=lambda c: (c.start_date, str(c.contract_id))):
         own = contract_lines(contract, period, vat_rate)
         base = sum((line.net for line in own if line.kind == "recurring"), ZERO)
-        for discount in sorted((d for d in applicable if d.contract_id == contract.contract_id), key=_discount_order):
+        for discount in sorted(
+            (d for d in applicable if d.contract_id == contract.contract_id), key=_discount_order
+        ):
             amount = discount.amount_on(base)
             if amount > 0:
                 own.append(
@@ -264,6 +310,15 @@ def _discount_order(discount: DiscountTerms) -> tuple:
     return (discount.from_period, str(discount.discount_id))
 
 
-def _discount_line(discount: DiscountTerms, amount: Decimal, vat_rate: Decimal, **identity: Any) -> InvoiceLine:
+def _discount_line(
+    discount: DiscountTerms, amount: Decimal, vat_rate: Decimal, **identity: Any
+) -> InvoiceLine:
     shown = f"{discount.value.normalize():f}%" if discount.kind == "percent" else f"{mad(discount.value)} MAD"
-    return taxed(vat_rate, "discount", f"{discount.label} ({shown})", -amount, discount_id=discount.discount_id, **identity)
+    return taxed(
+        vat_rate,
+        "discount",
+        f"{discount.label} ({shown})",
+        -amount,
+        discount_id=discount.discount_id,
+        **identity,
+    )

@@ -24,7 +24,15 @@ class BillingRun(Aggregate):
         return uuid5(MTF_NAMESPACE, f"billing-run/{period}")
 
     @event("BillingRunStarted")
-    def __init__(self, period: str, billed_position: int, issue_date: date, due_date: date, vat_rate: Decimal, clients_total: int) -> None:
+    def __init__(
+        self,
+        period: str,
+        billed_position: int,
+        issue_date: date,
+        due_date: date,
+        vat_rate: Decimal,
+        clients_total: int,
+    ) -> None:
         self.period = period
         self.billed_position = billed_position
         self.issue_date = issue_date
@@ -57,10 +65,16 @@ class BillingRun(Aggregate):
 
     def _require(self, status: str) -> None:
         if self.status != status:
-            raise InvalidTransition(f"the billing run is {self.status}", code="billing_run_not_" + status, current_status=self.status)
+            raise InvalidTransition(
+                f"the billing run is {self.status}",
+                code="billing_run_not_" + status,
+                current_status=self.status,
+            )
 
     @event("BillingRunProgressed")
-    def _progressed(self, clients_done: int, invoices_issued: int, net: Decimal, tax: Decimal, gross: Decimal) -> None:
+    def _progressed(
+        self, clients_done: int, invoices_issued: int, net: Decimal, tax: Decimal, gross: Decimal
+    ) -> None:
         self.clients_done, self.invoices_issued = clients_done, invoices_issued
         self.net, self.tax, self.gross = net, tax, gross
 

@@ -27,6 +27,10 @@ def bookable(day: date, today: date, field: str = "start_date") -> date:
         raise RuleViolation(f"the {what} is in the past", code=f"{field}_in_past", field=field)
     if day > latest_bookable(today):
         latest = latest_bookable(today).isoformat()
-        raise RuleViolation(f"the {what} is more than a year ahead (latest {latest})", code=f"{field}_too_far_ahead",
-                            field=field, latest=latest)
+        raise RuleViolation(
+            f"the {what} is more than a year ahead (latest {latest})",
+            code=f"{field}_too_far_ahead",
+            field=field,
+            latest=latest,
+        )
     return day

@@ -68,7 +68,9 @@ def validate_components(service: str, components: list[dict[str, Any]]) -> list[
         kind = component.get("kind")
         if kind not in allowed:
             raise _violation(
-                "component_not_allowed_for_service", f"{service} offers cannot have a '{kind}' component", index,
+                "component_not_allowed_for_service",
+                f"{service} offers cannot have a '{kind}' component",
+                index,
                 allowed=sorted(allowed),
             )
         if kind in seen:
@@ -85,8 +87,12 @@ def _check_service_shape(service: str, kinds: set[str]) -> None:
     if service == "internet":
         access = kinds & {"fiber", "adsl"}
         if len(access) != 1:
-            raise _violation("internet_access_required", "an internet offer needs exactly one access: fiber or adsl")
+            raise _violation(
+                "internet_access_required", "an internet offer needs exactly one access: fiber or adsl"
+            )
         if "landline" not in kinds:
-            raise _violation("landline_component_required", "an internet offer must include the landline component")
+            raise _violation(
+                "landline_component_required", "an internet offer must include the landline component"
+            )
     if service == "landline" and "national" not in kinds:
         raise _violation("national_hours_required", "a landline offer needs national hours")

@@ -14,7 +14,14 @@ CLIENT_STATUSES = ("active", "suspended", "closed")
 class Client(Aggregate):
     @event("ClientRegistered")
     def __init__(
-        self, cin: str, full_name: str, email: str, address: str, phone: str | None, language: str = "fr", ice: str | None = None
+        self,
+        cin: str,
+        full_name: str,
+        email: str,
+        address: str,
+        phone: str | None,
+        language: str = "fr",
+        ice: str | None = None,
     ) -> None:
         self.cin = cin
         self.full_name = full_name
@@ -29,17 +36,30 @@ class Client(Aggregate):
         self.erased = False
 
     def update_details(
-        self, *, full_name: str, email: str, address: str, phone: str | None, language: str = "fr", ice: str | None = None
+        self,
+        *,
+        full_name: str,
+        email: str,
+        address: str,
+        phone: str | None,
+        language: str = "fr",
+        ice: str | None = None,
     ) -> None:
         self._require_not_erased()
-        self._details_updated(full_name=full_name, email=email, address=address, phone=phone, language=language, ice=ice)
+        self._details_updated(
+            full_name=full_name, email=email, address=address, phone=phone, language=language, ice=ice
+        )
 
     def change_status(self, status: str, reason: str) -> None:
         self._require_not_erased()
         if status == self.status:
-            raise InvalidTransition(f"client is already {status}", code="client_status_unchanged", current_status=self.status)
+            raise InvalidTransition(
+                f"client is already {status}", code="client_status_unchanged", current_status=self.status
+            )
         if self.status == "closed":
-            raise InvalidTransition("a closed client cannot change status", code="client_closed", current_status=self.status)
+            raise InvalidTransition(
+                "a closed client cannot change status", code="client_closed", current_status=self.status
+            )
         self._status_changed(status=status, reason=reason)
 
     def add_contract(self, contract_id: UUID, service: str) -> None:
@@ -63,7 +83,13 @@ class Client(Aggregate):
 
     @event("ClientDetailsUpdated")
     def _details_updated(
-        self, full_name: str, email: str, address: str, phone: str | None, language: str = "fr", ice: str | None = None
+        self,
+        full_name: str,
+        email: str,
+        address: str,
+        phone: str | None,
+        language: str = "fr",
+        ice: str | None = None,
     ) -> None:
         self.full_name, self.email, self.address, self.phone = full_name, email, address, phone
         self.language, self.ice = language, ice

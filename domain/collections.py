@@ -53,7 +53,12 @@ class ClientCollections(Aggregate):
         if exposure.overdue <= 0:
             self._paid_up(as_of)
             return False
-        facts = {"client_id": self.client_id, "as_of": as_of, "days_past_due": exposure.days_past_due, "overdue": exposure.overdue}
+        facts = {
+            "client_id": self.client_id,
+            "as_of": as_of,
+            "days_past_due": exposure.days_past_due,
+            "overdue": exposure.overdue,
+        }
         if exposure.days_past_due >= policy.reminder_dpd and "reminder" not in self.crossed:
             self._reminder_due(**facts)
         if exposure.days_past_due >= policy.warning_dpd and "warning" not in self.crossed:
@@ -120,14 +125,24 @@ class CollectionCase(Aggregate):
         self.status = "open"
         self.promise: dict[str, Any] | None = None
 
-    def record_action(self, kind: str, on: date, note: str | None, promise_date: date | None, promise_amount: Decimal | None) -> None:
+    def record_action(
+        self, kind: str, on: date, note: str | None, promise_date: date | None, promise_amount: Decimal | None
+    ) -> None:
         self._require_open()
         if kind == "promise_to_pay":
             if promise_date is None or promise_amount is None or promise_amount <= 0:
-                raise RuleViolation("a promise to pay needs a date and a positive amount", code="promise_incomplete", field="promise_date")
+                raise RuleViolation(
+                    "a promise to pay needs a date and a positive amount",
+                    code="promise_incomplete",
+                    field="promise_date",
+                )
             if promise_date < on:
-                raise RuleViolation("a promise to pay is for a future date", code="promise_in_past", field="promise_date")
-        self._action_recorded(kind=kind, on=on, note=note, promise_date=promise_date, promise_amount=promise_amount)
+                raise RuleViolation(
+                    "a promise to pay is for a future date", code="promise_in_past", field="promise_date"
+                )
+        self._action_recorded(
+            kind=kind, on=on, note=note, promise_date=promise_date, promise_amount=promise_amount
+        )
 
     def review(self, overdue: Decimal, as_of: date) -> None:
         """At each sweep: resolved when nothing is overdue; back to work when a promise's date passed unpaid."""
@@ -144,10 +159,14 @@ class CollectionCase(Aggregate):
 
     def _require_open(self) -> None:
         if self.status not in OPEN_STATES:
-            raise InvalidTransition(f"the case is {self.status}", code="collection_case_closed", current_status=self.status)
+            raise InvalidTransition(
+                f"the case is {self.status}", code="collection_case_closed", current_status=self.status
+            )
 
     @event("CollectionActionRecorded")
-    def _action_recorded(self, kind: str, on: date, note: str | None, promise_date: date | None, promise_amount: Decimal | None) -> None:
+    def _action_recorded(
+        self, kind: str, on: date, note: str | None, promise_date: date | None, promise_amount: Decimal | None
+    ) -> None:
         if kind == "promise_to_pay":
             self.status, self.promise = "promise_to_pay", {"date": promise_date, "amount": promise_amount}
         elif self.status == "open":

@@ -102,7 +102,12 @@ class Contract(Aggregate):
                 remaining_months=months,
             )
         charge = mad(self.plan_on(on).monthly_fee * months) if on < self.commitment_ends else mad(0)
-        self._terminated(on=on, reason=reason, early_termination_months=months if charge else 0, early_termination_charge=charge)
+        self._terminated(
+            on=on,
+            reason=reason,
+            early_termination_months=months if charge else 0,
+            early_termination_charge=charge,
+        )
 
     def plan_on(self, day: date) -> PlanTerms:
         """The offer version in force on `day`."""
@@ -113,21 +118,47 @@ class Contract(Aggregate):
         self-service preview): the offer must be on sale on the effective date, then the contract's
         own rules apply. Returns upgrade, downgrade or lateral."""
         offer.require_sellable_on(effective_date, "effective date")
-        return self.change_plan(offer_id=offer.id, offer_version=offer.terms_version, offer_name=offer.name, service=offer.service,
-                                monthly_fee=offer.monthly_fee, effective_date=effective_date, today=today)
+        return self.change_plan(
+            offer_id=offer.id,
+            offer_version=offer.terms_version,
+            offer_name=offer.name,
+            service=offer.service,
+            monthly_fee=offer.monthly_fee,
+            effective_date=effective_date,
+            today=today,
+        )
 
-    def change_plan(self, *, offer_id: UUID, offer_version: int, offer_name: str, service: str, monthly_fee: Decimal,
-                    effective_date: date, today: date) -> str:
+    def change_plan(
+        self,
+        *,
+        offer_id: UUID,
+        offer_version: int,
+        offer_name: str,
+        service: str,
+        monthly_fee: Decimal,
+        effective_date: date,
+        today: date,
+    ) -> str:
         """Schedules the new offer version from `effective_date`; returns upgrade, downgrade or lateral."""
         if self.status != "active":
             raise InvalidTransition(
-                f"a {self.status} contract cannot change plan", code="plan_change_not_allowed", current_status=self.status
+                f"a {self.status} contract cannot change plan",
+                code="plan_change_not_allowed",
+                current_status=self.status,
             )
         if service != self.service:
-            raise RuleViolation("a plan change stays within the same service", code="plan_change_service_mismatch", field="offer_id")
+            raise RuleViolation(
+                "a plan change stays within the same service",
+                code="plan_change_service_mismatch",
+                field="offer_id",
+            )
         bookable(effective_date, today, "effective_date")
         if effective_date < self.start_date:
-            raise RuleViolation("the effective date is before the contract start", code="effective_date_before_start", field="effective_date")
+            raise RuleViolation(
+                "the effective date is before the contract start",
+                code="effective_date_before_start",
+                field="effective_date",
+            )
         current = self.plan_on(effective_date)
         if (current.offer_id, current.offer_version) == (offer_id, offer_version):
             raise Conflict("the contract is already on this offer version", code="plan_unchanged")
@@ -139,8 +170,12 @@ class Contract(Aggregate):
                 commitment_ends=self.commitment_ends.isoformat(),
             )
         self._plan_changed(
-            offer_id=offer_id, offer_version=offer_version, offer_name=offer_name, monthly_fee=monthly_fee,
-            effective_date=effective_date, change=kind,
+            offer_id=offer_id,
+            offer_version=offer_version,
+            offer_name=offer_name,
+            monthly_fee=monthly_fee,
+            effective_date=effective_date,
+            change=kind,
         )
         return kind
 
@@ -173,7 +208,9 @@ class Contract(Aggregate):
         self.status, self.status_since = "active", on
 
     @event("ContractTerminated")
-    def _terminated(self, on: date, reason: str, early_termination_months: int, early_termination_charge: Decimal) -> None:
+    def _terminated(
+        self, on: date, reason: str, early_termination_months: int, early_termination_charge: Decimal
+    ) -> None:
         self.status, self.status_since = "terminated", on
         self.terminated_on = on
 
@@ -186,10 +223,24 @@ class Contract(Aggregate):
         self.documents.append(document_id)
 
     @event("ContractPlanChanged")
-    def _plan_changed(self, offer_id: UUID, offer_version: int, offer_name: str, monthly_fee: Decimal,
-                      effective_date: date, change: str) -> None:
-        self.timeline = changed(self.timeline, PlanTerms(offer_id, offer_version, offer_name, monthly_fee, effective_date))
-        self.offer_id, self.offer_version, self.offer_name, self.monthly_fee = offer_id, offer_version, offer_name, monthly_fee
+    def _plan_changed(
+        self,
+        offer_id: UUID,
+        offer_version: int,
+        offer_name: str,
+        monthly_fee: Decimal,
+        effective_date: date,
+        change: str,
+    ) -> None:
+        self.timeline = changed(
+            self.timeline, PlanTerms(offer_id, offer_version, offer_name, monthly_fee, effective_date)
+        )
+        self.offer_id, self.offer_version, self.offer_name, self.monthly_fee = (
+            offer_id,
+            offer_version,
+            offer_name,
+            monthly_fee,
+        )
 
 
 def classify_change(current_fee: Decimal, new_fee: Decimal) -> str:

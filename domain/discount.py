@@ -15,8 +15,16 @@ from domain.period import Period
 
 class Discount(Aggregate):
     @event("DiscountGranted")
-    def __init__(self, client_id: UUID, contract_id: UUID | None, kind: str, value: Decimal, from_period: str,
-                 to_period: str | None, label: str) -> None:
+    def __init__(
+        self,
+        client_id: UUID,
+        contract_id: UUID | None,
+        kind: str,
+        value: Decimal,
+        from_period: str,
+        to_period: str | None,
+        label: str,
+    ) -> None:
         self.client_id = client_id
         self.contract_id = contract_id
         self.kind = kind
@@ -26,22 +34,40 @@ class Discount(Aggregate):
         self.label = label
 
     @classmethod
-    def grant(cls, *, kind: str, value: Decimal, from_period: Period, to_period: Period | None, **terms) -> Discount:
+    def grant(
+        cls, *, kind: str, value: Decimal, from_period: Period, to_period: Period | None, **terms
+    ) -> Discount:
         if kind == "percent" and not Decimal(0) < value <= Decimal(100):
-            raise RuleViolation("a percent discount is above 0 and at most 100", code="invalid_discount_value", field="value")
+            raise RuleViolation(
+                "a percent discount is above 0 and at most 100", code="invalid_discount_value", field="value"
+            )
         if kind == "fixed" and mad(value) <= 0:
-            raise RuleViolation("a fixed discount is a positive amount", code="invalid_discount_value", field="value")
+            raise RuleViolation(
+                "a fixed discount is a positive amount", code="invalid_discount_value", field="value"
+            )
         if to_period is not None and to_period < from_period:
-            raise RuleViolation("to_period is before from_period", code="invalid_discount_window", field="to_period")
+            raise RuleViolation(
+                "to_period is before from_period", code="invalid_discount_window", field="to_period"
+            )
         value = value if kind == "percent" else mad(value)
-        return cls(kind=kind, value=value, from_period=str(from_period), to_period=str(to_period) if to_period else None, **terms)
+        return cls(
+            kind=kind,
+            value=value,
+            from_period=str(from_period),
+            to_period=str(to_period) if to_period else None,
+            **terms,
+        )
 
     def end_after(self, last_period: Period) -> None:
         """No longer applies after `last_period` (periods already billed keep their discount lines)."""
         if last_period < Period.parse(self.from_period):
-            raise RuleViolation("the discount would end before it starts", code="invalid_discount_window", field="last_period")
+            raise RuleViolation(
+                "the discount would end before it starts", code="invalid_discount_window", field="last_period"
+            )
         if self.to_period is not None and Period.parse(self.to_period) <= last_period:
-            raise InvalidTransition("the discount already ends by then", code="discount_already_ends", to_period=self.to_period)
+            raise InvalidTransition(
+                "the discount already ends by then", code="discount_already_ends", to_period=self.to_period
+            )
         self._ended(last_period=str(last_period))
 
     @event("DiscountEnded")

@@ -86,7 +86,11 @@ class Invoice(Aggregate):
 
     def _require_open(self, amount: Decimal) -> None:
         if amount <= 0 or amount > self.open_amount:
-            raise Conflict("the invoice cannot take this amount", code="invoice_overpaid", open_amount=str(self.open_amount))
+            raise Conflict(
+                "the invoice cannot take this amount",
+                code="invoice_overpaid",
+                open_amount=str(self.open_amount),
+            )
 
     @event("PaymentAllocated")
     def _payment_allocated(self, payment_id: UUID, amount: Decimal, received_on: date) -> None:
@@ -123,8 +127,11 @@ class Invoice(Aggregate):
             raise Conflict("everything on this invoice is already credited", code="invoice_fully_credited")
         gross = sum((Decimal(c["gross"]) for c in chosen), ZERO)
         if gross > self.gross - self.credited_gross:
-            raise Conflict("the credit would exceed what is left of the invoice", code="credit_exceeds_invoice",
-                           open_amount=str(self.gross - self.credited_gross))
+            raise Conflict(
+                "the credit would exceed what is left of the invoice",
+                code="credit_exceeds_invoice",
+                open_amount=str(self.gross - self.credited_gross),
+            )
         return chosen
 
     def _full(self, line: dict[str, Any]) -> dict[str, Any]:
@@ -134,29 +141,53 @@ class Invoice(Aggregate):
     def _partial(self, request: CreditRequest) -> dict[str, Any]:
         line = next((candidate for candidate in self.lines if candidate["line_no"] == request.line_no), None)
         if line is None:
-            raise RuleViolation(f"the invoice has no line {request.line_no}", code="unknown_invoice_line", field="lines")
+            raise RuleViolation(
+                f"the invoice has no line {request.line_no}", code="unknown_invoice_line", field="lines"
+            )
         if line["kind"] == "discount":
-            raise RuleViolation("a discount line cannot be credited on its own", code="line_not_creditable", field="lines")
+            raise RuleViolation(
+                "a discount line cannot be credited on its own", code="line_not_creditable", field="lines"
+            )
         open_net, open_tax = self.remaining(line)
         net = open_net if request.net is None else mad(request.net)
         if net <= 0 or net > open_net:
-            raise Conflict(f"line {request.line_no} has {open_net} MAD left to credit", code="credit_exceeds_line",
-                           line_no=request.line_no, open_net=str(open_net))
+            raise Conflict(
+                f"line {request.line_no} has {open_net} MAD left to credit",
+                code="credit_exceeds_line",
+                line_no=request.line_no,
+                open_net=str(open_net),
+            )
         # The last credit on a line takes exactly the tax left, so rounding never leaves a cent behind.
         tax = open_tax if net == open_net else min(open_tax, mad(net * self.vat_rate))
         return _credit_line(line, net, tax)
 
-    def record_credit(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]], on: date) -> Decimal:
-        """Records a credit note; returns what was already paid beyond the reduced amount due (it becomes client credit)."""
+    def record_credit(
+        self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]], on: date
+    ) -> Decimal:
+        """Records a credit note; returns what was already paid beyond the reduced amount due (it becomes
+        client credit)."""
         gross = sum((Decimal(c["gross"]) for c in lines), ZERO)
         released = max(ZERO, self.paid - (self.due - gross))
-        self._credited(credit_note_id=credit_note_id, credit_note_number=credit_note_number, lines=lines, gross=gross,
-                       released_to_credit=released, on=on)
+        self._credited(
+            credit_note_id=credit_note_id,
+            credit_note_number=credit_note_number,
+            lines=lines,
+            gross=gross,
+            released_to_credit=released,
+            on=on,
+        )
         return released
 
     @event("InvoiceCredited")
-    def _credited(self, credit_note_id: UUID, credit_note_number: str, lines: list[dict[str, Any]], gross: Decimal,
-                  released_to_credit: Decimal, on: date) -> None:
+    def _credited(
+        self,
+        credit_note_id: UUID,
+        credit_note_number: str,
+        lines: list[dict[str, Any]],
+        gross: Decimal,
+        released_to_credit: Decimal,
+        on: date,
+    ) -> None:
         for credit in lines:
             net, tax = self.credited.get(credit["line_no"], (ZERO, ZERO))
             self.credited[credit["line_no"]] = (net + Decimal(credit["net"]), tax + Decimal(credit["tax"]))
@@ -185,7 +216,13 @@ class Settlement:
         return self.credited + self.paid
 
 
-SETTLING_EVENTS = ("InvoiceCredited", "PaymentAllocated", "CreditApplied", "AllocationReversed", "CreditApplicationReversed")
+SETTLING_EVENTS = (
+    "InvoiceCredited",
+    "PaymentAllocated",
+    "CreditApplied",
+    "AllocationReversed",
+    "CreditApplicationReversed",
+)
 
 
 def settlement_of(name: str, get: Callable[[str, Any], Any]) -> Settlement:
@@ -214,7 +251,13 @@ def settlement_of(name: str, get: Callable[[str, Any], Any]) -> Settlement:
 
 
 def _credit_line(line: dict[str, Any], net: Decimal, tax: Decimal) -> dict[str, Any]:
-    return {"line_no": line["line_no"], "description": line["description"], "net": str(net), "tax": str(tax), "gross": str(net + tax)}
+    return {
+        "line_no": line["line_no"],
+        "description": line["description"],
+        "net": str(net),
+        "tax": str(tax),
+        "gross": str(net + tax),
+    }
 
 
 def _unique(requests: list[CreditRequest]) -> list[CreditRequest]:
@@ -222,7 +265,9 @@ def _unique(requests: list[CreditRequest]) -> list[CreditRequest]:
     if len(seen) != len(set(seen)):
         raise RuleViolation("a line is named twice", code="duplicate_invoice_line", field="lines")
     if not requests:
-        raise RuleViolation("name at least one line, or omit lines for a full credit", code="no_lines", field="lines")
+        raise RuleViolation(
+            "name at least one line, or omit lines for a full credit", code="no_lines", field="lines"
+        )
     return requests
 
 

@@ -82,7 +82,9 @@ class NumberReservation(Aggregate):
 
     @classmethod
     def hold_new(cls, number: str, kind: str, holder: str, until: datetime) -> NumberReservation:
-        return cls._create(cls.NumberHeld, id=cls.id_for(number), number=number, kind=kind, holder=holder, until=until)
+        return cls._create(
+            cls.NumberHeld, id=cls.id_for(number), number=number, kind=kind, holder=holder, until=until
+        )
 
     @staticmethod
     def id_for(number: str) -> UUID:
@@ -93,7 +95,12 @@ class NumberReservation(Aggregate):
         return self.subscriber_id is None
 
     def held_by_other(self, holder: str | None, now: datetime) -> bool:
-        return self.held_for is not None and self.held_for != holder and self.held_until is not None and self.held_until > now
+        return (
+            self.held_for is not None
+            and self.held_for != holder
+            and self.held_until is not None
+            and self.held_until > now
+        )
 
     def may_be_taken_by(self, holder: str | None, now: datetime) -> bool:
         return self.is_free and not self.held_by_other(holder, now)

@@ -39,7 +39,9 @@ def normalize_number(raw: str, kind: str, field: str = "number") -> str:
     local = match.group(1)
     if not local.startswith(PREFIXES[kind]):
         raise RuleViolation(
-            f"a {kind} number starts with {' or '.join(PREFIXES[kind])}", code=f"not_a_{kind}_number", field=field
+            f"a {kind} number starts with {' or '.join(PREFIXES[kind])}",
+            code=f"not_a_{kind}_number",
+            field=field,
         )
     return f"+212{local}"
 

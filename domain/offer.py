@@ -52,7 +52,9 @@ class Offer(Aggregate):
     def retire(self) -> None:
         self._require_not_deleted("retire")
         if self.status == "retired":
-            raise InvalidTransition("offer is already retired", code="offer_already_retired", current_status=self.status)
+            raise InvalidTransition(
+                "offer is already retired", code="offer_already_retired", current_status=self.status
+            )
         self._retired()
 
     def delete(self) -> None:
@@ -62,12 +64,17 @@ class Offer(Aggregate):
     def is_sellable_on(self, day: date) -> bool:
         if self.deleted or self.status != "active":
             return False
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
     def require_sellable_on(self, day: date, what: str) -> None:
-        """`offer_not_sellable` unless the offer is on sale on `day` (a line's start date, a plan change's effective date)."""
+        """`offer_not_sellable` unless the offer is on sale on `day` (a line's start date, a plan change's
+        effective date)."""
         if not self.is_sellable_on(day):
-            raise RuleViolation(f"this offer is not on sale on the {what}", code="offer_not_sellable", field="offer_id")
+            raise RuleViolation(
+                f"this offer is not on sale on the {what}", code="offer_not_sellable", field="offer_id"
+            )
 
     @staticmethod
     def named(candidate: object, offer_id: UUID) -> Offer:
@@ -91,7 +98,9 @@ class Offer(Aggregate):
         self.valid_to = valid_to
 
     @event("OfferUpdated")
-    def _updated(self, terms_version: int, name, family, monthly_fee, activation_fee, components, valid_from, valid_to) -> None:
+    def _updated(
+        self, terms_version: int, name, family, monthly_fee, activation_fee, components, valid_from, valid_to
+    ) -> None:
         self.terms_version = terms_version
         self._set_terms(name, family, monthly_fee, activation_fee, components, valid_from, valid_to)
 
@@ -122,9 +131,13 @@ def _checked_terms(
     if monthly_fee <= 0:
         raise RuleViolation("monthly fee must be > 0", code="monthly_fee_not_positive", field="monthly_fee")
     if activation_fee < 0:
-        raise RuleViolation("activation fee must be >= 0", code="activation_fee_negative", field="activation_fee")
+        raise RuleViolation(
+            "activation fee must be >= 0", code="activation_fee_negative", field="activation_fee"
+        )
     if valid_from and valid_to and valid_to < valid_from:
-        raise RuleViolation("valid_to is before valid_from", code="validity_window_inverted", field="valid_to")
+        raise RuleViolation(
+            "valid_to is before valid_from", code="validity_window_inverted", field="valid_to"
+        )
     return {
         "name": name.strip(),
         "family": family.strip().lower(),

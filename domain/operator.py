@@ -22,7 +22,12 @@ class Operator:
 
     def placeholders(self) -> list[str]:
         """The legal identifiers still at their development placeholder."""
-        named = {"ice": self.ice, "tax_id": self.tax_id, "trade_register": self.trade_register, "patente": self.patente}
+        named = {
+            "ice": self.ice,
+            "tax_id": self.tax_id,
+            "trade_register": self.trade_register,
+            "patente": self.patente,
+        }
         return [field for field, value in named.items() if _all_zeros(value)]
 
 

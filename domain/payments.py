@@ -30,9 +30,13 @@ class Allocation:
     amount: Decimal
 
 
-def allocation_plan(amount: Decimal, invoices: Iterable[Invoice], named: UUID | None = None) -> tuple[list[Allocation], Decimal]:
+def allocation_plan(
+    amount: Decimal, invoices: Iterable[Invoice], named: UUID | None = None
+) -> tuple[list[Allocation], Decimal]:
     """How a payment settles open invoices: the named one first, then oldest due first; returns the remainder."""
-    ordered = sorted((i for i in invoices if i.open_amount > 0), key=lambda i: (i.id != named, i.due_date, i.number))
+    ordered = sorted(
+        (i for i in invoices if i.open_amount > 0), key=lambda i: (i.id != named, i.due_date, i.number)
+    )
     plan, remaining = [], amount
     for invoice in ordered:
         if remaining <= 0:
@@ -49,8 +53,17 @@ class Payment(Aggregate):
         return uuid5(MTF_NAMESPACE, f"payment/{method}/{reference}")
 
     @event("PaymentReceived")
-    def __init__(self, client_id: UUID, amount: Decimal, method: str, reference: str, received_on: date, invoice_id: UUID | None,
-                 allocations: list[dict[str, Any]], credited: Decimal) -> None:
+    def __init__(
+        self,
+        client_id: UUID,
+        amount: Decimal,
+        method: str,
+        reference: str,
+        received_on: date,
+        invoice_id: UUID | None,
+        allocations: list[dict[str, Any]],
+        credited: Decimal,
+    ) -> None:
         self.client_id = client_id
         self.amount = amount
         self.method = method
@@ -66,13 +79,19 @@ class Payment(Aggregate):
             raise RuleViolation("a payment amount is positive", code="amount_not_positive", field="amount")
         return cls(amount=amount, **terms)
 
-    def reverse(self, reason: str, reversed_on: date, credit_withdrawn: Decimal, reopened: list[dict[str, Any]]) -> None:
+    def reverse(
+        self, reason: str, reversed_on: date, credit_withdrawn: Decimal, reopened: list[dict[str, Any]]
+    ) -> None:
         if self.reversed:
             raise Conflict("this payment was already reversed", code="payment_already_reversed")
-        self._reversed(reason=reason, reversed_on=reversed_on, credit_withdrawn=credit_withdrawn, reopened=reopened)
+        self._reversed(
+            reason=reason, reversed_on=reversed_on, credit_withdrawn=credit_withdrawn, reopened=reopened
+        )
 
     @event("PaymentReversed")
-    def _reversed(self, reason: str, reversed_on: date, credit_withdrawn: Decimal, reopened: list[dict[str, Any]]) -> None:
+    def _reversed(
+        self, reason: str, reversed_on: date, credit_withdrawn: Decimal, reopened: list[dict[str, Any]]
+    ) -> None:
         self.reversed = True
 
 
@@ -101,7 +120,9 @@ class ClientAccount(Aggregate):
             self._credit_used(invoice_id=invoice.id, amount=amount)
         return amount
 
-    def take_back(self, amount: Decimal, payment_id: UUID, paid: dict[UUID, Decimal]) -> tuple[Decimal, list[Allocation]]:
+    def take_back(
+        self, amount: Decimal, payment_id: UUID, paid: dict[UUID, Decimal]
+    ) -> tuple[Decimal, list[Allocation]]:
         """Removes a reversed payment's credit: from the balance first, then by reopening the invoices
         that used credit most recently. Returns (withdrawn from the balance, credit uses to reverse).
 
@@ -121,7 +142,9 @@ class ClientAccount(Aggregate):
                 remaining -= take
                 left[invoice_id] -= take
         for allocation in reopen:
-            self._credit_use_reversed(invoice_id=allocation.invoice_id, amount=allocation.amount, payment_id=payment_id)
+            self._credit_use_reversed(
+                invoice_id=allocation.invoice_id, amount=allocation.amount, payment_id=payment_id
+            )
         return withdrawn, reopen
 
     @event("ClientCreditAdded")
@@ -146,15 +169,30 @@ class ClientAccount(Aggregate):
 
 
 def receive_payment(
-    *, client_id: UUID, amount: Decimal, method: str, reference: str, received_on: date, named: UUID | None,
-    invoices: dict[UUID, Invoice], account: ClientAccount,
+    *,
+    client_id: UUID,
+    amount: Decimal,
+    method: str,
+    reference: str,
+    received_on: date,
+    named: UUID | None,
+    invoices: dict[UUID, Invoice],
+    account: ClientAccount,
 ) -> tuple[Payment, list[Invoice]]:
     """Records a payment against the client's invoices and account; returns it and the invoices it settled."""
     plan, remainder = allocation_plan(amount, invoices.values(), named)
     payment = Payment.receive(
-        client_id=client_id, amount=amount, method=method, reference=reference, received_on=received_on, invoice_id=named,
+        client_id=client_id,
+        amount=amount,
+        method=method,
+        reference=reference,
+        received_on=received_on,
+        invoice_id=named,
         credited=remainder,
-        allocations=[{"invoice_id": a.invoice_id, "invoice_number": invoices[a.invoice_id].number, "amount": a.amount} for a in plan],
+        allocations=[
+            {"invoice_id": a.invoice_id, "invoice_number": invoices[a.invoice_id].number, "amount": a.amount}
+            for a in plan
+        ],
     )
     for allocation in plan:
         invoices[allocation.invoice_id].allocate(payment.id, allocation.amount, received_on)
@@ -162,7 +200,9 @@ def receive_payment(
     return payment, [invoices[a.invoice_id] for a in plan]
 
 
-def reverse_payment(payment: Payment, invoices: dict[UUID, Invoice], account: ClientAccount, reason: str, today: date) -> list[Invoice]:
+def reverse_payment(
+    payment: Payment, invoices: dict[UUID, Invoice], account: ClientAccount, reason: str, today: date
+) -> list[Invoice]:
     """Undoes a payment (a bounced cheque); returns the invoices it reopened. `invoices` holds all the client's."""
     if payment.reversed:
         raise Conflict("this payment was already reversed", code="payment_already_reversed")
@@ -176,9 +216,13 @@ def reverse_payment(payment: Payment, invoices: dict[UUID, Invoice], account: Cl
             invoice.reverse_allocation(payment.id, undo, today)
             touched[invoice.id] = invoice
         owed_back += allocation["amount"] - undo
-    withdrawn, reopen = account.take_back(owed_back, payment.id, {i: invoice.paid for i, invoice in invoices.items()})
+    withdrawn, reopen = account.take_back(
+        owed_back, payment.id, {i: invoice.paid for i, invoice in invoices.items()}
+    )
     for credit_use in reopen:
         invoices[credit_use.invoice_id].reverse_credit_application(credit_use.amount, today)
         touched[credit_use.invoice_id] = invoices[credit_use.invoice_id]
-    payment.reverse(reason, today, withdrawn, [{"invoice_id": r.invoice_id, "amount": r.amount} for r in reopen])
+    payment.reverse(
+        reason, today, withdrawn, [{"invoice_id": r.invoice_id, "amount": r.amount} for r in reopen]
+    )
     return list(touched.values())

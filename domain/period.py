@@ -22,7 +22,9 @@ class Period:
     def parse(cls, text: str) -> Period:
         match = PATTERN.match(text or "")
         if not match or not 2000 <= int(match.group(1)) <= 2999:
-            raise RuleViolation("a period is a calendar month written YYYY-MM", code="invalid_period", field="period")
+            raise RuleViolation(
+                "a period is a calendar month written YYYY-MM", code="invalid_period", field="period"
+            )
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

@@ -30,10 +30,18 @@ class PlanTerms:
     @classmethod
     def of(cls, fields: Mapping[str, Any], effective_from: date) -> PlanTerms:
         """From a ContractProvisioned or ContractPlanChanged event's fields."""
-        return cls(fields["offer_id"], fields["offer_version"], fields["offer_name"], Decimal(fields["monthly_fee"]), effective_from)
+        return cls(
+            fields["offer_id"],
+            fields["offer_version"],
+            fields["offer_name"],
+            Decimal(fields["monthly_fee"]),
+            effective_from,
+        )
 
 
-def changed(timeline: Sequence[T], plan: T, effective_from: Callable[[T], Any] = attrgetter("effective_from")) -> list[T]:
+def changed(
+    timeline: Sequence[T], plan: T, effective_from: Callable[[T], Any] = attrgetter("effective_from")
+) -> list[T]:
     """The timeline after a plan change: the new plan replaces every plan in effect on or after its day
     (a later change scheduled before is undone), and lasts until the next change."""
     starts = effective_from(plan)
@@ -52,4 +60,7 @@ def in_effect_on(timeline: Sequence[PlanTerms], day: date) -> PlanTerms:
 def intervals(timeline: Sequence[PlanTerms]) -> list[tuple[PlanTerms, date, date | None]]:
     """Each plan with the half-open [from, to) days it is in effect; `to` None is open-ended."""
     ordered = sorted(timeline, key=attrgetter("effective_from"))
-    return [(p, p.effective_from, ordered[i + 1].effective_from if i + 1 < len(ordered) else None) for i, p in enumerate(ordered)]
+    return [
+        (p, p.effective_from, ordered[i + 1].effective_from if i + 1 < len(ordered) else None)
+        for i, p in enumerate(ordered)
+    ]

@@ -36,7 +36,9 @@ def needs_active_lines(*, intent: str | None, target: UUID | None) -> bool:
     return target is None and intent != "new_line"
 
 
-def decide(*, intent: str | None, target: UUID | None, number: str | None, active: list[ActiveLine]) -> Decision:
+def decide(
+    *, intent: str | None, target: UUID | None, number: str | None, active: list[ActiveLine]
+) -> Decision:
     if target is not None:
         return Decision("plan_change", target)
     if intent == "new_line":
@@ -46,7 +48,9 @@ def decide(*, intent: str | None, target: UUID | None, number: str | None, activ
         return Decision("plan_change", same[0].contract_id) if same else NEW_LINE
     if not active:
         if intent == "upgrade":
-            raise Conflict("the client has no active contract for this service to upgrade", code="no_contract_to_change")
+            raise Conflict(
+                "the client has no active contract for this service to upgrade", code="no_contract_to_change"
+            )
         return NEW_LINE
     if len(active) == 1:
         return Decision("plan_change", active[0].contract_id)

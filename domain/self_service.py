@@ -27,14 +27,23 @@ class PlanOption:
 
 
 def plan_options(
-    *, service: str, offer_id: UUID, monthly_fee: Decimal, start_date: date, commitment_months: int, offers: list[dict[str, Any]], today: date
+    *,
+    service: str,
+    offer_id: UUID,
+    monthly_fee: Decimal,
+    start_date: date,
+    commitment_months: int,
+    offers: list[dict[str, Any]],
+    today: date,
 ) -> list[PlanOption]:
     """The sellable offers of the contract's service other than its own, each with the first day it may take effect:
     today, or for a downgrade the end of the commitment (downgrades are refused during it). A downgrade whose first
     day lies beyond the booking horizon cannot be requested yet, so it is not an option yet."""
     try:
         free_from: date | None = max(today, commitment_end(start_date, commitment_months))
-    except ValueError:  # a commitment that would end after the year 9999 (a contract booked before the horizon rule)
+    except (
+        ValueError
+    ):  # a commitment that would end after the year 9999 (a contract booked before the horizon rule)
         free_from = None
     if free_from and free_from > latest_bookable(today):
         free_from = None

@@ -21,9 +21,15 @@ class Subscriber(Aggregate):
 
     def change_status(self, status: str, reason: str) -> None:
         if status == self.status:
-            raise InvalidTransition(f"subscriber is already {status}", code="subscriber_status_unchanged", current_status=self.status)
+            raise InvalidTransition(
+                f"subscriber is already {status}",
+                code="subscriber_status_unchanged",
+                current_status=self.status,
+            )
         if self.status == "closed":
-            raise InvalidTransition("a closed line cannot change status", code="subscriber_closed", current_status=self.status)
+            raise InvalidTransition(
+                "a closed line cannot change status", code="subscriber_closed", current_status=self.status
+            )
         self._status_changed(status=status, reason=reason)
 
     @event("SubscriberStatusChanged")

@@ -37,5 +37,9 @@ async def list_refusals(
     _: Principal = Depends(allow("auditor", "admin")),
 ) -> Paged[RefusalView]:
     async with request.app.state.runtime.pool.acquire() as conn:
-        rows, total = await access_refusals.search(conn, actor=actor, role=role, since=since, limit=limit, offset=offset)
-    return Paged[RefusalView](items=[RefusalView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+        rows, total = await access_refusals.search(
+            conn, actor=actor, role=role, since=since, limit=limit, offset=offset
+        )
+    return Paged[RefusalView](
+        items=[RefusalView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )

@@ -35,7 +35,9 @@ def fingerprint(key: str) -> str:
 
 def authenticate(request: Request, key: str | None) -> Principal:
     if not key:
-        raise ApiError(401, "unauthenticated", "an X-API-Key header is required", headers={"WWW-Authenticate": "ApiKey"})
+        raise ApiError(
+            401, "unauthenticated", "an X-API-Key header is required", headers={"WWW-Authenticate": "ApiKey"}
+        )
     for known, grant in request.app.state.runtime.settings.all_api_keys.items():
         if hmac.compare_digest(known.encode(), key.encode()):
             return Principal(fingerprint(known), grant.role, grant.scopes)
@@ -50,12 +52,18 @@ def allow(*roles: str):
         principal = authenticate(request, key)
         if principal.role not in roles:
             await _keep_audit_entry(request, principal, roles)
-            raise ApiError(403, "forbidden", f"role '{principal.role}' may not do this", {"allowed_roles": list(roles)})
+            raise ApiError(
+                403, "forbidden", f"role '{principal.role}' may not do this", {"allowed_roles": list(roles)}
+            )
         if not may_call(principal, roles, request.method, request.url.path):
             scope = required_scope(request)
             await _keep_audit_entry(request, principal, roles)
-            raise ApiError(403, "forbidden", f"this key is not granted the scope '{scope}'",
-                           {"required_scope": scope, "granted_scopes": sorted(principal.scopes)})
+            raise ApiError(
+                403,
+                "forbidden",
+                f"this key is not granted the scope '{scope}'",
+                {"required_scope": scope, "granted_scopes": sorted(principal.scopes)},
+            )
         return principal
 
     check.roles = roles  # read by GET /me to tell a key which operations it may call
@@ -75,15 +83,27 @@ def scope_for(method: str, path: str) -> str:
 
 def may_call(principal: Principal, roles: tuple[str, ...], method: str, path: str) -> bool:
     """Whether `allow(*roles)` lets the principal through on this route (the path as routed)."""
-    return principal.role in roles and (principal.scopes is None or scope_for(method, path) in principal.scopes)
+    return principal.role in roles and (
+        principal.scopes is None or scope_for(method, path) in principal.scopes
+    )
 
 
 async def _keep_audit_entry(request: Request, principal: Principal, roles: tuple[str, ...]) -> None:
     """Every refused privileged action is recorded as an event; failing to record never changes the 403."""
-    log.warning("refused privileged action: actor=%s role=%s %s %s", principal.key_id, principal.role, request.method, request.url.path)
+    log.warning(
+        "refused privileged action: actor=%s role=%s %s %s",
+        principal.key_id,
+        principal.role,
+        request.method,
+        request.url.path,
+    )
     runtime = request.app.state.runtime
-    ctx = CommandContext(actor=principal.key_id, role=principal.role, correlation_id=correlation_id_of(request))
+    ctx = CommandContext(
+        actor=principal.key_id, role=principal.role, correlation_id=correlation_id_of(request)
+    )
     try:
-        await runtime.run_command(record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx)
+        await runtime.run_command(
+            record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx
+        )
     except Exception:  # noqa: BLE001 - the refusal stands even if the audit store is unavailable
         log.exception("could not record the refusal (correlation_id=%s)", ctx.correlation_id)

@@ -83,10 +83,25 @@ class DryRunView(BaseModel):
     "/billing-runs",
     status_code=202,
     response_model=BillingRunAccepted | DryRunView,
-    responses={200: {"description": "A dry run's invoices, or the period's run when it already completed", "content": {"application/json": {
-        "schema": {"anyOf": [{"$ref": "#/components/schemas/DryRunView"}, {"$ref": "#/components/schemas/BillingRunAccepted"}]}}}}},
+    responses={
+        200: {
+            "description": "A dry run's invoices, or the period's run when it already completed",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            {"$ref": "#/components/schemas/DryRunView"},
+                            {"$ref": "#/components/schemas/BillingRunAccepted"},
+                        ]
+                    }
+                }
+            },
+        }
+    },
 )
-async def post_billing_run(body: RunBilling, request: Request, response: Response, who: Principal = Depends(allow("operator"))):
+async def post_billing_run(
+    body: RunBilling, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+):
     """Starts the run of an ended period (202), resumes an unfinished one, or returns a completed one (200).
 
     With `dry_run: true`, computes every invoice and returns them without issuing, numbering or publishing.
@@ -94,13 +109,24 @@ async def post_billing_run(body: RunBilling, request: Request, response: Respons
     runtime = request.app.state.runtime
     terms = BillingTerms.from_settings(runtime.settings)
     if body.dry_run:
-        position, previews = await run_in_threadpool(preview_billing, runtime.store, runtime.clock, terms, body.period)
+        position, previews = await run_in_threadpool(
+            preview_billing, runtime.store, runtime.clock, terms, body.period
+        )
         response.status_code = 200
-        invoices = [PreviewInvoice(client_id=d.client_id, lines=d.lines, totals=Totals(**vars(d.totals))) for d in previews]
-        return DryRunView(period=body.period, billed_position=position, invoices=invoices,
-                          totals=Totals(**vars(BillTotals.sum(d.totals for d in previews))))
+        invoices = [
+            PreviewInvoice(client_id=d.client_id, lines=d.lines, totals=Totals(**vars(d.totals)))
+            for d in previews
+        ]
+        return DryRunView(
+            period=body.period,
+            billed_position=position,
+            invoices=invoices,
+            totals=Totals(**vars(BillTotals.sum(d.totals for d in previews))),
+        )
     ctx = command_context(request, who)
-    started = await run_in_threadpool(start_billing_run, runtime.store, runtime.clock, terms, body.period, ctx)
+    started = await run_in_threadpool(
+        start_billing_run, runtime.store, runtime.clock, terms, body.period, ctx
+    )
     run = started.run
     if run.status == "completed":
         response.status_code = 200
@@ -109,7 +135,9 @@ async def post_billing_run(body: RunBilling, request: Request, response: Respons
     position = await run_in_threadpool(runtime.store.position_of, run.id, run.version)
     response.headers["Location"] = f"/api/v1/billing-runs/{run.id}"
     response.headers["X-Consistency-Token"] = str(position)
-    return BillingRunAccepted(id=run.id, position=position, period=run.period, status=run.status, created=started.created)
+    return BillingRunAccepted(
+        id=run.id, position=position, period=run.period, status=run.status, created=started.created
+    )
 
 
 async def resume_unfinished_runs(runtime) -> None:
@@ -119,7 +147,9 @@ async def resume_unfinished_runs(runtime) -> None:
     terms = BillingTerms.from_settings(runtime.settings)
     for run_id in await asyncio.to_thread(unfinished_runs, runtime.store):
         log.warning("resuming unfinished billing run %s", run_id)
-        _drive_in_background(runtime, terms, run_id, CommandContext(actor="system:resume", role="system"), None)
+        _drive_in_background(
+            runtime, terms, run_id, CommandContext(actor="system:resume", role="system"), None
+        )
 
 
 def _drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
@@ -127,27 +157,45 @@ def _drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billin
         try:
             # Without the pause, a shutdown waited for the whole run.
             await asyncio.to_thread(
-                execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run_id, ctx, billing_input,
+                execute_billing_run,
+                runtime.store,
+                runtime.clock,
+                runtime.operator,
+                terms,
+                run_id,
+                ctx,
+                billing_input,
                 pausing(runtime.stopping),
             )
         except BillingPaused as where:
-            log.warning("billing run %s paused for shutdown after %s; the next start resumes it", run_id, where)
+            log.warning(
+                "billing run %s paused for shutdown after %s; the next start resumes it", run_id, where
+            )
         except Exception:
-            log.exception("billing run %s stopped; POST the period again or run `mtf bill` to resume it", run_id)
+            log.exception(
+                "billing run %s stopped; POST the period again or run `mtf bill` to resume it", run_id
+            )
 
     runtime.start_job(drive())
 
 
 @router.get("/billing-runs/{run_id}", response_model=BillingRunView)
 async def get_billing_run(
-    run_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    run_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> BillingRunView:
     await await_token(request, billing_run_progress.NAME, run_id, consistency_token)
     async with request.app.state.runtime.pool.acquire() as conn:
         row = await billing_run_progress.find(conn, run_id)
         if row is None:
             raise not_found("billing_run", run_id)
-        documents = row["documents"] if row["documents"] is not None else await invoice_register.documented(conn, run_id)
+        documents = (
+            row["documents"]
+            if row["documents"] is not None
+            else await invoice_register.documented(conn, run_id)
+        )
     return _view(row, documents)
 
 
@@ -167,4 +215,8 @@ async def list_billing_runs(
 
 def _view(row: dict[str, Any], documents: int) -> BillingRunView:
     totals = Totals(net=row["net"], tax=row["tax"], gross=row["gross"])
-    return BillingRunView(**{k: v for k, v in row.items() if k in BillingRunView.model_fields}, documents_rendered=documents, totals=totals)
+    return BillingRunView(
+        **{k: v for k, v in row.items() if k in BillingRunView.model_fields},
+        documents_rendered=documents,
+        totals=totals,
+    )

@@ -37,7 +37,9 @@ class ClientView(BaseModel):
     email: str
     address: str
     phone: str | None
-    language: Literal["fr", "ar"] = Field(default="fr", description="The language of the documents' customer-facing labels.")
+    language: Literal["fr", "ar"] = Field(
+        default="fr", description="The language of the documents' customer-facing labels."
+    )
     ice: str | None = Field(default=None, description="A business customer's ICE.")
     status: Status
     delinquent: bool = False
@@ -59,26 +61,38 @@ def masked(row: dict) -> ClientView:
 
 
 @router.post("/clients", status_code=201, response_model=Accepted)
-async def post_client(body: RegisterClient, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))) -> Accepted:
+async def post_client(
+    body: RegisterClient, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))
+) -> Accepted:
     return await execute(request, response, who, register_client, body, location="/api/v1/clients")
 
 
 @router.put("/clients/{client_id}", response_model=Accepted)
 async def put_client(
-    client_id: UUID, body: UpdateClientDetails, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))
+    client_id: UUID,
+    body: UpdateClientDetails,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow(*WRITERS)),
 ) -> Accepted:
     return await execute(request, response, who, update_client_details, client_id, body)
 
 
 @router.post("/clients/{client_id}/status", response_model=Accepted)
 async def post_status(
-    client_id: UUID, body: ChangeClientStatus, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    client_id: UUID,
+    body: ChangeClientStatus,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     return await execute(request, response, who, change_client_status, client_id, body)
 
 
 @router.delete("/clients/{client_id}", response_model=Accepted)
-async def delete(client_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> Accepted:
+async def delete(
+    client_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> Accepted:
     return await execute(request, response, who, delete_client, client_id)
 
 
@@ -97,13 +111,20 @@ async def list_clients(
     except RuleViolation:
         normalised = "-"  # a malformed CIN matches nobody
     async with request.app.state.runtime.pool.acquire() as conn:
-        rows, total = await client_directory.search(conn, status=status, cin=normalised, name=name, limit=limit, offset=offset)
-    return Paged[ClientView](items=[masked(r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+        rows, total = await client_directory.search(
+            conn, status=status, cin=normalised, name=name, limit=limit, offset=offset
+        )
+    return Paged[ClientView](
+        items=[masked(r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/clients/{client_id}", response_model=ClientView)
 async def get_client(
-    client_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    client_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> ClientView:
     row = await find_one(request, client_directory, client_id, consistency_token, "client")
     return ClientView(**row)

@@ -65,12 +65,14 @@ async def get_aging(
     offset: int = OFFSET,
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> AgingReport:
-    """Amounts owed on `as_of` by days past due (buckets current, 1-30, 31-60, 61-90, 90+), for the portfolio and per client
-    (in client id order). `d1_30` is the 1-30 bucket, and so on."""
+    """Amounts owed on `as_of` by days past due (buckets current, 1-30, 31-60, 61-90, 90+),
+    for the portfolio and per client (in client id order). `d1_30` is the 1-30 bucket, and so on."""
     runtime = request.app.state.runtime
     day = as_of or runtime.clock.today()
     async with runtime.pool.acquire() as conn:
-        report = await receivables_aging.aging(conn, day, client_id=client, service=service, offer_id=offer, limit=limit, offset=offset)
+        report = await receivables_aging.aging(
+            conn, day, client_id=client, service=service, offer_id=offer, limit=limit, offset=offset
+        )
     return AgingReport(
         as_of=day,
         portfolio=AgingBuckets(**_renamed(report["portfolio"])),
@@ -87,9 +89,20 @@ class SweepView(BaseModel):
     outcomes: dict[str, int]
 
 
-@router.post("/collections/sweeps", status_code=201, response_model=SweepView,
-             responses={200: {"model": SweepView, "description": "A sweep of this day already ran: its result, unchanged."}})
-async def post_sweep(body: RunCollectionsSweep, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> SweepView:
+@router.post(
+    "/collections/sweeps",
+    status_code=201,
+    response_model=SweepView,
+    responses={
+        200: {"model": SweepView, "description": "A sweep of this day already ran: its result, unchanged."}
+    },
+)
+async def post_sweep(
+    body: RunCollectionsSweep,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
+) -> SweepView:
     """RunCollectionsSweep: once per day (a second call for the same day returns the first, 200)."""
     runtime = request.app.state.runtime
     ctx = command_context(request, who)
@@ -99,7 +112,9 @@ async def post_sweep(body: RunCollectionsSweep, request: Request, response: Resp
     if not created:
         response.status_code = 200
     response.headers["X-Consistency-Token"] = str(result.position)
-    return SweepView(id=result.id, position=result.position, as_of=sweep.as_of, created=created, outcomes=sweep.outcomes)
+    return SweepView(
+        id=result.id, position=result.position, as_of=sweep.as_of, created=created, outcomes=sweep.outcomes
+    )
 
 
 class CaseView(BaseModel):
@@ -125,13 +140,20 @@ async def list_cases(
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> Paged[CaseView]:
     async with request.app.state.runtime.pool.acquire() as conn:
-        rows, total = await collection_cases.search(conn, client_id=client, status=status, limit=limit, offset=offset)
-    return Paged[CaseView](items=[CaseView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+        rows, total = await collection_cases.search(
+            conn, client_id=client, status=status, limit=limit, offset=offset
+        )
+    return Paged[CaseView](
+        items=[CaseView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/collection-cases/{case_id}", response_model=CaseView)
 async def get_case(
-    case_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    case_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> CaseView:
     row = await find_one(request, collection_cases, case_id, consistency_token, "collection_case")
     return CaseView(**row)
@@ -139,7 +161,11 @@ async def get_case(
 
 @router.post("/collection-cases/{case_id}/actions", response_model=Accepted)
 async def post_action(
-    case_id: UUID, body: RecordCollectionAction, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    case_id: UUID,
+    body: RecordCollectionAction,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """A history entry: reminder sent, call logged, promise to pay (date and amount), suspension requested."""
     return await execute(request, response, who, record_collection_action, case_id, body)
@@ -147,6 +173,10 @@ async def post_action(
 
 @router.post("/collection-cases/{case_id}/write-off", response_model=Accepted)
 async def post_write_off(
-    case_id: UUID, body: WriteOffCollectionCase, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    case_id: UUID,
+    body: WriteOffCollectionCase,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     return await execute(request, response, who, write_off_collection_case, case_id, body)

@@ -29,15 +29,29 @@ def command_context(request: Request, principal: Principal) -> CommandContext:
     )
 
 
-async def execute(request: Request, response: Response, who: Principal, handler: Callable, *args: Any, location: str | None = None,
-                  **kwargs: Any) -> Accepted:
+async def execute(
+    request: Request,
+    response: Response,
+    who: Principal,
+    handler: Callable,
+    *args: Any,
+    location: str | None = None,
+    **kwargs: Any,
+) -> Accepted:
     """Runs a handler returning a CommandResult (see `run_command`); answers its id and log position."""
     result = await run_command(request, who, handler, *args, **kwargs)
     return _accepted(response, result, location)
 
 
-async def execute_with_outcome(request: Request, response: Response, who: Principal, handler: Callable, *args: Any,
-                               location: str | None = None, **kwargs: Any) -> tuple[Accepted, Any]:
+async def execute_with_outcome(
+    request: Request,
+    response: Response,
+    who: Principal,
+    handler: Callable,
+    *args: Any,
+    location: str | None = None,
+    **kwargs: Any,
+) -> tuple[Accepted, Any]:
     """Like `execute`, for handlers returning `(CommandResult, outcome)`; the outcome is handed back."""
     result, outcome = await run_command(request, who, handler, *args, **kwargs)
     return _accepted(response, result, location), outcome
@@ -64,7 +78,9 @@ async def run_command(request: Request, who: Principal, handler: Callable, *args
 INJECTED = ("store", "clock", "operator", "ctx")  # the runtime's services, and the command context
 
 
-def _bound(handler: Callable, runtime: Any, ctx: CommandContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
+def _bound(
+    handler: Callable, runtime: Any, ctx: CommandContext, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Callable[[], Any]:
     """`handler`, ready to call, every argument by name: the injected ones, then `args` for its other
     parameters in order, and `kwargs`."""
     injected, others = _parameters(handler)

@@ -59,7 +59,8 @@ class ContractView(BaseModel):
     version: int
     reference: str | None = Field(
         description="The reference printed for the customer (random; never a credential). Null only on a read model "
-                    "built before references existed, until `mtf replay`.")
+        "built before references existed, until `mtf replay`."
+    )
 
 
 class AuditEntry(BaseModel):
@@ -86,13 +87,21 @@ class ProvisionAccepted(Accepted):
     decision: Literal["new_line", "plan_change"]
 
 
-@router.post("/contracts", status_code=201, response_model=ProvisionAccepted,
-             responses={200: {"model": ProvisionAccepted, "description": "Decided as a plan change on an existing contract."}})
+@router.post(
+    "/contracts",
+    status_code=201,
+    response_model=ProvisionAccepted,
+    responses={
+        200: {"model": ProvisionAccepted, "description": "Decided as a plan change on an existing contract."}
+    },
+)
 async def post_contract(
     body: ProvisionContract,
     request: Request,
     response: Response,
-    idempotency_key: str | None = Header(default=None, min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+    idempotency_key: str | None = Header(
+        default=None, min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"
+    ),
     who: Principal = Depends(allow("operator", "integrator")),
 ) -> ProvisionAccepted:
     """A new line (201) or a plan change on an existing contract (200), decided by the provisioning rules.
@@ -100,7 +109,9 @@ async def post_contract(
     With an Idempotency-Key, a repeated request returns the first result and appends nothing.
     """
     key = IdempotencyKey(scope=who.key_id, key=idempotency_key) if idempotency_key else None
-    accepted, decision = await execute_with_outcome(request, response, who, provision_contract, body, key, location="/api/v1/contracts")
+    accepted, decision = await execute_with_outcome(
+        request, response, who, provision_contract, body, key, location="/api/v1/contracts"
+    )
     if decision == "plan_change":
         response.status_code = 200
     return ProvisionAccepted(**accepted.model_dump(), decision=decision)
@@ -108,7 +119,10 @@ async def post_contract(
 
 @router.get("/contracts/{contract_id}", response_model=ContractView)
 async def get_contract(
-    contract_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    contract_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> ContractView:
     row = await find_one(request, contract_summary, contract_id, consistency_token, "contract")
     return ContractView(**row)
@@ -127,8 +141,12 @@ async def get_audit_trail(
     async with request.app.state.runtime.pool.acquire() as conn:
         rows = await contract_audit_trail.entries(conn, contract_id, limit, offset)
         if not rows and offset == 0 and await contract_summary.find(conn, contract_id) is None:
-            raise ApiError(404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)})
-    return AuditTrail(contract_id=contract_id, items=[AuditEntry(**r) for r in rows], page=Page(limit=limit, offset=offset))
+            raise ApiError(
+                404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)}
+            )
+    return AuditTrail(
+        contract_id=contract_id, items=[AuditEntry(**r) for r in rows], page=Page(limit=limit, offset=offset)
+    )
 
 
 WRITERS = ("operator", "integrator")
@@ -141,7 +159,11 @@ class PlanChangeAccepted(Accepted):
 
 @router.post("/contracts/{contract_id}/activation", response_model=Accepted)
 async def activate(
-    contract_id: UUID, body: ActivateContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    contract_id: UUID,
+    body: ActivateContract,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """draft -> active. Provisioning activates on the start date, so this answers 409 for any provisioned contract."""
     return await execute(request, response, who, activate_contract, contract_id, body)
@@ -149,28 +171,44 @@ async def activate(
 
 @router.post("/contracts/{contract_id}/suspension", response_model=Accepted)
 async def suspend(
-    contract_id: UUID, body: SuspendContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    contract_id: UUID,
+    body: SuspendContract,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     return await execute(request, response, who, suspend_contract, contract_id, body)
 
 
 @router.post("/contracts/{contract_id}/resumption", response_model=Accepted)
 async def resume(
-    contract_id: UUID, body: ResumeContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    contract_id: UUID,
+    body: ResumeContract,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     return await execute(request, response, who, resume_contract, contract_id, body)
 
 
 @router.post("/contracts/{contract_id}/termination", response_model=Accepted)
 async def terminate(
-    contract_id: UUID, body: TerminateContract, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    contract_id: UUID,
+    body: TerminateContract,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     return await execute(request, response, who, terminate_contract, contract_id, body)
 
 
 @router.post("/contracts/{contract_id}/plan-changes", response_model=PlanChangeAccepted)
 async def post_plan_change(
-    contract_id: UUID, body: ChangePlan, request: Request, response: Response, who: Principal = Depends(allow(*WRITERS))
+    contract_id: UUID,
+    body: ChangePlan,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow(*WRITERS)),
 ) -> PlanChangeAccepted:
     accepted, change = await execute_with_outcome(request, response, who, change_plan, contract_id, body)
     return PlanChangeAccepted(**accepted.model_dump(), change=change)
@@ -191,7 +229,9 @@ async def list_contracts(
         rows, total = await contract_summary.search(
             conn, client_id=client, service=service, status=status, offer_id=offer, limit=limit, offset=offset
         )
-    return Paged[ContractView](items=[ContractView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+    return Paged[ContractView](
+        items=[ContractView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 class DocumentView(BaseModel):
@@ -205,11 +245,15 @@ class DocumentView(BaseModel):
 
 @router.get("/contracts/{contract_id}/documents", response_model=list[DocumentView])
 async def list_documents(
-    contract_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    contract_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> list[DocumentView]:
     row = await find_one(request, contract_summary, contract_id, consistency_token, "contract")
     return [
-        DocumentView(**d, download=f"/api/v1/contracts/{contract_id}/documents/{d['document_id']}") for d in row["documents"]
+        DocumentView(**d, download=f"/api/v1/contracts/{contract_id}/documents/{d['document_id']}")
+        for d in row["documents"]
     ]
 
 
@@ -221,8 +265,12 @@ async def download_document(
     async with request.app.state.runtime.pool.acquire() as conn:
         row = await contract_summary.find(conn, contract_id)
         issued = {d["document_id"] for d in row["documents"]} if row else set()
-        pdf = await documents.pdf_bytes(conn, contract_id, document_id) if str(document_id) in issued else None
+        pdf = (
+            await documents.pdf_bytes(conn, contract_id, document_id) if str(document_id) in issued else None
+        )
     if pdf is None:
-        raise ApiError(404, "document_not_found", f"document {document_id} not found", {"id": str(document_id)})
+        raise ApiError(
+            404, "document_not_found", f"document {document_id} not found", {"id": str(document_id)}
+        )
     headers = {"Content-Disposition": f'attachment; filename="contract-{contract_id}-{document_id}.pdf"'}
     return Response(content=pdf, media_type="application/pdf", headers=headers)

@@ -33,14 +33,20 @@ class DiscountView(BaseModel):
 
 
 @router.post("/discounts", status_code=201, response_model=Accepted)
-async def post_discount(body: GrantDiscount, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> Accepted:
+async def post_discount(
+    body: GrantDiscount, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> Accepted:
     """A percent or fixed (MAD excl. VAT per period) discount on a contract's or a client's recurring fees."""
     return await execute(request, response, who, grant_discount, body, location="/api/v1/discounts")
 
 
 @router.post("/discounts/{discount_id}/end", response_model=Accepted)
 async def post_discount_end(
-    discount_id: UUID, body: EndDiscount, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    discount_id: UUID,
+    body: EndDiscount,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     return await execute(request, response, who, end_discount, discount_id, body)
 
@@ -55,13 +61,20 @@ async def list_discounts(
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> Paged[DiscountView]:
     async with request.app.state.runtime.pool.acquire() as conn:
-        rows, total = await discount_register.search(conn, client_id=client, contract_id=contract, limit=limit, offset=offset)
-    return Paged[DiscountView](items=[DiscountView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+        rows, total = await discount_register.search(
+            conn, client_id=client, contract_id=contract, limit=limit, offset=offset
+        )
+    return Paged[DiscountView](
+        items=[DiscountView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/discounts/{discount_id}", response_model=DiscountView)
 async def get_discount(
-    discount_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    discount_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> DiscountView:
     row = await find_one(request, discount_register, discount_id, consistency_token, "discount")
     return DiscountView(**row)

@@ -26,12 +26,27 @@ STATUS_BY_KIND: dict[type[DomainError], int] = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: Any = None, headers: dict | None = None):
-        self.status, self.code, self.message, self.details, self.headers = status, code, message, details, headers
+    def __init__(
+        self, status: int, code: str, message: str, details: Any = None, headers: dict | None = None
+    ):
+        self.status, self.code, self.message, self.details, self.headers = (
+            status,
+            code,
+            message,
+            details,
+            headers,
+        )
 
 
 def envelope(request: Request, status: int, code: str, message: str, details: Any = None, headers=None):
-    body = {"error": {"code": code, "message": message, "details": details or {}, "correlation_id": correlation_id_of(request)}}
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "details": details or {},
+            "correlation_id": correlation_id_of(request),
+        }
+    }
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -44,7 +59,11 @@ def _status_for(error: DomainError) -> int:
 
 def _validation_details(error: RequestValidationError) -> list[dict[str, Any]]:
     return [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "problem": e.get("msg"), "type": e.get("type")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+            "problem": e.get("msg"),
+            "type": e.get("type"),
+        }
         for e in error.errors()
     ]
 
@@ -52,7 +71,8 @@ def _validation_details(error: RequestValidationError) -> list[dict[str, Any]]:
 def _is_unparseable_body(error: dict[str, Any]) -> bool:
     # A body that is not JSON at all (or not sent as JSON) fails as a whole, at loc ("body",).
     return error.get("type") == "json_invalid" or (
-        tuple(error.get("loc", ())) == ("body",) and error.get("type") in ("model_attributes_type", "dict_type", "missing")
+        tuple(error.get("loc", ())) == ("body",)
+        and error.get("type") in ("model_attributes_type", "dict_type", "missing")
     )
 
 
@@ -69,20 +89,38 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, error: RequestValidationError):
         if any(_is_unparseable_body(e) for e in error.errors()):
             return envelope(request, 400, "malformed_json", "the request body must be a JSON object")
-        return envelope(request, 422, "validation_failed", "the request does not match the schema", _validation_details(error))
+        return envelope(
+            request,
+            422,
+            "validation_failed",
+            "the request does not match the schema",
+            _validation_details(error),
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException):
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return envelope(request, error.status_code, code, str(error.detail), headers=getattr(error, "headers", None))
+        return envelope(
+            request, error.status_code, code, str(error.detail), headers=getattr(error, "headers", None)
+        )
 
     async def _database_unavailable(request: Request, error: Exception):
         if not unavailable(error):
             return _internal(request)
-        log.warning("database unavailable (correlation_id=%s): %s: %s", correlation_id_of(request), type(error).__name__, error)
+        log.warning(
+            "database unavailable (correlation_id=%s): %s: %s",
+            correlation_id_of(request),
+            type(error).__name__,
+            error,
+        )
         request.app.state.runtime.drop_dead_connections()
-        return envelope(request, 503, "database_unavailable", "the database is unavailable; send the request again shortly",
-                        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
+        return envelope(
+            request,
+            503,
+            "database_unavailable",
+            "the database is unavailable; send the request again shortly",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
 
     for kind in MAYBE_UNAVAILABLE:
         app.add_exception_handler(kind, _database_unavailable)

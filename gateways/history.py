@@ -20,7 +20,8 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 AS_OF = Query(
     default=None,
     max_length=40,
-    description="A moment with its UTC offset (2026-11-30T09:00:00+01:00), or a date (2026-11-30: the end of that day, UTC). "
+    description="A moment with its UTC offset (2026-11-30T09:00:00+01:00), "
+    "or a date (2026-11-30: the end of that day, UTC). "
     "Absent: everything recorded so far.",
 )
 
@@ -44,15 +45,23 @@ class StateAsOfView(BaseModel):
 
 @router.get("/event-history/{aggregate_id}", response_model=RecordedEventsView)
 async def event_history(
-    request: Request, aggregate_id: UUID, limit: int = LIMIT, offset: int = OFFSET, _: Principal = Depends(allow("auditor"))
+    request: Request,
+    aggregate_id: UUID,
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+    _: Principal = Depends(allow("auditor")),
 ) -> RecordedEventsView:
     """Every event recorded for one aggregate (contract, invoice, client, payment, ...), in version order."""
     runtime = request.app.state.runtime
-    found = await runtime.run_command(lambda: recorded_events(runtime.store, aggregate_id, limit=limit, offset=offset))
+    found = await runtime.run_command(
+        lambda: recorded_events(runtime.store, aggregate_id, limit=limit, offset=offset)
+    )
     if found is None:
         raise _nothing_recorded(aggregate_id)
     page = Page(limit=limit, offset=offset, total=found.total)
-    return RecordedEventsView(aggregate_id=aggregate_id, aggregate_type=found.aggregate_type, items=found.events, page=page)
+    return RecordedEventsView(
+        aggregate_id=aggregate_id, aggregate_type=found.aggregate_type, items=found.events, page=page
+    )
 
 
 @router.get("/event-history/{aggregate_id}/state", response_model=StateAsOfView)
@@ -63,9 +72,13 @@ async def state_at(
     moment = parse_moment(as_of) if as_of is not None else None
     runtime = request.app.state.runtime
     try:
-        found = await runtime.run_command(lambda: state_as_of(runtime.store, aggregate_id, moment or _END_OF_TIME))
+        found = await runtime.run_command(
+            lambda: state_as_of(runtime.store, aggregate_id, moment or _END_OF_TIME)
+        )
     except HistoryErased:
-        raise ApiError(410, "history_erased", "this history was erased with its personal data", {"id": str(aggregate_id)}) from None
+        raise ApiError(
+            410, "history_erased", "this history was erased with its personal data", {"id": str(aggregate_id)}
+        ) from None
     if found is None:
         raise _nothing_recorded(aggregate_id, as_of=moment)
     return StateAsOfView(aggregate_id=aggregate_id, as_of=moment, **vars(found))
@@ -82,9 +95,19 @@ def parse_moment(text: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), time.max, tzinfo=timezone.utc)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ApiError(422, "invalid_as_of", "as_of is neither an ISO 8601 date nor a date-time", {"field": "as_of", "value": text}) from None
+        raise ApiError(
+            422,
+            "invalid_as_of",
+            "as_of is neither an ISO 8601 date nor a date-time",
+            {"field": "as_of", "value": text},
+        ) from None
     if moment.tzinfo is None:
-        raise ApiError(422, "as_of_without_offset", "as_of needs a UTC offset, e.g. 2026-11-30T09:00:00+01:00 or ...Z", {"field": "as_of"})
+        raise ApiError(
+            422,
+            "as_of_without_offset",
+            "as_of needs a UTC offset, e.g. 2026-11-30T09:00:00+01:00 or ...Z",
+            {"field": "as_of"},
+        )
     return moment
 
 
@@ -92,4 +115,6 @@ def _nothing_recorded(aggregate_id: UUID, as_of: datetime | None = None) -> ApiE
     details: dict[str, Any] = {"id": str(aggregate_id)}
     if as_of is not None:
         details["as_of"] = as_of.isoformat()
-    return ApiError(404, "history_not_found", "nothing was recorded for this id" + (" by then" if as_of else ""), details)
+    return ApiError(
+        404, "history_not_found", "nothing was recorded for this id" + (" by then" if as_of else ""), details
+    )

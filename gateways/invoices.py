@@ -87,22 +87,38 @@ async def list_invoices(
     """Invoices in number order, filtered by client, service, offer, status, period, run and issue-date range."""
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await invoice_register.search(
-            conn, client_id=client, service=service, offer_id=offer, status=status, period=period, run_id=run,
-            issued_from=issued_from, issued_to=issued_to, limit=limit, offset=offset,
+            conn,
+            client_id=client,
+            service=service,
+            offer_id=offer,
+            status=status,
+            period=period,
+            run_id=run,
+            issued_from=issued_from,
+            issued_to=issued_to,
+            limit=limit,
+            offset=offset,
         )
-    return Paged[InvoiceView](items=[invoice_view(r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+    return Paged[InvoiceView](
+        items=[invoice_view(r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceView)
 async def get_invoice(
-    invoice_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    invoice_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> InvoiceView:
     row = await find_one(request, invoice_register, invoice_id, consistency_token, "invoice")
     return invoice_view(row)
 
 
 @router.get("/invoices/{invoice_id}/pdf", response_class=Response, responses=PDF)
-async def get_invoice_pdf(invoice_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))) -> Response:
+async def get_invoice_pdf(
+    invoice_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))
+) -> Response:
     return await invoice_pdf_response(request, invoice_id)
 
 
@@ -113,21 +129,35 @@ async def invoice_pdf_response(request: Request, invoice_id: UUID, client_id: UU
         if row is None or (client_id is not None and row["client_id"] != client_id):
             raise not_found("invoice", invoice_id)
         if row["document"] is None:
-            raise ApiError(404, "invoice_document_not_ready", "the invoice's PDF has not been rendered yet", {"id": str(invoice_id)},
-                           headers={"Retry-After": "2"})
+            raise ApiError(
+                404,
+                "invoice_document_not_ready",
+                "the invoice's PDF has not been rendered yet",
+                {"id": str(invoice_id)},
+                headers={"Retry-After": "2"},
+            )
         pdf = await documents.invoice_pdf(conn, invoice_id, UUID(row["document"]["document_id"]))
     if pdf is None:
         raise not_found("invoice_document", invoice_id)
-    headers = {"Content-Disposition": f'inline; filename="{row["number"]}.pdf"', "ETag": f'"{row["document"]["sha256"]}"'}
+    headers = {
+        "Content-Disposition": f'inline; filename="{row["number"]}.pdf"',
+        "ETag": f'"{row["document"]["sha256"]}"',
+    }
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.post("/invoices/{invoice_id}/credit-notes", status_code=201, response_model=Accepted)
 async def post_credit_note(
-    invoice_id: UUID, body: IssueCreditNote, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    invoice_id: UUID,
+    body: IssueCreditNote,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """A credit note for the whole remaining invoice (no `lines`), or for named lines, fully or by a net amount."""
-    return await execute(request, response, who, issue_credit_note, invoice_id, body, location="/api/v1/credit-notes")
+    return await execute(
+        request, response, who, issue_credit_note, invoice_id, body, location="/api/v1/credit-notes"
+    )
 
 
 @router.get("/credit-notes", response_model=Paged[CreditNoteView])
@@ -140,25 +170,37 @@ async def list_credit_notes(
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> Paged[CreditNoteView]:
     async with request.app.state.runtime.pool.acquire() as conn:
-        rows, total = await credit_note_register.search(conn, invoice_id=invoice, client_id=client, limit=limit, offset=offset)
-    return Paged[CreditNoteView](items=[CreditNoteView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+        rows, total = await credit_note_register.search(
+            conn, invoice_id=invoice, client_id=client, limit=limit, offset=offset
+        )
+    return Paged[CreditNoteView](
+        items=[CreditNoteView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/credit-notes/{credit_note_id}", response_model=CreditNoteView)
 async def get_credit_note(
-    credit_note_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    credit_note_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> CreditNoteView:
     row = await find_one(request, credit_note_register, credit_note_id, consistency_token, "credit_note")
     return CreditNoteView(**row)
 
 
 @router.get("/credit-notes/{credit_note_id}/pdf", response_class=Response, responses=PDF)
-async def get_credit_note_pdf(credit_note_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))) -> Response:
+async def get_credit_note_pdf(
+    credit_note_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))
+) -> Response:
     return await credit_note_pdf_response(request, credit_note_id)
 
 
-async def credit_note_pdf_response(request: Request, credit_note_id: UUID, client_id: UUID | None = None) -> Response:
-    """The credit note's PDF (stored in the append that issued it); with `client_id`, only if the note is that client's."""
+async def credit_note_pdf_response(
+    request: Request, credit_note_id: UUID, client_id: UUID | None = None
+) -> Response:
+    """The credit note's PDF (stored in the append that issued it); with `client_id`, only if the note is
+    that client's."""
     async with request.app.state.runtime.pool.acquire() as conn:
         if client_id is not None:
             row = await credit_note_register.find(conn, credit_note_id)
@@ -168,5 +210,8 @@ async def credit_note_pdf_response(request: Request, credit_note_id: UUID, clien
     if document is None:  # unknown, or issued before credit notes had PDFs
         raise not_found("credit_note_document", credit_note_id)
     number, pdf, sha256 = document
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{number}.pdf"', "ETag": f'"{sha256}"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{number}.pdf"', "ETag": f'"{sha256}"'},
+    )

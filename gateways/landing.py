@@ -30,13 +30,17 @@ ALL = 10_000  # one client's contracts, or the whole sellable catalog, fit in on
 
 class ServiceOffers(BaseModel):
     service: Literal["mobile", "internet", "landline"]
-    needs_contact_phone: bool = Field(description="Whether a subscription to this service asks for a contact phone.")
+    needs_contact_phone: bool = Field(
+        description="Whether a subscription to this service asks for a contact phone."
+    )
     offers: list[OfferView] = Field(description="On sale today, cheapest first; empty when none is.")
 
 
 class LandingBootstrap(BaseModel):
     today: date = Field(description="The earliest start date a subscription can take.")
-    latest_start_date: date = Field(description="The latest start date (or plan-change date) that can be booked today.")
+    latest_start_date: date = Field(
+        description="The latest start date (or plan-change date) that can be booked today."
+    )
     commitment_months: list[int]
     services: list[ServiceOffers]
 
@@ -49,21 +53,36 @@ async def bootstrap(request: Request) -> LandingBootstrap:
     async with runtime.pool.acquire() as conn:
         offers, _ = await offer_catalog.search(conn, sellable_on=today, limit=ALL, offset=0)
     services = [
-        ServiceOffers(service=service, needs_contact_phone=service in NEEDS_CONTACT_PHONE,
-                      offers=sorted((OfferView(**o) for o in offers if o["service"] == service), key=lambda v: v.monthly_fee))
+        ServiceOffers(
+            service=service,
+            needs_contact_phone=service in NEEDS_CONTACT_PHONE,
+            offers=sorted(
+                (OfferView(**o) for o in offers if o["service"] == service), key=lambda v: v.monthly_fee
+            ),
+        )
         for service in SERVICES
     ]
-    return LandingBootstrap(today=today, latest_start_date=latest_bookable(today), commitment_months=list(COMMITMENTS), services=services)
+    return LandingBootstrap(
+        today=today,
+        latest_start_date=latest_bookable(today),
+        commitment_months=list(COMMITMENTS),
+        services=services,
+    )
 
 
 class VerifyIdentity(BaseModel):
     cin: str = Field(max_length=20, json_schema_extra={"pattern": CIN_INPUT_PATTERN})
-    number: str = Field(max_length=20, description="A mobile number on file: one of the client's mobile lines, or the contact "
-                                                   "phone. The one-time code is sent there by SMS.")
+    number: str = Field(
+        max_length=20,
+        description="A mobile number on file: one of the client's mobile lines, or the contact "
+        "phone. The one-time code is sent there by SMS.",
+    )
 
 
 class VerificationChallenge(BaseModel):
-    challenge_id: UUID = Field(description="Answer it with the code: POST /landing/verifications/{challenge_id}/code.")
+    challenge_id: UUID = Field(
+        description="Answer it with the code: POST /landing/verifications/{challenge_id}/code."
+    )
     expires_at: datetime
 
 
@@ -91,11 +110,22 @@ async def verify_identity(body: VerifyIdentity, request: Request) -> Verificatio
         client_id = await _matching_client(conn, cin, number)
         async with conn.transaction():
             challenge = await one_time_codes.open_challenge(
-                conn, key, client_id, now, timedelta(minutes=settings.landing_code_minutes), settings.landing_code_tries,
-                forgiven=[counted["cin"], counted["number"]])
+                conn,
+                key,
+                client_id,
+                now,
+                timedelta(minutes=settings.landing_code_minutes),
+                settings.landing_code_tries,
+                forgiven=[counted["cin"], counted["number"]],
+            )
             if challenge.code is not None:
-                await notifications.enqueue_sms(conn, number, sms_text(challenge.code, settings.landing_code_minutes), now,
-                                                challenge.expires_at)
+                await notifications.enqueue_sms(
+                    conn,
+                    number,
+                    sms_text(challenge.code, settings.landing_code_minutes),
+                    now,
+                    challenge.expires_at,
+                )
     return VerificationChallenge(challenge_id=challenge.challenge_id, expires_at=challenge.expires_at)
 
 
@@ -113,9 +143,15 @@ async def answer_code(challenge_id: UUID, body: AnswerCode, request: Request) ->
     async with runtime.pool.acquire() as conn:
         client_id = await one_time_codes.answer_challenge(conn, key, challenge_id, body.code, now)
     if client_id is None:
-        raise ApiError(401, "verification_failed", "the code is wrong, has expired or was already used; ask for a new one")
+        raise ApiError(
+            401,
+            "verification_failed",
+            "the code is wrong, has expired or was already used; ask for a new one",
+        )
     expires = token_expiry(request)
-    return VisitorSession(token=visitor_access.issue_token(key, client_id, expires), client_id=client_id, expires_at=expires)
+    return VisitorSession(
+        token=visitor_access.issue_token(key, client_id, expires), client_id=client_id, expires_at=expires
+    )
 
 
 def attempt_window(settings) -> timedelta:
@@ -126,13 +162,18 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def claim_attempt(request: Request, conn, cin: str, now: datetime, number: str | None = None) -> dict[str, str]:
+async def claim_attempt(
+    request: Request, conn, cin: str, now: datetime, number: str | None = None
+) -> dict[str, str]:
     """Counts a verification of this CIN (and number) from this address, and says what it is counted under; 429,
     counting nothing, while one of them must still wait. Past its allowance, each attempt on a subject waits longer
     than the last: a stranger slows a customer's CIN down but never locks it for long."""
     settings = request.app.state.runtime.settings
     counted = visitor_access.subjects(await signing_key(request), cin, client_address(request), number)
-    limits = {counted["cin"]: settings.landing_failures_per_cin, counted["address"]: settings.landing_failures_per_address}
+    limits = {
+        counted["cin"]: settings.landing_failures_per_cin,
+        counted["address"]: settings.landing_failures_per_address,
+    }
     if number is not None:
         limits[counted["number"]] = settings.landing_codes_per_number
     if until := await visitor_access.claim(conn, limits, attempt_window(settings), now, growing=True):
@@ -142,14 +183,18 @@ async def claim_attempt(request: Request, conn, cin: str, now: datetime, number:
 
 def too_many(until: datetime, now: datetime, code: str, what: str) -> ApiError:
     wait = max(1, math.ceil((until - now).total_seconds()))
-    return ApiError(429, code, f"{what}; try again later", {"retry_after_s": wait}, headers={"Retry-After": str(wait)})
+    return ApiError(
+        429, code, f"{what}; try again later", {"retry_after_s": wait}, headers={"Retry-After": str(wait)}
+    )
 
 
 def _mobile_number(raw: str) -> str:
     try:
         return normalize_number(raw, "mobile")
     except RuleViolation:
-        raise ApiError(422, "invalid_number", "not a Moroccan mobile number (a code is sent by SMS)", {"field": "number"}) from None
+        raise ApiError(
+            422, "invalid_number", "not a Moroccan mobile number (a code is sent by SMS)", {"field": "number"}
+        ) from None
 
 
 async def signing_key(request: Request) -> bytes:
@@ -169,25 +214,36 @@ async def _matching_client(conn, cin: str, number: str) -> UUID | None:
 
 
 # The visitor token is an HTTP bearer scheme in the OpenAPI document, so generated clients know it.
-visitor_token = HTTPBearer(scheme_name="VisitorToken", auto_error=False,
-                           description="The short-lived token POST /api/v1/landing/verifications answers, scoped to one client.")
+visitor_token = HTTPBearer(
+    scheme_name="VisitorToken",
+    auto_error=False,
+    description="The short-lived token POST /api/v1/landing/verifications answers, scoped to one client.",
+)
 
 
-async def visitor(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(visitor_token)) -> UUID:
+async def visitor(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(visitor_token)
+) -> UUID:
     """The client the bearer token is scoped to."""
     if credentials is None:
         raise verification_required()
     return await _token_client(request, f"Bearer {credentials.credentials}")
 
 
-async def optional_visitor(request: Request, authorization: str | None = Header(default=None, max_length=500)) -> UUID | None:
+async def optional_visitor(
+    request: Request, authorization: str | None = Header(default=None, max_length=500)
+) -> UUID | None:
     """The client the bearer token is scoped to, if one is sent (a bad token is still refused)."""
     return await _token_client(request, authorization) if authorization else None
 
 
 def verification_required() -> ApiError:
-    return ApiError(401, "verification_required", "verify your identity first: POST /api/v1/landing/verifications",
-                    headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(
+        401,
+        "verification_required",
+        "verify your identity first: POST /api/v1/landing/verifications",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 async def _token_client(request: Request, authorization: str) -> UUID:
@@ -202,7 +258,12 @@ async def _token_client(request: Request, authorization: str) -> UUID:
 
 
 def visitor_token_invalid() -> ApiError:
-    return ApiError(401, "visitor_token_invalid", "the token is invalid or has expired; verify again", headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(
+        401,
+        "visitor_token_invalid",
+        "the token is invalid or has expired; verify again",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def token_expiry(request: Request) -> datetime:

@@ -23,7 +23,9 @@ router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
 
 @router.get("/contracts/{contract_id}/document", response_class=Response, responses=PDF)
 async def my_contract_document(
-    contract_id: UUID, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(visitor_token)
+    contract_id: UUID,
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(visitor_token),
 ) -> Response:
     """The contract's latest PDF, with the document token the subscription answered, or the owner's visitor token."""
     if credentials is None:
@@ -40,7 +42,10 @@ async def my_contract_document(
         pdf = await documents.latest_pdf(conn, contract_id)
     if pdf is None:
         raise _no_such_document(contract_id)
-    headers = {"Content-Disposition": f'inline; filename="contrat-{contract_id}.pdf"', "Cache-Control": "no-store"}
+    headers = {
+        "Content-Disposition": f'inline; filename="contrat-{contract_id}.pdf"',
+        "Cache-Control": "no-store",
+    }
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 

@@ -13,7 +13,12 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from commands.idempotency import IdempotencyKey
 from commands.numbers import NumberHold, hold_number, release_held_number
-from commands.self_service import SubmitSubscription, VerificationRequired, preview_subscription, submit_subscription
+from commands.self_service import (
+    SubmitSubscription,
+    VerificationRequired,
+    preview_subscription,
+    submit_subscription,
+)
 from domain.identity import normalize_cin
 from domain.numbers import number_kind_for
 from gateways.auth import Principal
@@ -32,9 +37,16 @@ from gateways.landing import (
 from infra.storage import landing_drafts, visitor_access
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
-DRAFT_TOKEN = Header(alias="X-Draft-Token", min_length=20, max_length=100, description="The token the draft was created with.")
-OPTIONAL_DRAFT_TOKEN = Header(default=None, alias="X-Draft-Token", min_length=20, max_length=100,
-                              description="The draft this comes from: its held number is the new line's.")
+DRAFT_TOKEN = Header(
+    alias="X-Draft-Token", min_length=20, max_length=100, description="The token the draft was created with."
+)
+OPTIONAL_DRAFT_TOKEN = Header(
+    default=None,
+    alias="X-Draft-Token",
+    min_length=20,
+    max_length=100,
+    description="The draft this comes from: its held number is the new line's.",
+)
 VISITOR = Principal(key_id="visitor", role="self-service")
 Short = Annotated[str, StringConstraints(max_length=200)]
 
@@ -42,8 +54,12 @@ Short = Annotated[str, StringConstraints(max_length=200)]
 class SubscriptionDraft(BaseModel):
     """Whatever the visitor has entered so far: every field is optional, and checked only when submitted."""
 
-    step: int | None = Field(default=None, ge=1, le=5,
-                             description="The step the visitor was on: 1 service, 2 offer, 3 personal details, 4 number, 5 preview.")
+    step: int | None = Field(
+        default=None,
+        ge=1,
+        le=5,
+        description="The step the visitor was on: 1 service, 2 offer, 3 personal details, 4 number, 5 preview.",
+    )
     service: Literal["mobile", "internet", "landline"] | None = None
     offer_id: UUID | None = None
     commitment_months: Literal[0, 12, 24] | None = None
@@ -53,7 +69,9 @@ class SubscriptionDraft(BaseModel):
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
     address: Annotated[str, StringConstraints(max_length=500)] | None = None
     phone: Annotated[str, StringConstraints(max_length=20)] | None = None
-    number_choice: Literal["keep", "new"] | None = Field(default=None, description="Mobile: keep a number, or get a new one.")
+    number_choice: Literal["keep", "new"] | None = Field(
+        default=None, description="Mobile: keep a number, or get a new one."
+    )
     number: Annotated[str, StringConstraints(max_length=20)] | None = None
 
 
@@ -64,7 +82,9 @@ class SavedDraft(BaseModel):
 
 
 class CreatedDraft(SavedDraft):
-    token: str = Field(description="Keep it: it is the only way back to this draft (send it as X-Draft-Token).")
+    token: str = Field(
+        description="Keep it: it is the only way back to this draft (send it as X-Draft-Token)."
+    )
 
 
 def _keep(request: Request) -> timedelta:
@@ -75,7 +95,9 @@ def _keep(request: Request) -> timedelta:
 async def save_new_draft(body: SubscriptionDraft, request: Request) -> CreatedDraft:
     runtime, token = request.app.state.runtime, landing_drafts.new_token()
     async with runtime.pool.acquire() as conn:
-        saved = await landing_drafts.create(conn, token, body.model_dump(mode="json"), runtime.clock.now(), _keep(request))
+        saved = await landing_drafts.create(
+            conn, token, body.model_dump(mode="json"), runtime.clock.now(), _keep(request)
+        )
     return CreatedDraft(token=token, draft=body, saved_at=saved.saved_at, expires_at=saved.expires_at)
 
 
@@ -91,7 +113,9 @@ async def restore_draft(request: Request, token: str = DRAFT_TOKEN) -> SavedDraf
 async def save_draft(body: SubscriptionDraft, request: Request, token: str = DRAFT_TOKEN) -> SavedDraft:
     runtime = request.app.state.runtime
     async with runtime.pool.acquire() as conn:
-        saved = await landing_drafts.replace(conn, token, body.model_dump(mode="json"), runtime.clock.now(), _keep(request))
+        saved = await landing_drafts.replace(
+            conn, token, body.model_dump(mode="json"), runtime.clock.now(), _keep(request)
+        )
     return _saved(saved)
 
 
@@ -113,22 +137,33 @@ class NumberRequest(BaseModel):
 class HeldNumberView(BaseModel):
     number: str = Field(description="The line's number, as the contract will have it.")
     service: Literal["mobile", "internet", "landline"]
-    held_until: datetime = Field(description="Ask again before then to keep it longer; after it, the number may go to someone else.")
+    held_until: datetime = Field(
+        description="Ask again before then to keep it longer; after it, the number may go to someone else."
+    )
 
 
 @router.post("/draft/number", response_model=HeldNumberView)
-async def hold_draft_number(body: NumberRequest, request: Request, token: str = DRAFT_TOKEN) -> HeldNumberView:
+async def hold_draft_number(
+    body: NumberRequest, request: Request, token: str = DRAFT_TOKEN
+) -> HeldNumberView:
     """The number a new line of this service would get, held for the draft so that the contract gets the number shown.
     Asked again, it answers the same number (held longer) while nobody else has taken it; for another service, a new
     number of that kind, and the old one is freed. Submitting with `X-Draft-Token` gives the line this number."""
     runtime = request.app.state.runtime
-    await _claim_per_address(request, "number-hold", runtime.settings.landing_number_holds_per_address,
-                             "too_many_number_holds", "too many numbers asked for from this address")
+    await _claim_per_address(
+        request,
+        "number-hold",
+        runtime.settings.landing_number_holds_per_address,
+        "too_many_number_holds",
+        "too many numbers asked for from this address",
+    )
     async with runtime.pool.acquire() as conn:
         if (draft := await landing_drafts.hold_of(conn, token, runtime.clock.now())) is None:
             raise _no_draft()
     hold_for = timedelta(minutes=runtime.settings.landing_number_hold_minutes)
-    held = await run_command(request, VISITOR, hold_number, number_kind_for(body.service), draft.holder, draft.number, hold_for)
+    held = await run_command(
+        request, VISITOR, hold_number, number_kind_for(body.service), draft.holder, draft.number, hold_for
+    )
     async with runtime.pool.acquire() as conn:
         await landing_drafts.record_hold(conn, token, held.number)
     return HeldNumberView(number=held.number, service=body.service, held_until=held.held_until)
@@ -147,8 +182,9 @@ async def _release(request: Request, hold: NumberHold) -> None:
 
 
 async def _draft_hold(request: Request, token: str | None) -> NumberHold | None:
-    """The number the draft named by `token` holds. A draft that is gone (expired, or deleted by its own submission)
-    holds nothing any more: a new line would answer number_hold_lost, while a resent submission still gets its answer."""
+    """The number the draft named by `token` holds. A draft that is gone (expired, or deleted by its own
+    submission) holds nothing any more: a new line would answer number_hold_lost, while a resent submission
+    still gets its answer."""
     if token is None:
         return None
     runtime = request.app.state.runtime
@@ -162,7 +198,9 @@ async def _draft_hold(request: Request, token: str | None) -> NumberHold | None:
 def _saved(saved: landing_drafts.Draft | None) -> SavedDraft:
     if saved is None:
         raise _no_draft()
-    return SavedDraft(draft=SubscriptionDraft(**saved.body), saved_at=saved.saved_at, expires_at=saved.expires_at)
+    return SavedDraft(
+        draft=SubscriptionDraft(**saved.body), saved_at=saved.saved_at, expires_at=saved.expires_at
+    )
 
 
 def _no_draft() -> ApiError:
@@ -186,24 +224,42 @@ class SubscriptionPreviewView(BaseModel):
     phone: str | None
     number: str | None
     number_status: Literal["allocated_on_submit", "held", "free", "in_use"] = Field(
-        description="held: the number the draft holds, which the line gets; in_use: a line on file, whose plan changes if "
-                    "its verified owner submits."
+        description="held: the number the draft holds, which the line gets; "
+        "in_use: a line on file, whose plan changes if "
+        "its verified owner submits."
     )
 
 
 @router.post("/subscriptions/preview", response_model=SubscriptionPreviewView)
-async def preview(body: SubmitSubscription, request: Request, draft_token: str | None = OPTIONAL_DRAFT_TOKEN) -> SubscriptionPreviewView:
-    """The full summary before submitting, checked as far as it can be without saying whether the CIN is on file.
-    With `X-Draft-Token`, a new line shows the number its draft holds (409 `number_hold_lost` if it, or the draft, is gone)."""
+async def preview(
+    body: SubmitSubscription, request: Request, draft_token: str | None = OPTIONAL_DRAFT_TOKEN
+) -> SubscriptionPreviewView:
+    """The full summary before submitting, checked as far as it can be without saying whether the CIN is on
+    file. With `X-Draft-Token`, a new line shows the number its draft holds (409 `number_hold_lost` if it,
+    or the draft, is gone)."""
     runtime = request.app.state.runtime
     hold = await _draft_hold(request, draft_token)
-    checked = await runtime.run_command(lambda: preview_subscription(runtime.store, runtime.clock, body, hold))
+    checked = await runtime.run_command(
+        lambda: preview_subscription(runtime.store, runtime.clock, body, hold)
+    )
     offer = checked.offer
     return SubscriptionPreviewView(
-        service=offer.service, offer_id=offer.id, offer_name=offer.name, offer_version=offer.terms_version, components=offer.components,
-        monthly_fee=offer.monthly_fee, activation_fee=offer.activation_fee, commitment_months=body.commitment_months,
-        start_date=checked.start_date, cin=checked.cin, full_name=body.full_name, email=body.email, address=body.address,
-        phone=body.phone, number=checked.number, number_status=checked.number_status,
+        service=offer.service,
+        offer_id=offer.id,
+        offer_name=offer.name,
+        offer_version=offer.terms_version,
+        components=offer.components,
+        monthly_fee=offer.monthly_fee,
+        activation_fee=offer.activation_fee,
+        commitment_months=body.commitment_months,
+        start_date=checked.start_date,
+        cin=checked.cin,
+        full_name=body.full_name,
+        email=body.email,
+        address=body.address,
+        phone=body.phone,
+        number=checked.number,
+        number_status=checked.number_status,
     )
 
 
@@ -211,13 +267,19 @@ class SubscriptionAccepted(Accepted):
     decision: Literal["new_line", "plan_change"]
     client_id: UUID
     number: str = Field(description="The line's number: kept, or allocated by the backend.")
-    document_token: str = Field(description="Opens this contract's PDF, and nothing else, for the confirmation page: "
-                                            "`GET /landing/contracts/{id}/document` with `Authorization: Bearer <it>`.")
+    document_token: str = Field(
+        description="Opens this contract's PDF, and nothing else, for the confirmation page: "
+        "`GET /landing/contracts/{id}/document` with `Authorization: Bearer <it>`."
+    )
     document_expires_at: datetime
 
 
-@router.post("/subscriptions", status_code=201, response_model=SubscriptionAccepted,
-             responses={200: {"model": SubscriptionAccepted, "description": "A plan change on a line on file."}})
+@router.post(
+    "/subscriptions",
+    status_code=201,
+    response_model=SubscriptionAccepted,
+    responses={200: {"model": SubscriptionAccepted, "description": "A plan change on a line on file."}},
+)
 async def submit(
     body: SubmitSubscription,
     request: Request,
@@ -226,14 +288,19 @@ async def submit(
     verified: UUID | None = Depends(optional_visitor),
     draft_token: str | None = OPTIONAL_DRAFT_TOKEN,
 ) -> SubscriptionAccepted:
-    """A new line (201) or a plan change on a line on file (200), by the CIN reconciliation rules; Idempotency-Key required.
-    A CIN on file needs a visitor token for that client: without one the attempt counts as a failed verification.
-    With `X-Draft-Token`, a new line gets the number the draft holds (409 `number_hold_lost` if it, or the draft, is gone),
-    and the draft, done with, is deleted."""
+    """A new line (201) or a plan change on a line on file (200), by the CIN reconciliation rules;
+    Idempotency-Key required. A CIN on file needs a visitor token for that client: without one the attempt
+    counts as a failed verification. With `X-Draft-Token`, a new line gets the number the draft holds
+    (409 `number_hold_lost` if it, or the draft, is gone), and the draft, done with, is deleted."""
     key = IdempotencyKey(scope="landing", key=idempotency_key)
     who = Principal(key_id=f"client:{verified}" if verified else "visitor", role="self-service")
-    await _claim_per_address(request, "submission", request.app.state.runtime.settings.landing_submissions_per_address,
-                             "too_many_submissions", "too many subscriptions from this address")
+    await _claim_per_address(
+        request,
+        "submission",
+        request.app.state.runtime.settings.landing_submissions_per_address,
+        "too_many_submissions",
+        "too many subscriptions from this address",
+    )
     hold = await _draft_hold(request, draft_token)
     try:
         outcome = await run_command(request, who, submit_subscription, body, key, verified, hold)
@@ -246,8 +313,15 @@ async def submit(
     response.headers["X-Consistency-Token"] = str(outcome.result.position)
     expires = token_expiry(request)
     token = visitor_access.issue_contract_token(await signing_key(request), outcome.result.id, expires)
-    return SubscriptionAccepted(id=str(outcome.result.id), position=outcome.result.position, decision=outcome.decision,
-                                client_id=outcome.client_id, number=outcome.number, document_token=token, document_expires_at=expires)
+    return SubscriptionAccepted(
+        id=str(outcome.result.id),
+        position=outcome.result.position,
+        decision=outcome.decision,
+        client_id=outcome.client_id,
+        number=outcome.number,
+        document_token=token,
+        document_expires_at=expires,
+    )
 
 
 async def _claim_per_address(request: Request, kind: str, limit: int, code: str, what: str) -> None:

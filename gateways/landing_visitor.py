@@ -18,7 +18,13 @@ from domain.booking import bookable
 from domain.self_service import legacy_reference, plan_options
 from gateways.auth import Principal
 from gateways.commanding import Accepted, execute_with_outcome
-from gateways.invoices import CreditNoteView, InvoiceView, credit_note_pdf_response, invoice_pdf_response, invoice_view
+from gateways.invoices import (
+    CreditNoteView,
+    InvoiceView,
+    credit_note_pdf_response,
+    invoice_pdf_response,
+    invoice_view,
+)
 from gateways.landing import ALL, SERVICES, visitor
 from gateways.offers import OfferView
 from gateways.openapi import PDF
@@ -36,14 +42,18 @@ class PlanOptionView(BaseModel):
 
 class VisitorContract(BaseModel):
     contract_id: UUID
-    contract_number: str = Field(description="The contract's reference as printed on its documents: a reference to quote, not a credential.")
+    contract_number: str = Field(
+        description="The contract's reference as printed on its documents: a reference to quote, not a credential."
+    )
     number: str
     offer_id: UUID
     offer_name: str
     monthly_fee: Decimal
     start_date: date
     commitment_months: int
-    plan_options: list[PlanOptionView] = Field(description="Empty when no other offer of this service is on sale.")
+    plan_options: list[PlanOptionView] = Field(
+        description="Empty when no other offer of this service is on sale."
+    )
 
 
 class ServiceContracts(BaseModel):
@@ -53,7 +63,9 @@ class ServiceContracts(BaseModel):
 
 class VisitorContracts(BaseModel):
     client_id: UUID
-    services: list[ServiceContracts] = Field(description="Only services with an active contract; an empty list when there is none.")
+    services: list[ServiceContracts] = Field(
+        description="Only services with an active contract; an empty list when there is none."
+    )
 
 
 @router.get("/me/contracts", response_model=VisitorContracts)
@@ -62,21 +74,50 @@ async def my_contracts(request: Request, client_id: UUID = Depends(visitor)) -> 
     runtime = request.app.state.runtime
     today = runtime.clock.today()
     async with runtime.pool.acquire() as conn:
-        contracts, _ = await contract_summary.search(conn, client_id=client_id, status="active", limit=ALL, offset=0)
-        offers, _ = await offer_catalog.search(conn, sellable_on=today, limit=ALL, offset=0) if contracts else ([], 0)
+        contracts, _ = await contract_summary.search(
+            conn, client_id=client_id, status="active", limit=ALL, offset=0
+        )
+        offers, _ = (
+            await offer_catalog.search(conn, sellable_on=today, limit=ALL, offset=0) if contracts else ([], 0)
+        )
     views = [_contract_view(c, offers, today) for c in contracts]
-    services = [ServiceContracts(service=s, contracts=[v for v, c in zip(views, contracts) if c["service"] == s]) for s in SERVICES]
+    services = [
+        ServiceContracts(service=s, contracts=[v for v, c in zip(views, contracts) if c["service"] == s])
+        for s in SERVICES
+    ]
     return VisitorContracts(client_id=client_id, services=[s for s in services if s.contracts])
 
 
 def _contract_view(row: dict, offers: list[dict], today: date) -> VisitorContract:
-    options = plan_options(service=row["service"], offer_id=row["offer_id"], monthly_fee=row["monthly_fee"], start_date=row["start_date"],
-                           commitment_months=row["commitment_months"], offers=offers, today=today)
+    options = plan_options(
+        service=row["service"],
+        offer_id=row["offer_id"],
+        monthly_fee=row["monthly_fee"],
+        start_date=row["start_date"],
+        commitment_months=row["commitment_months"],
+        offers=offers,
+        today=today,
+    )
     return VisitorContract(
         contract_number=row["reference"] or legacy_reference(row["contract_id"], row["start_date"]),
-        plan_options=[PlanOptionView(offer=OfferView(**o.offer), change=o.change, earliest_effective_date=o.earliest_effective_date)
-                      for o in options],
-        **{k: row[k] for k in ("contract_id", "number", "offer_id", "offer_name", "monthly_fee", "start_date", "commitment_months")},
+        plan_options=[
+            PlanOptionView(
+                offer=OfferView(**o.offer), change=o.change, earliest_effective_date=o.earliest_effective_date
+            )
+            for o in options
+        ],
+        **{
+            k: row[k]
+            for k in (
+                "contract_id",
+                "number",
+                "offer_id",
+                "offer_name",
+                "monthly_fee",
+                "start_date",
+                "commitment_months",
+            )
+        },
     )
 
 
@@ -98,9 +139,17 @@ async def change_my_plan(
     idempotency_key: str = Header(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
     client_id: UUID = Depends(visitor),
 ) -> PlanChangeRequested:
-    """A plan change on one of the visitor's contracts, under the same rules as the operator's; Idempotency-Key required."""
-    bookable(body.effective_date, request.app.state.runtime.clock.today(), "effective_date")  # named as the visitor sent it
-    command = ProvisionContract(client_id=client_id, offer_id=body.offer_id, start_date=body.effective_date, target_contract_id=contract_id)
+    """A plan change on one of the visitor's contracts, under the same rules as the operator's;
+    Idempotency-Key required."""
+    bookable(
+        body.effective_date, request.app.state.runtime.clock.today(), "effective_date"
+    )  # named as the visitor sent it
+    command = ProvisionContract(
+        client_id=client_id,
+        offer_id=body.offer_id,
+        start_date=body.effective_date,
+        target_contract_id=contract_id,
+    )
     key = IdempotencyKey(scope=f"landing:{client_id}", key=idempotency_key)
     who = Principal(key_id=f"client:{client_id}", role="self-service")
     accepted, decision = await execute_with_outcome(request, response, who, provision_contract, command, key)
@@ -130,22 +179,35 @@ async def preview_my_plan_change(
     """The plan before and after, checked by the same rules as the change itself; nothing is recorded."""
     runtime = request.app.state.runtime
     preview = await runtime.run_command(
-        lambda: preview_plan_change(runtime.store, runtime.clock, client_id, contract_id, body.offer_id, body.effective_date)
+        lambda: preview_plan_change(
+            runtime.store, runtime.clock, client_id, contract_id, body.offer_id, body.effective_date
+        )
     )
     after = preview.after
     return PlanChangePreviewView(
-        contract_id=contract_id, effective_date=body.effective_date, change=preview.change,
+        contract_id=contract_id,
+        effective_date=body.effective_date,
+        change=preview.change,
         before=PlanView(**{k: getattr(preview.before, k) for k in PlanView.model_fields}),
-        after=PlanView(offer_id=after.id, offer_version=after.terms_version, offer_name=after.name, monthly_fee=after.monthly_fee),
+        after=PlanView(
+            offer_id=after.id,
+            offer_version=after.terms_version,
+            offer_name=after.name,
+            monthly_fee=after.monthly_fee,
+        ),
         after_components=after.components,
     )
 
 
 @router.get("/me/invoices", response_model=Paged[InvoiceView])
-async def my_invoices(request: Request, limit: int = LIMIT, offset: int = OFFSET, client_id: UUID = Depends(visitor)) -> Paged[InvoiceView]:
+async def my_invoices(
+    request: Request, limit: int = LIMIT, offset: int = OFFSET, client_id: UUID = Depends(visitor)
+) -> Paged[InvoiceView]:
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await invoice_register.search(conn, client_id=client_id, limit=limit, offset=offset)
-    return Paged[InvoiceView](items=[invoice_view(r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+    return Paged[InvoiceView](
+        items=[invoice_view(r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/me/invoices/{invoice_id}/pdf", response_class=Response, responses=PDF)
@@ -159,9 +221,13 @@ async def my_credit_notes(
 ) -> Paged[CreditNoteView]:
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await credit_note_register.search(conn, client_id=client_id, limit=limit, offset=offset)
-    return Paged[CreditNoteView](items=[CreditNoteView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+    return Paged[CreditNoteView](
+        items=[CreditNoteView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/me/credit-notes/{credit_note_id}/pdf", response_class=Response, responses=PDF)
-async def my_credit_note_pdf(credit_note_id: UUID, request: Request, client_id: UUID = Depends(visitor)) -> Response:
+async def my_credit_note_pdf(
+    credit_note_id: UUID, request: Request, client_id: UUID = Depends(visitor)
+) -> Response:
     return await credit_note_pdf_response(request, credit_note_id, client_id)

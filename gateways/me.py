@@ -15,11 +15,19 @@ router = APIRouter(prefix="/api/v1", tags=["access"])
 
 
 class Me(BaseModel):
-    key_id: str = Field(description="A fingerprint of the key, as recorded on the events it causes; never the key.")
+    key_id: str = Field(
+        description="A fingerprint of the key, as recorded on the events it causes; never the key."
+    )
     role: str = Field(description="operator, auditor, admin or integrator.")
-    scopes: list[str] | None = Field(description="The key's scopes; null when it has all that its role may do.")
-    operations: list[str] = Field(description="The operationIds this key may call, from the same rules that refuse it a 403.")
-    today: date = Field(description="The system's today (its one clock), for dates a front end proposes or checks before sending.")
+    scopes: list[str] | None = Field(
+        description="The key's scopes; null when it has all that its role may do."
+    )
+    operations: list[str] = Field(
+        description="The operationIds this key may call, from the same rules that refuse it a 403."
+    )
+    today: date = Field(
+        description="The system's today (its one clock), for dates a front end proposes or checks before sending."
+    )
 
 
 @router.get("/me", response_model=Me)
@@ -42,5 +50,7 @@ def _callable_operations(request: Request, principal: Principal) -> set[str]:
         roles = roles_of(route)
         if roles is None:  # public, or the self-service visitor's token: not a key's business
             continue
-        found |= {route.operation_id for method in route.methods if may_call(principal, roles, method, route.path)}
+        found |= {
+            route.operation_id for method in route.methods if may_call(principal, roles, method, route.path)
+        }
     return found

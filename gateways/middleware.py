@@ -85,7 +85,9 @@ class RequestGuard:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             return await self._refuse(scope, send)
-        if _has_nul(scope.get("query_string", b"")) or _has_nul(scope.get("raw_path") or scope["path"].encode()):
+        if _has_nul(scope.get("query_string", b"")) or _has_nul(
+            scope.get("raw_path") or scope["path"].encode()
+        ):
             return await self._refuse_nul(scope, send)
         # Buffer up to the limit before the app runs: FastAPI would turn an error raised
         # mid-read into its own 400, and a refusal must not leave a half-read request behind.
@@ -108,14 +110,34 @@ class RequestGuard:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        await _error(scope, send, 413, "payload_too_large", f"request body exceeds {self.max_bytes} bytes", {"max_bytes": self.max_bytes})
+        await _error(
+            scope,
+            send,
+            413,
+            "payload_too_large",
+            f"request body exceeds {self.max_bytes} bytes",
+            {"max_bytes": self.max_bytes},
+        )
 
     async def _refuse_nul(self, scope: Scope, send: Send) -> None:
         await _error(scope, send, 422, "invalid_characters", "the request contains a NUL character")
 
 
-async def _error(scope: Scope, send: Send, status: int, code: str, message: str, details: dict | None = None) -> None:
+async def _error(
+    scope: Scope, send: Send, status: int, code: str, message: str, details: dict | None = None
+) -> None:
     correlation_id = scope.get("state", {}).get("correlation_id", "")
-    body = orjson.dumps({"error": {"code": code, "message": message, "details": details or {}, "correlation_id": correlation_id}})
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    body = orjson.dumps(
+        {
+            "error": {
+                "code": code,
+                "message": message,
+                "details": details or {},
+                "correlation_id": correlation_id,
+            }
+        }
+    )
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+    )
     await send({"type": "http.response.body", "body": body})

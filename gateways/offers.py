@@ -59,24 +59,34 @@ class ServiceCategoryView(BaseModel):
 
 
 @router.post("/offers", status_code=201, response_model=Accepted)
-async def post_offer(body: CreateOffer, request: Request, response: Response, who: Principal = Depends(allow("admin"))) -> Accepted:
+async def post_offer(
+    body: CreateOffer, request: Request, response: Response, who: Principal = Depends(allow("admin"))
+) -> Accepted:
     return await execute(request, response, who, create_offer, body, location="/api/v1/offers")
 
 
 @router.put("/offers/{offer_id}", response_model=Accepted)
 async def put_offer(
-    offer_id: UUID, body: UpdateOffer, request: Request, response: Response, who: Principal = Depends(allow("admin"))
+    offer_id: UUID,
+    body: UpdateOffer,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("admin")),
 ) -> Accepted:
     return await execute(request, response, who, update_offer, offer_id, body)
 
 
 @router.post("/offers/{offer_id}/retirement", response_model=Accepted)
-async def retire(offer_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("admin"))) -> Accepted:
+async def retire(
+    offer_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("admin"))
+) -> Accepted:
     return await execute(request, response, who, retire_offer, offer_id)
 
 
 @router.delete("/offers/{offer_id}", response_model=Accepted)
-async def delete(offer_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("admin"))) -> Accepted:
+async def delete(
+    offer_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("admin"))
+) -> Accepted:
     return await execute(request, response, who, delete_offer, offer_id)
 
 
@@ -93,14 +103,25 @@ async def list_offers(
 ) -> Paged[OfferView]:
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await offer_catalog.search(
-            conn, service=service, family=family, status=status, sellable_on=sellable_on, limit=limit, offset=offset
+            conn,
+            service=service,
+            family=family,
+            status=status,
+            sellable_on=sellable_on,
+            limit=limit,
+            offset=offset,
         )
-    return Paged[OfferView](items=[OfferView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+    return Paged[OfferView](
+        items=[OfferView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/offers/{offer_id}", response_model=OfferView)
 async def get_offer(
-    offer_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    offer_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> OfferView:
     row = await find_one(request, offer_catalog, offer_id, consistency_token, "offer")
     return OfferView(**row)
@@ -108,7 +129,10 @@ async def get_offer(
 
 @router.get("/offers/{offer_id}/versions", response_model=list[VersionedOfferView])
 async def get_versions(
-    offer_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    offer_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> list[VersionedOfferView]:
     await await_token(request, offer_catalog.NAME, offer_id, consistency_token)
     async with request.app.state.runtime.pool.acquire() as conn:
@@ -120,7 +144,9 @@ async def get_versions(
 
 @router.get("/offer-categories", response_model=list[ServiceCategoryView])
 async def get_categories(
-    request: Request, status: Literal["active", "retired"] | None = "active", _: Principal = Depends(allow(*READ_ROLES))
+    request: Request,
+    status: Literal["active", "retired"] | None = "active",
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> list[ServiceCategoryView]:
     async with request.app.state.runtime.pool.acquire() as conn:
         return [ServiceCategoryView(**c) for c in await offer_catalog.categories(conn, status)]

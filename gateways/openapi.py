@@ -21,32 +21,53 @@ WHY: dict[int, str] = {
     403: "The key's role or scopes do not allow this operation (`forbidden`).",
     404: "An id in the path or the body names nothing.",
     409: "The current state does not allow it, or it collides with existing state, a concurrent write, or an "
-         "`Idempotency-Key` already used with another body.",
+    "`Idempotency-Key` already used with another body.",
     410: "This history was erased with the client's personal data (`history_erased`).",
     413: "The body is larger than the configured limit (`payload_too_large`).",
     422: "The request does not match the schema (`validation_failed`, with each field's problem in `details`), "
-         "or breaks a business rule.",
-    429: "Too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too "
-         "many subscriptions or number holds from this address; wait `Retry-After` seconds.",
+    "or breaks a business rule.",
+    429: "Too many verification requests for this CIN or number "
+    "(the wait grows with each request past the allowance), or too "
+    "many subscriptions or number holds from this address; wait `Retry-After` seconds.",
     503: "The database is unavailable (`database_unavailable`), or the read models have not reached the requested "
-         "consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds.",
+    "consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds.",
 }
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before sending the request again.", "schema": {"type": "integer"}}}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending the request again.",
+        "schema": {"type": "integer"},
+    }
+}
 WRITES = {"post", "put", "patch", "delete"}
-PDF = {200: {"description": "The PDF.", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+PDF = {
+    200: {
+        "description": "The PDF.",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 CONSISTENCY_TOKEN = {
-    "description": "The command's position in the event log, as `position` in the body: pass it as `consistency_token` to a "
-                   "query to read this write.",
+    "description": "The command's position in the event log, as `position` in the body: "
+    "pass it as `consistency_token` to a "
+    "query to read this write.",
     "schema": {"type": "integer"},
 }
 LOCATION = {"description": "The path of what was created.", "schema": {"type": "string"}}
-LOCATED = {"/api/v1/clients", "/api/v1/offers", "/api/v1/contracts", "/api/v1/discounts", "/api/v1/payments", "/api/v1/billing-runs"}
+LOCATED = {
+    "/api/v1/clients",
+    "/api/v1/offers",
+    "/api/v1/contracts",
+    "/api/v1/discounts",
+    "/api/v1/payments",
+    "/api/v1/billing-runs",
+}
 
 
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable, machine-readable: branch on this, not on the message.")
     message: str = Field(description="For people; may change.")
-    details: dict[str, Any] | list[dict[str, Any]] = Field(description="What the code needs to be acted on, e.g. the field or the current state.")
+    details: dict[str, Any] | list[dict[str, Any]] = Field(
+        description="What the code needs to be acted on, e.g. the field or the current state."
+    )
     correlation_id: str = Field(description="The request's X-Correlation-ID; quote it to support.")
 
 
@@ -88,15 +109,21 @@ def _document(path: str, method: str, operation: dict[str, Any]) -> None:
         return
     responses = operation["responses"]
     for status in sorted(statuses(path, method, operation)):
-        answer = {"description": WHY[status], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+        answer = {
+            "description": WHY[status],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+        }
         if status in (429, 503):
             answer["headers"] = RETRY_AFTER
         responses[str(status)] = answer
     operation["responses"] = dict(sorted(responses.items()))
 
 
-def _document_write_headers(path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
-    """An answer whose body carries a log `position` also sends it as `X-Consistency-Token`; creations say where with `Location`."""
+def _document_write_headers(
+    path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]
+) -> None:
+    """An answer whose body carries a log `position` also sends it as `X-Consistency-Token`; creations say
+    where with `Location`."""
     for status, answer in operation["responses"].items():
         if not status.startswith("2"):
             continue
@@ -118,7 +145,9 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     schemes = {name for requirement in operation.get("security", ()) for name in requirement}
     if "APIKeyHeader" in schemes:
         found |= {401, 403}
-    if "VisitorToken" in schemes or "authorization" in headers:  # a self-service visitor's token, required or optional
+    if (
+        "VisitorToken" in schemes or "authorization" in headers
+    ):  # a self-service visitor's token, required or optional
         found |= {401}
     if "{" in path or "x-draft-token" in headers:
         found |= {404}
@@ -126,7 +155,9 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         found |= {400, 413}
     if method in WRITES:
         found |= {404, 409}
-    if path.endswith("/landing/verifications"):  # requests counted per CIN, number and address; never 401: the answer tells nothing
+    if path.endswith(
+        "/landing/verifications"
+    ):  # requests counted per CIN, number and address; never 401: the answer tells nothing
         found |= {429}
     if path.endswith("/landing/subscriptions"):  # a CIN on file needs its verified owner
         found |= {401, 429}

@@ -11,7 +11,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from commands.payment_batches import RecordPaymentBatch, record_payment_batch
-from commands.payments import Method, RecordPayment, ReversePayment, mark_invoice_paid, record_payment, reverse_payment
+from commands.payments import (
+    Method,
+    RecordPayment,
+    ReversePayment,
+    mark_invoice_paid,
+    record_payment,
+    reverse_payment,
+)
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import Accepted, execute, execute_with_outcome, run_command
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
@@ -50,7 +57,9 @@ class Balance(BaseModel):
 
 
 async def _recorded(request: Request, response: Response, who: Principal, handler, *args) -> PaymentAccepted:
-    accepted, created = await execute_with_outcome(request, response, who, handler, *args, location="/api/v1/payments")
+    accepted, created = await execute_with_outcome(
+        request, response, who, handler, *args, location="/api/v1/payments"
+    )
     if not created:
         response.status_code = 200
     return PaymentAccepted(**accepted.model_dump(), created=created)
@@ -99,7 +108,10 @@ class BatchAccepted(BaseModel):
     },
 )
 async def post_payment_batch(
-    body: RecordPaymentBatch, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    body: RecordPaymentBatch,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> BatchAccepted:
     """Records a bank statement's payments (up to 500) in order, in one append: all of them, or none.
 
@@ -110,19 +122,37 @@ async def post_payment_batch(
     response.headers["X-Consistency-Token"] = str(recorded.position)
     if not any(item.created for item in recorded.items):
         response.status_code = 200
-    return BatchAccepted(position=recorded.position, payments=[BatchPayment(id=i.payment_id, created=i.created) for i in recorded.items])
+    return BatchAccepted(
+        position=recorded.position,
+        payments=[BatchPayment(id=i.payment_id, created=i.created) for i in recorded.items],
+    )
 
 
-@router.post("/invoices/{invoice_id}/mark-paid", status_code=201, response_model=PaymentAccepted,
-             responses={200: {"model": PaymentAccepted, "description": "The same payment was recorded before: the first result, nothing appended."}})
-async def post_mark_paid(invoice_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))) -> PaymentAccepted:
+@router.post(
+    "/invoices/{invoice_id}/mark-paid",
+    status_code=201,
+    response_model=PaymentAccepted,
+    responses={
+        200: {
+            "model": PaymentAccepted,
+            "description": "The same payment was recorded before: the first result, nothing appended.",
+        }
+    },
+)
+async def post_mark_paid(
+    invoice_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+) -> PaymentAccepted:
     """Records a `manual` payment of the invoice's open balance."""
     return await _recorded(request, response, who, mark_invoice_paid, invoice_id)
 
 
 @router.post("/payments/{payment_id}/reversal", response_model=Accepted)
 async def post_reversal(
-    payment_id: UUID, body: ReversePayment, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    payment_id: UUID,
+    body: ReversePayment,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """Undoes the payment's allocations (the invoices reopen) and takes back the credit it created."""
     return await execute(request, response, who, reverse_payment, payment_id, body)
@@ -143,22 +173,36 @@ async def list_payments(
 ) -> Paged[PaymentView]:
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await payment_register.search(
-            conn, client_id=client, method=method, status=status, invoice_id=invoice, received_from=received_from,
-            received_to=received_to, limit=limit, offset=offset,
+            conn,
+            client_id=client,
+            method=method,
+            status=status,
+            invoice_id=invoice,
+            received_from=received_from,
+            received_to=received_to,
+            limit=limit,
+            offset=offset,
         )
-    return Paged[PaymentView](items=[PaymentView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+    return Paged[PaymentView](
+        items=[PaymentView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentView)
 async def get_payment(
-    payment_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    payment_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> PaymentView:
     row = await find_one(request, payment_register, payment_id, consistency_token, "payment")
     return PaymentView(**row)
 
 
 @router.get("/clients/{client_id}/balance", response_model=Balance)
-async def get_balance(client_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))) -> Balance:
+async def get_balance(
+    client_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))
+) -> Balance:
     """Open and overdue (past the due date, as of today) amounts of the client's invoices, and its credit."""
     runtime = request.app.state.runtime
     today = runtime.clock.today()
@@ -167,4 +211,11 @@ async def get_balance(client_id: UUID, request: Request, _: Principal = Depends(
             raise not_found("client", client_id)
         open_amount, overdue, overdue_invoices = await invoice_register.client_balance(conn, client_id, today)
         credit = await client_credit.credit_of(conn, client_id)
-    return Balance(client_id=client_id, as_of=today, open=open_amount, overdue=overdue, overdue_invoices=overdue_invoices, credit=credit)
+    return Balance(
+        client_id=client_id,
+        as_of=today,
+        open=open_amount,
+        overdue=overdue,
+        overdue_invoices=overdue_invoices,
+        credit=credit,
+    )

@@ -17,7 +17,10 @@ MAX_POSITION = 2**63 - 1  # PostgreSQL bigint: larger values must be a 422, not 
 MAX_OFFSET = 10_000_000
 
 TOKEN = Query(
-    default=None, ge=0, le=MAX_POSITION, description="A position from a command response: wait until the read model reflects it."
+    default=None,
+    ge=0,
+    le=MAX_POSITION,
+    description="A position from a command response: wait until the read model reflects it.",
 )
 LIMIT = Query(default=50, ge=1, le=500)
 OFFSET = Query(default=0, ge=0, le=MAX_OFFSET)

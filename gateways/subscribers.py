@@ -48,14 +48,25 @@ async def list_subscribers(
 ) -> Paged[SubscriberView]:
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await subscriber_directory.search(
-            conn, client_id=client_id, service=service, status=status, number=_number_filter(number), limit=limit, offset=offset
+            conn,
+            client_id=client_id,
+            service=service,
+            status=status,
+            number=_number_filter(number),
+            limit=limit,
+            offset=offset,
         )
-    return Paged[SubscriberView](items=[SubscriberView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total))
+    return Paged[SubscriberView](
+        items=[SubscriberView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
+    )
 
 
 @router.get("/subscribers/{subscriber_id}", response_model=SubscriberView)
 async def get_subscriber(
-    subscriber_id: UUID, request: Request, consistency_token: int | None = TOKEN, _: Principal = Depends(allow(*READ_ROLES))
+    subscriber_id: UUID,
+    request: Request,
+    consistency_token: int | None = TOKEN,
+    _: Principal = Depends(allow(*READ_ROLES)),
 ) -> SubscriberView:
     row = await find_one(request, subscriber_directory, subscriber_id, consistency_token, "subscriber")
     return SubscriberView(**row)
@@ -63,6 +74,10 @@ async def get_subscriber(
 
 @router.post("/subscribers/{subscriber_id}/status", response_model=Accepted)
 async def post_status(
-    subscriber_id: UUID, body: ChangeSubscriberStatus, request: Request, response: Response, who: Principal = Depends(allow("admin"))
+    subscriber_id: UUID,
+    body: ChangeSubscriberStatus,
+    request: Request,
+    response: Response,
+    who: Principal = Depends(allow("admin")),
 ) -> Accepted:
     return await execute(request, response, who, change_subscriber_status, subscriber_id, body)

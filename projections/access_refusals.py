@@ -34,20 +34,37 @@ async def on_refused(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"INSERT INTO {TABLE} (refusal_id, actor, role, method, path, allowed_roles, correlation_id, refused_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        event.aggregate_id, d["actor"], d["role"], d["method"], d["path"], orjson.dumps(d["allowed_roles"]).decode(),
-        event.correlationid, event.time,
+        event.aggregate_id,
+        d["actor"],
+        d["role"],
+        d["method"],
+        d["path"],
+        orjson.dumps(d["allowed_roles"]).decode(),
+        event.correlationid,
+        event.time,
     )
 
 
 PROJECTION = Projection(
-    name=NAME, aggregates=("access",), ddl=DDL, tables=(TABLE,), handlers={"PrivilegedActionRefused": on_refused}
+    name=NAME,
+    aggregates=("access",),
+    ddl=DDL,
+    tables=(TABLE,),
+    handlers={"PrivilegedActionRefused": on_refused},
 )
 
 
-async def search(conn: asyncpg.Connection, *, actor=None, role=None, since: datetime | None = None, limit: int, offset: int):
+async def search(
+    conn: asyncpg.Connection, *, actor=None, role=None, since: datetime | None = None, limit: int, offset: int
+):
     conditions = [("refused_at >= {}", since)] if since is not None else []
     rows, total = await filtered_page(
-        conn, TABLE, equals={"actor": actor, "role": role}, conditions=conditions, order_by="refused_at, refusal_id",
-        limit=limit, offset=offset,
+        conn,
+        TABLE,
+        equals={"actor": actor, "role": role},
+        conditions=conditions,
+        order_by="refused_at, refusal_id",
+        limit=limit,
+        offset=offset,
     )
     return [{**dict(r), "allowed_roles": orjson.loads(r["allowed_roles"])} for r in rows], total

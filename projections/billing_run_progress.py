@@ -45,8 +45,15 @@ async def on_started(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"""INSERT INTO {TABLE} (run_id, period, status, billed_position, issue_date, due_date, vat_rate, clients_total,
                 started_at, version) VALUES ($1, $2, 'running', $3, $4, $5, $6, $7, $8, $9)""",
-        event.aggregate_id, d["period"], d["billed_position"], date.fromisoformat(d["issue_date"]),
-        date.fromisoformat(d["due_date"]), Decimal(d["vat_rate"]), d["clients_total"], event.time, event.aggregateversion,
+        event.aggregate_id,
+        d["period"],
+        d["billed_position"],
+        date.fromisoformat(d["issue_date"]),
+        date.fromisoformat(d["due_date"]),
+        Decimal(d["vat_rate"]),
+        d["clients_total"],
+        event.time,
+        event.aggregateversion,
     )
 
 
@@ -55,22 +62,32 @@ async def on_progressed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"""UPDATE {TABLE} SET clients_done = $2, invoices_issued = $3, net = $4, tax = $5, gross = $6, version = $7
             WHERE run_id = $1""",
-        event.aggregate_id, d["clients_done"], d["invoices_issued"], Decimal(d["net"]), Decimal(d["tax"]),
-        Decimal(d["gross"]), event.aggregateversion,
+        event.aggregate_id,
+        d["clients_done"],
+        d["invoices_issued"],
+        Decimal(d["net"]),
+        Decimal(d["tax"]),
+        Decimal(d["gross"]),
+        event.aggregateversion,
     )
 
 
 async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"UPDATE {TABLE} SET status = 'issued', issued_at = $2, version = $3 WHERE run_id = $1",
-        event.aggregate_id, event.time, event.aggregateversion,
+        event.aggregate_id,
+        event.time,
+        event.aggregateversion,
     )
 
 
 async def on_completed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"UPDATE {TABLE} SET status = 'completed', documents = $2, completed_at = $3, version = $4 WHERE run_id = $1",
-        event.aggregate_id, event.data["documents"], event.time, event.aggregateversion,
+        event.aggregate_id,
+        event.data["documents"],
+        event.time,
+        event.aggregateversion,
     )
 
 
@@ -94,5 +111,7 @@ async def find(conn: asyncpg.Connection, run_id: UUID) -> dict[str, Any] | None:
 
 
 async def search(conn: asyncpg.Connection, *, status=None, limit: int, offset: int):
-    rows, total = await filtered_page(conn, TABLE, equals={"status": status}, order_by="period DESC", limit=limit, offset=offset)
+    rows, total = await filtered_page(
+        conn, TABLE, equals={"status": status}, order_by="period DESC", limit=limit, offset=offset
+    )
     return [dict(r) for r in rows], total

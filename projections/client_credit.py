@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 async def on_opened(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"INSERT INTO {TABLE} (account_id, client_id, credit, updated_at) VALUES ($1, $2, 0, $3)",
-        event.aggregate_id, UUID(event.data["client_id"]), event.time,
+        event.aggregate_id,
+        UUID(event.data["client_id"]),
+        event.time,
     )
 
 
@@ -34,7 +36,9 @@ def _change(sign: int):
     async def handle(conn: asyncpg.Connection, event: CloudEvent) -> None:
         await conn.execute(
             f"UPDATE {TABLE} SET credit = credit + $2, updated_at = $3 WHERE account_id = $1",
-            event.aggregate_id, sign * Decimal(event.data["amount"]), event.time,
+            event.aggregate_id,
+            sign * Decimal(event.data["amount"]),
+            event.time,
         )
 
     return handle
@@ -55,4 +59,6 @@ PROJECTION = Projection(
 
 
 async def credit_of(conn: asyncpg.Connection, client_id: UUID) -> Decimal:
-    return await conn.fetchval(f"SELECT credit FROM {TABLE} WHERE client_id = $1", client_id) or Decimal("0.00")
+    return await conn.fetchval(f"SELECT credit FROM {TABLE} WHERE client_id = $1", client_id) or Decimal(
+        "0.00"
+    )

@@ -31,11 +31,13 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 -- Added after the first release. Checked first: ALTER TABLE would lock the table at every start-up.
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'client_directory' AND column_name = 'delinquent') THEN
+                   WHERE table_schema = '{SCHEMA}' AND table_name = 'client_directory' AND column_name =
+                   'delinquent') THEN
         ALTER TABLE {TABLE} ADD COLUMN delinquent boolean NOT NULL DEFAULT false;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'client_directory' AND column_name = 'language') THEN
+                   WHERE table_schema = '{SCHEMA}' AND table_name = 'client_directory' AND column_name =
+                   'language') THEN
         ALTER TABLE {TABLE} ADD COLUMN language text NOT NULL DEFAULT 'fr', ADD COLUMN ice text;
     END IF;
 END $$;
@@ -47,24 +49,44 @@ CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
 async def on_registered(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"INSERT INTO {TABLE} (client_id, cin, full_name, email, address, phone, status, contract_count, registered_at, updated_at, "
+        f"INSERT INTO {TABLE} (client_id, cin, full_name, email, address, phone, status, contract_count, "
+        "registered_at, updated_at, "
         "language, ice) VALUES ($1, $2, $3, $4, $5, $6, 'active', 0, $7, $7, $8, $9)",
-        event.aggregate_id, d["cin"], d["full_name"], d["email"], d["address"], d["phone"], event.time, d.get("language", "fr"), d.get("ice"),
+        event.aggregate_id,
+        d["cin"],
+        d["full_name"],
+        d["email"],
+        d["address"],
+        d["phone"],
+        event.time,
+        d.get("language", "fr"),
+        d.get("ice"),
     )
 
 
 async def on_details_updated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"UPDATE {TABLE} SET full_name = $2, email = $3, address = $4, phone = $5, updated_at = $6, language = $7, ice = $8 "
+        f"UPDATE {TABLE} SET full_name = $2, email = $3, address = $4, phone = $5, updated_at = $6, language "
+        "= $7, ice = $8 "
         "WHERE client_id = $1",
-        event.aggregate_id, d["full_name"], d["email"], d["address"], d["phone"], event.time, d.get("language", "fr"), d.get("ice"),
+        event.aggregate_id,
+        d["full_name"],
+        d["email"],
+        d["address"],
+        d["phone"],
+        event.time,
+        d.get("language", "fr"),
+        d.get("ice"),
     )
 
 
 async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
-        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE client_id = $1", event.aggregate_id, event.data["status"], event.time
+        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE client_id = $1",
+        event.aggregate_id,
+        event.data["status"],
+        event.time,
     )
 
 
@@ -78,7 +100,8 @@ async def on_contract_added(conn: asyncpg.Connection, event: CloudEvent) -> None
 
 async def _count_contracts(conn: asyncpg.Connection, added: dict[UUID, tuple[int, Any]]) -> None:
     await conn.executemany(
-        f"UPDATE {TABLE} SET contract_count = contract_count + $2, updated_at = GREATEST(updated_at, $3) WHERE client_id = $1",
+        f"UPDATE {TABLE} SET contract_count = contract_count + $2, updated_at = GREATEST(updated_at, $3) "
+        "WHERE client_id = $1",
         [(client_id, count, latest) for client_id, (count, latest) in sorted(added.items())],
     )
 
@@ -92,7 +115,10 @@ def _delinquency(flag: bool):
 
     async def handle(conn: asyncpg.Connection, event: CloudEvent) -> None:
         await conn.execute(
-            f"UPDATE {TABLE} SET delinquent = $2, updated_at = $3 WHERE client_id = $1", UUID(event.data["client_id"]), flag, event.time
+            f"UPDATE {TABLE} SET delinquent = $2, updated_at = $3 WHERE client_id = $1",
+            UUID(event.data["client_id"]),
+            flag,
+            event.time,
         )
 
     return handle
@@ -136,7 +162,12 @@ async def phones_on_file(conn: asyncpg.Connection, cin: str) -> list[asyncpg.Rec
 async def search(conn: asyncpg.Connection, *, status=None, cin=None, name=None, limit: int, offset: int):
     conditions = [("lower(full_name) LIKE {}", f"%{name.lower()}%")] if name is not None else []
     rows, total = await filtered_page(
-        conn, TABLE, equals={"status": status, "cin": cin}, conditions=conditions, order_by="full_name, client_id",
-        limit=limit, offset=offset,
+        conn,
+        TABLE,
+        equals={"status": status, "cin": cin},
+        conditions=conditions,
+        order_by="full_name, client_id",
+        limit=limit,
+        offset=offset,
     )
     return [dict(r) for r in rows], total

@@ -19,9 +19,11 @@ _MOVEMENTS = f"""
 SELECT issue_date AS on, 'invoice' AS kind, number AS reference, gross AS debit, 0::numeric AS credit
   FROM {invoice_register.TABLE} WHERE client_id = $1 AND issue_date < $2
 UNION ALL
-SELECT issue_date, 'credit_note', number, 0, gross FROM {credit_note_register.TABLE} WHERE client_id = $1 AND issue_date < $2
+SELECT issue_date, 'credit_note', number, 0, gross FROM {credit_note_register.TABLE} WHERE client_id = $1 AND
+issue_date < $2
 UNION ALL
-SELECT received_on, 'payment', reference, 0, amount FROM {payment_register.TABLE} WHERE client_id = $1 AND received_on < $2
+SELECT received_on, 'payment', reference, 0, amount FROM {payment_register.TABLE} WHERE client_id = $1 AND
+received_on < $2
 UNION ALL
 SELECT reversed_on, 'payment_reversed', reference, amount, 0 FROM {payment_register.TABLE}
  WHERE client_id = $1 AND reversed_on IS NOT NULL AND reversed_on < $2
@@ -29,7 +31,9 @@ ORDER BY 1, 3
 """
 
 
-async def month(conn: asyncpg.Connection, client_id: UUID, first: date, end: date) -> tuple[Decimal, list[asyncpg.Record]]:
+async def month(
+    conn: asyncpg.Connection, client_id: UUID, first: date, end: date
+) -> tuple[Decimal, list[asyncpg.Record]]:
     """The balance owed before `first`, and the movements from `first` up to `end` (exclusive), in date order."""
     rows = await conn.fetch(_MOVEMENTS, client_id, end)
     opening = sum((r["debit"] - r["credit"] for r in rows if r["on"] < first), Decimal("0"))

@@ -45,8 +45,13 @@ async def on_opened(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"""INSERT INTO {TABLE} (case_id, client_id, status, opened_on, days_past_due, overdue, history, updated_at)
             VALUES ($1, $2, 'open', $3, $4, $5, $6, $7)""",
-        event.aggregate_id, UUID(d["client_id"]), date.fromisoformat(d["opened_on"]), d["days_past_due"], Decimal(d["overdue"]),
-        _entry(event, on=d["opened_on"], days_past_due=d["days_past_due"], overdue=d["overdue"]), event.time,
+        event.aggregate_id,
+        UUID(d["client_id"]),
+        date.fromisoformat(d["opened_on"]),
+        d["days_past_due"],
+        Decimal(d["overdue"]),
+        _entry(event, on=d["opened_on"], days_past_due=d["days_past_due"], overdue=d["overdue"]),
+        event.time,
     )
 
 
@@ -54,11 +59,17 @@ async def on_action(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     promise = d["kind"] == "promise_to_pay"
     await conn.execute(
-        f"""UPDATE {TABLE} SET status = CASE WHEN $2 THEN 'promise_to_pay' WHEN status = 'open' THEN 'in_progress' ELSE status END,
-                promise_date = CASE WHEN $2 THEN $3 ELSE promise_date END, promise_amount = CASE WHEN $2 THEN $4 ELSE promise_amount END,
+        f"""UPDATE {TABLE} SET
+                status = CASE WHEN $2 THEN 'promise_to_pay' WHEN status = 'open' THEN 'in_progress' ELSE status END,
+                promise_date = CASE WHEN $2 THEN $3 ELSE promise_date END, promise_amount = CASE WHEN $2 THEN
+                $4 ELSE promise_amount END,
                 history = history || $5::jsonb, updated_at = $6 WHERE case_id = $1""",
-        event.aggregate_id, promise, date.fromisoformat(d["promise_date"]) if d["promise_date"] else None,
-        Decimal(d["promise_amount"]) if d["promise_amount"] else None, _entry(event, **d), event.time,
+        event.aggregate_id,
+        promise,
+        date.fromisoformat(d["promise_date"]) if d["promise_date"] else None,
+        Decimal(d["promise_amount"]) if d["promise_amount"] else None,
+        _entry(event, **d),
+        event.time,
     )
 
 
@@ -68,7 +79,11 @@ def _status(status: str, clear_promise: bool = False):
             f"""UPDATE {TABLE} SET status = $2, history = history || $3::jsonb, updated_at = $4,
                     promise_date = CASE WHEN $5 THEN NULL ELSE promise_date END,
                     promise_amount = CASE WHEN $5 THEN NULL ELSE promise_amount END WHERE case_id = $1""",
-            event.aggregate_id, status, _entry(event, **event.data), event.time, clear_promise,
+            event.aggregate_id,
+            status,
+            _entry(event, **event.data),
+            event.time,
+            clear_promise,
         )
 
     return handle
@@ -99,6 +114,12 @@ async def find(conn: asyncpg.Connection, case_id: UUID) -> dict[str, Any] | None
 
 
 async def search(conn: asyncpg.Connection, *, client_id=None, status=None, limit: int, offset: int):
-    rows, total = await filtered_page(conn, TABLE, equals={"client_id": client_id, "status": status},
-                                      order_by="opened_on, case_id", limit=limit, offset=offset)
+    rows, total = await filtered_page(
+        conn,
+        TABLE,
+        equals={"client_id": client_id, "status": status},
+        order_by="opened_on, case_id",
+        limit=limit,
+        offset=offset,
+    )
     return [_row(r) for r in rows], total

@@ -61,7 +61,12 @@ def _entry(event: CloudEvent, change: dict[str, Any], effective: str | None) -> 
 
 async def on_provisioned(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    change = {"status": "draft", "offer_id": d["offer_id"], "offer_version": d["offer_version"], "offer_name": d["offer_name"]}
+    change = {
+        "status": "draft",
+        "offer_id": d["offer_id"],
+        "offer_version": d["offer_version"],
+        "offer_name": d["offer_name"],
+    }
     _entry(event, change, d["start_date"])
 
 
@@ -71,7 +76,12 @@ async def on_status_change(conn: asyncpg.Connection, event: CloudEvent) -> None:
 
 async def on_plan_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    change = {"offer_id": d["offer_id"], "offer_version": d["offer_version"], "offer_name": d["offer_name"], "change": d["change"]}
+    change = {
+        "offer_id": d["offer_id"],
+        "offer_version": d["offer_version"],
+        "offer_name": d["offer_name"],
+        "change": d["change"],
+    }
     _entry(event, change, d["effective_date"])
 
 
@@ -143,11 +153,20 @@ PROJECTION = Projection(
 )
 
 
-async def entries(conn: asyncpg.Connection, contract_id: UUID, limit: int, offset: int) -> list[dict[str, Any]]:
+async def entries(
+    conn: asyncpg.Connection, contract_id: UUID, limit: int, offset: int
+) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"SELECT * FROM {TABLE} WHERE contract_id = $1 ORDER BY version LIMIT $2 OFFSET $3",
         contract_id,
         limit,
         offset,
     )
-    return [{**dict(r), "before": orjson.loads(r["before"]) if r["before"] else None, "after": orjson.loads(r["after"])} for r in rows]
+    return [
+        {
+            **dict(r),
+            "before": orjson.loads(r["before"]) if r["before"] else None,
+            "after": orjson.loads(r["after"]),
+        }
+        for r in rows
+    ]

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 -- Added after the first release. Checked first: ALTER TABLE would lock the table at every start-up.
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'contract_summary' AND column_name = 'reference') THEN
+                   WHERE table_schema = '{SCHEMA}' AND table_name = 'contract_summary' AND column_name =
+                   'reference') THEN
         ALTER TABLE {TABLE} ADD COLUMN reference text;
     END IF;
 END $$;
@@ -61,9 +62,28 @@ CREATE INDEX IF NOT EXISTS contract_summary_client ON {TABLE} (client_id);
 
 Row = dict[str, Any]
 COLUMNS = (
-    "contract_id", "client_id", "subscriber_id", "number", "offer_id", "offer_version", "offer_name", "service",
-    "monthly_fee", "activation_fee", "start_date", "commitment_months", "plan_effective_from", "timeline", "status",
-    "status_since", "early_termination_charge", "documents", "provisioned_at", "updated_at", "version", "reference",
+    "contract_id",
+    "client_id",
+    "subscriber_id",
+    "number",
+    "offer_id",
+    "offer_version",
+    "offer_name",
+    "service",
+    "monthly_fee",
+    "activation_fee",
+    "start_date",
+    "commitment_months",
+    "plan_effective_from",
+    "timeline",
+    "status",
+    "status_since",
+    "early_termination_charge",
+    "documents",
+    "provisioned_at",
+    "updated_at",
+    "version",
+    "reference",
 )
 JSON_COLUMNS = ("timeline", "documents")
 _UPSERT = (
@@ -76,12 +96,26 @@ def provisioned(_: Row | None, event: CloudEvent) -> Row:
     d = event.data
     start = date.fromisoformat(d["start_date"])
     return {
-        "contract_id": event.aggregate_id, "client_id": UUID(d["client_id"]), "subscriber_id": UUID(d["subscriber_id"]),
-        "number": d["number"], "offer_id": UUID(d["offer_id"]), "offer_version": d["offer_version"], "offer_name": d["offer_name"],
-        "service": d["service"], "monthly_fee": Decimal(d["monthly_fee"]), "activation_fee": Decimal(d["activation_fee"]),
-        "start_date": start, "commitment_months": d["commitment_months"], "plan_effective_from": start,
-        "timeline": [_plan(d, d["start_date"])], "status": "draft", "status_since": start,
-        "early_termination_charge": Decimal("0.00"), "documents": [], "provisioned_at": event.time, **_touched(event),
+        "contract_id": event.aggregate_id,
+        "client_id": UUID(d["client_id"]),
+        "subscriber_id": UUID(d["subscriber_id"]),
+        "number": d["number"],
+        "offer_id": UUID(d["offer_id"]),
+        "offer_version": d["offer_version"],
+        "offer_name": d["offer_name"],
+        "service": d["service"],
+        "monthly_fee": Decimal(d["monthly_fee"]),
+        "activation_fee": Decimal(d["activation_fee"]),
+        "start_date": start,
+        "commitment_months": d["commitment_months"],
+        "plan_effective_from": start,
+        "timeline": [_plan(d, d["start_date"])],
+        "status": "draft",
+        "status_since": start,
+        "early_termination_charge": Decimal("0.00"),
+        "documents": [],
+        "provisioned_at": event.time,
+        **_touched(event),
         "reference": d.get("reference") or legacy_reference(event.aggregate_id, start),
     }
 
@@ -97,29 +131,50 @@ def _touched(event: CloudEvent) -> Row:
 
 def plan_changed(row: Row, event: CloudEvent) -> Row:
     d = event.data
-    timeline = changed(row["timeline"], _plan(d, d["effective_date"]), effective_from=itemgetter("effective_from"))
+    timeline = changed(
+        row["timeline"], _plan(d, d["effective_date"]), effective_from=itemgetter("effective_from")
+    )
     return {
-        **row, "offer_id": UUID(d["offer_id"]), "offer_version": d["offer_version"], "offer_name": d["offer_name"],
-        "monthly_fee": Decimal(d["monthly_fee"]), "plan_effective_from": date.fromisoformat(d["effective_date"]),
-        "timeline": timeline, **_touched(event),
+        **row,
+        "offer_id": UUID(d["offer_id"]),
+        "offer_version": d["offer_version"],
+        "offer_name": d["offer_name"],
+        "monthly_fee": Decimal(d["monthly_fee"]),
+        "plan_effective_from": date.fromisoformat(d["effective_date"]),
+        "timeline": timeline,
+        **_touched(event),
     }
 
 
 def document_issued(row: Row, event: CloudEvent) -> Row:
     d = event.data
-    entry = {"document_id": d["document_id"], "reason": d["reason"], "sha256": d["sha256"], "size": d["size"], "issued_at": event.time.isoformat()}
+    entry = {
+        "document_id": d["document_id"],
+        "reason": d["reason"],
+        "sha256": d["sha256"],
+        "size": d["size"],
+        "issued_at": event.time.isoformat(),
+    }
     return {**row, "documents": [*row["documents"], entry], **_touched(event)}
 
 
 def status_change(status: str):
     def fold(row: Row, event: CloudEvent) -> Row:
-        return {**row, "status": status, "status_since": date.fromisoformat(event.data["on"]), **_touched(event)}
+        return {
+            **row,
+            "status": status,
+            "status_since": date.fromisoformat(event.data["on"]),
+            **_touched(event),
+        }
 
     return fold
 
 
 def terminated(row: Row, event: CloudEvent) -> Row:
-    return {**status_change("terminated")(row, event), "early_termination_charge": Decimal(event.data["early_termination_charge"])}
+    return {
+        **status_change("terminated")(row, event),
+        "early_termination_charge": Decimal(event.data["early_termination_charge"]),
+    }
 
 
 CREATED_BY = "ContractProvisioned"
@@ -142,10 +197,19 @@ async def _write_rows(conn: asyncpg.Connection, gathered_now: dict[str, list[Clo
     events = gathered_now["events"]
     rows: dict[UUID, Row] = {}
     if earlier := carried_over(events, CREATED_BY):
-        rows.update({r["contract_id"]: _row(r) for r in await conn.fetch(f"SELECT * FROM {TABLE} WHERE contract_id = ANY($1::uuid[])", earlier)})
+        rows.update(
+            {
+                r["contract_id"]: _row(r)
+                for r in await conn.fetch(
+                    f"SELECT * FROM {TABLE} WHERE contract_id = ANY($1::uuid[])", earlier
+                )
+            }
+        )
     for event in events:
         row = rows.get(event.aggregate_id)
-        if row is not None or event.event_name == CREATED_BY:  # a change to an unknown contract changes nothing
+        if (
+            row is not None or event.event_name == CREATED_BY
+        ):  # a change to an unknown contract changes nothing
             rows[event.aggregate_id] = FOLDS[event.event_name](row, event)
     await conn.executemany(_UPSERT, [_stored(row) for row in rows.values()])
 
@@ -165,7 +229,11 @@ PROJECTION = Projection(
 
 
 def _row(record: asyncpg.Record) -> dict[str, Any]:
-    return {**dict(record), "timeline": orjson.loads(record["timeline"]), "documents": orjson.loads(record["documents"])}
+    return {
+        **dict(record),
+        "timeline": orjson.loads(record["timeline"]),
+        "documents": orjson.loads(record["documents"]),
+    }
 
 
 async def find(conn: asyncpg.Connection, contract_id: UUID) -> dict[str, Any] | None:
@@ -173,7 +241,18 @@ async def find(conn: asyncpg.Connection, contract_id: UUID) -> dict[str, Any] | 
     return _row(row) if row else None
 
 
-async def search(conn: asyncpg.Connection, *, client_id=None, service=None, status=None, offer_id=None, limit: int, offset: int):
+async def search(
+    conn: asyncpg.Connection,
+    *,
+    client_id=None,
+    service=None,
+    status=None,
+    offer_id=None,
+    limit: int,
+    offset: int,
+):
     equals = {"client_id": client_id, "service": service, "status": status, "offer_id": offer_id}
-    rows, total = await filtered_page(conn, TABLE, equals=equals, order_by="provisioned_at, contract_id", limit=limit, offset=offset)
+    rows, total = await filtered_page(
+        conn, TABLE, equals=equals, order_by="provisioned_at, contract_id", limit=limit, offset=offset
+    )
     return [_row(r) for r in rows], total

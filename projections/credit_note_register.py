@@ -40,15 +40,27 @@ CREATE INDEX IF NOT EXISTS credit_note_register_client ON {TABLE} (client_id);
 async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"""INSERT INTO {TABLE} (credit_note_id, number, invoice_id, invoice_number, client_id, reason, issue_date, net, tax, gross,
+        f"""INSERT INTO {TABLE} (credit_note_id, number, invoice_id, invoice_number, client_id, reason, issue_date, net,
+                tax, gross,
                 lines, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
-        event.aggregate_id, d["number"], UUID(d["invoice_id"]), d["invoice_number"], UUID(d["client_id"]), d["reason"],
-        date.fromisoformat(d["issue_date"]), Decimal(d["net"]), Decimal(d["tax"]), Decimal(d["gross"]),
-        orjson.dumps(d["lines"]).decode(), event.time,
+        event.aggregate_id,
+        d["number"],
+        UUID(d["invoice_id"]),
+        d["invoice_number"],
+        UUID(d["client_id"]),
+        d["reason"],
+        date.fromisoformat(d["issue_date"]),
+        Decimal(d["net"]),
+        Decimal(d["tax"]),
+        Decimal(d["gross"]),
+        orjson.dumps(d["lines"]).decode(),
+        event.time,
     )
 
 
-PROJECTION = Projection(name=NAME, aggregates=("credit_note",), ddl=DDL, tables=(TABLE,), handlers={"CreditNoteIssued": on_issued})
+PROJECTION = Projection(
+    name=NAME, aggregates=("credit_note",), ddl=DDL, tables=(TABLE,), handlers={"CreditNoteIssued": on_issued}
+)
 
 
 def _row(record: asyncpg.Record) -> dict[str, Any]:
@@ -62,5 +74,7 @@ async def find(conn: asyncpg.Connection, credit_note_id: UUID) -> dict[str, Any]
 
 async def search(conn: asyncpg.Connection, *, invoice_id=None, client_id=None, limit: int, offset: int):
     equals = {"invoice_id": invoice_id, "client_id": client_id}
-    rows, total = await filtered_page(conn, TABLE, equals=equals, order_by="number", limit=limit, offset=offset)
+    rows, total = await filtered_page(
+        conn, TABLE, equals=equals, order_by="number", limit=limit, offset=offset
+    )
     return [_row(r) for r in rows], total

@@ -35,22 +35,36 @@ CREATE INDEX IF NOT EXISTS discount_register_client ON {TABLE} (client_id);
 async def on_granted(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"""INSERT INTO {TABLE} (discount_id, client_id, contract_id, kind, value, from_period, to_period, label, granted_at, updated_at)
+        f"""INSERT INTO {TABLE} (discount_id, client_id, contract_id, kind, value, from_period, to_period, label,
+                granted_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)""",
-        event.aggregate_id, UUID(d["client_id"]), UUID(d["contract_id"]) if d["contract_id"] else None, d["kind"],
-        Decimal(d["value"]), d["from_period"], d["to_period"], d["label"], event.time,
+        event.aggregate_id,
+        UUID(d["client_id"]),
+        UUID(d["contract_id"]) if d["contract_id"] else None,
+        d["kind"],
+        Decimal(d["value"]),
+        d["from_period"],
+        d["to_period"],
+        d["label"],
+        event.time,
     )
 
 
 async def on_ended(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"UPDATE {TABLE} SET to_period = $2, updated_at = $3 WHERE discount_id = $1",
-        event.aggregate_id, event.data["last_period"], event.time,
+        event.aggregate_id,
+        event.data["last_period"],
+        event.time,
     )
 
 
 PROJECTION = Projection(
-    name=NAME, aggregates=("discount",), ddl=DDL, tables=(TABLE,), handlers={"DiscountGranted": on_granted, "DiscountEnded": on_ended}
+    name=NAME,
+    aggregates=("discount",),
+    ddl=DDL,
+    tables=(TABLE,),
+    handlers={"DiscountGranted": on_granted, "DiscountEnded": on_ended},
 )
 
 
@@ -61,5 +75,7 @@ async def find(conn: asyncpg.Connection, discount_id: UUID) -> dict[str, Any] | 
 
 async def search(conn: asyncpg.Connection, *, client_id=None, contract_id=None, limit: int, offset: int):
     equals = {"client_id": client_id, "contract_id": contract_id}
-    rows, total = await filtered_page(conn, TABLE, equals=equals, order_by="granted_at, discount_id", limit=limit, offset=offset)
+    rows, total = await filtered_page(
+        conn, TABLE, equals=equals, order_by="granted_at, discount_id", limit=limit, offset=offset
+    )
     return [dict(r) for r in rows], total

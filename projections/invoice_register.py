@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS {SETTLEMENTS} (
 );
 CREATE INDEX IF NOT EXISTS invoice_settlements_invoice ON {SETTLEMENTS} (invoice_id, on_date);
 CREATE INDEX IF NOT EXISTS invoice_settlements_on ON {SETTLEMENTS} (on_date);
-CREATE INDEX IF NOT EXISTS invoice_register_open ON {TABLE} (client_id, due_date, open_balance, issue_date) WHERE open_balance > 0;
+CREATE INDEX IF NOT EXISTS invoice_register_open ON {TABLE} (client_id, due_date, open_balance, issue_date)
+WHERE open_balance > 0;
 CREATE INDEX IF NOT EXISTS invoice_register_period ON {TABLE} (period);
 DO $$ BEGIN
     IF to_regclass('{OPEN_BY_DUE_DATE}') IS NULL THEN
@@ -81,15 +82,30 @@ async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
     services = sorted({line["service"] for line in lines if "service" in line})
     offers = sorted({UUID(line["offer_id"]) for line in lines if "offer_id" in line}, key=str)
     await conn.execute(
-        f"""INSERT INTO {TABLE} (invoice_id, number, client_id, period, run_id, issue_date, due_date, vat_rate, net, tax, gross,
+        f"""INSERT INTO {TABLE} (invoice_id, number, client_id, period, run_id, issue_date, due_date, vat_rate,
+                net, tax, gross,
                 open_balance, status, services, offer_ids, lines, issued_at, updated_at, version)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 'issued', $12, $13, $14, $15, $15, $16)""",
-        event.aggregate_id, d["number"], UUID(d["client_id"]), d["period"], UUID(d["run_id"]),
-        date.fromisoformat(d["issue_date"]), date.fromisoformat(d["due_date"]), Decimal(d["vat_rate"]),
-        Decimal(d["net"]), Decimal(d["tax"]), Decimal(d["gross"]), services, offers, orjson.dumps(lines).decode(),
-        event.time, event.aggregateversion,
+        event.aggregate_id,
+        d["number"],
+        UUID(d["client_id"]),
+        d["period"],
+        UUID(d["run_id"]),
+        date.fromisoformat(d["issue_date"]),
+        date.fromisoformat(d["due_date"]),
+        Decimal(d["vat_rate"]),
+        Decimal(d["net"]),
+        Decimal(d["tax"]),
+        Decimal(d["gross"]),
+        services,
+        offers,
+        orjson.dumps(lines).decode(),
+        event.time,
+        event.aggregateversion,
     )
-    _open_amount_changed(date.fromisoformat(d["due_date"]), date.fromisoformat(d["issue_date"]), Decimal(d["gross"]))
+    _open_amount_changed(
+        date.fromisoformat(d["due_date"]), date.fromisoformat(d["issue_date"]), Decimal(d["gross"])
+    )
 
 
 def _open_amount_changed(due_date: date, issue_date: date, amount: Decimal) -> None:
@@ -104,7 +120,9 @@ async def _write_open_amounts(conn: asyncpg.Connection, totals: dict[tuple[date,
         f"""INSERT INTO {OPEN_BY_DUE_DATE} (due_date, issue_date, amount)
             SELECT * FROM unnest($1::date[], $2::date[], $3::numeric[])
             ON CONFLICT (due_date, issue_date) DO UPDATE SET amount = {OPEN_BY_DUE_DATE}.amount + EXCLUDED.amount""",
-        [k[0] for k in keys], [k[1] for k in keys], [totals[k] for k in keys],
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [totals[k] for k in keys],
     )
 
 
@@ -123,16 +141,29 @@ _SETTLE = f"""UPDATE {TABLE} SET credited = credited + $2, paid = paid + $3,
     RETURNING client_id, due_date, issue_date"""
 
 
-async def _settle(conn: asyncpg.Connection, event: CloudEvent, settled: Settlement, *, note=None, settlement=None) -> None:
+async def _settle(
+    conn: asyncpg.Connection, event: CloudEvent, settled: Settlement, *, note=None, settlement=None
+) -> None:
     invoice_id = event.aggregate_id
     invoice = await conn.fetchrow(
-        _SETTLE, invoice_id, settled.credited, settled.paid, orjson.dumps([note] if note else []).decode(),
-        orjson.dumps([settlement] if settlement else []).decode(), event.time, event.aggregateversion,
+        _SETTLE,
+        invoice_id,
+        settled.credited,
+        settled.paid,
+        orjson.dumps([note] if note else []).decode(),
+        orjson.dumps([settlement] if settlement else []).decode(),
+        event.time,
+        event.aggregateversion,
     )
     if invoice is None:
         return
-    await conn.execute(f"INSERT INTO {SETTLEMENTS} (invoice_id, client_id, on_date, amount) VALUES ($1, $2, $3, $4)",
-                       invoice_id, invoice["client_id"], settled.on, settled.taken_off)
+    await conn.execute(
+        f"INSERT INTO {SETTLEMENTS} (invoice_id, client_id, on_date, amount) VALUES ($1, $2, $3, $4)",
+        invoice_id,
+        invoice["client_id"],
+        settled.on,
+        settled.taken_off,
+    )
     _open_amount_changed(invoice["due_date"], invoice["issue_date"], -settled.taken_off)
 
 
@@ -140,38 +171,76 @@ async def on_credited(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     note = {"credit_note_id": d["credit_note_id"], "number": d["credit_note_number"], "gross": d["gross"]}
     settled = settlement_of("InvoiceCredited", d.get)
-    settlement = {"kind": "released_to_credit", "amount": str(settled.paid), "on": d["on"]} if settled.paid else None
+    settlement = (
+        {"kind": "released_to_credit", "amount": str(settled.paid), "on": d["on"]} if settled.paid else None
+    )
     await _settle(conn, event, settled, note=note, settlement=settlement)
 
 
 async def on_payment_allocated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await _settle(conn, event, settlement_of("PaymentAllocated", d.get),
-                  settlement={"kind": "payment", "payment_id": d["payment_id"], "amount": d["amount"], "on": d["received_on"]})
+    await _settle(
+        conn,
+        event,
+        settlement_of("PaymentAllocated", d.get),
+        settlement={
+            "kind": "payment",
+            "payment_id": d["payment_id"],
+            "amount": d["amount"],
+            "on": d["received_on"],
+        },
+    )
 
 
 async def on_credit_applied(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await _settle(conn, event, settlement_of("CreditApplied", d.get), settlement={"kind": "client_credit", "amount": d["amount"], "on": d["on"]})
+    await _settle(
+        conn,
+        event,
+        settlement_of("CreditApplied", d.get),
+        settlement={"kind": "client_credit", "amount": d["amount"], "on": d["on"]},
+    )
 
 
 async def on_allocation_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    await _settle(conn, event, settlement_of("AllocationReversed", d.get), settlement={
-        "kind": "payment_reversed", "payment_id": d["payment_id"], "amount": str(-Decimal(d["amount"])), "on": d["reversed_on"]})
+    await _settle(
+        conn,
+        event,
+        settlement_of("AllocationReversed", d.get),
+        settlement={
+            "kind": "payment_reversed",
+            "payment_id": d["payment_id"],
+            "amount": str(-Decimal(d["amount"])),
+            "on": d["reversed_on"],
+        },
+    )
 
 
 async def on_credit_application_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     settled = settlement_of("CreditApplicationReversed", event.data.get)
-    await _settle(conn, event, settled, settlement={"kind": "client_credit_reversed", "amount": str(settled.paid), "on": event.data["on"]})
+    await _settle(
+        conn,
+        event,
+        settled,
+        settlement={"kind": "client_credit_reversed", "amount": str(settled.paid), "on": event.data["on"]},
+    )
 
 
 async def on_document_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
-    document = {"document_id": d["document_id"], "sha256": d["sha256"], "size": d["size"], "created_at": event.time.isoformat()}
+    document = {
+        "document_id": d["document_id"],
+        "sha256": d["sha256"],
+        "size": d["size"],
+        "created_at": event.time.isoformat(),
+    }
     await conn.execute(
         f"UPDATE {TABLE} SET document = $2::jsonb, updated_at = $3, version = $4 WHERE invoice_id = $1",
-        event.aggregate_id, orjson.dumps(document).decode(), event.time, event.aggregateversion,
+        event.aggregate_id,
+        orjson.dumps(document).decode(),
+        event.time,
+        event.aggregateversion,
     )
 
 
@@ -208,8 +277,18 @@ async def find(conn: asyncpg.Connection, invoice_id: UUID) -> dict[str, Any] | N
 
 
 async def search(
-    conn: asyncpg.Connection, *, client_id=None, status=None, period=None, run_id=None, service=None, offer_id=None,
-    issued_from: date | None = None, issued_to: date | None = None, limit: int, offset: int,
+    conn: asyncpg.Connection,
+    *,
+    client_id=None,
+    status=None,
+    period=None,
+    run_id=None,
+    service=None,
+    offer_id=None,
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
     conditions: list[tuple[str, Any]] = []
     if service is not None:
@@ -221,25 +300,37 @@ async def search(
     if issued_to is not None:
         conditions.append(("issue_date <= {}", issued_to))
     equals = {"client_id": client_id, "status": status, "period": period, "run_id": run_id}
-    rows, total = await filtered_page(conn, TABLE, equals=equals, conditions=conditions, order_by="number", limit=limit, offset=offset)
+    rows, total = await filtered_page(
+        conn, TABLE, equals=equals, conditions=conditions, order_by="number", limit=limit, offset=offset
+    )
     return [_row(r) for r in rows], total
 
 
-async def client_balance(conn: asyncpg.Connection, client_id: UUID, today: date) -> tuple[Decimal, Decimal, int]:
+async def client_balance(
+    conn: asyncpg.Connection, client_id: UUID, today: date
+) -> tuple[Decimal, Decimal, int]:
     """Open and overdue amounts of a client's invoices, and how many are overdue."""
     row = await conn.fetchrow(
         f"""SELECT coalesce(sum(open_balance), 0) AS open,
                    coalesce(sum(open_balance) FILTER (WHERE due_date < $2), 0) AS overdue,
                    count(*) FILTER (WHERE due_date < $2 AND open_balance > 0) AS overdue_invoices
             FROM {TABLE} WHERE client_id = $1 AND open_balance > 0""",
-        client_id, today,
+        client_id,
+        today,
     )
     return row["open"], row["overdue"], row["overdue_invoices"]
 
 
 async def documented(conn: asyncpg.Connection, run_id: UUID) -> int:
-    return await conn.fetchval(f"SELECT count(*) FROM {TABLE} WHERE run_id = $1 AND document IS NOT NULL", run_id)
+    return await conn.fetchval(
+        f"SELECT count(*) FROM {TABLE} WHERE run_id = $1 AND document IS NOT NULL", run_id
+    )
 
 
 async def numbers(conn: asyncpg.Connection, prefix: str) -> Sequence[str]:
-    return [r["number"] for r in await conn.fetch(f"SELECT number FROM {TABLE} WHERE number LIKE $1 ORDER BY number", prefix + "%")]
+    return [
+        r["number"]
+        for r in await conn.fetch(
+            f"SELECT number FROM {TABLE} WHERE number LIKE $1 ORDER BY number", prefix + "%"
+        )
+    ]

@@ -69,15 +69,22 @@ async def _add_version(conn: asyncpg.Connection, event: CloudEvent, version: int
     await conn.execute(
         f"INSERT INTO {VERSIONS} (offer_id, terms_version, {', '.join(_TERMS)}, recorded_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        event.aggregate_id, version, *_terms(event.data), event.time,
+        event.aggregate_id,
+        version,
+        *_terms(event.data),
+        event.time,
     )
 
 
 async def on_created(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
-        f"INSERT INTO {CATALOG} (offer_id, service, {', '.join(_TERMS)}, status, terms_version, created_at, updated_at) "
+        f"INSERT INTO {CATALOG} (offer_id, service, {', '.join(_TERMS)}, status, terms_version, created_at, "
+        "updated_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', 1, $10, $10)",
-        event.aggregate_id, event.data["service"], *_terms(event.data), event.time,
+        event.aggregate_id,
+        event.data["service"],
+        *_terms(event.data),
+        event.time,
     )
     await _add_version(conn, event, 1)
 
@@ -87,13 +94,20 @@ async def on_updated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"UPDATE {CATALOG} SET name = $2, family = $3, monthly_fee = $4, activation_fee = $5, components = $6, "
         "valid_from = $7, valid_to = $8, terms_version = $9, updated_at = $10 WHERE offer_id = $1",
-        event.aggregate_id, *_terms(event.data), version, event.time,
+        event.aggregate_id,
+        *_terms(event.data),
+        version,
+        event.time,
     )
     await _add_version(conn, event, version)
 
 
 async def on_retired(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    await conn.execute(f"UPDATE {CATALOG} SET status = 'retired', updated_at = $2 WHERE offer_id = $1", event.aggregate_id, event.time)
+    await conn.execute(
+        f"UPDATE {CATALOG} SET status = 'retired', updated_at = $2 WHERE offer_id = $1",
+        event.aggregate_id,
+        event.time,
+    )
 
 
 async def on_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -106,7 +120,12 @@ PROJECTION = Projection(
     aggregates=("offer",),
     ddl=DDL,
     tables=(CATALOG, VERSIONS),
-    handlers={"OfferCreated": on_created, "OfferUpdated": on_updated, "OfferRetired": on_retired, "OfferDeleted": on_deleted},
+    handlers={
+        "OfferCreated": on_created,
+        "OfferUpdated": on_updated,
+        "OfferRetired": on_retired,
+        "OfferDeleted": on_deleted,
+    },
 )
 
 
@@ -122,35 +141,56 @@ async def find(conn: asyncpg.Connection, offer_id: UUID) -> dict[str, Any] | Non
 
 
 async def search(
-    conn: asyncpg.Connection, *, service=None, family=None, status=None, sellable_on: date | None = None, limit: int, offset: int
+    conn: asyncpg.Connection,
+    *,
+    service=None,
+    family=None,
+    status=None,
+    sellable_on: date | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
     conditions = []
     if sellable_on is not None:
         conditions.append(
-            ("status = 'active' AND (valid_from IS NULL OR valid_from <= {}) AND (valid_to IS NULL OR {} <= valid_to)", sellable_on)
+            (
+                "status = 'active' AND (valid_from IS NULL OR valid_from <= {}) AND (valid_to IS NULL OR {} "
+                "<= valid_to)",
+                sellable_on,
+            )
         )
     rows, total = await filtered_page(
-        conn, CATALOG, equals={"service": service, "family": family, "status": status}, conditions=conditions,
-        order_by="service, family, monthly_fee, name, offer_id", limit=limit, offset=offset,
+        conn,
+        CATALOG,
+        equals={"service": service, "family": family, "status": status},
+        conditions=conditions,
+        order_by="service, family, monthly_fee, name, offer_id",
+        limit=limit,
+        offset=offset,
     )
     return [_row(r) for r in rows], total
 
 
 async def versions(conn: asyncpg.Connection, offer_id: UUID) -> list[dict[str, Any]]:
-    records = await conn.fetch(f"SELECT * FROM {VERSIONS} WHERE offer_id = $1 ORDER BY terms_version", offer_id)
+    records = await conn.fetch(
+        f"SELECT * FROM {VERSIONS} WHERE offer_id = $1 ORDER BY terms_version", offer_id
+    )
     return [_row(r) for r in records]
 
 
 async def categories(conn: asyncpg.Connection, status: str | None) -> list[dict[str, Any]]:
     """Offers by service, services by family, and tiers within a service ordered by monthly fee."""
     records = await conn.fetch(
-        f"SELECT * FROM {CATALOG} WHERE ($1::text IS NULL OR status = $1) ORDER BY service, monthly_fee, name, offer_id",
+        f"SELECT * FROM {CATALOG} WHERE ($1::text IS NULL OR status = $1) ORDER BY service, monthly_fee, "
+        "name, offer_id",
         status,
     )
     services: dict[str, dict[str, Any]] = {}
     for record in records:
         row = _row(record)
-        service = services.setdefault(row["service"], {"service": row["service"], "tiers": [], "families": {}})
+        service = services.setdefault(
+            row["service"], {"service": row["service"], "tiers": [], "families": {}}
+        )
         row["tier"] = len(service["tiers"]) + 1
         service["tiers"].append(row)
         service["families"].setdefault(row["family"], []).append(row)

@@ -33,6 +33,8 @@ async def filtered_page(
     total = await conn.fetchval(f"SELECT count(*) FROM {table} WHERE {condition}", *args)
     rows = await conn.fetch(
         f"SELECT * FROM {table} WHERE {condition} ORDER BY {order_by} LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args, limit, offset,
+        *args,
+        limit,
+        offset,
     )
     return rows, total

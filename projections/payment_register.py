@@ -40,11 +40,19 @@ CREATE INDEX IF NOT EXISTS payment_register_client ON {TABLE} (client_id, receiv
 async def on_received(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"""INSERT INTO {TABLE} (payment_id, client_id, amount, method, reference, received_on, invoice_id, allocations, credited,
+        f"""INSERT INTO {TABLE} (payment_id, client_id, amount, method, reference, received_on, invoice_id,
+                allocations, credited,
                 status, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10)""",
-        event.aggregate_id, UUID(d["client_id"]), Decimal(d["amount"]), d["method"], d["reference"],
-        date.fromisoformat(d["received_on"]), UUID(d["invoice_id"]) if d["invoice_id"] else None,
-        orjson.dumps(d["allocations"]).decode(), Decimal(d["credited"]), event.time,
+        event.aggregate_id,
+        UUID(d["client_id"]),
+        Decimal(d["amount"]),
+        d["method"],
+        d["reference"],
+        date.fromisoformat(d["received_on"]),
+        UUID(d["invoice_id"]) if d["invoice_id"] else None,
+        orjson.dumps(d["allocations"]).decode(),
+        Decimal(d["credited"]),
+        event.time,
     )
 
 
@@ -52,12 +60,18 @@ async def on_reversed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
         f"UPDATE {TABLE} SET status = 'reversed', reversed_on = $2, reversal_reason = $3 WHERE payment_id = $1",
-        event.aggregate_id, date.fromisoformat(d["reversed_on"]), d["reason"],
+        event.aggregate_id,
+        date.fromisoformat(d["reversed_on"]),
+        d["reason"],
     )
 
 
 PROJECTION = Projection(
-    name=NAME, aggregates=("payment",), ddl=DDL, tables=(TABLE,), handlers={"PaymentReceived": on_received, "PaymentReversed": on_reversed}
+    name=NAME,
+    aggregates=("payment",),
+    ddl=DDL,
+    tables=(TABLE,),
+    handlers={"PaymentReceived": on_received, "PaymentReversed": on_reversed},
 )
 
 
@@ -70,16 +84,35 @@ async def find(conn: asyncpg.Connection, payment_id: UUID) -> dict[str, Any] | N
     return _row(row) if row else None
 
 
-async def search(conn: asyncpg.Connection, *, client_id=None, method=None, status=None, invoice_id=None,
-                 received_from: date | None = None, received_to: date | None = None, limit: int, offset: int):
+async def search(
+    conn: asyncpg.Connection,
+    *,
+    client_id=None,
+    method=None,
+    status=None,
+    invoice_id=None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    limit: int,
+    offset: int,
+):
     conditions: list[tuple[str, Any]] = []
     if invoice_id is not None:
-        conditions.append(("allocations @> {}::jsonb", orjson.dumps([{"invoice_id": str(invoice_id)}]).decode()))
+        conditions.append(
+            ("allocations @> {}::jsonb", orjson.dumps([{"invoice_id": str(invoice_id)}]).decode())
+        )
     if received_from is not None:
         conditions.append(("received_on >= {}", received_from))
     if received_to is not None:
         conditions.append(("received_on <= {}", received_to))
     equals = {"client_id": client_id, "method": method, "status": status}
-    rows, total = await filtered_page(conn, TABLE, equals=equals, conditions=conditions, order_by="received_on, recorded_at, payment_id",
-                                      limit=limit, offset=offset)
+    rows, total = await filtered_page(
+        conn,
+        TABLE,
+        equals=equals,
+        conditions=conditions,
+        order_by="received_on, recorded_at, payment_id",
+        limit=limit,
+        offset=offset,
+    )
     return [_row(r) for r in rows], total

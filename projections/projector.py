@@ -40,7 +40,9 @@ async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -
         await conn.execute(projection.ddl)
 
 
-async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[CloudEvent]) -> int:
+async def apply_events(
+    conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[CloudEvent]
+) -> int:
     """Applies the events in log order to every projection that wants them, skipping those already applied."""
     interested = [p for p in projections if any(p.wants(e) for e in events)]
     runs = StatementRuns(conn)
@@ -54,7 +56,9 @@ async def apply_events(conn: asyncpg.Connection, projections: Sequence[Projectio
 async def _apply_in_order(
     conn: StatementRuns, interested: Sequence[Projection], events: Sequence[CloudEvent]
 ) -> tuple[int, tracking.Applied]:
-    seen = await tracking.lock_versions(conn, {p.name: [e.aggregate_id for e in events if p.wants(e)] for p in interested})
+    seen = await tracking.lock_versions(
+        conn, {p.name: [e.aggregate_id for e in events if p.wants(e)] for p in interested}
+    )
     applied: tracking.Applied = {p.name: {} for p in interested}
     count = 0
     midpoint = len(events) // 2

@@ -32,14 +32,21 @@ def _owed_on_sql(filters: list[str]) -> str:
     return f"""
         SELECT i.client_id, i.due_date, i.open_balance + coalesce(later.amount, 0) AS owed
         FROM {TABLE} i
-        LEFT JOIN (SELECT invoice_id, sum(amount) AS amount FROM {SETTLEMENTS} WHERE on_date > $1 GROUP BY invoice_id) later
+        LEFT JOIN (SELECT invoice_id, sum(amount) AS amount FROM {SETTLEMENTS} WHERE on_date > $1 GROUP BY
+        invoice_id) later
                USING (invoice_id)
         WHERE {where}"""
 
 
-def _filters(client_id: UUID | None, service: str | None, offer_id: UUID | None) -> tuple[list[str], list[Any]]:
+def _filters(
+    client_id: UUID | None, service: str | None, offer_id: UUID | None
+) -> tuple[list[str], list[Any]]:
     sql, args = [], []
-    for condition, value in (("i.client_id = ${}", client_id), ("${} = ANY(i.services)", service), ("${} = ANY(i.offer_ids)", offer_id)):
+    for condition, value in (
+        ("i.client_id = ${}", client_id),
+        ("${} = ANY(i.services)", service),
+        ("${} = ANY(i.offer_ids)", offer_id),
+    ):
         if value is not None:
             args.append(value)
             sql.append(condition.format(len(args) + 1))
@@ -56,7 +63,14 @@ def _add(amounts: dict[str, Decimal], as_of: date, due_date: date, amount: Decim
 
 
 async def aging(
-    conn: asyncpg.Connection, as_of: date, *, client_id=None, service=None, offer_id=None, limit: int = 50, offset: int = 0
+    conn: asyncpg.Connection,
+    as_of: date,
+    *,
+    client_id=None,
+    service=None,
+    offer_id=None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """Portfolio totals per bucket, and a page of clients (in client id order) with their buckets,
     all from one snapshot. The database sums per due date; the buckets are drawn here."""
@@ -64,9 +78,13 @@ async def aging(
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         latest = await conn.fetchval(f"SELECT max(on_date) FROM {SETTLEMENTS}")
         if latest is None or latest <= as_of:  # the daily case: nothing settled after as_of
-            totals, page_ids, rows = await _from_open_balances(conn, _open_sql(filters), [as_of, *args], limit, offset, not filters)
+            totals, page_ids, rows = await _from_open_balances(
+                conn, _open_sql(filters), [as_of, *args], limit, offset, not filters
+            )
         else:
-            totals, page_ids, rows = await _from_settlements(conn, _owed_on_sql(filters), [as_of, *args], limit, offset)
+            totals, page_ids, rows = await _from_settlements(
+                conn, _owed_on_sql(filters), [as_of, *args], limit, offset
+            )
     portfolio = _buckets()
     for row in totals:
         _add(portfolio, as_of, row["due_date"], row["amount"])
@@ -76,21 +94,36 @@ async def aging(
     return {"portfolio": portfolio, "clients": list(page.values())}
 
 
-async def _from_open_balances(conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int, whole_portfolio: bool):
+async def _from_open_balances(
+    conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int, whole_portfolio: bool
+):
     """Three short queries: totals per due date (for the whole portfolio, a few rows kept by the
     projection; filtered, from the index of open invoices), the page's clients, and their open
     invoices."""
     n = len(args) + 1
     if whole_portfolio:
         totals = await conn.fetch(
-            f"SELECT due_date, sum(amount) AS amount FROM {OPEN_BY_DUE_DATE} WHERE issue_date <= $1 GROUP BY due_date", *args)
+            f"SELECT due_date, sum(amount) AS amount FROM {OPEN_BY_DUE_DATE} WHERE issue_date <= $1 GROUP BY due_date",
+            *args,
+        )
     else:
-        totals = await conn.fetch(f"SELECT due_date, sum(owed) AS amount FROM ({owed}) o GROUP BY due_date", *args)
-    page_ids = [r["client_id"] for r in await conn.fetch(
-        f"SELECT DISTINCT client_id FROM ({owed}) o ORDER BY client_id LIMIT ${n} OFFSET ${n + 1}", *args, limit, offset)]
+        totals = await conn.fetch(
+            f"SELECT due_date, sum(owed) AS amount FROM ({owed}) o GROUP BY due_date", *args
+        )
+    page_ids = [
+        r["client_id"]
+        for r in await conn.fetch(
+            f"SELECT DISTINCT client_id FROM ({owed}) o ORDER BY client_id LIMIT ${n} OFFSET ${n + 1}",
+            *args,
+            limit,
+            offset,
+        )
+    ]
     rows = await conn.fetch(
-        f"SELECT client_id, due_date, sum(owed) AS amount FROM ({owed}) o WHERE client_id = ANY(${n}::uuid[]) GROUP BY client_id, due_date",
-        *args, page_ids,
+        f"SELECT client_id, due_date, sum(owed) AS amount FROM ({owed}) o WHERE client_id = "
+        f"ANY(${n}::uuid[]) GROUP BY client_id, due_date",
+        *args,
+        page_ids,
     )
     return totals, page_ids, rows
 
@@ -105,7 +138,9 @@ async def _from_settlements(conn: asyncpg.Connection, owed: str, args: list, lim
             UNION ALL
             SELECT client_id, due_date, sum(owed) FROM owed JOIN page USING (client_id) GROUP BY client_id, due_date
             ORDER BY client_id NULLS FIRST""",
-        *args, limit, offset,
+        *args,
+        limit,
+        offset,
     )
     totals = [r for r in rows if r["client_id"] is None]
     clients = [r for r in rows if r["client_id"] is not None]

@@ -32,23 +32,34 @@ CREATE INDEX IF NOT EXISTS subscriber_directory_number ON {TABLE} (number);
 # A line's row is written at the end of its batch (`_write_created`), with any status change that
 # followed in the same batch: one pipelined insert per batch instead of a round trip per line.
 _COLUMNS = ("subscriber_id", "client_id", "service", "number", "status", "created_at", "updated_at")
-_INSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ({', '.join(f'${i}' for i in range(1, len(_COLUMNS) + 1))})"
+_PLACEHOLDERS = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
+_INSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ({_PLACEHOLDERS})"
 
 
 async def on_created(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     gathered(NAME)[event.aggregate_id] = {
-        "subscriber_id": event.aggregate_id, "client_id": UUID(d["client_id"]), "service": d["service"], "number": d["number"],
-        "status": "active", "created_at": event.time, "updated_at": event.time,
+        "subscriber_id": event.aggregate_id,
+        "client_id": UUID(d["client_id"]),
+        "service": d["service"],
+        "number": d["number"],
+        "status": "active",
+        "created_at": event.time,
+        "updated_at": event.time,
     }
 
 
 async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    if (created := gathered(NAME).get(event.aggregate_id)) is not None:  # created in this batch, not written yet
+    if (
+        created := gathered(NAME).get(event.aggregate_id)
+    ) is not None:  # created in this batch, not written yet
         created.update(status=event.data["status"], updated_at=event.time)
         return
     await conn.execute(
-        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE subscriber_id = $1", event.aggregate_id, event.data["status"], event.time
+        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE subscriber_id = $1",
+        event.aggregate_id,
+        event.data["status"],
+        event.time,
     )
 
 
@@ -71,7 +82,18 @@ async def find(conn: asyncpg.Connection, subscriber_id: UUID) -> dict[str, Any] 
     return dict(record) if record else None
 
 
-async def search(conn: asyncpg.Connection, *, client_id=None, service=None, status=None, number=None, limit: int, offset: int):
+async def search(
+    conn: asyncpg.Connection,
+    *,
+    client_id=None,
+    service=None,
+    status=None,
+    number=None,
+    limit: int,
+    offset: int,
+):
     equals = {"client_id": client_id, "service": service, "status": status, "number": number}
-    rows, total = await filtered_page(conn, TABLE, equals=equals, order_by="created_at, subscriber_id", limit=limit, offset=offset)
+    rows, total = await filtered_page(
+        conn, TABLE, equals=equals, order_by="created_at, subscriber_id", limit=limit, offset=offset
+    )
     return [dict(r) for r in rows], total

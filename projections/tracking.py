@@ -51,10 +51,14 @@ INSERT INTO {SCHEMA}.projection_progress (projection, position) SELECT unnest($5
 ON CONFLICT (projection) DO UPDATE SET position = GREATEST(projection_progress.position, EXCLUDED.position)
 """
 
-Applied = dict[str, dict[UUID, tuple[int, int]]]  # projection -> aggregate -> (version, position) last applied
+Applied = dict[
+    str, dict[UUID, tuple[int, int]]
+]  # projection -> aggregate -> (version, position) last applied
 
 
-async def lock_versions(conn: asyncpg.Connection, wanted: dict[str, Iterable[UUID]]) -> dict[str, dict[UUID, int]]:
+async def lock_versions(
+    conn: asyncpg.Connection, wanted: dict[str, Iterable[UUID]]
+) -> dict[str, dict[UUID, int]]:
     """Locks the tracking rows of these (projection, aggregates) and returns the version each has applied (0: none)."""
     # One order for every consumer, so two transactions locking overlapping batches cannot deadlock.
     pairs = sorted({(projection, aggregate_id) for projection, ids in wanted.items() for aggregate_id in ids})
@@ -68,7 +72,11 @@ async def lock_versions(conn: asyncpg.Connection, wanted: dict[str, Iterable[UUI
 async def record(conn: asyncpg.Connection, applied: Applied, projections: list[str], position: int) -> None:
     """Records, per projection and aggregate, the (version, position) of the last event applied, and
     advances every one of `projections` to `position`."""
-    rows = [(projection, aggregate_id, *last) for projection, by_id in applied.items() for aggregate_id, last in by_id.items()]
+    rows = [
+        (projection, aggregate_id, *last)
+        for projection, by_id in applied.items()
+        for aggregate_id, last in by_id.items()
+    ]
     columns = [list(column) for column in zip(*rows)] if rows else [[], [], [], []]
     await conn.execute(_RECORD, *columns, projections, position)
 

@@ -37,7 +37,10 @@ class EventSpec:
 
 def _published_by(module: ModuleType) -> list[tuple[str, EventSpec]]:
     """Each event a payload module publishes (its PUBLISHED), keyed by the topic the event store writes."""
-    return [(get_topic(event), EventSpec(aggregate, event.__name__, 1, payload)) for event, (aggregate, payload) in module.PUBLISHED.items()]
+    return [
+        (get_topic(event), EventSpec(aggregate, event.__name__, 1, payload))
+        for event, (aggregate, payload) in module.PUBLISHED.items()
+    ]
 
 
 def _internal(aggregate: str, event: type) -> tuple[str, EventSpec]:
@@ -45,21 +48,28 @@ def _internal(aggregate: str, event: type) -> tuple[str, EventSpec]:
     return get_topic(event), EventSpec(aggregate, event.__name__, 1, None, public=False)
 
 
-EVENTS: dict[str, EventSpec] = dict([
-    *_published_by(client), *_published_by(offer), *_published_by(subscriber), *_published_by(access),
-    _internal("cin_registration", CinRegistration.CinRegistered),
-    _internal("number", NumberReservation.NumberReserved),
-    _internal("idempotency", IdempotencyRecord.IdempotentRequestRecorded),
-    _internal("number", NumberReservation.NumberReservedAgain),
-    _internal("number", NumberReservation.NumberReleased),
-    _internal("number", NumberReservation.NumberHeld),
-    _internal("number", NumberReservation.NumberHeldAgain),
-    _internal("number", NumberReservation.NumberHoldReleased),
-    _internal("offer_usage", OfferUsageMarker.OfferUsageMarked),
-    *_published_by(contract), *_published_by(billing), *_published_by(collections),
-    _internal("number_series", NumberSeries.NumberSeriesOpened),
-    _internal("number_series", NumberSeries.NumbersAllocated),
-])
+EVENTS: dict[str, EventSpec] = dict(
+    [
+        *_published_by(client),
+        *_published_by(offer),
+        *_published_by(subscriber),
+        *_published_by(access),
+        _internal("cin_registration", CinRegistration.CinRegistered),
+        _internal("number", NumberReservation.NumberReserved),
+        _internal("idempotency", IdempotencyRecord.IdempotentRequestRecorded),
+        _internal("number", NumberReservation.NumberReservedAgain),
+        _internal("number", NumberReservation.NumberReleased),
+        _internal("number", NumberReservation.NumberHeld),
+        _internal("number", NumberReservation.NumberHeldAgain),
+        _internal("number", NumberReservation.NumberHoldReleased),
+        _internal("offer_usage", OfferUsageMarker.OfferUsageMarked),
+        *_published_by(contract),
+        *_published_by(billing),
+        *_published_by(collections),
+        _internal("number_series", NumberSeries.NumberSeriesOpened),
+        _internal("number_series", NumberSeries.NumbersAllocated),
+    ]
+)
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS.values()}
 

@@ -66,7 +66,9 @@ def event_id(aggregate_id: UUID, version: int) -> str:
     return str(uuid5(EVENT_ID_NAMESPACE, f"{aggregate_id}/{version}"))
 
 
-def to_cloudevent(notification: Notification, state: dict[str, Any], *, json_ready: bool = False) -> CloudEvent:
+def to_cloudevent(
+    notification: Notification, state: dict[str, Any], *, json_ready: bool = False
+) -> CloudEvent:
     spec = spec_for_stored_topic(notification.topic)
     meta = state.get("_meta") or {}
     data = {k: v for k, v in state.items() if k not in _ENVELOPE_FIELDS}
@@ -96,7 +98,11 @@ def public_cloudevents(notifications, decode_state) -> list[CloudEvent]:
         if not spec_for_stored_topic(n.topic).public:
             continue
         state = json_ready_state(n.state)
-        events.append(to_cloudevent(n, state, json_ready=True) if state is not None else to_cloudevent(n, decode_state(n)))
+        events.append(
+            to_cloudevent(n, state, json_ready=True)
+            if state is not None
+            else to_cloudevent(n, decode_state(n))
+        )
     return events
 
 

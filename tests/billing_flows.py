@@ -22,27 +22,46 @@ async def billing_system(kafka: bool = False, **overrides):
         yield system
 
 
-async def offer(client: httpx.AsyncClient, fee: str, activation: str = "0.00", service: str = "mobile", name: str | None = None) -> str:
+async def offer(
+    client: httpx.AsyncClient,
+    fee: str,
+    activation: str = "0.00",
+    service: str = "mobile",
+    name: str | None = None,
+) -> str:
     components = {
         "mobile": [{"kind": "data", "gb": 20}],
         "internet": [{"kind": "fiber", "mbps": 100}, {"kind": "landline"}],
         "landline": [{"kind": "national", "hours": 10}],
     }[service]
-    body = {"name": name or f"{service} {fee}", "service": service, "family": "std", "monthly_fee": fee,
-            "activation_fee": activation, "components": components}
+    body = {
+        "name": name or f"{service} {fee}",
+        "service": service,
+        "family": "std",
+        "monthly_fee": fee,
+        "activation_fee": activation,
+        "components": components,
+    }
     response = await client.post("/api/v1/offers", json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
 
 async def customer(client: httpx.AsyncClient, name: str = "Amina Benali") -> str:
-    body = {"cin": random_cin(), "full_name": name, "email": "amina@example.ma", "address": "12 Av. Hassan II, Rabat"}
+    body = {
+        "cin": random_cin(),
+        "full_name": name,
+        "email": "amina@example.ma",
+        "address": "12 Av. Hassan II, Rabat",
+    }
     response = await client.post("/api/v1/clients", json=body, headers=OPERATOR)
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
 
-async def contract(client: httpx.AsyncClient, client_id: str, offer_id: str, commitment: int = 0, new_line: bool = False) -> str:
+async def contract(
+    client: httpx.AsyncClient, client_id: str, offer_id: str, commitment: int = 0, new_line: bool = False
+) -> str:
     body = {"client_id": client_id, "offer_id": offer_id, "commitment_months": commitment}
     if new_line:
         body["intent"] = "new_line"
@@ -79,7 +98,9 @@ async def invoices_of(http: httpx.AsyncClient, **filters) -> list[dict]:
     return response.json()["items"]
 
 
-async def billed(runtime, client: httpx.AsyncClient, period: str = "2026-10", on: date = BILLING_DAY) -> tuple[dict, list[dict]]:
+async def billed(
+    runtime, client: httpx.AsyncClient, period: str = "2026-10", on: date = BILLING_DAY
+) -> tuple[dict, list[dict]]:
     """Moves the clock to `on`, bills the period to completion, and returns the run and its invoices."""
     runtime.clock.set_today(on)
     started = await bill(client, period)

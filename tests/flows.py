@@ -14,7 +14,12 @@ def random_cin() -> str:
 
 
 async def register_client(client: httpx.AsyncClient, cin: str | None = None, headers=OPERATOR) -> dict:
-    body = {"cin": cin or random_cin(), "full_name": "Amina Benali", "email": "amina@example.ma", "address": "12 Av. Hassan II, Rabat"}
+    body = {
+        "cin": cin or random_cin(),
+        "full_name": "Amina Benali",
+        "email": "amina@example.ma",
+        "address": "12 Av. Hassan II, Rabat",
+    }
     response = await client.post("/api/v1/clients", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
@@ -22,8 +27,12 @@ async def register_client(client: httpx.AsyncClient, cin: str | None = None, hea
 
 async def create_offer(client: httpx.AsyncClient, monthly_fee: str = "99.00") -> dict:
     body = {
-        "name": "Mobile 20 Go", "service": "mobile", "family": "4g", "monthly_fee": monthly_fee,
-        "activation_fee": "50.00", "components": [{"kind": "data", "gb": 20}],
+        "name": "Mobile 20 Go",
+        "service": "mobile",
+        "family": "4g",
+        "monthly_fee": monthly_fee,
+        "activation_fee": "50.00",
+        "components": [{"kind": "data", "gb": 20}],
     }
     response = await client.post("/api/v1/offers", json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
@@ -31,7 +40,11 @@ async def create_offer(client: httpx.AsyncClient, monthly_fee: str = "99.00") ->
 
 
 async def provision(
-    client: httpx.AsyncClient, client_id: str, offer_id: str, correlation_id: str | None = None, intent: str | None = None
+    client: httpx.AsyncClient,
+    client_id: str,
+    offer_id: str,
+    correlation_id: str | None = None,
+    intent: str | None = None,
 ) -> dict:
     headers = dict(OPERATOR)
     if correlation_id:

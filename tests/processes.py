@@ -33,7 +33,9 @@ async def background(args: list[str], env: dict[str, str]):
         yield process
     finally:
         if process.poll() is not None:  # it died on its own: show why
-            print(f"\n--- mtf {' '.join(args)} exited with {process.returncode}:\n{Path(log.name).read_text()[-4000:]}")
+            print(
+                f"\n--- mtf {' '.join(args)} exited with {process.returncode}:\n{Path(log.name).read_text()[-4000:]}"
+            )
         process.terminate()
         try:
             await asyncio.to_thread(process.wait, 20)
@@ -47,7 +49,9 @@ async def crash_at(point: str, args: list[str], env: dict[str, str], timeout: fl
     from infra.kernel.faults import CRASH_EXIT_CODE
 
     env = {**env, "MTF_CRASH_AT": point}
-    process = subprocess.Popen([*MTF, *args], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [*MTF, *args], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         code = await asyncio.to_thread(process.wait, timeout)
     except subprocess.TimeoutExpired:

@@ -31,7 +31,9 @@ ADMIN = {"X-API-Key": "test-admin-key"}
 def required_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        raise RuntimeError(f"{name} is not set: run the tests with `make test`, which starts PostgreSQL and Kafka")
+        raise RuntimeError(
+            f"{name} is not set: run the tests with `make test`, which starts PostgreSQL and Kafka"
+        )
     return value
 
 
@@ -57,7 +59,9 @@ def fresh_settings(*, kafka: bool, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def serving(settings: Settings, *, relay: bool = True, projector: bool = True) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+async def serving(
+    settings: Settings, *, relay: bool = True, projector: bool = True
+) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
     """The system on `settings` in this process, and an HTTP client of its gateway."""
     from infra.runtime.app import create_app
 
@@ -79,7 +83,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
             "MTF_KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
             "MTF_CONSUMER_GROUP": settings.consumer_group,
             "MTF_KAFKA_PARTITIONS": str(settings.kafka_partitions),
-            "MTF_API_KEYS": orjson.dumps(settings.model_dump(mode="json", include={"api_keys"}, exclude_none=True)["api_keys"]).decode(),
+            "MTF_API_KEYS": orjson.dumps(
+                settings.model_dump(mode="json", include={"api_keys"}, exclude_none=True)["api_keys"]
+            ).decode(),
             "MTF_LOG_LEVEL": "warning",
         }
     )
@@ -90,7 +96,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
 async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 20.0) -> list:
     """Reads a topic from the start with a plain aiokafka consumer until `expected` records arrive."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
     )
     await consumer.start()
     records: list = []
@@ -135,7 +145,9 @@ async def settled(database_url: str, contracts: int) -> bool:
     """True once both contract read models hold `contracts` provisioned-and-activated contracts."""
     conn = await asyncpg.connect(database_url)
     try:
-        summaries = await conn.fetchval("SELECT count(*) FROM readmodel.contract_summary WHERE status = 'active'")
+        summaries = await conn.fetchval(
+            "SELECT count(*) FROM readmodel.contract_summary WHERE status = 'active'"
+        )
         entries = await conn.fetchval("SELECT count(*) FROM readmodel.contract_audit_trail")
     except asyncpg.UndefinedTableError:
         return False
@@ -157,7 +169,9 @@ async def all_projected(database_url: str) -> bool:
         )
         tracked = {
             (r["projection"], r["aggregate_id"]): r["version"]
-            for r in await conn.fetch("SELECT projection, aggregate_id, version FROM readmodel.projection_tracking")
+            for r in await conn.fetch(
+                "SELECT projection, aggregate_id, version FROM readmodel.projection_tracking"
+            )
         }
     except asyncpg.UndefinedTableError:
         return False
@@ -169,7 +183,10 @@ async def all_projected(database_url: str) -> bool:
             continue
         for projection in PROJECTIONS.values():
             wanted = spec.aggregate in projection.aggregates
-            if wanted and tracked.get((projection.name, stream["originator_id"]), 0) < stream["originator_version"]:
+            if (
+                wanted
+                and tracked.get((projection.name, stream["originator_id"]), 0) < stream["originator_version"]
+            ):
                 return False
     return True
 

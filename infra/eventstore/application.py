@@ -118,7 +118,12 @@ class ApplicationStore(Application):
 
     def load_any(self, aggregate_ids: list[UUID]) -> dict[UUID, Aggregate]:
         """Whatever aggregates these ids hold; absent ids and erased histories are left out."""
-        return replayed_streams({i: [self.mapper.to_domain_event(s) for s in self.recorder.select_events(i)] for i in aggregate_ids})
+        return replayed_streams(
+            {
+                i: [self.mapper.to_domain_event(s) for s in self.recorder.select_events(i)]
+                for i in aggregate_ids
+            }
+        )
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -133,7 +138,9 @@ class ApplicationStore(Application):
         return self.mapper.transcoder.decode(notification.state)
 
 
-def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock: Clock | None) -> ProcessingEvent:
+def _collected(
+    aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock: Clock | None
+) -> ProcessingEvent:
     """What `Application.save` collects, without its runtime protocol checks per object (a
     twentieth of a sweep's CPU): here every object is an aggregate. Nothing is snapshotted and no
     follower is notified, so `save`'s other steps have nothing to do.
@@ -145,7 +152,9 @@ def _collected(aggregates: Sequence[Aggregate], alongside: Sequence[Row], clock:
         events = aggregate.collect_events()
         if clock is not None:
             for event in events:
-                object.__setattr__(event, "timestamp", clock.seen(event.timestamp))  # frozen once triggered; not yet stored
+                object.__setattr__(
+                    event, "timestamp", clock.seen(event.timestamp)
+                )  # frozen once triggered; not yet stored
         processing.events.extend(events)
         processing.aggregates[aggregate.id] = aggregate
     if alongside:

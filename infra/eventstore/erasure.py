@@ -18,8 +18,12 @@ from infra.storage import landing_drafts
 
 
 def remove_erased_history(store: PostgresEventStore, client: Client) -> None:
-    """Removes the stored events before `ClientErased`, the CIN's marker, and any self-service draft naming the client."""
+    """Removes the stored events before `ClientErased`, the CIN's marker, and any self-service draft naming
+    the client."""
     with psycopg.connect(store.database_url) as conn, conn.transaction():
-        conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s AND originator_version < %s", (client.id, client.version))
+        conn.execute(
+            f"DELETE FROM {EVENTS} WHERE originator_id = %s AND originator_version < %s",
+            (client.id, client.version),
+        )
         conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s", (CinRegistration.id_for(client.cin),))
         landing_drafts.forget_person(conn, client.cin, client.email)

@@ -51,15 +51,22 @@ class StateAsOf:
     state: dict[str, Any]
 
 
-def recorded_events(store: PostgresEventStore, aggregate_id: UUID, *, limit: int, offset: int) -> RecordedEvents | None:
+def recorded_events(
+    store: PostgresEventStore, aggregate_id: UUID, *, limit: int, offset: int
+) -> RecordedEvents | None:
     """One page of the aggregate's events in version order; None if nothing was ever recorded under this id."""
     with store.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
         # Every event of a stream names the same aggregate type, so any one of its topics tells it.
-        total, topic = cursor.execute(f"SELECT count(*), max(topic) FROM {EVENTS_TABLE} WHERE originator_id = %s", (aggregate_id,)).fetchone()
+        total, topic = cursor.execute(
+            f"SELECT count(*), max(topic) FROM {EVENTS_TABLE} WHERE originator_id = %s", (aggregate_id,)
+        ).fetchone()
         if not total:
             return None
         rows = cursor.execute(_STREAM + " LIMIT %s OFFSET %s", (aggregate_id, limit, offset)).fetchall()
-    notifications = [Notification(id=n, originator_id=aggregate_id, originator_version=v, topic=t, state=bytes(s)) for n, v, t, s in rows]
+    notifications = [
+        Notification(id=n, originator_id=aggregate_id, originator_version=v, topic=t, state=bytes(s))
+        for n, v, t, s in rows
+    ]
     events = [to_cloudevent(n, store.decode_state(n)) for n in notifications]
     return RecordedEvents(spec_for_stored_topic(topic).aggregate, events, total)
 
@@ -80,7 +87,13 @@ def state_as_of(store: PostgresEventStore, aggregate_id: UUID, moment: datetime)
         raise HistoryErased(str(aggregate_id))
     aggregate = replayed(None, (event for _, event in applied))
     position, last = applied[-1]
-    return StateAsOf(spec_for_stored_topic(rows[0][2]).aggregate, last.originator_version, position, last.timestamp, _fields(aggregate))
+    return StateAsOf(
+        spec_for_stored_topic(rows[0][2]).aggregate,
+        last.originator_version,
+        position,
+        last.timestamp,
+        _fields(aggregate),
+    )
 
 
 def _fields(aggregate: Any) -> dict[str, Any]:

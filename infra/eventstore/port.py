@@ -17,7 +17,9 @@ from domain.errors import Conflict
 from infra.kernel.command_context import CommandContext
 
 A = TypeVar("A", bound=Aggregate)
-Row = tuple[str, Sequence[Any]]  # an INSERT (%s placeholders, no RETURNING) and its parameters, written with an append
+Row = tuple[
+    str, Sequence[Any]
+]  # an INSERT (%s placeholders, no RETURNING) and its parameters, written with an append
 
 
 class ConcurrencyConflict(Conflict):

@@ -81,32 +81,51 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
 
     # The library's statements, each sent at most twice rather than its ten times (see below).
     select_events = _once_more_on_a_lost_connection(PostgresApplicationRecorder.select_events.__wrapped__)
-    select_notifications = _once_more_on_a_lost_connection(PostgresApplicationRecorder.select_notifications.__wrapped__)
-    max_notification_id = _once_more_on_a_lost_connection(PostgresApplicationRecorder.max_notification_id.__wrapped__)
+    select_notifications = _once_more_on_a_lost_connection(
+        PostgresApplicationRecorder.select_notifications.__wrapped__
+    )
+    max_notification_id = _once_more_on_a_lost_connection(
+        PostgresApplicationRecorder.max_notification_id.__wrapped__
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
         function = Identifier(INSERT_FUNCTION)
-        del self.sql_create_statements[self.create_insert_function_statement_index]  # the library's function, unused
+        # the library's function, unused
+        del self.sql_create_statements[self.create_insert_function_statement_index]
         self.sql_create_statements[:] = map(_created_once, self.sql_create_statements)
-        self.sql_create_statements.append(SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}"
-            "(ids uuid[], versions int[], topics text[], states bytea, starts int[], lengths int[]) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN"
-            "    SET LOCAL lock_timeout = '{lock_timeout}s';"
-            "    PERFORM pg_advisory_xact_lock({append_lock});"
-            "    NOTIFY {channel};"
-            "    RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
-            "        SELECT e.id, e.version, e.topic, substring(states FROM e.start FOR e.length)"
-            "        FROM unnest(ids, versions, topics, starts, lengths) WITH ORDINALITY AS e(id, version, topic, start, length, n)"
-            "        ORDER BY e.n RETURNING notification_id;"
-            " END; $BODY$"
-        ).format(schema=schema, function=function, table=table, channel=Identifier(self.channel_name),
-                 lock_timeout=self.datastore.lock_timeout, append_lock=APPEND_LOCK))
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{function}"
+                "(ids uuid[], versions int[], topics text[], states bytea, starts int[], lengths int[]) "
+                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN"
+                "    SET LOCAL lock_timeout = '{lock_timeout}s';"
+                "    PERFORM pg_advisory_xact_lock({append_lock});"
+                "    NOTIFY {channel};"
+                "    RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
+                "        SELECT e.id, e.version, e.topic, substring(states FROM e.start FOR e.length)"
+                "        FROM unnest(ids, versions, topics, starts, lengths) WITH ORDINALITY AS e(id, "
+                "version, topic, start, length, n)"
+                "        ORDER BY e.n RETURNING notification_id;"
+                " END; $BODY$"
+            ).format(
+                schema=schema,
+                function=function,
+                table=table,
+                channel=Identifier(self.channel_name),
+                lock_timeout=self.datastore.lock_timeout,
+                append_lock=APPEND_LOCK,
+            )
+        )
         # Kept as text: psycopg would render a composed query again at every append.
-        self._insert = SQL("SELECT * FROM {schema}.{function}(%s::uuid[], %s::int[], %s::text[], %s, %s::int[], %s::int[])").format(
-            schema=schema, function=function).as_string()
+        self._insert = (
+            SQL(
+                "SELECT * FROM {schema}.{function}(%s::uuid[], %s::int[], %s::text[], %s, %s::int[], %s::int[])"
+            )
+            .format(schema=schema, function=function)
+            .as_string()
+        )
 
     @_once_more_on_a_lost_connection
     def insert_events(
@@ -139,7 +158,8 @@ def _created_once(statement: Composable) -> Composable:
         return statement
     name = text.removeprefix("CREATE TYPE ").split(" ", 1)[0]
     return SQL("DO $once$ BEGIN IF to_regtype({name}) IS NULL THEN {create}; END IF; END $once$").format(
-        name=Literal(name), create=statement)
+        name=Literal(name), create=statement
+    )
 
 
 @lru_cache(maxsize=64)
@@ -203,7 +223,9 @@ class PostgresEventStore(ApplicationStore):
             ).fetchall()
         streams: dict[UUID, list] = {}
         for row in rows:
-            stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+            stored = StoredEvent(
+                row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
+            )
             streams.setdefault(row["originator_id"], []).append(self.mapper.to_domain_event(stored))
         return replayed_streams(streams)
 
@@ -224,7 +246,10 @@ class PostgresEventStore(ApplicationStore):
         Billing and collections read their input this way: a position pins exactly what they saw."""
         after = 0
         while after < up_to:
-            with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            with (
+                self.recorder.datastore.get_connection() as conn,
+                conn.cursor(row_factory=tuple_row) as cursor,
+            ):
                 rows = cursor.execute(
                     f"""SELECT notification_id, originator_id, topic, state FROM {EVENTS_TABLE}
                         WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)
@@ -239,7 +264,9 @@ class PostgresEventStore(ApplicationStore):
 
     def states_of(self, topic: str) -> list[bytes]:
         with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-            rows = cursor.execute(f"SELECT state FROM {EVENTS_TABLE} WHERE topic = %s ORDER BY notification_id", (topic,)).fetchall()
+            rows = cursor.execute(
+                f"SELECT state FROM {EVENTS_TABLE} WHERE topic = %s ORDER BY notification_id", (topic,)
+            ).fetchall()
         return [bytes(state) for (state,) in rows]
 
     def unfinished(self, started: str, finished: str) -> list[UUID]:
@@ -270,13 +297,16 @@ class PostgresEventStore(ApplicationStore):
         """The channel every append NOTIFYs when it commits (see `OrderedInsertRecorder`)."""
         return self.recorder.channel_name
 
+
 SCHEMA_LOCK = 7_355_609
 CONNECTION_WAIT_S = 3
 POOL_SIZE = 20  # connections at most, unless the command threads need more
 POOL_BESIDE_COMMANDS = 8  # the relay's reads, billing and start-up work, the default executor's threads
 
 
-def open_event_store(database_url: str, clock: Clock | None = None, command_threads: int = 8) -> PostgresEventStore:
+def open_event_store(
+    database_url: str, clock: Clock | None = None, command_threads: int = 8
+) -> PostgresEventStore:
     """Opens (and on first use creates) the event store; its appends are stamped by `clock`.
 
     Its pool holds a connection for each command thread and some for the relay, billing and

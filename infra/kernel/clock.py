@@ -44,7 +44,9 @@ class FixedDateClock:
         return self.seen(datetime.now(timezone.utc))
 
     def seen(self, moment: datetime) -> datetime:
-        return moment.astimezone(timezone.utc).replace(year=self._today.year, month=self._today.month, day=self._today.day)
+        return moment.astimezone(timezone.utc).replace(
+            year=self._today.year, month=self._today.month, day=self._today.day
+        )
 
 
 def clock_from(fixed_today: date | None) -> Clock:

@@ -23,7 +23,9 @@ class CommandContext:
     traceparent: str | None = None
 
     def as_metadata(self) -> dict[str, str | None]:
-        return dict(vars(self))  # dataclasses.asdict deep-copies, at a cost a sweep felt (docs/performance.md)
+        return dict(
+            vars(self)
+        )  # dataclasses.asdict deep-copies, at a cost a sweep felt (docs/performance.md)
 
 
 SYSTEM = CommandContext(actor="system", role="system")

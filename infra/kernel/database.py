@@ -84,7 +84,8 @@ async def require_utf8(pool: asyncpg.Pool) -> None:
     bytes, so the first command that read an event failed with a TypeError (a 500), and names in
     Arabic script would be stored unchecked. Seen with a server initialised without a locale."""
     name, encoding = await pool.fetchrow(
-        "SELECT datname, pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")
+        "SELECT datname, pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()"
+    )
     if encoding != "UTF8":
         raise UnsupportedDatabase(
             f"database {name!r} is encoded {encoding}; MT-Facturation needs UTF8: "

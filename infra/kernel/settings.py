@@ -15,7 +15,9 @@ from domain.operator import Operator
 from infra.kernel.telemetry import effective_ratio
 
 ROLES = ("operator", "auditor", "admin", "integrator")
-SCOPE = r"^(read|[a-z][a-z-]*:write)$"  # read: every GET; <resource>:write: the writes under /api/v1/<resource>
+SCOPE = (
+    r"^(read|[a-z][a-z-]*:write)$"  # read: every GET; <resource>:write: the writes under /api/v1/<resource>
+)
 
 
 class KeyGrant(BaseModel):
@@ -37,7 +39,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".mtf")
     web_dist: Path = Field(
         default=Path(__file__).resolve().parents[2] / "web" / "dist",
-        description="The built front ends (`vite build` in web/); the gateway serves the workspace from here when it exists.",
+        description="The built front ends (`vite build` in web/); "
+        "the gateway serves the workspace from here when it exists.",
     )
     kafka_bootstrap: str | None = Field(
         default=None, description="Kafka bootstrap servers. Unset: projections run in-process."
@@ -48,7 +51,8 @@ class Settings(BaseSettings):
 
     api_keys: dict[str, str | KeyGrant] = Field(
         default_factory=dict,
-        description='JSON object mapping each API key to its role, or to {"role", "scopes"} for a key narrowed to some scopes.',
+        description="JSON object mapping each API key to its role, "
+        'or to {"role", "scopes"} for a key narrowed to some scopes.',
     )
     api_keys_file: Path | None = Field(
         default=None, description="A JSON file with the same mapping, merged into api_keys."
@@ -56,83 +60,145 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 256 * 1024
     cors_origins: list[str] = Field(
-        default_factory=list, description="Origins whose browsers may call the API (the workspace, the self-service site); JSON list."
+        default_factory=list,
+        description="Origins whose browsers may call the API (the workspace, the self-service site); JSON list.",
     )
     command_threads: int = Field(
-        default=8, ge=1, le=64,
-        description="Commands one gateway process runs at once; the others wait their turn. More threads only contend for the GIL.",
+        default=8,
+        ge=1,
+        le=64,
+        description="Commands one gateway process runs at once; the others wait their turn. "
+        "More threads only contend for the GIL.",
     )
     consistency_wait_ms: int = 2000
     server_timing: bool = Field(
         default=False,
-        description="Answer each request with a Server-Timing header: where its time went (queue, command, append, resume, app).",
+        description="Answer each request with a Server-Timing header: "
+        "where its time went (queue, command, append, resume, app).",
     )
-    landing_token_minutes: int = Field(default=15, ge=1, le=24 * 60, description="How long a self-service visitor's token lasts.")
+    landing_token_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="How long a self-service visitor's token lasts."
+    )
     landing_failures_per_cin: int = Field(
-        default=5, ge=1, description="Verification requests for one CIN allowed per window before each must wait longer than the last.")
+        default=5,
+        ge=1,
+        description="Verification requests for one CIN allowed per window before each must wait longer than the last.",
+    )
     landing_failures_per_address: int = Field(
-        default=20, ge=1, description="Verification requests from one client address allowed per window before the growing wait.")
+        default=20,
+        ge=1,
+        description="Verification requests from one client address allowed per window before the growing wait.",
+    )
     landing_codes_per_number: int = Field(
-        default=5, ge=1, description="One-time codes sent to one number per window before the growing wait.")
+        default=5, ge=1, description="One-time codes sent to one number per window before the growing wait."
+    )
     landing_code_minutes: int = Field(default=5, ge=1, le=30, description="How long a one-time code lasts.")
-    landing_code_tries: int = Field(default=5, ge=1, le=10, description="Wrong answers one code allows before it is dead.")
+    landing_code_tries: int = Field(
+        default=5, ge=1, le=10, description="Wrong answers one code allows before it is dead."
+    )
     notifications_sender: Literal["auto", "kafka", "console", "none"] = Field(
-        default="auto", description="Who gets the notifications outbox: auto is kafka with a broker, else the console; "
-                                    "none leaves the rows for another process (or a test) to read.")
-    landing_draft_days: int = Field(default=30, ge=1, le=365, description="How long a saved self-service draft is kept after its last save.")
-    landing_submissions_per_address: int = Field(default=5, ge=1, description="Subscription submissions from one client address allowed per window.")
+        default="auto",
+        description="Who gets the notifications outbox: auto is kafka with a broker, else the console; "
+        "none leaves the rows for another process (or a test) to read.",
+    )
+    landing_draft_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="How long a saved self-service draft is kept after its last save.",
+    )
+    landing_submissions_per_address: int = Field(
+        default=5, ge=1, description="Subscription submissions from one client address allowed per window."
+    )
     landing_number_hold_minutes: int = Field(
-        default=30, ge=1, le=24 * 60, description="How long a number shown to a self-service visitor is held for their draft.")
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="How long a number shown to a self-service visitor is held for their draft.",
+    )
     landing_number_holds_per_address: int = Field(
-        default=20, ge=1, description="Number-hold requests from one client address allowed per window.")
+        default=20, ge=1, description="Number-hold requests from one client address allowed per window."
+    )
     landing_attempt_window_minutes: int = Field(
-        default=15, ge=1, le=24 * 60, description="The window failed verifications and submissions are counted over."
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="The window failed verifications and submissions are counted over.",
     )
     ready_max_relay_lag: int = 10_000
 
     relay_batch_size: int = 500
     relay_idle_poll_ms: int = Field(
-        default=1000, ge=10, description="The relay is woken by each append's NOTIFY; it also polls this often, should one be lost."
+        default=1000,
+        ge=10,
+        description="The relay is woken by each append's NOTIFY; it also polls this often, should one be lost.",
     )
     relay_min_interval_ms: int = Field(
-        default=100, ge=0, le=1000, description="Shortest time between two relay batches while events keep coming (fewer, fuller batches)."
+        default=100,
+        ge=0,
+        le=1000,
+        description="Shortest time between two relay batches while events keep coming (fewer, fuller batches).",
     )
     projection_batch_size: int = 500
 
     fixed_today: date | None = Field(
         default=None, description="Pins the clock's date (tests, replays of a past day)."
     )
-    vat_rate: Decimal = Field(default=Decimal("0.20"), ge=0, le=1, description="TVA on each invoice line's net amount.")
-    payment_terms_days: int = Field(default=30, ge=0, le=365, description="Due date = issue date + this many days.")
+    vat_rate: Decimal = Field(
+        default=Decimal("0.20"), ge=0, le=1, description="TVA on each invoice line's net amount."
+    )
+    payment_terms_days: int = Field(
+        default=30, ge=0, le=365, description="Due date = issue date + this many days."
+    )
     billing_block_size: int = Field(
         default=500, ge=1, le=10_000, description="Clients billed per append; each block is one atomic save."
     )
-    collections_reminder_dpd: int = Field(default=1, ge=1, description="Days past due that send the first payment reminder.")
-    collections_case_dpd: int = Field(default=15, ge=1, description="Days past due that open a collection case.")
-    collections_warning_dpd: int = Field(default=30, ge=1, description="Days past due that send the formal warning.")
-    collections_delinquent_dpd: int = Field(default=60, ge=1, description="Days past due that mark the client delinquent.")
+    collections_reminder_dpd: int = Field(
+        default=1, ge=1, description="Days past due that send the first payment reminder."
+    )
+    collections_case_dpd: int = Field(
+        default=15, ge=1, description="Days past due that open a collection case."
+    )
+    collections_warning_dpd: int = Field(
+        default=30, ge=1, description="Days past due that send the formal warning."
+    )
+    collections_delinquent_dpd: int = Field(
+        default=60, ge=1, description="Days past due that mark the client delinquent."
+    )
     profile: Literal["development", "production"] = Field(
-        default="development", description="production refuses to start with the operator's placeholder legal identifiers.")
+        default="development",
+        description="production refuses to start with the operator's placeholder legal identifiers.",
+    )
     operator_name: str = "MT-Facturation Telecom SA"
     operator_address: str = "Avenue Mohammed VI, Rabat, Maroc"
-    operator_ice: str = Field(default="000000000000000", description="ICE, the 15-digit common company identifier.")
+    operator_ice: str = Field(
+        default="000000000000000", description="ICE, the 15-digit common company identifier."
+    )
     operator_if: str = Field(default="00000000", description="IF, the tax identifier.")
     operator_rc: str = Field(default="Rabat 00000", description="RC, the trade register entry and its city.")
     operator_patente: str = Field(default="00000000", description="The patente (professional tax) number.")
     operator_capital: str = Field(default="10 000 000 MAD", description="The share capital, as printed.")
     document_verify_url: str = Field(
         default="http://127.0.0.1:8000/api/v1/documents/verify",
-        description="The public verification endpoint a document's QR code points to.")
-    pdf_workers: int = Field(default=0, ge=0, le=64, description="Processes rendering a billing run's invoice PDFs; 0: one per core.")
+        description="The public verification endpoint a document's QR code points to.",
+    )
+    pdf_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Processes rendering a billing run's invoice PDFs; 0: one per core.",
+    )
     document_font_dir: Path = Field(
         default=Path("/usr/share/fonts/truetype/dejavu"),
-        description="Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian's fonts-dejavu-core): Latin and Arabic.")
+        description="Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian's fonts-dejavu-core): Latin and Arabic.",
+    )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "info"
     otel_console: bool = False
     otel_exporter_otlp_endpoint: str | None = Field(
-        default=None, description="An OTLP/HTTP collector, e.g. http://127.0.0.1:4318: spans go to <it>/v1/traces."
+        default=None,
+        description="An OTLP/HTTP collector, e.g. http://127.0.0.1:4318: spans go to <it>/v1/traces.",
     )
     otel_sample_ratio: float | None = Field(
         default=None, ge=0, le=1, description="Share of traces recorded; default 1 with an exporter, else 0."
@@ -142,7 +208,10 @@ class Settings(BaseSettings):
     @classmethod
     def _roles_are_known(cls, keys: dict[str, Any]) -> dict[str, KeyGrant]:
         """Each key's grant: a role name, or {"role", "scopes"}, as configured."""
-        grants = {key: KeyGrant(role=grant) if isinstance(grant, str) else KeyGrant.model_validate(grant) for key, grant in keys.items()}
+        grants = {
+            key: KeyGrant(role=grant) if isinstance(grant, str) else KeyGrant.model_validate(grant)
+            for key, grant in keys.items()
+        }
         unknown = sorted({grant.role for grant in grants.values() if grant.role not in ROLES})
         if unknown:
             raise ValueError(f"unknown roles in api_keys: {unknown}")
@@ -151,15 +220,24 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_has_real_identifiers(self) -> Settings:
         if self.profile == "production" and (missing := self.operator.placeholders()):
-            raise ValueError(f"the production profile needs the operator's real legal identifiers; placeholders: {missing} "
-                             "(set MTF_OPERATOR_ICE, _IF, _RC, _PATENTE)")
+            raise ValueError(
+                f"the production profile needs the operator's real legal identifiers; placeholders: {missing} "
+                "(set MTF_OPERATOR_ICE, _IF, _RC, _PATENTE)"
+            )
         return self
 
     @property
     def operator(self) -> Operator:
-        return Operator(name=self.operator_name, address=self.operator_address, ice=self.operator_ice, tax_id=self.operator_if,
-                        trade_register=self.operator_rc, patente=self.operator_patente, capital=self.operator_capital,
-                        verify_url=self.document_verify_url)
+        return Operator(
+            name=self.operator_name,
+            address=self.operator_address,
+            ice=self.operator_ice,
+            tax_id=self.operator_if,
+            trade_register=self.operator_rc,
+            patente=self.operator_patente,
+            capital=self.operator_capital,
+            verify_url=self.document_verify_url,
+        )
 
     @property
     def traces_recorded(self) -> bool:
@@ -168,7 +246,11 @@ class Settings(BaseSettings):
 
     def telemetry(self) -> dict[str, Any]:
         """The options of `infra.kernel.telemetry.configure`."""
-        return {"console": self.otel_console, "sample_ratio": self.otel_sample_ratio, "otlp_endpoint": self.otel_exporter_otlp_endpoint}
+        return {
+            "console": self.otel_console,
+            "sample_ratio": self.otel_sample_ratio,
+            "otlp_endpoint": self.otel_exporter_otlp_endpoint,
+        }
 
     @cached_property
     def all_api_keys(self) -> dict[str, KeyGrant]:

@@ -15,7 +15,13 @@ from opentelemetry.trace import Link
 _configured = False
 
 
-def configure(service: str, *, console: bool = False, sample_ratio: float | None = None, otlp_endpoint: str | None = None) -> None:
+def configure(
+    service: str,
+    *,
+    console: bool = False,
+    sample_ratio: float | None = None,
+    otlp_endpoint: str | None = None,
+) -> None:
     """Installs the SDK tracer provider, once per process, named after the process (mtf-gateway, mtf-relay, ...).
 
     Trace ids are always generated and propagated (W3C traceparent into events and Kafka
@@ -37,7 +43,9 @@ def configure(service: str, *, console: bool = False, sample_ratio: float | None
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces")))
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces"))
+        )
     trace.set_tracer_provider(provider)
     _configured = True
 
@@ -68,7 +76,9 @@ def links_from(traceparents: list[str | None]) -> list[Link]:
     for traceparent in traceparents:
         if not traceparent:
             continue
-        span_context = trace.get_current_span(propagate.extract({"traceparent": traceparent})).get_span_context()
+        span_context = trace.get_current_span(
+            propagate.extract({"traceparent": traceparent})
+        ).get_span_context()
         if span_context.is_valid:
             links.append(Link(span_context))
     return links

@@ -27,8 +27,11 @@ async def ensure_topics(settings: Settings) -> None:
     await create_missing_topics(settings, all_topics(settings))
 
 
-async def create_missing_topics(settings: Settings, topics: list[str], config: dict[str, str] | None = None) -> None:
-    """Creates those of `topics` the broker lacks, with `config` (retention, say); an existing topic is left as it is."""
+async def create_missing_topics(
+    settings: Settings, topics: list[str], config: dict[str, str] | None = None
+) -> None:
+    """Creates those of `topics` the broker lacks, with `config` (retention, say); an existing topic is left
+    as it is."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
@@ -37,7 +40,15 @@ async def create_missing_topics(settings: Settings, topics: list[str], config: d
         if missing:
             try:
                 await admin.create_topics(
-                    [NewTopic(t, num_partitions=settings.kafka_partitions, replication_factor=1, topic_configs=config or {}) for t in missing]
+                    [
+                        NewTopic(
+                            t,
+                            num_partitions=settings.kafka_partitions,
+                            replication_factor=1,
+                            topic_configs=config or {},
+                        )
+                        for t in missing
+                    ]
                 )
             except TopicAlreadyExistsError:
                 pass
@@ -50,7 +61,11 @@ async def stop_producer(producer: AIOKafkaProducer, what: str) -> None:
     try:
         await asyncio.wait_for(producer.stop(), STOP_TIMEOUT_S)
     except asyncio.TimeoutError:
-        log.warning("the %s producer did not flush within %.0f s; what the broker did not acknowledge is sent again", what, STOP_TIMEOUT_S)
+        log.warning(
+            "the %s producer did not flush within %.0f s; what the broker did not acknowledge is sent again",
+            what,
+            STOP_TIMEOUT_S,
+        )
 
 
 class KafkaSink:

@@ -32,7 +32,9 @@ class ConsoleSender:
 
     async def send(self, notifications: Sequence[Notification]) -> None:
         for n in notifications:
-            self.console.print(f"[bold yellow]{n.channel.upper()} to {n.recipient}[/]: {n.body}", soft_wrap=True)  # one line, to grep
+            self.console.print(
+                f"[bold yellow]{n.channel.upper()} to {n.recipient}[/]: {n.body}", soft_wrap=True
+            )  # one line, to grep
 
 
 class KafkaSender:
@@ -41,17 +43,24 @@ class KafkaSender:
     def __init__(self, settings) -> None:
         self.settings = settings
         self.topic = settings.kafka_topic_prefix + TOPIC
-        self.producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
+        self.producer = AIOKafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all"
+        )
 
     async def start(self) -> None:
-        await create_missing_topics(self.settings, [self.topic], {"retention.ms": str(TOPIC_RETENTION_MS), "cleanup.policy": "delete"})
+        await create_missing_topics(
+            self.settings, [self.topic], {"retention.ms": str(TOPIC_RETENTION_MS), "cleanup.policy": "delete"}
+        )
         await self.producer.start()
 
     async def stop(self) -> None:
         await stop_producer(self.producer, "notifications")
 
     async def send(self, notifications: Sequence[Notification]) -> None:
-        sends = [await self.producer.send(self.topic, value=n.payload(), key=n.recipient.encode()) for n in notifications]
+        sends = [
+            await self.producer.send(self.topic, value=n.payload(), key=n.recipient.encode())
+            for n in notifications
+        ]
         await asyncio.gather(*sends)
 
 
@@ -59,7 +68,9 @@ class Dispatcher:
     """Hands the outbox to the sender in batches. Rows are claimed with SKIP LOCKED, so two relays never send the same
     row at once, and deleted in the transaction that claimed them, after the sender has them."""
 
-    def __init__(self, pool: asyncpg.Pool, sender: Sender, *, poll_s: float = 0.2, batch_size: int = 100) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, sender: Sender, *, poll_s: float = 0.2, batch_size: int = 100
+    ) -> None:
         self.pool, self.sender, self.poll_s, self.batch_size = pool, sender, poll_s, batch_size
 
     async def dispatch_once(self) -> int:
@@ -72,7 +83,10 @@ class Dispatcher:
             if not rows:
                 return 0
             await self.sender.send([Notification(**dict(r)) for r in rows])
-            await conn.execute(f"DELETE FROM {SCHEMA}.outbox WHERE notification_id = ANY($1::uuid[])", [r["notification_id"] for r in rows])
+            await conn.execute(
+                f"DELETE FROM {SCHEMA}.outbox WHERE notification_id = ANY($1::uuid[])",
+                [r["notification_id"] for r in rows],
+            )
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -83,7 +97,9 @@ class Dispatcher:
                 failures = 0
             except Exception as error:  # the database or the broker is away: keep the rows, try again
                 failures += 1
-                log.warning("notifications: could not dispatch (%s); trying again", error, exc_info=failures == 1)
+                log.warning(
+                    "notifications: could not dispatch (%s); trying again", error, exc_info=failures == 1
+                )
                 sent = 0
             if not sent:
                 try:

@@ -28,7 +28,8 @@ from schemas.envelopes import public_cloudevents
 log = logging.getLogger(__name__)
 LEADER_LOCKS = 7_355_611  # the advisory-lock class relay leadership is held under
 # The backends holding a relay's lead on this database (what /ready reports, what an operator would cut).
-LEADING_BACKENDS = f"""SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = {LEADER_LOCKS}::oid
+LEADING_BACKENDS = f"""SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid =
+{LEADER_LOCKS}::oid
     AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
 
 POSITION_DDL = f"""
@@ -79,7 +80,9 @@ class Relay:
 
     async def position(self) -> int:
         async with self.pool.acquire() as conn:
-            value = await conn.fetchval(f"SELECT position FROM {SCHEMA}.relay_position WHERE relay = $1", self.name)
+            value = await conn.fetchval(
+                f"SELECT position FROM {SCHEMA}.relay_position WHERE relay = $1", self.name
+            )
         return value or 0
 
     async def relay_once(self) -> int:
@@ -106,7 +109,9 @@ class Relay:
             try:
                 await self._deliver_while_leading(stop)
                 if not stop.is_set():
-                    log.warning("relay %s: lost the lead (its database session ended); trying for it again", self.name)
+                    log.warning(
+                        "relay %s: lost the lead (its database session ended); trying for it again", self.name
+                    )
             except Exception:  # never end quietly: a relay task that died would leave the process up and idle
                 log.exception("relay %s: delivery stopped; trying for the lead again", self.name)
                 await _sleep_until(asyncio.get_running_loop().time() + self.standby_poll_s, stop)
@@ -126,8 +131,12 @@ class Relay:
                     standing_by = True
             except Exception as error:  # the database is away: keep trying, as delivery does
                 failures += 1
-                log.warning("relay %s: could not try for the lead (%s); trying again", self.name, _brief(error),
-                            exc_info=failures == 1)  # a traceback for the first failure, not one a second
+                log.warning(
+                    "relay %s: could not try for the lead (%s); trying again",
+                    self.name,
+                    _brief(error),
+                    exc_info=failures == 1,
+                )  # a traceback for the first failure, not one a second
             await _sleep_until(asyncio.get_running_loop().time() + self.standby_poll_s, stop)
         return False
 
@@ -135,7 +144,9 @@ class Relay:
         """Takes the lock on a pooled connection that is then kept as the lease."""
         conn = await self.pool.acquire()
         try:
-            led = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LEADER_LOCKS, advisory_key(self.name))
+            led = await conn.fetchval(
+                "SELECT pg_try_advisory_lock($1, $2)", LEADER_LOCKS, advisory_key(self.name)
+            )
         except BaseException:
             await self.pool.release(conn)
             raise
@@ -209,8 +220,12 @@ class Relay:
                 if asyncio.current_task().cancelling():
                     raise asyncio.CancelledError
                 failures += 1
-                log.warning("relay lost its LISTEN connection (%s); polling every %.1f s until it is back", _brief(error),
-                            self.idle_poll_s, exc_info=failures == 1)
+                log.warning(
+                    "relay lost its LISTEN connection (%s); polling every %.1f s until it is back",
+                    _brief(error),
+                    self.idle_poll_s,
+                    exc_info=failures == 1,
+                )
                 await _sleep_until(asyncio.get_running_loop().time() + 1.0, stop)
 
     def _notified(self, *_: object) -> None:

@@ -33,7 +33,9 @@ def in_words_fr(amount: Decimal) -> str:
     """`mille deux cent trente-quatre dirhams et cinquante-six centimes`."""
     dirhams, centimes = _parts(amount)
     number = num2words(dirhams, lang="fr")
-    of = " de" if number.endswith(("million", "millions", "milliard", "milliards")) else ""  # deux millions de dirhams
+    of = (
+        " de" if number.endswith(("million", "millions", "milliard", "milliards")) else ""
+    )  # deux millions de dirhams
     words = f"{number}{of} dirham{'s' if dirhams > 1 else ''}"
     if centimes:
         words += f" et {num2words(centimes, lang='fr')} centime{'s' if centimes > 1 else ''}"

@@ -57,10 +57,29 @@ def operations(openapi: dict[str, Any], guide_files: list[Path]) -> list[Operati
         for method in METHODS:
             if (op := item.get(method)) is None:
                 continue
-            curl = next((c for c in examples if _calls(c, method, path) and _standalone(c)), None) or built_curl(openapi, method, path, op)
-            found.append(Operation(method.upper(), path, op["operationId"], op.get("summary", ""), _first_paragraph(op),
-                                   op.get("tags", ["other"])[0], access(op), curl))
-    return sorted(found, key=lambda o: (tags.index(o.tag) if o.tag in tags else len(tags), o.path, METHODS.index(o.method.lower())))
+            curl = next(
+                (c for c in examples if _calls(c, method, path) and _standalone(c)), None
+            ) or built_curl(openapi, method, path, op)
+            found.append(
+                Operation(
+                    method.upper(),
+                    path,
+                    op["operationId"],
+                    op.get("summary", ""),
+                    _first_paragraph(op),
+                    op.get("tags", ["other"])[0],
+                    access(op),
+                    curl,
+                )
+            )
+    return sorted(
+        found,
+        key=lambda o: (
+            tags.index(o.tag) if o.tag in tags else len(tags),
+            o.path,
+            METHODS.index(o.method.lower()),
+        ),
+    )
 
 
 def access(op: dict[str, Any]) -> str:
@@ -119,7 +138,7 @@ def _standalone(curl: str) -> bool:
 def built_curl(openapi: dict[str, Any], method: str, path: str, op: dict[str, Any]) -> str:
     url = re.sub(r"\{([^}]+)\}", lambda m: f"<{m.group(1).replace('_', ' ')}>", path)
     url = f"$API{url.removeprefix('/api/v1')}" if url.startswith("/api/v1") else f"http://127.0.0.1:8000{url}"
-    parts = [f"curl -s{'' if method == 'get' else ' -X' + method.upper()} \"{url}\""]
+    parts = [f'curl -s{"" if method == "get" else " -X" + method.upper()} "{url}"']
     if access(op).startswith("API key"):
         parts.append('-H "X-API-Key: $KEY"')
     elif access(op).startswith("the self-service"):
@@ -137,8 +156,11 @@ def built_curl(openapi: dict[str, Any], method: str, path: str, op: dict[str, An
 
 def _example(openapi: dict[str, Any], schema: dict[str, Any]) -> str:
     schema = _resolved(openapi, schema)
-    fields = [f'"{name}":{_value(openapi, name, spec)}' for name, spec in schema.get("properties", {}).items()
-              if name in schema.get("required", [])]
+    fields = [
+        f'"{name}":{_value(openapi, name, spec)}'
+        for name, spec in schema.get("properties", {}).items()
+        if name in schema.get("required", [])
+    ]
     return "{" + ",".join(fields) + "}"
 
 
@@ -175,19 +197,33 @@ def _first_paragraph(op: dict[str, Any]) -> str:
 
 # --- rendering -------------------------------------------------------------------------------------
 
+
 def _styles() -> dict[str, ParagraphStyle]:
     fonts.ready()
     if MONO not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(MONO, str(fonts.directory() / "DejaVuSansMono.ttf")))
     body = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=8.5, leading=11.5)
     return {
-        "title": ParagraphStyle("title", parent=body, fontName=fonts.BOLD, fontSize=18, leading=23, spaceAfter=6),
-        "h1": ParagraphStyle("h1", parent=body, fontName=fonts.BOLD, fontSize=13, leading=17, spaceBefore=10, spaceAfter=4),
+        "title": ParagraphStyle(
+            "title", parent=body, fontName=fonts.BOLD, fontSize=18, leading=23, spaceAfter=6
+        ),
+        "h1": ParagraphStyle(
+            "h1", parent=body, fontName=fonts.BOLD, fontSize=13, leading=17, spaceBefore=10, spaceAfter=4
+        ),
         "h2": ParagraphStyle("h2", parent=body, fontName=fonts.BOLD, fontSize=9.5, leading=13, spaceBefore=6),
         "body": body,
         "muted": ParagraphStyle("muted", parent=body, fontSize=7.5, leading=10, textColor="#4a5560"),
-        "code": ParagraphStyle("code", parent=body, fontName=MONO, fontSize=6.8, leading=8.6, backColor="#eef2f6",
-                               borderPadding=3, spaceBefore=2, spaceAfter=6),
+        "code": ParagraphStyle(
+            "code",
+            parent=body,
+            fontName=MONO,
+            fontSize=6.8,
+            leading=8.6,
+            backColor="#eef2f6",
+            borderPadding=3,
+            spaceBefore=2,
+            spaceAfter=6,
+        ),
     }
 
 
@@ -197,8 +233,19 @@ def _curl_block(curl: str, style: ParagraphStyle) -> Preformatted:
 
 def _build(title: str, story: list) -> bytes:
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-                            title=title, author="MT-Facturation", creator="MT-Facturation", invariant=1, initialFontName=fonts.REGULAR)
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author="MT-Facturation",
+        creator="MT-Facturation",
+        invariant=1,
+        initialFontName=fonts.REGULAR,
+    )
 
     def number(canvas, document) -> None:
         canvas.setFont(fonts.REGULAR, 7)
@@ -209,11 +256,14 @@ def _build(title: str, story: list) -> bytes:
 
 
 INTRODUCTION = (
-    "Every endpoint is under /api/v1. A key goes in the X-API-Key header and carries one role: operator, auditor, admin or "
-    "integrator. Errors always come in one envelope, {\"error\": {\"code\", \"message\", \"details\", \"correlation_id\"}}. "
+    "Every endpoint is under /api/v1. A key goes in the X-API-Key header and carries one role: operator, "
+    "auditor, admin or "
+    'integrator. Errors always come in one envelope, {"error": {"code", "message", "details", "correlation_id"}}. '
     "A write answers its position in the event log: pass it as consistency_token to a query to read your own write. "
-    "In the examples, API=http://127.0.0.1:8000/api/v1; KEY holds a key of a role the endpoint allows, OPS or OPERATOR an "
-    "operator's, ADMIN an admin's, AUDIT or AUDITOR an auditor's, and VISITOR a self-service visitor's token; a <placeholder> "
+    "In the examples, API=http://127.0.0.1:8000/api/v1; KEY holds a key of a role the endpoint allows, OPS "
+    "or OPERATOR an "
+    "operator's, ADMIN an admin's, AUDIT or AUDITOR an auditor's, and VISITOR a self-service visitor's "
+    "token; a <placeholder> "
     "is a value you supply."
 )
 
@@ -221,14 +271,22 @@ INTRODUCTION = (
 def api_reference(openapi: dict[str, Any], guide_files: list[Path]) -> bytes:
     s = _styles()
     tags = {t["name"]: t["description"] for t in openapi.get("tags", [])}
-    story: list = [Paragraph("MT-Facturation API reference", s["title"]), Paragraph(escape(INTRODUCTION), s["body"])]
+    story: list = [
+        Paragraph("MT-Facturation API reference", s["title"]),
+        Paragraph(escape(INTRODUCTION), s["body"]),
+    ]
     current = None
     for op in operations(openapi, guide_files):
         if op.tag != current:
             current = op.tag
             story += [Paragraph(escape(op.tag), s["h1"]), Paragraph(escape(tags.get(op.tag, "")), s["muted"])]
-        entry = [Paragraph(f"{op.method} {escape(op.path)}", s["h2"]),
-                 Paragraph(f"<b>{escape(op.summary)}</b> · {escape(op.access)} · <i>{escape(op.operation_id)}</i>", s["body"])]
+        entry = [
+            Paragraph(f"{op.method} {escape(op.path)}", s["h2"]),
+            Paragraph(
+                f"<b>{escape(op.summary)}</b> · {escape(op.access)} · <i>{escape(op.operation_id)}</i>",
+                s["body"],
+            ),
+        ]
         if op.description:
             entry.append(Paragraph(escape(op.description), s["muted"]))
         entry.append(_curl_block(op.curl, s["code"]))
@@ -239,14 +297,24 @@ def api_reference(openapi: dict[str, Any], guide_files: list[Path]) -> bytes:
 def process_map(openapi: dict[str, Any], guide_files: list[Path]) -> bytes:
     s = _styles()
     by_id = {op.operation_id: op for op in operations(openapi, guide_files)}
-    story: list = [Paragraph("MT-Facturation API: the journeys, step by step", s["title"]), Paragraph(escape(INTRODUCTION), s["body"])]
+    story: list = [
+        Paragraph("MT-Facturation API: the journeys, step by step", s["title"]),
+        Paragraph(escape(INTRODUCTION), s["body"]),
+    ]
     for journey in JOURNEYS:
         story += [Paragraph(escape(journey.title), s["h1"]), Paragraph(escape(journey.who), s["muted"])]
         for number, step in enumerate(journey.steps, start=1):
             op = by_id[step.operation_id]
-            story.append(KeepTogether([
-                Paragraph(f"{number}. {escape(step.title)}", s["h2"]),
-                Paragraph(f"{escape(step.why)} <i>({op.method} {escape(op.path)}, {escape(op.access)})</i>", s["body"]),
-                _curl_block(op.curl, s["code"]),
-            ]))
+            story.append(
+                KeepTogether(
+                    [
+                        Paragraph(f"{number}. {escape(step.title)}", s["h2"]),
+                        Paragraph(
+                            f"{escape(step.why)} <i>({op.method} {escape(op.path)}, {escape(op.access)})</i>",
+                            s["body"],
+                        ),
+                        _curl_block(op.curl, s["code"]),
+                    ]
+                )
+            )
     return _build("MT-Facturation API journeys", story)

@@ -9,14 +9,30 @@ from reportlab.lib.utils import simpleSplit
 
 from domain.operator import Operator
 from infra.pdf.contract import ContractSheet, rows
-from infra.pdf.fast_layout import BOLD, LEFT, REGULAR, RIGHT, WIDTH, Page, customer_box, day, heading, operator_texts, writable
+from infra.pdf.fast_layout import (
+    BOLD,
+    LEFT,
+    REGULAR,
+    RIGHT,
+    WIDTH,
+    Page,
+    customer_box,
+    day,
+    heading,
+    operator_texts,
+    writable,
+)
 from infra.pdf.labels import french
 from infra.pdf.text_pdf import TextPdf
 
 
 def can_render(operator: Operator, sheet: ContractSheet) -> bool:
     return sheet.customer.language == "fr" and writable(
-        *operator_texts(operator), sheet.customer.name, sheet.customer.address, *(value for _, value in rows(sheet)))
+        *operator_texts(operator),
+        sheet.customer.name,
+        sheet.customer.address,
+        *(value for _, value in rows(sheet)),
+    )
 
 
 def render_fast_contract(operator: Operator, sheet: ContractSheet) -> bytes:

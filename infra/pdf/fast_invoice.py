@@ -38,15 +38,24 @@ HEADS = ("designation", "quantity", "unit_price", "amount_ht", "vat_rate", "vat_
 
 def can_render(operator: Operator, sheet: InvoiceSheet) -> bool:
     """Whether this writer can print every text of the invoice as it is."""
-    texts = [*operator_texts(operator), sheet.customer.name, sheet.customer.address, *(designation(line) for line in sheet.lines)]
+    texts = [
+        *operator_texts(operator),
+        sheet.customer.name,
+        sheet.customer.address,
+        *(designation(line) for line in sheet.lines),
+    ]
     return sheet.customer.language == "fr" and writable(*texts)
 
 
 def render_fast_invoice(operator: Operator, sheet: InvoiceSheet) -> bytes:
     pdf = TextPdf(f"Facture {sheet.number}")
     page = Page(pdf, operator)
-    facts = (("number", sheet.number), ("issue_date", day(sheet.issue_date)), ("due_date", day(sheet.due_date)),
-             ("period", _period(sheet.period)))
+    facts = (
+        ("number", sheet.number),
+        ("issue_date", day(sheet.issue_date)),
+        ("due_date", day(sheet.due_date)),
+        ("period", _period(sheet.period)),
+    )
     heading(page, french("invoice"), facts)
     customer_box(page, sheet.customer)
     _table(page, sheet)
@@ -59,7 +68,13 @@ def render_fast_invoice(operator: Operator, sheet: InvoiceSheet) -> bytes:
 def _table_head(page: Page) -> None:
     page.pdf.fill_rect(LEFT, page.y - 2 * mm, WIDTH, 6.5 * mm, gray=0.93)
     for i, key in enumerate(HEADS):
-        page.text(LEFT + 1.5 * mm if i == 0 else LEFT + WIDTH * COLUMNS[i] - 1.5 * mm, french(key), BOLD, 8.5, right=i > 0)
+        page.text(
+            LEFT + 1.5 * mm if i == 0 else LEFT + WIDTH * COLUMNS[i] - 1.5 * mm,
+            french(key),
+            BOLD,
+            8.5,
+            right=i > 0,
+        )
     page.pdf.line(LEFT, page.y - 2 * mm, RIGHT, page.y - 2 * mm, 0.8)
     page.y -= 7 * mm
 
@@ -68,7 +83,9 @@ def _table(page: Page, sheet: InvoiceSheet) -> None:
     _table_head(page)
     width = WIDTH * COLUMNS[0] - 3 * mm
     for cells in line_rows_text(sheet.lines, sheet.vat_rate):
-        described = [part for piece in cells[0].split("\n") for part in simpleSplit(piece, REGULAR, 8.5, width)]
+        described = [
+            part for piece in cells[0].split("\n") for part in simpleSplit(piece, REGULAR, 8.5, width)
+        ]
         height = len(described) * 3.8 * mm + 2.4 * mm
         if page.need(height + 2 * mm):
             _table_head(page)
@@ -80,7 +97,9 @@ def _table(page: Page, sheet: InvoiceSheet) -> None:
         for i, value in enumerate(cells[1:], start=1):
             page.text(LEFT + WIDTH * COLUMNS[i] - 1.5 * mm, value, right=True)
         page.y = top - height
-        page.pdf.line(LEFT, page.y + 4.6 * mm, RIGHT, page.y + 4.6 * mm, 0.25)  # under the row's last line of text
+        page.pdf.line(
+            LEFT, page.y + 4.6 * mm, RIGHT, page.y + 4.6 * mm, 0.25
+        )  # under the row's last line of text
     page.y -= 3 * mm
 
 
@@ -88,8 +107,11 @@ def _totals(page: Page, sheet: InvoiceSheet) -> None:
     words = simpleSplit(french("in_words_invoice", words=in_words_fr(sheet.gross)), BOLD, 8.5, WIDTH)
     page.need(3 * 6 * mm + len(words) * 4 * mm + 16 * mm)
     x = RIGHT - WIDTH * 0.48
-    rows = ((french("total_ht"), money(sheet.net)), (f"{french('total_vat')} {percent(sheet.vat_rate)}", money(sheet.tax)),
-            (french("total_ttc"), money(sheet.gross)))
+    rows = (
+        (french("total_ht"), money(sheet.net)),
+        (f"{french('total_vat')} {percent(sheet.vat_rate)}", money(sheet.tax)),
+        (french("total_ttc"), money(sheet.gross)),
+    )
     for i, (name, value) in enumerate(rows):
         last = i == len(rows) - 1
         if last:

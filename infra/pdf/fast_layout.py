@@ -44,7 +44,11 @@ class Page:
         pdf.line(LEFT, 15 * mm, RIGHT, 15 * mm, 0.5)
         pdf.setFont(REGULAR, 6.5)
         pdf.drawString(LEFT, 11.5 * mm, f"{op.name} · {op.address}")
-        pdf.drawString(LEFT, 8.5 * mm, f"ICE {op.ice} · IF {op.tax_id} · RC {op.trade_register} · Patente {op.patente} · Capital {op.capital}")
+        pdf.drawString(
+            LEFT,
+            8.5 * mm,
+            f"ICE {op.ice} · IF {op.tax_id} · RC {op.trade_register} · Patente {op.patente} · Capital {op.capital}",
+        )
         pdf.drawRightString(RIGHT, 11.5 * mm, french("page", page=self.number))
 
     def need(self, height: float) -> bool:
@@ -61,8 +65,13 @@ def heading(page: Page, title: str, facts: Sequence[tuple[str, str]]) -> None:
     """The seller at the left; the title and the document's facts (`label : value`) at the right."""
     op = page.operator
     top = page.y
-    for value, font, size, step in ((op.name, BOLD, 13, 5.5), (op.address, REGULAR, 8.5, 4), (f"ICE {op.ice} · IF {op.tax_id}", REGULAR, 7, 3.3),
-                                    (f"RC {op.trade_register} · Patente {op.patente}", REGULAR, 7, 3.3), (f"Capital {op.capital}", REGULAR, 7, 3.3)):
+    for value, font, size, step in (
+        (op.name, BOLD, 13, 5.5),
+        (op.address, REGULAR, 8.5, 4),
+        (f"ICE {op.ice} · IF {op.tax_id}", REGULAR, 7, 3.3),
+        (f"RC {op.trade_register} · Patente {op.patente}", REGULAR, 7, 3.3),
+        (f"Capital {op.capital}", REGULAR, 7, 3.3),
+    ):
         page.text(LEFT, value, font, size)
         page.y -= step * mm
     left_end, page.y = page.y, top
@@ -77,8 +86,12 @@ def heading(page: Page, title: str, facts: Sequence[tuple[str, str]]) -> None:
 def customer_box(page: Page, customer: Customer) -> None:
     x, width = LEFT + WIDTH * 0.55, WIDTH * 0.45
     address = simpleSplit(customer.address, REGULAR, 8.5, width - 4 * mm)
-    rows = [(french("customer"), REGULAR, 7), (customer.name, BOLD, 8.5), *((a, REGULAR, 8.5) for a in address),
-            *((i, REGULAR, 8.5) for i in customer.identifiers())]
+    rows = [
+        (french("customer"), REGULAR, 7),
+        (customer.name, BOLD, 8.5),
+        *((a, REGULAR, 8.5) for a in address),
+        *((i, REGULAR, 8.5) for i in customer.identifiers()),
+    ]
     height = len(rows) * 4 * mm + 2 * mm
     page.pdf.stroke_rect(x, page.y - height + 3 * mm, width, height)
     for value, font, size in rows:

@@ -33,8 +33,10 @@ def use(font_dir: Path = DEFAULT_DIR) -> None:
         return
     faces = {REGULAR: font_dir / "DejaVuSans.ttf", BOLD: font_dir / "DejaVuSans-Bold.ttf"}
     if missing := [str(path) for path in faces.values() if not path.is_file()]:
-        raise FontMissing(f"document fonts not found: {missing}; install Debian's fonts-dejavu-core "
-                          "(make does it) or set MTF_DOCUMENT_FONT_DIR")
+        raise FontMissing(
+            f"document fonts not found: {missing}; install Debian's fonts-dejavu-core "
+            "(make does it) or set MTF_DOCUMENT_FONT_DIR"
+        )
     for name, path in faces.items():
         pdfmetrics.registerFont(TTFont(name, str(path)))
     for family in (REGULAR, BOLD):  # either name resolves to the pair, as paragraphs expect

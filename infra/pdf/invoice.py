@@ -47,13 +47,20 @@ class InvoiceSheet:
     gross: Decimal
 
 
-def fingerprint(kind: str, number: str, issue_date: date, customer: Customer, gross: Decimal, lines: list[dict[str, Any]]) -> str:
+def fingerprint(
+    kind: str, number: str, issue_date: date, customer: Customer, gross: Decimal, lines: list[dict[str, Any]]
+) -> str:
     """The SHA-256 a document's QR code carries: of its issued facts (who it is addressed to, when, each line and the
     total), so it can be printed on the document itself, which a file's own hash cannot be. The verification endpoint
     accepts it, or the stored file's SHA-256."""
-    facts = {"kind": kind, "number": number, "issue_date": issue_date.isoformat(), "gross": str(gross),
-             "customer": [customer.name, customer.address, customer.ice or ""],
-             "lines": [{k: str(v) for k, v in sorted(line.items())} for line in lines]}
+    facts = {
+        "kind": kind,
+        "number": number,
+        "issue_date": issue_date.isoformat(),
+        "gross": str(gross),
+        "customer": [customer.name, customer.address, customer.ice or ""],
+        "lines": [{k: str(v) for k, v in sorted(line.items())} for line in lines],
+    }
     return hashlib.sha256(orjson.dumps(facts, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
@@ -66,7 +73,9 @@ def designation(line: dict[str, Any]) -> str:
     number = line.get("number", "")
     kind = line["kind"]
     if kind == "recurring":
-        served = f"du {_day(line['service_from'])} au {_day(line['service_to'])}" if "service_from" in line else ""
+        served = (
+            f"du {_day(line['service_from'])} au {_day(line['service_to'])}" if "service_from" in line else ""
+        )
         return f"Abonnement {line.get('offer_name', '')} v{line.get('offer_version', '')} — {number}\n{served}".strip()
     if kind == "activation_fee":
         return f"Frais d'activation — {number}"
@@ -88,8 +97,17 @@ def unit_price(line: dict[str, Any]) -> str:
 def line_rows_text(lines: list[dict[str, Any]], vat_rate: Decimal) -> list[list[str]]:
     """Each line's cells: designation, quantity or days, unit price HT, amount HT, TVA rate, TVA amount."""
     rate = percent(vat_rate)
-    return [[designation(line), quantity(line), unit_price(line), plain(Decimal(line["net"])), rate, plain(Decimal(line["tax"]))]
-            for line in lines]
+    return [
+        [
+            designation(line),
+            quantity(line),
+            unit_price(line),
+            plain(Decimal(line["net"])),
+            rate,
+            plain(Decimal(line["tax"])),
+        ]
+        for line in lines
+    ]
 
 
 def line_rows(lines: list[dict[str, Any]], vat_rate: Decimal) -> list[list[object]]:
@@ -97,16 +115,24 @@ def line_rows(lines: list[dict[str, Any]], vat_rate: Decimal) -> list[list[objec
 
 
 def line_header(language: str) -> list[list[str]]:
-    return [stacked(k, language) for k in ("designation", "quantity", "unit_price", "amount_ht", "vat_rate", "vat_amount")]
+    return [
+        stacked(k, language)
+        for k in ("designation", "quantity", "unit_price", "amount_ht", "vat_rate", "vat_amount")
+    ]
 
 
 def percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}".replace(".", ",") + " %"
 
 
-def total_rows(language: str, vat_rate: Decimal, net: Decimal, tax: Decimal, gross: Decimal) -> list[tuple[str, str]]:
-    return [(label("total_ht", language), money(net)), (f"{label('total_vat', language)} {percent(vat_rate)}", money(tax)),
-            (label("total_ttc", language), money(gross))]
+def total_rows(
+    language: str, vat_rate: Decimal, net: Decimal, tax: Decimal, gross: Decimal
+) -> list[tuple[str, str]]:
+    return [
+        (label("total_ht", language), money(net)),
+        (f"{label('total_vat', language)} {percent(vat_rate)}", money(tax)),
+        (label("total_ttc", language), money(gross)),
+    ]
 
 
 def in_words(kind: str, language: str, gross: Decimal) -> list:
@@ -125,23 +151,39 @@ def sentences(key: str, language: str, **values: object) -> list:
 
 def verification(operator: Operator, number: str, digest: str, language: str) -> layout.Table:
     url = f"{operator.verify_url}?number={number}&sha256={digest}"
-    note = [layout.shaped(label("fingerprint", language), layout.SMALL), layout.shaped(digest, layout.SMALL), Spacer(1, 1.5 * mm),
-            layout.shaped(french("verify", url=operator.verify_url), layout.SMALL)]
+    note = [
+        layout.shaped(label("fingerprint", language), layout.SMALL),
+        layout.shaped(digest, layout.SMALL),
+        Spacer(1, 1.5 * mm),
+        layout.shaped(french("verify", url=operator.verify_url), layout.SMALL),
+    ]
     return layout.beside(note, layout.QrCode(url))
 
 
 def render_invoice(operator: Operator, sheet: InvoiceSheet) -> bytes:
     fonts.ready()
     language = sheet.customer.language
-    facts = [(label("number", language), sheet.number), (label("issue_date", language), layout.day(sheet.issue_date)),
-             (label("due_date", language), layout.day(sheet.due_date)), (label("period", language), _period(sheet.period))]
+    facts = [
+        (label("number", language), sheet.number),
+        (label("issue_date", language), layout.day(sheet.issue_date)),
+        (label("due_date", language), layout.day(sheet.due_date)),
+        (label("period", language), _period(sheet.period)),
+    ]
     story = [
-        layout.heading(operator, stacked("invoice", language), facts), Spacer(1, 6 * mm),
-        layout.party(language, sheet.customer.name, sheet.customer.address, sheet.customer.identifiers()), Spacer(1, 7 * mm),
-        layout.grid(line_header(language), line_rows(sheet.lines, sheet.vat_rate), LINE_WIDTHS, numeric_from=1), Spacer(1, 4 * mm),
-        layout.totals(total_rows(language, sheet.vat_rate, sheet.net, sheet.tax, sheet.gross)), Spacer(1, 5 * mm),
-        *in_words("invoice", language, sheet.gross), Spacer(1, 2 * mm),
-        *sentences("pay_by", language, date=layout.day(sheet.due_date)), Spacer(1, 6 * mm),
+        layout.heading(operator, stacked("invoice", language), facts),
+        Spacer(1, 6 * mm),
+        layout.party(language, sheet.customer.name, sheet.customer.address, sheet.customer.identifiers()),
+        Spacer(1, 7 * mm),
+        layout.grid(
+            line_header(language), line_rows(sheet.lines, sheet.vat_rate), LINE_WIDTHS, numeric_from=1
+        ),
+        Spacer(1, 4 * mm),
+        layout.totals(total_rows(language, sheet.vat_rate, sheet.net, sheet.tax, sheet.gross)),
+        Spacer(1, 5 * mm),
+        *in_words("invoice", language, sheet.gross),
+        Spacer(1, 2 * mm),
+        *sentences("pay_by", language, date=layout.day(sheet.due_date)),
+        Spacer(1, 6 * mm),
         verification(operator, sheet.number, invoice_fingerprint(sheet), language),
     ]
     return layout.build(f"Facture {sheet.number}", operator, language, story)

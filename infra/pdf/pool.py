@@ -27,13 +27,17 @@ def render_invoices(operator: Operator, sheets: list[InvoiceSheet], workers: int
     iterator waits for them; here (one process asked for, or a small block) they are rendered before it returns."""
     if workers <= 1 or len(sheets) < 4 * workers:
         return iter([invoice_pdf(operator, sheet) for sheet in sheets])
-    return _pool(workers).map(_render, [operator] * len(sheets), sheets, chunksize=max(1, len(sheets) // (4 * workers)))
+    return _pool(workers).map(
+        _render, [operator] * len(sheets), sheets, chunksize=max(1, len(sheets) // (4 * workers))
+    )
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     if workers not in _pools:
         context = multiprocessing.get_context("spawn")
-        _pools[workers] = ProcessPoolExecutor(workers, mp_context=context, initializer=fonts.use, initargs=(fonts.directory(),))
+        _pools[workers] = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=fonts.use, initargs=(fonts.directory(),)
+        )
     return _pools[workers]
 
 
@@ -45,4 +49,3 @@ def shut_down() -> None:
     for pool in _pools.values():
         pool.shutdown(cancel_futures=True)
     _pools.clear()
-

@@ -18,9 +18,14 @@ class QrCode(NamedTuple):
 
 
 def qr_code(payload: str) -> QrCode:
-    image = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(scale=1, add_quiet_zones=False)
+    image = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
+        scale=1, add_quiet_zones=False
+    )
     side = image.shape[0]
     pixels = bytes(memoryview(image))
-    runs = [(row + QUIET, match.start() - row * side + QUIET, match.end() - match.start())
-            for row in range(side) for match in _DARK.finditer(pixels, row * side, (row + 1) * side)]
+    runs = [
+        (row + QUIET, match.start() - row * side + QUIET, match.end() - match.start())
+        for row in range(side)
+        for match in _DARK.finditer(pixels, row * side, (row + 1) * side)
+    ]
     return QrCode(side + 2 * QUIET, runs)

@@ -44,8 +44,15 @@ def _rows(sheet: StatementSheet, language: str) -> list[list[object]]:
     rows, balance = [], sheet.opening_balance
     for entry in sheet.entries:
         balance += entry.debit - entry.credit
-        rows.append([layout.day(entry.on), layout.shaped(f"{label(f'{entry.kind}_entry', language)} {entry.reference}".strip()),
-                     plain(entry.debit) if entry.debit else "", plain(entry.credit) if entry.credit else "", plain(balance)])
+        rows.append(
+            [
+                layout.day(entry.on),
+                layout.shaped(f"{label(f'{entry.kind}_entry', language)} {entry.reference}".strip()),
+                plain(entry.debit) if entry.debit else "",
+                plain(entry.credit) if entry.credit else "",
+                plain(balance),
+            ]
+        )
     return rows
 
 
@@ -56,13 +63,28 @@ def render_statement(operator: Operator, sheet: StatementSheet) -> bytes:
     closing = sheet.closing_balance
     head = [stacked(k, language) for k in ("date", "document", "debit", "credit", "balance")]
     story = [
-        layout.heading(operator, stacked("statement", language), [(label("month", language), f"{month}/{year}"),
-                                                              (label("issue_date", language), layout.day(sheet.issue_date))]),
+        layout.heading(
+            operator,
+            stacked("statement", language),
+            [
+                (label("month", language), f"{month}/{year}"),
+                (label("issue_date", language), layout.day(sheet.issue_date)),
+            ],
+        ),
         Spacer(1, 6 * mm),
-        layout.party(language, sheet.customer.name, sheet.customer.address, sheet.customer.identifiers()), Spacer(1, 7 * mm),
-        layout.totals([(label("opening_balance", language), money(sheet.opening_balance))], strong_last=False), Spacer(1, 3 * mm),
-        layout.grid(head, _rows(sheet, language), WIDTHS, numeric_from=2), Spacer(1, 4 * mm),
-        layout.totals([(label("closing_balance", language), money(closing)),
-                       (label("owed" if closing >= 0 else "in_credit", language), money(abs(closing)))]),
+        layout.party(language, sheet.customer.name, sheet.customer.address, sheet.customer.identifiers()),
+        Spacer(1, 7 * mm),
+        layout.totals(
+            [(label("opening_balance", language), money(sheet.opening_balance))], strong_last=False
+        ),
+        Spacer(1, 3 * mm),
+        layout.grid(head, _rows(sheet, language), WIDTHS, numeric_from=2),
+        Spacer(1, 4 * mm),
+        layout.totals(
+            [
+                (label("closing_balance", language), money(closing)),
+                (label("owed" if closing >= 0 else "in_credit", language), money(abs(closing))),
+            ]
+        ),
     ]
     return layout.build(f"Relevé {sheet.month}", operator, language, story)

@@ -23,7 +23,9 @@ _SPECIAL = re.compile(rb"[\\()\x00-\x1f]")
 
 def _escaped(match: re.Match[bytes]) -> bytes:
     char = match.group()
-    return b" " if char < b" " else b"\\" + char  # control characters would break the line; the rest are escaped
+    return (
+        b" " if char < b" " else b"\\" + char
+    )  # control characters would break the line; the rest are escaped
 
 
 def _literal(text: str) -> bytes:
@@ -50,27 +52,40 @@ class TextPdf:
         self._font, self._size = name, size
 
     def drawString(self, x: float, y: float, text: str) -> None:  # noqa: N802
-        self._ops.append(b"BT /%s %s Tf %s %s Td %s Tj ET\n" % (
-            FONTS[self._font], _number(self._size), _number(x), _number(y), _literal(text)))
+        self._ops.append(
+            b"BT /%s %s Tf %s %s Td %s Tj ET\n"
+            % (FONTS[self._font], _number(self._size), _number(x), _number(y), _literal(text))
+        )
 
     def drawRightString(self, x: float, y: float, text: str) -> None:  # noqa: N802
         self.drawString(x - stringWidth(text, self._font, self._size), y, text)
 
     def line(self, x1: float, y1: float, x2: float, y2: float, width: float = 1.0) -> None:
-        self._ops.append(b"%s w %s %s m %s %s l S\n" % (_number(width), _number(x1), _number(y1), _number(x2), _number(y2)))
+        self._ops.append(
+            b"%s w %s %s m %s %s l S\n" % (_number(width), _number(x1), _number(y1), _number(x2), _number(y2))
+        )
 
     def fill_rect(self, x: float, y: float, width: float, height: float, gray: float = 0.0) -> None:
         """A filled rectangle, black by default; text drawn after it is black again."""
-        self._ops.append(b"%s g %s %s %s %s re f 0 g\n" % (_number(gray), _number(x), _number(y), _number(width), _number(height)))
+        self._ops.append(
+            b"%s g %s %s %s %s re f 0 g\n"
+            % (_number(gray), _number(x), _number(y), _number(width), _number(height))
+        )
 
     def stroke_rect(self, x: float, y: float, width: float, height: float, width_line: float = 0.6) -> None:
-        self._ops.append(b"%s w %s %s %s %s re S\n" % (_number(width_line), _number(x), _number(y), _number(width), _number(height)))
+        self._ops.append(
+            b"%s w %s %s %s %s re S\n"
+            % (_number(width_line), _number(x), _number(y), _number(width), _number(height))
+        )
 
     def module_grid(self, x: float, y: float, module: float, runs: list[tuple[int, int, int]]) -> None:
         """Black runs on a grid of square modules (a QR code), its top left at (x, y): (row, first column, length) each.
         Written in the grid's own integer units under one scaling, and filled once."""
         body = b"".join(b"%d %d %d 1 re\n" % (column, -row - 1, length) for row, column, length in runs)
-        self._ops.append(b"q %s 0 0 %s %s %s cm\n%sf Q\n" % (_number(module), _number(module), _number(x), _number(y), body))
+        self._ops.append(
+            b"q %s 0 0 %s %s %s cm\n%sf Q\n"
+            % (_number(module), _number(module), _number(x), _number(y), body)
+        )
 
     @staticmethod
     def encodes(text: str) -> bool:
@@ -100,12 +115,18 @@ def _file(title: str, pagesize: tuple[float, float], contents: list[bytes]) -> b
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages)),
-        b"<< /Title <%s> /Producer (MT-Facturation) >>" % ("\ufeff" + title).encode("utf-16-be").hex().encode(),
-        *(b"<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding >>" % name.encode() for name in FONTS),
+        b"<< /Title <%s> /Producer (MT-Facturation) >>"
+        % ("\ufeff" + title).encode("utf-16-be").hex().encode(),
+        *(
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding >>" % name.encode()
+            for name in FONTS
+        ),
     ]
     for page, content in zip(pages, contents):
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox %s /Resources << /Font << %s >> >> /Contents %d 0 R >>"
-                       % (media, fonts, page + 1))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox %s /Resources << /Font << %s >> >> /Contents %d 0 R >>"
+            % (media, fonts, page + 1)
+        )
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
     return _assemble(objects)
 
@@ -121,5 +142,9 @@ def _assemble(objects: list[bytes]) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     file_id = hashlib.md5(out, usedforsecurity=False).hexdigest().encode()
     out += b"trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, file_id, file_id, xref)
+        len(objects) + 1,
+        file_id,
+        file_id,
+        xref,
+    )
     return bytes(out)

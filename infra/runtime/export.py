@@ -36,7 +36,9 @@ def event_schemas(out: Path) -> list[Path]:
 
 def asyncapi_document() -> dict:
     settings = Settings(_env_file=None)
-    broker = KafkaBroker("kafka:9092", description="MT-Facturation domain events, CloudEvents 1.0 structured JSON")
+    broker = KafkaBroker(
+        "kafka:9092", description="MT-Facturation domain events, CloudEvents 1.0 structured JSON"
+    )
     for aggregate in AGGREGATES:
         names = ", ".join(s.name for s in EVENTS.values() if s.aggregate == aggregate and s.public)
         broker.publisher(

@@ -80,7 +80,8 @@ class StoredDocument:
 
 @dataclass(frozen=True)
 class Issued:
-    """What verification looks a numbered document up by: its number, issue date and the fingerprint its QR code carries."""
+    """What verification looks a numbered document up by: its number, issue date and the fingerprint its QR
+    code carries."""
 
     number: str
     issue_date: date
@@ -98,23 +99,42 @@ def contract_document(
 ) -> tuple[StoredDocument, tuple[str, tuple[Any, ...]]]:
     """The document's metadata, and the row to write with the events that announce it."""
     stored = StoredDocument.of(document_id, pdf)
-    return stored, (_INSERT_CONTRACT_DOCUMENT, (document_id, contract_id, reason, stored.sha256, stored.size, created_at, pdf))
+    return stored, (
+        _INSERT_CONTRACT_DOCUMENT,
+        (document_id, contract_id, reason, stored.sha256, stored.size, created_at, pdf),
+    )
 
 
-def store_invoice_pdfs(store, rendered: list[tuple[UUID, UUID, bytes, Issued]], created_at: datetime) -> list[StoredDocument]:
+def store_invoice_pdfs(
+    store, rendered: list[tuple[UUID, UUID, bytes, Issued]], created_at: datetime
+) -> list[StoredDocument]:
     """Writes a block of (document_id, invoice_id, pdf, issued) in one statement; a retried block rewrites nothing."""
     stored = [StoredDocument.of(document_id, pdf) for document_id, _, pdf, _ in rendered]
     store.save_rows(
-        f"INSERT INTO {INVOICE_TABLE} (document_id, invoice_id, sha256, size, created_at, pdf, number, issue_date, fingerprint) "
+        f"INSERT INTO {INVOICE_TABLE} (document_id, invoice_id, sha256, size, created_at, pdf, number, "
+        "issue_date, fingerprint) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING",
-        [(doc.document_id, invoice_id, doc.sha256, doc.size, created_at, pdf, issued.number, issued.issue_date, issued.fingerprint)
-         for doc, (_, invoice_id, pdf, issued) in zip(stored, rendered)],
+        [
+            (
+                doc.document_id,
+                invoice_id,
+                doc.sha256,
+                doc.size,
+                created_at,
+                pdf,
+                issued.number,
+                issued.issue_date,
+                issued.fingerprint,
+            )
+            for doc, (_, invoice_id, pdf, issued) in zip(stored, rendered)
+        ],
     )
     return stored
 
 
 _INSERT_CREDIT_NOTE_DOCUMENT = (
-    f"INSERT INTO {CREDIT_NOTE_TABLE} (document_id, credit_note_id, number, issue_date, fingerprint, sha256, size, created_at, pdf) "
+    f"INSERT INTO {CREDIT_NOTE_TABLE} (document_id, credit_note_id, number, issue_date, fingerprint, sha256, "
+    "size, created_at, pdf) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (document_id) DO NOTHING"
 )
 
@@ -124,28 +144,48 @@ def credit_note_document(
 ) -> tuple[StoredDocument, tuple[str, tuple[Any, ...]]]:
     """The credit note PDF's metadata, and the row to write with the events that issue and announce it."""
     stored = StoredDocument.of(document_id, pdf)
-    row = (document_id, credit_note_id, issued.number, issued.issue_date, issued.fingerprint, stored.sha256, stored.size, created_at, pdf)
+    row = (
+        document_id,
+        credit_note_id,
+        issued.number,
+        issued.issue_date,
+        issued.fingerprint,
+        stored.sha256,
+        stored.size,
+        created_at,
+        pdf,
+    )
     return stored, (_INSERT_CREDIT_NOTE_DOCUMENT, row)
 
 
 async def credit_note_pdf(conn: asyncpg.Connection, credit_note_id: UUID) -> tuple[str, bytes, str] | None:
     """The credit note's number, PDF and the PDF's SHA-256."""
-    row = await conn.fetchrow(f"SELECT number, pdf, sha256 FROM {CREDIT_NOTE_TABLE} WHERE credit_note_id = $1", credit_note_id)
+    row = await conn.fetchrow(
+        f"SELECT number, pdf, sha256 FROM {CREDIT_NOTE_TABLE} WHERE credit_note_id = $1", credit_note_id
+    )
     return (row["number"], row["pdf"], row["sha256"]) if row else None
 
 
 async def issued_as(conn: asyncpg.Connection, number: str, sha256: str) -> date | None:
-    """The issue date of the invoice or credit note with this number whose file or fingerprint has this SHA-256; else None."""
+    """The issue date of the invoice or credit note with this number whose file or fingerprint has this
+    SHA-256; else None."""
     table = CREDIT_NOTE_TABLE if number.startswith("AV-") else INVOICE_TABLE
-    return await conn.fetchval(f"SELECT issue_date FROM {table} WHERE number = $1 AND (fingerprint = $2 OR sha256 = $2) LIMIT 1",
-                               number, sha256)
+    return await conn.fetchval(
+        f"SELECT issue_date FROM {table} WHERE number = $1 AND (fingerprint = $2 OR sha256 = $2) LIMIT 1",
+        number,
+        sha256,
+    )
 
 
 async def invoice_pdf(conn: asyncpg.Connection, invoice_id: UUID, document_id: UUID) -> bytes | None:
-    return await conn.fetchval(f"SELECT pdf FROM {INVOICE_TABLE} WHERE invoice_id = $1 AND document_id = $2", invoice_id, document_id)
+    return await conn.fetchval(
+        f"SELECT pdf FROM {INVOICE_TABLE} WHERE invoice_id = $1 AND document_id = $2", invoice_id, document_id
+    )
 
 
-async def metadata(conn: asyncpg.Connection, contract_id: UUID, referenced: set[UUID]) -> list[dict[str, Any]]:
+async def metadata(
+    conn: asyncpg.Connection, contract_id: UUID, referenced: set[UUID]
+) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"SELECT document_id, reason, sha256, size, created_at FROM {TABLE} WHERE contract_id = $1 ORDER BY created_at",
         contract_id,
@@ -155,8 +195,12 @@ async def metadata(conn: asyncpg.Connection, contract_id: UUID, referenced: set[
 
 async def latest_pdf(conn: asyncpg.Connection, contract_id: UUID) -> bytes | None:
     """The contract's newest document: written in the statement that recorded its event, so it is issued."""
-    return await conn.fetchval(f"SELECT pdf FROM {TABLE} WHERE contract_id = $1 ORDER BY created_at DESC LIMIT 1", contract_id)
+    return await conn.fetchval(
+        f"SELECT pdf FROM {TABLE} WHERE contract_id = $1 ORDER BY created_at DESC LIMIT 1", contract_id
+    )
 
 
 async def pdf_bytes(conn: asyncpg.Connection, contract_id: UUID, document_id: UUID) -> bytes | None:
-    return await conn.fetchval(f"SELECT pdf FROM {TABLE} WHERE contract_id = $1 AND document_id = $2", contract_id, document_id)
+    return await conn.fetchval(
+        f"SELECT pdf FROM {TABLE} WHERE contract_id = $1 AND document_id = $2", contract_id, document_id
+    )

@@ -34,7 +34,8 @@ DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
                    WHERE table_schema = '{SCHEMA}' AND table_name = 'drafts' AND column_name = 'cin') THEN
         ALTER TABLE {TABLE} ADD COLUMN cin text, ADD COLUMN email text;
-        UPDATE {TABLE} SET cin = upper(regexp_replace(body->>'cin', '[[:space:]]', '', 'g')), email = lower(btrim(body->>'email'));
+        UPDATE {TABLE} SET cin = upper(regexp_replace(body->>'cin', '[[:space:]]', '', 'g')), email =
+        lower(btrim(body->>'email'));
     END IF;
 END $$;
 DO $$ BEGIN
@@ -86,41 +87,62 @@ def _person(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return _cin_key(body.get("cin")), _email_key(body.get("email"))
 
 
-async def create(conn: asyncpg.Connection, token: str, body: dict[str, Any], now: datetime, keep: timedelta) -> Draft:
-    await conn.execute(f"DELETE FROM {TABLE} WHERE expires_at <= $1", now)  # expired drafts go as new ones come
+async def create(
+    conn: asyncpg.Connection, token: str, body: dict[str, Any], now: datetime, keep: timedelta
+) -> Draft:
     await conn.execute(
-        f"INSERT INTO {TABLE} (token_digest, body, saved_at, expires_at, cin, email) VALUES ($1, $2::jsonb, $3, $4, $5, $6)",
-        _digest(token), orjson.dumps(body).decode(), now, now + keep, *_person(body),
+        f"DELETE FROM {TABLE} WHERE expires_at <= $1", now
+    )  # expired drafts go as new ones come
+    await conn.execute(
+        f"INSERT INTO {TABLE} (token_digest, body, saved_at, expires_at, cin, email) VALUES ($1, $2::jsonb, "
+        "$3, $4, $5, $6)",
+        _digest(token),
+        orjson.dumps(body).decode(),
+        now,
+        now + keep,
+        *_person(body),
     )
     return Draft(body, now, now + keep)
 
 
-async def replace(conn: asyncpg.Connection, token: str, body: dict[str, Any], now: datetime, keep: timedelta) -> Draft | None:
+async def replace(
+    conn: asyncpg.Connection, token: str, body: dict[str, Any], now: datetime, keep: timedelta
+) -> Draft | None:
     """Saves over an unexpired draft, and keeps it `keep` longer; None if there is none under this token."""
     done = await conn.fetchval(
         f"""UPDATE {TABLE} SET body = $2::jsonb, saved_at = $3, expires_at = $4, cin = $5, email = $6
             WHERE token_digest = $1 AND expires_at > $3 RETURNING 1""",
-        _digest(token), orjson.dumps(body).decode(), now, now + keep, *_person(body),
+        _digest(token),
+        orjson.dumps(body).decode(),
+        now,
+        now + keep,
+        *_person(body),
     )
     return Draft(body, now, now + keep) if done else None
 
 
 async def restore(conn: asyncpg.Connection, token: str, now: datetime) -> Draft | None:
     row = await conn.fetchrow(
-        f"SELECT body, saved_at, expires_at FROM {TABLE} WHERE token_digest = $1 AND expires_at > $2", _digest(token), now
+        f"SELECT body, saved_at, expires_at FROM {TABLE} WHERE token_digest = $1 AND expires_at > $2",
+        _digest(token),
+        now,
     )
     return Draft(orjson.loads(row["body"]), row["saved_at"], row["expires_at"]) if row else None
 
 
 async def discard(conn: asyncpg.Connection, token: str) -> DraftHold | None:
     """Deletes the draft; what it held, so that its number can be freed. None if there was no draft."""
-    row = await conn.fetchrow(f"DELETE FROM {TABLE} WHERE token_digest = $1 RETURNING held_number", _digest(token))
+    row = await conn.fetchrow(
+        f"DELETE FROM {TABLE} WHERE token_digest = $1 RETURNING held_number", _digest(token)
+    )
     return DraftHold(_digest(token), row["held_number"]) if row else None
 
 
 async def hold_of(conn: asyncpg.Connection, token: str, now: datetime) -> DraftHold | None:
     """The unexpired draft's holder and held number; None if there is no draft under this token."""
-    row = await conn.fetchrow(f"SELECT held_number FROM {TABLE} WHERE token_digest = $1 AND expires_at > $2", _digest(token), now)
+    row = await conn.fetchrow(
+        f"SELECT held_number FROM {TABLE} WHERE token_digest = $1 AND expires_at > $2", _digest(token), now
+    )
     return DraftHold(_digest(token), row["held_number"]) if row else None
 
 

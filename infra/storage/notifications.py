@@ -44,17 +44,29 @@ class Notification:
 
     def payload(self) -> bytes:
         """The message on the topic: what the SMS gateway needs, and nothing about the client."""
-        return orjson.dumps({
-            "id": str(self.notification_id), "channel": self.channel, "to": self.recipient, "text": self.body,
-            "created_at": self.created_at.isoformat(), "expires_at": self.expires_at.isoformat() if self.expires_at else None,
-        })
+        return orjson.dumps(
+            {
+                "id": str(self.notification_id),
+                "channel": self.channel,
+                "to": self.recipient,
+                "text": self.body,
+                "created_at": self.created_at.isoformat(),
+                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            }
+        )
 
 
-async def enqueue_sms(conn: asyncpg.Connection, to: str, text: str, now: datetime, expires_at: datetime | None) -> uuid.UUID:
+async def enqueue_sms(
+    conn: asyncpg.Connection, to: str, text: str, now: datetime, expires_at: datetime | None
+) -> uuid.UUID:
     notification_id = uuid.uuid4()
     await conn.execute(
         f"""INSERT INTO {SCHEMA}.outbox (notification_id, channel, recipient, body, created_at, expires_at)
             VALUES ($1, 'sms', $2, $3, $4, $5)""",
-        notification_id, to, text, now, expires_at,
+        notification_id,
+        to,
+        text,
+        now,
+        expires_at,
     )
     return notification_id

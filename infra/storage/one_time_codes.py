@@ -38,7 +38,7 @@ CODE_DIGITS = 6
 
 
 def draw_code() -> str:
-    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
 def code_digest(key: bytes, challenge_id: UUID, code: str) -> bytes:
@@ -52,8 +52,15 @@ class Challenge:
     code: str | None  # only for a matched challenge, to be sent by SMS; never stored
 
 
-async def open_challenge(conn: asyncpg.Connection, key: bytes, client_id: UUID | None, now: datetime, lasts: timedelta,
-                         tries: int, forgiven: list[str] = ()) -> Challenge:
+async def open_challenge(
+    conn: asyncpg.Connection,
+    key: bytes,
+    client_id: UUID | None,
+    now: datetime,
+    lasts: timedelta,
+    tries: int,
+    forgiven: list[str] = (),
+) -> Challenge:
     """A challenge for this client, or for nobody when the request matched no client (same row, same answer).
     `forgiven`: the attempt counts a right answer clears (the customer's CIN and number, not the address's)."""
     challenge_id, code = uuid.uuid4(), draw_code()
@@ -62,12 +69,19 @@ async def open_challenge(conn: asyncpg.Connection, key: bytes, client_id: UUID |
     await conn.execute(
         f"""INSERT INTO {SCHEMA}.challenges (challenge_id, client_id, code_digest, expires_at, tries_left, forgiven)
             VALUES ($1, $2, $3, $4, $5, $6)""",
-        challenge_id, client_id, code_digest(key, challenge_id, code), expires_at, tries, list(forgiven),
+        challenge_id,
+        client_id,
+        code_digest(key, challenge_id, code),
+        expires_at,
+        tries,
+        list(forgiven),
     )
     return Challenge(challenge_id, expires_at, code if client_id is not None else None)
 
 
-async def answer_challenge(conn: asyncpg.Connection, key: bytes, challenge_id: UUID, code: str, now: datetime) -> UUID | None:
+async def answer_challenge(
+    conn: asyncpg.Connection, key: bytes, challenge_id: UUID, code: str, now: datetime
+) -> UUID | None:
     """The client a right, unexpired, unused code proves; None otherwise. A wrong code uses up a try."""
     async with conn.transaction():
         row = await conn.fetchrow(
@@ -77,9 +91,16 @@ async def answer_challenge(conn: asyncpg.Connection, key: bytes, challenge_id: U
         )
         if row is None or row["used_at"] is not None or row["expires_at"] <= now or row["tries_left"] <= 0:
             return None
-        if row["client_id"] is None or not hmac.compare_digest(bytes(row["code_digest"]), code_digest(key, challenge_id, code)):
-            await conn.execute(f"UPDATE {SCHEMA}.challenges SET tries_left = tries_left - 1 WHERE challenge_id = $1", challenge_id)
+        if row["client_id"] is None or not hmac.compare_digest(
+            bytes(row["code_digest"]), code_digest(key, challenge_id, code)
+        ):
+            await conn.execute(
+                f"UPDATE {SCHEMA}.challenges SET tries_left = tries_left - 1 WHERE challenge_id = $1",
+                challenge_id,
+            )
             return None
-        await conn.execute(f"UPDATE {SCHEMA}.challenges SET used_at = $2 WHERE challenge_id = $1", challenge_id, now)
+        await conn.execute(
+            f"UPDATE {SCHEMA}.challenges SET used_at = $2 WHERE challenge_id = $1", challenge_id, now
+        )
         await visitor_access.forget(conn, row["forgiven"])
         return row["client_id"]

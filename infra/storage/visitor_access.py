@@ -21,7 +21,8 @@ import asyncpg
 from infra.kernel.database import advisory_key
 
 SCHEMA = "landing"
-ATTEMPT_LOCKS = 7_355_610  # the advisory-lock class attempt counts are serialized under (the event store's schema lock is 7_355_609)
+# the advisory-lock class attempt counts are serialized under (the event store's schema lock is 7_355_609)
+ATTEMPT_LOCKS = 7_355_610
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
 CREATE TABLE IF NOT EXISTS {SCHEMA}.signing_key (
@@ -40,7 +41,8 @@ CREATE INDEX IF NOT EXISTS attempts_age ON {SCHEMA}.attempts (attempted_at);
 async def signing_key(conn: asyncpg.Connection) -> bytes:
     """The key every gateway signs visitor tokens with: made by whichever process asks first."""
     await conn.execute(
-        f"INSERT INTO {SCHEMA}.signing_key (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING", secrets.token_bytes(32)
+        f"INSERT INTO {SCHEMA}.signing_key (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        secrets.token_bytes(32),
     )
     return await conn.fetchval(f"SELECT secret FROM {SCHEMA}.signing_key WHERE id = 1")
 
@@ -119,18 +121,22 @@ GROWTH_BASE = timedelta(seconds=30)
 
 
 def growing_wait(attempts: int, limit: int, window: timedelta) -> timedelta:
-    """Past the allowance, the wait after the latest attempt: 30 s, then 1, 2, 4, 8 minutes, never more than the window."""
+    """Past the allowance, the wait after the latest attempt: 30 s, then 1, 2, 4, 8 minutes, never more than
+    the window."""
     return min(window, GROWTH_BASE * 2 ** (attempts - limit))
 
 
-async def blocked_until(conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime,
-                        growing: bool = False) -> datetime | None:
+async def blocked_until(
+    conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime, growing: bool = False
+) -> datetime | None:
     """When the next attempt will be allowed, if any of these subjects has used up its allowance in the window: at the
     end of the window, or, `growing`, after a wait that doubles with each attempt past the allowance."""
     rows = await conn.fetch(
-        f"""SELECT subject, count(*) AS attempts, min(attempted_at) AS oldest, max(attempted_at) AS latest FROM {SCHEMA}.attempts
+        f"""SELECT subject, count(*) AS attempts, min(attempted_at) AS oldest, max(attempted_at) AS latest
+            FROM {SCHEMA}.attempts
             WHERE subject = ANY($1::text[]) AND attempted_at > $2 GROUP BY subject""",
-        list(limits), now - window,
+        list(limits),
+        now - window,
     )
     over = [row for row in rows if row["attempts"] >= limits[row["subject"]]]
     if growing:
@@ -141,8 +147,9 @@ async def blocked_until(conn: asyncpg.Connection, limits: dict[str, int], window
     return max(ends) if ends else None
 
 
-async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime,
-                growing: bool = False) -> datetime | None:
+async def claim(
+    conn: asyncpg.Connection, limits: dict[str, int], window: timedelta, now: datetime, growing: bool = False
+) -> datetime | None:
     """Counts an attempt under every subject, unless one of them has used up its limit: then nothing is counted and the
     answer is when the next attempt will be allowed.
 
@@ -150,7 +157,9 @@ async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timede
     so a burst of attempts in flight together cannot pass the limit together. A visitor who proves who they are has the
     counts of their own subjects `forget`-ten."""
     async with conn.transaction():
-        for subject in sorted(limits):  # one order everywhere: two claims never wait on each other's second lock
+        for subject in sorted(
+            limits
+        ):  # one order everywhere: two claims never wait on each other's second lock
             await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", ATTEMPT_LOCKS, advisory_key(subject))
         if until := await blocked_until(conn, limits, window, now, growing):
             return until
@@ -159,9 +168,12 @@ async def claim(conn: asyncpg.Connection, limits: dict[str, int], window: timede
 
 
 async def record(conn: asyncpg.Connection, counted: Iterable[str], now: datetime, window: timedelta) -> None:
-    """Counts an attempt under each subject; attempts older than the window, which no longer count, are dropped on the way."""
+    """Counts an attempt under each subject; attempts older than the window, which no longer count, are
+    dropped on the way."""
     await conn.execute(f"DELETE FROM {SCHEMA}.attempts WHERE attempted_at <= $1", now - window)
-    await conn.executemany(f"INSERT INTO {SCHEMA}.attempts (subject, attempted_at) VALUES ($1, $2)", [(s, now) for s in counted])
+    await conn.executemany(
+        f"INSERT INTO {SCHEMA}.attempts (subject, attempted_at) VALUES ($1, $2)", [(s, now) for s in counted]
+    )
 
 
 async def forget(conn: asyncpg.Connection, subjects: list[str]) -> None:

@@ -26,8 +26,10 @@ class ContractProvisionedV1(EventPayload):
     start_date: date
     commitment_months: Literal[0, 12, 24]
     reference: str | None = Field(
-        default=None, description="The contract's reference for the customer, printed on its documents: random, a reference "
-                                  "and never a credential. Absent on contracts provisioned before references were drawn.")
+        default=None,
+        description="The contract's reference for the customer, printed on its documents: random, a reference "
+        "and never a credential. Absent on contracts provisioned before references were drawn.",
+    )
 
 
 class ContractActivatedV1(EventPayload):

@@ -13,7 +13,7 @@ from schemas.events.base import EventPayload
 
 
 class Component(BaseModel):
-    """One service component: data {gb}, calls {hours}, fiber|adsl {mbps}, landline, national|international|phone {hours}."""
+    """One service component: data {gb}, calls {hours}, fiber|adsl {mbps}, landline, national|international|phone {hours}."""  # noqa: E501 (published text)
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -31,7 +31,13 @@ async def _topic_exists(bootstrap: str, topic: str) -> bool:
 async def deliver(bootstrap: str, topic: str, inbox: Path) -> None:
     while not await _topic_exists(bootstrap, topic):
         await asyncio.sleep(0.5)
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
     await consumer.start()
     try:
         with inbox.open("ab", buffering=0) as out:

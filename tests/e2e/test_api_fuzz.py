@@ -23,9 +23,15 @@ from infra.devstack.local_kafka import free_port
 from tests.processes import REPO
 from tests.support import ADMIN, AUDITOR, OPERATOR, fresh_settings, settings_env
 
-AS_DOCUMENTED = [checks.status_code_conformance, checks.response_schema_conformance, checks.content_type_conformance,
-                 checks.response_headers_conformance]
-EXAMPLES = int(os.environ.get("MTF_FUZZ_EXAMPLES", "30"))  # per operation; CI's budget, raise it for a longer hunt
+AS_DOCUMENTED = [
+    checks.status_code_conformance,
+    checks.response_schema_conformance,
+    checks.content_type_conformance,
+    checks.response_headers_conformance,
+]
+EXAMPLES = int(
+    os.environ.get("MTF_FUZZ_EXAMPLES", "30")
+)  # per operation; CI's budget, raise it for a longer hunt
 ADMIN_PATHS = ("/api/v1/offers", "/api/v1/subscribers/{subscriber_id}/status")
 AUDITOR_PATHS = ("/api/v1/event-history", "/api/v1/access-refusals")  # only auditors get past the role check
 
@@ -76,7 +82,10 @@ def _fuzz(operation, api_url: str, failures: list[str]) -> None:
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def exercise(case) -> None:
         response = case.call(base_url=api_url, headers=_key_for(case.path))
-        request = f"{case.method} {case.formatted_path} query={case.query} body={str(case.body)[:200]} -> {response.status_code}"
+        body = str(case.body)[:200]
+        request = (
+            f"{case.method} {case.formatted_path} query={case.query} body={body} -> {response.status_code}"
+        )
         if response.status_code >= 500:
             failures.append(request)
         if refused_amounts := _refused_amounts(response):
@@ -85,7 +94,9 @@ def _fuzz(operation, api_url: str, failures: list[str]) -> None:
             case.validate_response(response, checks=AS_DOCUMENTED)
         except (Failure, FailureGroup) as unlike:
             found = unlike.exceptions if isinstance(unlike, FailureGroup) else (unlike,)
-            failures.extend(f"{request}, not as documented: {f.title}: {' '.join(f.message.split())[:300]}" for f in found)
+            failures.extend(
+                f"{request}, not as documented: {f.title}: {' '.join(f.message.split())[:300]}" for f in found
+            )
 
     exercise()
 

@@ -19,7 +19,11 @@ async def test_provisioning_flows_from_http_through_kafka_to_the_read_models(dep
 
     records = await read_topic(settings.kafka_bootstrap, settings.topic("contract"), expected=3)
     events = [decode(r.value) for r in records if r.key == created["id"].encode()]
-    assert [e.event_name for e in events] == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
+    assert [e.event_name for e in events] == [
+        "ContractProvisioned",
+        "ContractActivated",
+        "ContractDocumentIssued",
+    ]
     assert all(e.correlationid == "e2e-corr-1" for e in events)
     assert dict(records[0].headers)["correlation_id"] == b"e2e-corr-1"
     client_events = await read_topic(settings.kafka_bootstrap, settings.topic("client"), expected=1)
@@ -30,14 +34,23 @@ async def test_provisioning_flows_from_http_through_kafka_to_the_read_models(dep
     trail = await client.get(f"/api/v1/contracts/{created['id']}/audit-trail", params=token, headers=AUDITOR)
     assert summary.status_code == 200 and summary.json()["status"] == "active"
     assert summary.json()["commitment_months"] == 12
-    assert [e["event_type"] for e in trail.json()["items"]] == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
+    assert [e["event_type"] for e in trail.json()["items"]] == [
+        "ContractProvisioned",
+        "ContractActivated",
+        "ContractDocumentIssued",
+    ]
     assert summary.headers["x-correlation-id"]
 
 
 async def _history_of_every_kind(client: httpx.AsyncClient) -> None:
     """Updates, retirements, deletes, erasures and status changes: not only creations."""
     offer = await flows.create_offer(client)
-    terms = {"name": "Mobile 30 Go", "family": "4g", "monthly_fee": "129.00", "components": [{"kind": "data", "gb": 30}]}
+    terms = {
+        "name": "Mobile 30 Go",
+        "family": "4g",
+        "monthly_fee": "129.00",
+        "components": [{"kind": "data", "gb": 30}],
+    }
     assert (await client.put(f"/api/v1/offers/{offer['id']}", json=terms, headers=ADMIN)).status_code == 200
     assert (await client.post(f"/api/v1/offers/{offer['id']}/retirement", headers=ADMIN)).status_code == 200
     unsold = await flows.create_offer(client)
@@ -46,7 +59,9 @@ async def _history_of_every_kind(client: httpx.AsyncClient) -> None:
     assert (await client.delete(f"/api/v1/clients/{leaving['id']}", headers=OPERATOR)).status_code == 200
     staying = await flows.register_client(client)
     status = {"status": "suspended", "reason": "fraud check"}
-    assert (await client.post(f"/api/v1/clients/{staying['id']}/status", json=status, headers=OPERATOR)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/clients/{staying['id']}/status", json=status, headers=OPERATOR)
+    ).status_code == 200
 
 
 async def test_replay_rebuilds_read_models_row_for_row(deployment):
@@ -57,7 +72,9 @@ async def test_replay_rebuilds_read_models_row_for_row(deployment):
     await eventually(lambda: all_projected(settings.database_url), timeout=30)
     live = await dump_tables(settings.database_url, *TABLES)
     assert len(live["readmodel.contract_summary"]) == 12
-    assert len(live["readmodel.offer_versions"]) == 2 + 12  # the updated offer's two versions, one per new offer
+    assert (
+        len(live["readmodel.offer_versions"]) == 2 + 12
+    )  # the updated offer's two versions, one per new offer
     assert len(live["readmodel.client_directory"]) == 13  # the erased client is gone
 
     replay_env = {**env, "MTF_KAFKA_BOOTSTRAP": ""}
@@ -65,5 +82,3 @@ async def test_replay_rebuilds_read_models_row_for_row(deployment):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "replayed" in result.stdout
     assert await dump_tables(settings.database_url, *TABLES) == live
-
-

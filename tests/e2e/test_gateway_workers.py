@@ -25,7 +25,9 @@ async def _health(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter
     writer.write(b"GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n")
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
     await reader.readexactly(length)
     return (reader, writer) if head.startswith(b"HTTP/1.1 200") else None
 
@@ -38,7 +40,9 @@ def _connections_per_worker(gateway: subprocess.Popen, port: int) -> dict[int, i
         except psutil.NoSuchProcess:  # a killed worker, exiting or not yet reaped
             continue
         if any(s.status == psutil.CONN_LISTEN and s.laddr.port == port for s in sockets):
-            counts[worker.pid] = sum(1 for s in sockets if s.status == psutil.CONN_ESTABLISHED and s.laddr.port == port)
+            counts[worker.pid] = sum(
+                1 for s in sockets if s.status == psutil.CONN_ESTABLISHED and s.laddr.port == port
+            )
     return counts
 
 

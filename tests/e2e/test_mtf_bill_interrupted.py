@@ -21,8 +21,13 @@ CLIENTS = 20
 
 
 def mtf_bill(env: dict[str, str], *options: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "infra.runtime.cli", "bill", "2026-10", *options], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "infra.runtime.cli", "bill", "2026-10", *options],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def lines_until(process: subprocess.Popen, start: str) -> str:
@@ -43,7 +48,11 @@ async def portfolio(block_size: int) -> tuple[Settings, dict[str, str]]:
         for n in range(CLIENTS):
             await contract(client, await customer(client, f"Client {n}"), mobile)
         settings = runtime.settings
-    env = {**settings_env(settings), "MTF_FIXED_TODAY": BILLING_DAY.isoformat(), "MTF_BILLING_BLOCK_SIZE": str(block_size)}
+    env = {
+        **settings_env(settings),
+        "MTF_FIXED_TODAY": BILLING_DAY.isoformat(),
+        "MTF_BILLING_BLOCK_SIZE": str(block_size),
+    }
     return settings, env
 
 
@@ -75,7 +84,9 @@ async def test_ctrl_c_pauses_mtf_bill_after_the_block_in_hand_and_the_next_mtf_b
 
 
 async def test_a_second_ctrl_c_stops_mtf_bill_at_once_and_the_block_in_hand_is_rolled_back():
-    settings, env = await portfolio(block_size=CLIENTS)  # one block: the first Ctrl-C would wait for all of it
+    settings, env = await portfolio(
+        block_size=CLIENTS
+    )  # one block: the first Ctrl-C would wait for all of it
 
     first = mtf_bill(env)
     started = first.stdout.readline()

@@ -8,7 +8,10 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest, ExportTraceServiceResponse
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
 
 from infra.devstack.local_kafka import free_port
 from tests.flows import random_cin
@@ -25,11 +28,20 @@ def collector():
 
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            request = ExportTraceServiceRequest.FromString(self.rfile.read(int(self.headers["Content-Length"])))
+            request = ExportTraceServiceRequest.FromString(
+                self.rfile.read(int(self.headers["Content-Length"]))
+            )
             for resource_spans in request.resource_spans:
-                service = next(a.value.string_value for a in resource_spans.resource.attributes if a.key == "service.name")
+                service = next(
+                    a.value.string_value
+                    for a in resource_spans.resource.attributes
+                    if a.key == "service.name"
+                )
                 for scope in resource_spans.scope_spans:
-                    spans.extend((service, s.name, s.trace_id.hex(), {link.trace_id.hex() for link in s.links}) for s in scope.spans)
+                    spans.extend(
+                        (service, s.name, s.trace_id.hex(), {link.trace_id.hex() for link in s.links})
+                        for s in scope.spans
+                    )
             answer = ExportTraceServiceResponse().SerializeToString()
             self.send_response(200)
             self.send_header("Content-Type", "application/x-protobuf")
@@ -51,20 +63,32 @@ def collector():
 async def test_a_commands_trace_is_exported_by_the_gateway_and_linked_by_the_projector():
     settings = fresh_settings(kafka=True)
     with collector() as (endpoint, spans):
-        env = {**settings_env(settings), "MTF_OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"}
+        env = {
+            **settings_env(settings),
+            "MTF_OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+        }
         port = free_port()
         env["MTF_HTTP_PORT"] = str(port)
         async with background(["gateway"], env), background(["relay"], env), background(["project"], env):
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
                 await eventually(lambda: _ready(client), timeout=45)
-                body = {"cin": random_cin(), "full_name": "Amina Benali", "email": "amina@example.ma", "address": "Rabat"}
+                body = {
+                    "cin": random_cin(),
+                    "full_name": "Amina Benali",
+                    "email": "amina@example.ma",
+                    "address": "Rabat",
+                }
                 headers = {**OPERATOR, "traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-01"}
                 assert (await client.post("/api/v1/clients", json=body, headers=headers)).status_code == 201
 
                 async def exported() -> bool:
                     ours = {(service, name) for service, name, trace_id, _ in spans if trace_id == TRACE_ID}
                     linked = {(service, name) for service, name, _, links in spans if TRACE_ID in links}
-                    return ("mtf-gateway", "RegisterClient") in ours and ("mtf-projector", "project batch") in linked
+                    return ("mtf-gateway", "RegisterClient") in ours and (
+                        "mtf-projector",
+                        "project batch",
+                    ) in linked
 
                 await eventually(exported, timeout=30)
 

@@ -37,8 +37,16 @@ async def record_the_past(settings) -> dict:
         payers = []
         for name in PAYERS:
             cin = random_cin()
-            registered = await http.post("/api/v1/clients", headers=OPERATOR, json={
-                "cin": cin, "full_name": name, "email": "client@example.ma", "address": "Bd Zerktouni, Casablanca"})
+            registered = await http.post(
+                "/api/v1/clients",
+                headers=OPERATOR,
+                json={
+                    "cin": cin,
+                    "full_name": name,
+                    "email": "client@example.ma",
+                    "address": "Bd Zerktouni, Casablanca",
+                },
+            )
             assert registered.status_code == 201, registered.text
             line = await contract(http, registered.json()["id"], mobile, commitment=12)
             number = await eventually(lambda: _number_of(http, line))
@@ -47,8 +55,13 @@ async def record_the_past(settings) -> dict:
         owed = {i["client_id"]: i["gross"] for i in invoices}
         for payer in payers:
             payer["october_gross"] = owed[payer["client_id"]]
-        return {"today": TODAY.isoformat(), "keys": {role: key for key, role in KEYS.items()}, "offer_id": mobile,
-                "payers": payers, "october_run": run["run_id"]}
+        return {
+            "today": TODAY.isoformat(),
+            "keys": {role: key for key, role in KEYS.items()},
+            "offer_id": mobile,
+            "payers": payers,
+            "october_run": run["run_id"],
+        }
 
 
 async def _number_of(http, contract_id: str) -> str | None:
@@ -65,7 +78,9 @@ def main() -> None:
     written.parent.mkdir(parents=True, exist_ok=True)
     written.write_bytes(orjson.dumps(seed))
     env = settings_env(settings)
-    env.update({"MTF_HTTP_PORT": port, "MTF_FIXED_TODAY": TODAY.isoformat(), "MTF_CONSISTENCY_WAIT_MS": "10000"})
+    env.update(
+        {"MTF_HTTP_PORT": port, "MTF_FIXED_TODAY": TODAY.isoformat(), "MTF_CONSISTENCY_WAIT_MS": "10000"}
+    )
     inbox = written.parent / "sms.jsonl"
     inbox.unlink(missing_ok=True)
     # Ended with this process's group when Playwright stops the server.

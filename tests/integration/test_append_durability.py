@@ -26,7 +26,9 @@ def test_every_acknowledged_append_is_there_after_a_crash(tmp_path: Path):
         ctx = CommandContext(actor="test", role="operator")
         acknowledged = []
         for n in range(APPENDS):
-            client = Client(cin=f"DU{100000 + n}", full_name="Durable", email="d@example.ma", address="Rabat", phone=None)
+            client = Client(
+                cin=f"DU{100000 + n}", full_name="Durable", email="d@example.ma", address="Rabat", phone=None
+            )
             store.save_as(ctx, client)
             acknowledged.append(client.id)
         postgres.crash()

@@ -9,8 +9,19 @@ import pytest
 from tests.flows import create_offer, register_client
 from tests.support import ADMIN, OPERATOR
 
-OFFER = {"name": "X", "family": "4g", "service": "mobile", "monthly_fee": "10", "components": [{"kind": "data", "gb": 5}]}
-VALID_CLIENT = {"cin": "AB123456", "full_name": "Amina Benali", "email": "amina@example.ma", "address": "Rabat"}
+OFFER = {
+    "name": "X",
+    "family": "4g",
+    "service": "mobile",
+    "monthly_fee": "10",
+    "components": [{"kind": "data", "gb": 5}],
+}
+VALID_CLIENT = {
+    "cin": "AB123456",
+    "full_name": "Amina Benali",
+    "email": "amina@example.ma",
+    "address": "Rabat",
+}
 
 CASES = [
     ("missing field", "/api/v1/clients", {"cin": "AB123456"}, 422, "validation_failed"),
@@ -33,7 +44,13 @@ CASES = [
         "component_not_allowed_for_service",
     ),
     ("rule: cin", "/api/v1/clients", {**VALID_CLIENT, "cin": "123"}, 422, "invalid_cin"),
-    ("bad uuid", "/api/v1/contracts", {"client_id": "nope", "offer_id": str(uuid.uuid4())}, 422, "validation_failed"),
+    (
+        "bad uuid",
+        "/api/v1/contracts",
+        {"client_id": "nope", "offer_id": str(uuid.uuid4())},
+        422,
+        "validation_failed",
+    ),
     (
         "bad commitment",
         "/api/v1/contracts",
@@ -75,12 +92,18 @@ async def test_unknown_offer_for_a_known_client_is_404(in_process_system):
     runtime, client = in_process_system
     customer = await register_client(client)
     head = runtime.store.head()
-    response = await client.post("/api/v1/contracts", json={"client_id": customer["id"], "offer_id": str(uuid.uuid4())}, headers=OPERATOR)
+    response = await client.post(
+        "/api/v1/contracts",
+        json={"client_id": customer["id"], "offer_id": str(uuid.uuid4())},
+        headers=OPERATOR,
+    )
     _assert_envelope(response, 404, "offer_not_found")
     assert runtime.store.head() == head
 
 
-@pytest.mark.parametrize("start_date, code", [("9999-12-01", "start_date_too_far_ahead"), ("2000-01-01", "start_date_in_past")])
+@pytest.mark.parametrize(
+    "start_date, code", [("9999-12-01", "start_date_too_far_ahead"), ("2000-01-01", "start_date_in_past")]
+)
 async def test_a_start_date_outside_the_booking_window_is_422(in_process_system, start_date, code):
     runtime, client = in_process_system
     customer, offer = await register_client(client), await create_offer(client)
@@ -95,7 +118,9 @@ async def test_a_start_date_outside_the_booking_window_is_422(in_process_system,
 async def test_malformed_json_is_400(in_process_system, raw):
     runtime, client = in_process_system
     head = runtime.store.head()
-    response = await client.post("/api/v1/clients", content=raw, headers={**OPERATOR, "content-type": "application/json"})
+    response = await client.post(
+        "/api/v1/clients", content=raw, headers={**OPERATOR, "content-type": "application/json"}
+    )
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "malformed_json"
     assert runtime.store.head() == head
@@ -105,13 +130,17 @@ async def test_oversized_body_is_413_declared_or_streamed(in_process_system):
     runtime, client = in_process_system
     head = runtime.store.head()
     big = b'{"cin": "' + b"A" * (runtime.settings.max_body_bytes + 10) + b'"}'
-    declared = await client.post("/api/v1/clients", content=big, headers={**OPERATOR, "content-type": "application/json"})
+    declared = await client.post(
+        "/api/v1/clients", content=big, headers={**OPERATOR, "content-type": "application/json"}
+    )
 
     async def chunks():
         for _ in range(40):
             yield b" " * 10_000
 
-    streamed = await client.post("/api/v1/clients", content=chunks(), headers={**OPERATOR, "content-type": "application/json"})
+    streamed = await client.post(
+        "/api/v1/clients", content=chunks(), headers={**OPERATOR, "content-type": "application/json"}
+    )
     for response in (declared, streamed):
         assert response.status_code == 413
         assert response.json()["error"]["code"] == "payload_too_large"
@@ -134,7 +163,9 @@ async def test_retired_offer_cannot_be_sold(in_process_system):
     retired = await client.post(f"/api/v1/offers/{offer['id']}/retirement", headers=ADMIN)
     assert retired.status_code == 200, retired.text
     head = runtime.store.head()
-    response = await client.post("/api/v1/contracts", json={"client_id": customer["id"], "offer_id": offer["id"]}, headers=OPERATOR)
+    response = await client.post(
+        "/api/v1/contracts", json={"client_id": customer["id"], "offer_id": offer["id"]}, headers=OPERATOR
+    )
     _assert_envelope(response, 422, "offer_not_sellable")
     assert runtime.store.head() == head
 
@@ -150,8 +181,14 @@ async def test_unknown_route_and_wrong_method_use_the_envelope(in_process_system
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/api/v1/clients", b'{"cin": "AB123456", "full_name": "A\\u0000B", "email": "a@b.ma", "address": "x"}'),
-        ("/api/v1/clients?name=%00", b'{"cin": "AB123456", "full_name": "A", "email": "a@b.ma", "address": "x"}'),
+        (
+            "/api/v1/clients",
+            b'{"cin": "AB123456", "full_name": "A\\u0000B", "email": "a@b.ma", "address": "x"}',
+        ),
+        (
+            "/api/v1/clients?name=%00",
+            b'{"cin": "AB123456", "full_name": "A", "email": "a@b.ma", "address": "x"}',
+        ),
     ],
 )
 async def test_nul_characters_are_refused_before_they_can_poison_a_projection(in_process_system, path, body):

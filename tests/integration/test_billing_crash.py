@@ -30,8 +30,12 @@ async def test_a_run_killed_mid_issue_and_mid_documents_resumes_without_duplicat
         mobile = await offer(client, "99.00", "50.00")
         for n in range(CLIENTS):
             await contract(client, await customer(client, f"Client {n}"), mobile)
-        env = {**settings_env(runtime.settings), "MTF_KAFKA_BOOTSTRAP": "", "MTF_FIXED_TODAY": "2026-11-02",
-               "MTF_BILLING_BLOCK_SIZE": "2"}
+        env = {
+            **settings_env(runtime.settings),
+            "MTF_KAFKA_BOOTSTRAP": "",
+            "MTF_FIXED_TODAY": "2026-11-02",
+            "MTF_BILLING_BLOCK_SIZE": "2",
+        }
 
         await crash_at("billing.after_block", ["bill", "2026-10"], env)
         run = runtime.store.load(BillingRun, BillingRun.create_id("2026-10"), what="billing_run")
@@ -44,8 +48,10 @@ async def test_a_run_killed_mid_issue_and_mid_documents_resumes_without_duplicat
 
         # A gateway starting up finds the unfinished run and drives it to the end.
         async with background(["gateway"], {**env, "MTF_HTTP_PORT": str(free_port())}):
+
             async def completed():
                 return runtime.store.load(BillingRun, run.id, what="billing_run").status == "completed"
+
             await eventually(completed, timeout=30)
         assert await _issued_numbers(runtime) == [f"FAC-2026-{n:06d}" for n in range(1, CLIENTS + 1)]
         assert verify_billing_run(runtime.store, run.id) == []
@@ -55,6 +61,7 @@ async def test_a_run_killed_mid_issue_and_mid_documents_resumes_without_duplicat
         async def projected():
             invoices = await invoices_of(client, run=str(run.id))
             return len(invoices) == CLIENTS and all(i["document"] for i in invoices) and invoices
+
         invoices = await eventually(projected)
         assert len({i["client_id"] for i in invoices}) == CLIENTS
         again = await run_cli(["bill", "2026-10"], env)
@@ -73,18 +80,32 @@ async def test_the_cli_dry_run_prints_the_invoices_and_appends_nothing_and_repla
         before = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
         dry = await run_cli(["bill", "2026-10", "--dry-run"], env)
         assert dry.returncode == 0, dry.stdout + dry.stderr
-        assert "nothing issued" in dry.stdout and "3 invoices: net 447.00, tax 89.40, gross 536.40 MAD" in dry.stdout
+        assert (
+            "nothing issued" in dry.stdout
+            and "3 invoices: net 447.00, tax 89.40, gross 536.40 MAD" in dry.stdout
+        )
         assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == before
 
         billed = await run_cli(["bill", "2026-10"], env)
-        assert billed.returncode == 0 and "completed: 3 invoices" in billed.stdout, billed.stdout + billed.stderr
+        assert billed.returncode == 0 and "completed: 3 invoices" in billed.stdout, (
+            billed.stdout + billed.stderr
+        )
         invoice = (await eventually(lambda: _documented(client)))[0]
-        await client.post(f"/api/v1/invoices/{invoice['invoice_id']}/credit-notes", json={"reason": "goodwill", "lines": [{"line_no": 2}]},
-                          headers={"X-API-Key": "test-operator-key"})
-        tables = ("readmodel.invoice_register", "readmodel.billing_run_progress", "readmodel.credit_note_register")
+        await client.post(
+            f"/api/v1/invoices/{invoice['invoice_id']}/credit-notes",
+            json={"reason": "goodwill", "lines": [{"line_no": 2}]},
+            headers={"X-API-Key": "test-operator-key"},
+        )
+        tables = (
+            "readmodel.invoice_register",
+            "readmodel.billing_run_progress",
+            "readmodel.credit_note_register",
+        )
         await eventually(lambda: _credited(runtime))
         live = await dump_tables(runtime.settings.database_url, *tables)
-        replayed = await run_cli(["replay", "invoice_register", "billing_run_progress", "credit_note_register"], env)
+        replayed = await run_cli(
+            ["replay", "invoice_register", "billing_run_progress", "credit_note_register"], env
+        )
         assert replayed.returncode == 0, replayed.stdout + replayed.stderr
         assert await dump_tables(runtime.settings.database_url, *tables) == live
         refused = await run_cli(["bill", "2026-11"], env)
@@ -97,4 +118,9 @@ async def _documented(client):
 
 
 async def _credited(runtime):
-    return await runtime.pool.fetchval("SELECT count(*) FROM readmodel.invoice_register WHERE status = 'partially_credited'") == 1
+    return (
+        await runtime.pool.fetchval(
+            "SELECT count(*) FROM readmodel.invoice_register WHERE status = 'partially_credited'"
+        )
+        == 1
+    )

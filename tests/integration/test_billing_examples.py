@@ -18,14 +18,20 @@ async def test_mid_month_upgrade_bills_each_offer_version_for_its_days():
         owner = await customer(client)
         line = await contract(client, owner, basic, commitment=12)
         runtime.clock.set_today(date(2026, 10, 10))
-        await act(client, f"/api/v1/contracts/{line}/plan-changes", {"offer_id": plus, "effective_date": "2026-10-16"})
+        await act(
+            client,
+            f"/api/v1/contracts/{line}/plan-changes",
+            {"offer_id": plus, "effective_date": "2026-10-16"},
+        )
         _, (invoice,) = await billed(runtime, client)
     assert [amounts(line) for line in invoice["lines"]] == [
         ("activation_fee", None, "50.00", "10.00", "60.00"),
         ("recurring", 15, "47.90", "9.58", "57.48"),  # 99.00 x 15/31 = 47.903
         ("recurring", 16, "76.90", "15.38", "92.28"),  # 149.00 x 16/31 = 76.903
     ]
-    assert [line["offer_version"] for line in invoice["lines"][1:]] == [1, 1] and invoice["lines"][2]["offer_id"] == plus
+    assert [line["offer_version"] for line in invoice["lines"][1:]] == [1, 1] and invoice["lines"][2][
+        "offer_id"
+    ] == plus
     assert (invoice["net"], invoice["tax"], invoice["gross"]) == ("174.80", "34.96", "209.76")
 
 
@@ -47,7 +53,11 @@ async def test_early_termination_charges_the_remaining_whole_months():
     async with billing_system() as (runtime, client):
         line = await contract(client, await customer(client), await offer(client, "99.00"), commitment=12)
         runtime.clock.set_today(date(2026, 10, 20))
-        await act(client, f"/api/v1/contracts/{line}/termination", {"reason": "moving abroad", "early_termination": True})
+        await act(
+            client,
+            f"/api/v1/contracts/{line}/termination",
+            {"reason": "moving abroad", "early_termination": True},
+        )
         _, (invoice,) = await billed(runtime, client)
     # Billed 1-19 October; from 20 October 2026 to 1 October 2027 are 11 whole months.
     assert [amounts(line) for line in invoice["lines"]] == [
@@ -61,14 +71,37 @@ async def test_contract_and_client_discounts_are_negative_lines():
         owner = await customer(client)
         mobile = await contract(client, owner, await offer(client, "99.00"))
         internet = await contract(client, owner, await offer(client, "299.00", service="internet"))
-        await act(client, "/api/v1/discounts", {"client_id": owner, "contract_id": internet, "kind": "fixed", "value": "50.00",
-                                                "from_period": "2026-10", "to_period": "2026-12", "label": "Fiber welcome"}, 201)
-        await act(client, "/api/v1/discounts", {"client_id": owner, "kind": "percent", "value": "10",
-                                                "from_period": "2026-10", "label": "Loyalty"}, 201)
+        await act(
+            client,
+            "/api/v1/discounts",
+            {
+                "client_id": owner,
+                "contract_id": internet,
+                "kind": "fixed",
+                "value": "50.00",
+                "from_period": "2026-10",
+                "to_period": "2026-12",
+                "label": "Fiber welcome",
+            },
+            201,
+        )
+        await act(
+            client,
+            "/api/v1/discounts",
+            {
+                "client_id": owner,
+                "kind": "percent",
+                "value": "10",
+                "from_period": "2026-10",
+                "label": "Loyalty",
+            },
+            201,
+        )
         _, (invoice,) = await billed(runtime, client)
     lines = {(line["kind"], line.get("contract_id"), line["net"]) for line in invoice["lines"]}
     assert lines == {
-        ("recurring", mobile, "99.00"), ("recurring", internet, "299.00"),
+        ("recurring", mobile, "99.00"),
+        ("recurring", internet, "299.00"),
         ("discount", internet, "-50.00"),  # fixed, on that contract
         ("discount", None, "-34.80"),  # 10% of what remains: (99.00 + 249.00) x 10%
     }
@@ -86,7 +119,13 @@ async def test_a_client_with_three_lines_gets_one_invoice():
         _, invoices = await billed(runtime, client)
     mine = next(i for i in invoices if i["client_id"] == owner)
     assert len(invoices) == 2
-    assert sorted(line["service"] for line in mine["lines"]) == ["internet", "internet", "landline", "mobile", "mobile"]
+    assert sorted(line["service"] for line in mine["lines"]) == [
+        "internet",
+        "internet",
+        "landline",
+        "mobile",
+        "mobile",
+    ]
     assert (mine["net"], mine["tax"], mine["gross"]) == ("697.00", "139.40", "836.40")
     assert sum(Decimal(line["gross"]) for line in mine["lines"]) == Decimal(mine["gross"])
     assert sorted(mine["services"]) == ["internet", "landline", "mobile"]

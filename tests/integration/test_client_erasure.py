@@ -24,7 +24,10 @@ async def _end_offsets(bootstrap: str, topic: str) -> dict:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)]
+        partitions = [
+            TopicPartition(topic, p)
+            for p in consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+        ]
         return await consumer.end_offsets(partitions)
     finally:
         await consumer.stop()
@@ -54,10 +57,14 @@ async def _messages_after(bootstrap: str, offsets: dict) -> list:
 async def _all_text(database_url: str) -> bytes:
     conn = await asyncpg.connect(database_url)
     try:
-        chunks = [b"".join(bytes(r["state"]) for r in await conn.fetch("SELECT state FROM eventstore.mtf_events"))]
+        chunks = [
+            b"".join(bytes(r["state"]) for r in await conn.fetch("SELECT state FROM eventstore.mtf_events"))
+        ]
         for projection in PROJECTIONS.values():
             for table in (*projection.tables, landing_drafts.TABLE):
-                chunks.extend(str(tuple(r.values())).encode() for r in await conn.fetch(f"SELECT * FROM {table}"))
+                chunks.extend(
+                    str(tuple(r.values())).encode() for r in await conn.fetch(f"SELECT * FROM {table}")
+                )
         return b"\n".join(chunks)
     finally:
         await conn.close()
@@ -79,7 +86,9 @@ async def test_deleted_client_leaves_no_personal_data_in_store_read_models_or_ne
     by_cin = await _save_draft(client, cin="zx 987654", full_name="Yasmine")  # typed as a visitor types it
     by_email = await _save_draft(client, cin="QQ111111", email="  Yasmine.Target@Example.MA ")
     someone_else = await _save_draft(client, cin="QQ222222", email="other@example.ma")
-    await client.get(f"/api/v1/clients/{created['id']}", params={"consistency_token": created["position"]}, headers=AUDITOR)
+    await client.get(
+        f"/api/v1/clients/{created['id']}", params={"consistency_token": created["position"]}, headers=AUDITOR
+    )
     before = await _all_text(runtime.settings.database_url)
     assert all(trace in before for trace in TRACES), "the traces are there before the delete"
     topic = runtime.settings.topic("client")
@@ -87,7 +96,11 @@ async def test_deleted_client_leaves_no_personal_data_in_store_read_models_or_ne
 
     deleted = await client.delete(f"/api/v1/clients/{created['id']}", headers=OPERATOR)
     assert deleted.status_code == 200, deleted.text
-    gone = await client.get(f"/api/v1/clients/{created['id']}", params={"consistency_token": deleted.json()["position"]}, headers=AUDITOR)
+    gone = await client.get(
+        f"/api/v1/clients/{created['id']}",
+        params={"consistency_token": deleted.json()["position"]},
+        headers=AUDITOR,
+    )
     assert gone.status_code == 404
 
     after = await _all_text(runtime.settings.database_url)
@@ -119,7 +132,9 @@ async def test_a_delete_interrupted_before_removal_is_finished_by_running_it_aga
     assert TRACES[0] in await _all_text(runtime.settings.database_url)
 
     finished = delete_client(runtime.store, UUID(created["id"]), ctx)
-    gone = await client.get(f"/api/v1/clients/{created['id']}", params={"consistency_token": finished.position}, headers=AUDITOR)
+    gone = await client.get(
+        f"/api/v1/clients/{created['id']}", params={"consistency_token": finished.position}, headers=AUDITOR
+    )
     assert gone.status_code == 404  # and the read models have seen the erasure
 
     remaining = await _all_text(runtime.settings.database_url)
@@ -129,12 +144,18 @@ async def test_a_delete_interrupted_before_removal_is_finished_by_running_it_aga
 async def test_drafts_saved_before_the_erasure_columns_existed_get_them_on_start_up():
     conn = await asyncpg.connect(fresh_database(required_env("MTF_DATABASE_URL")))
     try:
-        await conn.execute(f"""CREATE SCHEMA landing; CREATE TABLE {landing_drafts.TABLE} (token_digest text PRIMARY KEY,
+        await conn.execute(f"""CREATE SCHEMA landing; CREATE TABLE {landing_drafts.TABLE} (token_digest text
+        PRIMARY KEY,
             body jsonb NOT NULL, saved_at timestamptz NOT NULL, expires_at timestamptz NOT NULL)""")
-        await conn.execute(f"INSERT INTO {landing_drafts.TABLE} VALUES ('d', $1::jsonb, now(), now())",
-                           '{"cin": "zx 987654", "email": " Yasmine.Target@Example.MA"}')
+        await conn.execute(
+            f"INSERT INTO {landing_drafts.TABLE} VALUES ('d', $1::jsonb, now(), now())",
+            '{"cin": "zx 987654", "email": " Yasmine.Target@Example.MA"}',
+        )
         await conn.execute(landing_drafts.DDL)
         await conn.execute(landing_drafts.DDL)  # every start-up runs it
-        assert tuple(await conn.fetchrow(f"SELECT cin, email FROM {landing_drafts.TABLE}")) == ("ZX987654", "yasmine.target@example.ma")
+        assert tuple(await conn.fetchrow(f"SELECT cin, email FROM {landing_drafts.TABLE}")) == (
+            "ZX987654",
+            "yasmine.target@example.ma",
+        )
     finally:
         await conn.close()

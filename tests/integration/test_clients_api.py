@@ -20,7 +20,9 @@ async def _registered(client, body=PERSON) -> dict:
     response = await client.post("/api/v1/clients", json=body, headers=OPERATOR)
     assert response.status_code == 201, response.text
     created = response.json()
-    await client.get(f"/api/v1/clients/{created['id']}", params={"consistency_token": created["position"]}, headers=AUDITOR)
+    await client.get(
+        f"/api/v1/clients/{created['id']}", params={"consistency_token": created["position"]}, headers=AUDITOR
+    )
     return created
 
 
@@ -40,13 +42,23 @@ async def test_filters_by_status_and_name(in_process_system):
     _, client = in_process_system
     a = await _registered(client)
     await _registered(client, {**PERSON, "cin": "LM654321", "full_name": "Omar Tazi"})
-    suspended = await client.post(f"/api/v1/clients/{a['id']}/status", json={"status": "suspended", "reason": "fraud check"}, headers=OPERATOR)
-    await client.get(f"/api/v1/clients/{a['id']}", params={"consistency_token": suspended.json()["position"]}, headers=AUDITOR)
+    suspended = await client.post(
+        f"/api/v1/clients/{a['id']}/status",
+        json={"status": "suspended", "reason": "fraud check"},
+        headers=OPERATOR,
+    )
+    await client.get(
+        f"/api/v1/clients/{a['id']}",
+        params={"consistency_token": suspended.json()["position"]},
+        headers=AUDITOR,
+    )
     by_status = (await client.get("/api/v1/clients", params={"status": "suspended"}, headers=AUDITOR)).json()
     by_name = (await client.get("/api/v1/clients", params={"name": "tazi"}, headers=AUDITOR)).json()
     assert [c["client_id"] for c in by_status["items"]] == [a["id"]]
     assert [c["full_name"] for c in by_name["items"]] == ["Omar Tazi"]
-    assert (await client.get("/api/v1/clients", params={"cin": "not-a-cin"}, headers=AUDITOR)).json()["items"] == []
+    assert (await client.get("/api/v1/clients", params={"cin": "not-a-cin"}, headers=AUDITOR)).json()[
+        "items"
+    ] == []
 
 
 async def test_details_update_and_status_rules(in_process_system):
@@ -54,15 +66,29 @@ async def test_details_update_and_status_rules(in_process_system):
     created = await _registered(client)
     details = {k: v for k, v in PERSON.items() if k != "cin"} | {"address": "9 Bd Zerktouni, Casablanca"}
     updated = await client.put(f"/api/v1/clients/{created['id']}", json=details, headers=OPERATOR)
-    view = await client.get(f"/api/v1/clients/{created['id']}", params={"consistency_token": updated.json()["position"]}, headers=AUDITOR)
+    view = await client.get(
+        f"/api/v1/clients/{created['id']}",
+        params={"consistency_token": updated.json()["position"]},
+        headers=AUDITOR,
+    )
     assert view.json()["address"] == "9 Bd Zerktouni, Casablanca"
-    same = await client.post(f"/api/v1/clients/{created['id']}/status", json={"status": "active", "reason": "x"}, headers=OPERATOR)
+    same = await client.post(
+        f"/api/v1/clients/{created['id']}/status", json={"status": "active", "reason": "x"}, headers=OPERATOR
+    )
     assert same.status_code == 409 and same.json()["error"]["code"] == "client_status_unchanged"
-    bad = await client.post(f"/api/v1/clients/{created['id']}/status", json={"status": "gone", "reason": "x"}, headers=OPERATOR)
+    bad = await client.post(
+        f"/api/v1/clients/{created['id']}/status", json={"status": "gone", "reason": "x"}, headers=OPERATOR
+    )
     assert bad.status_code == 422
-    closed = await client.post(f"/api/v1/clients/{created['id']}/status", json={"status": "closed", "reason": "moved"}, headers=OPERATOR)
+    closed = await client.post(
+        f"/api/v1/clients/{created['id']}/status",
+        json={"status": "closed", "reason": "moved"},
+        headers=OPERATOR,
+    )
     assert closed.status_code == 200
-    reopen = await client.post(f"/api/v1/clients/{created['id']}/status", json={"status": "active", "reason": "x"}, headers=OPERATOR)
+    reopen = await client.post(
+        f"/api/v1/clients/{created['id']}/status", json={"status": "active", "reason": "x"}, headers=OPERATOR
+    )
     assert reopen.status_code == 409 and reopen.json()["error"]["details"]["current_status"] == "closed"
 
 
@@ -73,7 +99,9 @@ async def test_unknown_client_is_404_everywhere(in_process_system):
     assert (await client.get(f"/api/v1/clients/{missing}", headers=AUDITOR)).status_code == 404
     for response in (
         await client.put(f"/api/v1/clients/{missing}", json=details, headers=OPERATOR),
-        await client.post(f"/api/v1/clients/{missing}/status", json={"status": "closed", "reason": "x"}, headers=OPERATOR),
+        await client.post(
+            f"/api/v1/clients/{missing}/status", json={"status": "closed", "reason": "x"}, headers=OPERATOR
+        ),
         await client.delete(f"/api/v1/clients/{missing}", headers=OPERATOR),
     ):
         assert response.status_code == 404 and response.json()["error"]["code"] == "client_not_found"
@@ -100,4 +128,6 @@ async def test_integrator_cannot_delete_and_auditor_cannot_update(in_process_sys
     integrator = {"X-API-Key": next(k for k, r in KEYS.items() if r == "integrator")}
     assert (await client.delete(f"/api/v1/clients/{created['id']}", headers=integrator)).status_code == 403
     details = {k: v for k, v in PERSON.items() if k != "cin"}
-    assert (await client.put(f"/api/v1/clients/{created['id']}", json=details, headers=AUDITOR)).status_code == 403
+    assert (
+        await client.put(f"/api/v1/clients/{created['id']}", json=details, headers=AUDITOR)
+    ).status_code == 403

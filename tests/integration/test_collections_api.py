@@ -12,7 +12,9 @@ from tests.support import AUDITOR, OPERATOR, eventually, read_topic, settings_en
 
 async def _sweep(runtime, client, day: date, expect: int = 201) -> dict:
     runtime.clock.set_today(day)
-    response = await client.post("/api/v1/collections/sweeps", json={"as_of": day.isoformat()}, headers=OPERATOR)
+    response = await client.post(
+        "/api/v1/collections/sweeps", json={"as_of": day.isoformat()}, headers=OPERATOR
+    )
     assert response.status_code == expect, response.text
     return response.json()
 
@@ -24,7 +26,9 @@ async def _aging(http, day: date, **filters) -> dict:
 
 
 async def _cases(client, owner: str) -> list[dict]:
-    return (await client.get("/api/v1/collection-cases", params={"client": owner}, headers=AUDITOR)).json()["items"]
+    return (await client.get("/api/v1/collection-cases", params={"client": owner}, headers=AUDITOR)).json()[
+        "items"
+    ]
 
 
 async def _delinquent(client, owner: str) -> bool:
@@ -38,7 +42,12 @@ async def test_a_late_client_goes_through_reminder_case_broken_promise_warning_d
         await contract(client, late, await offer(client, "199.00", service="internet"))
         _, invoices = await billed(runtime, client)  # issued 2026-11-02, due 2026-12-02
         owed = next(i for i in invoices if i["client_id"] == late)["gross"]
-        await act(client, "/api/v1/payments", {"client_id": payer, "amount": "118.80", "method": "card", "reference": "CB-1"}, 201)
+        await act(
+            client,
+            "/api/v1/payments",
+            {"client_id": payer, "amount": "118.80", "method": "card", "reference": "CB-1"},
+            201,
+        )
 
         assert (await _sweep(runtime, client, date(2026, 12, 2)))["outcomes"] == {}
         first = await _sweep(runtime, client, date(2026, 12, 3))
@@ -50,10 +59,23 @@ async def test_a_late_client_goes_through_reminder_case_broken_promise_warning_d
         assert opened["outcomes"] == {"CollectionCaseAttached": 1, "CollectionCaseOpened": 1}
         (case,) = await eventually(lambda: _cases(client, late))
         assert (case["status"], case["days_past_due"], case["overdue"]) == ("open", 15, owed)
-        promised = await act(client, f"/api/v1/collection-cases/{case['case_id']}/actions",
-                             {"kind": "promise_to_pay", "promise_date": "2026-12-20", "promise_amount": owed, "note": "salary on the 20th"})
-        view = (await client.get(f"/api/v1/collection-cases/{case['case_id']}", params={"consistency_token": promised["position"]},
-                                 headers=AUDITOR)).json()
+        promised = await act(
+            client,
+            f"/api/v1/collection-cases/{case['case_id']}/actions",
+            {
+                "kind": "promise_to_pay",
+                "promise_date": "2026-12-20",
+                "promise_amount": owed,
+                "note": "salary on the 20th",
+            },
+        )
+        view = (
+            await client.get(
+                f"/api/v1/collection-cases/{case['case_id']}",
+                params={"consistency_token": promised["position"]},
+                headers=AUDITOR,
+            )
+        ).json()
         assert (view["status"], view["promise_date"]) == ("promise_to_pay", "2026-12-20")
 
         broken = await _sweep(runtime, client, date(2026, 12, 21))
@@ -64,35 +86,74 @@ async def test_a_late_client_goes_through_reminder_case_broken_promise_warning_d
         assert not await _delinquent(client, payer)
 
         aging = await _aging(client, date(2027, 1, 31))
-        assert aging["portfolio"]["d31_60"] == owed and aging["portfolio"]["total"] == owed  # 60 days past due
+        assert (
+            aging["portfolio"]["d31_60"] == owed and aging["portfolio"]["total"] == owed
+        )  # 60 days past due
         assert [(row["client_id"], row["d31_60"]) for row in aging["clients"]] == [(late, owed)]
-        assert (await _aging(client, date(2026, 12, 1)))["portfolio"]["current"] == owed  # the payer had paid by then
+        assert (await _aging(client, date(2026, 12, 1)))["portfolio"][
+            "current"
+        ] == owed  # the payer had paid by then
         assert (await _aging(client, date(2027, 1, 31), service="internet"))["portfolio"]["total"] == owed
         assert (await _aging(client, date(2027, 1, 31), service="mobile"))["portfolio"]["total"] == "0.00"
         assert (await _aging(client, date(2027, 1, 31), client=payer))["clients"] == []
-        assert (await client.get("/api/v1/aging", params={"as_of": "2027-02-30"}, headers=AUDITOR)).status_code == 422
+        assert (
+            await client.get("/api/v1/aging", params={"as_of": "2027-02-30"}, headers=AUDITOR)
+        ).status_code == 422
 
         runtime.clock.set_today(date(2027, 2, 1))
-        paid = await act(client, "/api/v1/payments", {"client_id": late, "amount": owed, "method": "bank_transfer", "reference": "VIR-LATE"}, 201)
-        await client.get(f"/api/v1/payments/{paid['id']}", params={"consistency_token": paid["position"]}, headers=AUDITOR)
+        paid = await act(
+            client,
+            "/api/v1/payments",
+            {"client_id": late, "amount": owed, "method": "bank_transfer", "reference": "VIR-LATE"},
+            201,
+        )
+        await client.get(
+            f"/api/v1/payments/{paid['id']}", params={"consistency_token": paid["position"]}, headers=AUDITOR
+        )
         await eventually(lambda: _aging_total_is(client, date(2027, 2, 1), "0.00"))
-        assert (await _aging(client, date(2027, 1, 31)))["portfolio"]["total"] == owed  # received on 1 February
+        assert (await _aging(client, date(2027, 1, 31)))["portfolio"][
+            "total"
+        ] == owed  # received on 1 February
         back = await _sweep(runtime, client, date(2027, 2, 1))
-        assert back["outcomes"] == {"ClientDelinquencyCleared": 1, "CollectionCaseResolved": 1, "CollectionsEpisodeClosed": 1}
+        assert back["outcomes"] == {
+            "ClientDelinquencyCleared": 1,
+            "CollectionCaseResolved": 1,
+            "CollectionsEpisodeClosed": 1,
+        }
         assert await eventually(lambda: _not_delinquent(client, late))
         resolved = await eventually(lambda: _resolved(client, late))
         assert [e["event"] for e in resolved["history"]] == [
-            "CollectionCaseOpened", "CollectionActionRecorded", "CollectionPromiseBroken", "CollectionCaseResolved"
+            "CollectionCaseOpened",
+            "CollectionActionRecorded",
+            "CollectionPromiseBroken",
+            "CollectionCaseResolved",
         ]
-        closed = await client.post(f"/api/v1/collection-cases/{case['case_id']}/actions", json={"kind": "call_logged"}, headers=OPERATOR)
+        closed = await client.post(
+            f"/api/v1/collection-cases/{case['case_id']}/actions",
+            json={"kind": "call_logged"},
+            headers=OPERATOR,
+        )
         assert closed.status_code == 409 and closed.json()["error"]["code"] == "collection_case_closed"
 
-        records = await read_topic(runtime.settings.kafka_bootstrap, runtime.settings.topic("collections"), expected=6)
+        records = await read_topic(
+            runtime.settings.kafka_bootstrap, runtime.settings.topic("collections"), expected=6
+        )
         kinds = sorted(decode(r.value).type.rsplit(".", 1)[1] for r in records)
-        for once in ("PaymentReminderDue", "PaymentWarningDue", "ClientMarkedDelinquent", "ClientDelinquencyCleared"):
+        for once in (
+            "PaymentReminderDue",
+            "PaymentWarningDue",
+            "ClientMarkedDelinquent",
+            "ClientDelinquencyCleared",
+        ):
             assert kinds.count(once) == 1, kinds
-        reminder = next(decode(r.value) for r in records if decode(r.value).type.endswith("PaymentReminderDue"))
-        assert reminder.data["client_id"] == late and reminder.data["days_past_due"] == 1 and reminder.data["overdue"] == owed
+        reminder = next(
+            decode(r.value) for r in records if decode(r.value).type.endswith("PaymentReminderDue")
+        )
+        assert (
+            reminder.data["client_id"] == late
+            and reminder.data["days_past_due"] == 1
+            and reminder.data["overdue"] == owed
+        )
 
         before = await _aging(client, date(2027, 1, 15))
         env = {**settings_env(runtime.settings), "MTF_KAFKA_BOOTSTRAP": ""}
@@ -117,9 +178,13 @@ async def _resolved(client, owner: str):
 async def test_sweeps_refuse_the_future_and_the_cli_sweeps_once_per_day():
     async with billing_system() as (runtime, client):
         runtime.clock.set_today(date(2026, 12, 1))
-        future = await client.post("/api/v1/collections/sweeps", json={"as_of": "2026-12-02"}, headers=OPERATOR)
+        future = await client.post(
+            "/api/v1/collections/sweeps", json={"as_of": "2026-12-02"}, headers=OPERATOR
+        )
         assert future.status_code == 422 and future.json()["error"]["code"] == "as_of_in_future"
         env = {**settings_env(runtime.settings), "MTF_KAFKA_BOOTSTRAP": "", "MTF_FIXED_TODAY": "2026-12-01"}
         first = await run_cli(["collections-sweep", "--as-of", "2026-12-01"], env)
         second = await run_cli(["collections-sweep"], env)
-        assert "done now" in first.stdout and "already done earlier" in second.stdout, first.stdout + second.stdout
+        assert "done now" in first.stdout and "already done earlier" in second.stdout, (
+            first.stdout + second.stdout
+        )

@@ -37,7 +37,9 @@ async def test_two_writers_on_one_contract_one_wins_one_gets_409(in_process_syst
     finally:
         second_store.close()
     reloaded = runtime.store.load(Contract, contract_id, what="contract")
-    assert reloaded.status == "suspended" and reloaded.version == 4  # provisioned, activated, document, suspended
+    assert (
+        reloaded.status == "suspended" and reloaded.version == 4
+    )  # provisioned, activated, document, suspended
 
 
 async def test_concurrent_registrations_of_one_cin_yield_one_client(in_process_system):

@@ -13,6 +13,8 @@ from tests.support import fresh_settings
 
 @pytest.mark.parametrize(("threads", "connections"), [(8, 20), (32, 32 + POOL_BESIDE_COMMANDS)])
 async def test_the_pool_has_a_connection_for_every_command_thread(threads: int, connections: int):
-    async with running(fresh_settings(kafka=False, command_threads=threads), relay=False, projector=False) as runtime:
+    async with running(
+        fresh_settings(kafka=False, command_threads=threads), relay=False, projector=False
+    ) as runtime:
         assert runtime.commands._max_workers == threads
         assert runtime.store.recorder.datastore.pool.max_size == connections

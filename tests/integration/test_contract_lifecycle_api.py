@@ -19,7 +19,11 @@ TODAY = date.today()
 
 
 async def _view(client, created: dict, position: int) -> dict:
-    return (await client.get(f"/api/v1/contracts/{created['id']}", params={"consistency_token": position}, headers=AUDITOR)).json()
+    return (
+        await client.get(
+            f"/api/v1/contracts/{created['id']}", params={"consistency_token": position}, headers=AUDITOR
+        )
+    ).json()
 
 
 async def _post(client, created: dict, action: str, body: dict):
@@ -30,7 +34,10 @@ async def test_suspend_resume_and_terminate_with_early_termination_charge(in_pro
     _, client = in_process_system
     created = await new_contract(client)  # 12-month commitment at 99.00
     suspended = await _post(client, created, "suspension", {"reason": "unpaid"})
-    assert suspended.status_code == 200 and (await _view(client, created, suspended.json()["position"]))["status"] == "suspended"
+    assert (
+        suspended.status_code == 200
+        and (await _view(client, created, suspended.json()["position"]))["status"] == "suspended"
+    )
     resumed = await _post(client, created, "resumption", {})
     assert (await _view(client, created, resumed.json()["position"]))["status"] == "active"
 
@@ -45,8 +52,12 @@ async def test_suspend_resume_and_terminate_with_early_termination_charge(in_pro
     again = await _post(client, created, "resumption", {})
     assert again.status_code == 409 and again.json()["error"]["details"]["current_status"] == "terminated"
     reactivate = await _post(client, created, "activation", {})
-    assert reactivate.status_code == 409 and reactivate.json()["error"]["code"] == "invalid_contract_transition"
-    missing = await client.post(f"/api/v1/contracts/{uuid.uuid4()}/suspension", json={"reason": "x"}, headers=OPERATOR)
+    assert (
+        reactivate.status_code == 409 and reactivate.json()["error"]["code"] == "invalid_contract_transition"
+    )
+    missing = await client.post(
+        f"/api/v1/contracts/{uuid.uuid4()}/suspension", json={"reason": "x"}, headers=OPERATOR
+    )
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "contract_not_found"
     line = (
         await client.get(
@@ -56,11 +67,22 @@ async def test_suspend_resume_and_terminate_with_early_termination_charge(in_pro
         )
     ).json()
     assert line["status"] == "closed"
-    trail = (await client.get(f"/api/v1/contracts/{created['id']}/audit-trail", headers=AUDITOR)).json()["items"]
-    assert [e["event_type"] for e in trail] == [
-        "ContractProvisioned", "ContractActivated", "ContractDocumentIssued", "ContractSuspended", "ContractResumed", "ContractTerminated"
+    trail = (await client.get(f"/api/v1/contracts/{created['id']}/audit-trail", headers=AUDITOR)).json()[
+        "items"
     ]
-    assert trail[3]["reason"] == "unpaid" and trail[3]["before"]["status"] == "active" and trail[3]["after"]["status"] == "suspended"
+    assert [e["event_type"] for e in trail] == [
+        "ContractProvisioned",
+        "ContractActivated",
+        "ContractDocumentIssued",
+        "ContractSuspended",
+        "ContractResumed",
+        "ContractTerminated",
+    ]
+    assert (
+        trail[3]["reason"] == "unpaid"
+        and trail[3]["before"]["status"] == "active"
+        and trail[3]["after"]["status"] == "suspended"
+    )
 
 
 async def test_upgrade_is_scheduled_on_the_timeline_and_downgrade_is_blocked(in_process_system):
@@ -72,31 +94,55 @@ async def test_upgrade_is_scheduled_on_the_timeline_and_downgrade_is_blocked(in_
     cheap = await create_offer(client, monthly_fee="49.00")
     effective = (TODAY + timedelta(days=5)).isoformat()
 
-    upgrade = await _post(client, created, "plan-changes", {"offer_id": premium["id"], "effective_date": effective})
+    upgrade = await _post(
+        client, created, "plan-changes", {"offer_id": premium["id"], "effective_date": effective}
+    )
     assert upgrade.status_code == 200 and upgrade.json()["change"] == "upgrade"
     view = await _view(client, created, upgrade.json()["position"])
-    assert [(p["monthly_fee"], p["effective_from"]) for p in view["timeline"]] == [("99.00", TODAY.isoformat()), ("149.00", effective)]
+    assert [(p["monthly_fee"], p["effective_from"]) for p in view["timeline"]] == [
+        ("99.00", TODAY.isoformat()),
+        ("149.00", effective),
+    ]
     assert view["offer_id"] == premium["id"]
 
-    downgrade = await _post(client, created, "plan-changes", {"offer_id": cheap["id"], "effective_date": effective})
-    assert downgrade.status_code == 409 and downgrade.json()["error"]["code"] == "downgrade_blocked_by_commitment"
-    past = await _post(client, created, "plan-changes", {"offer_id": cheap["id"], "effective_date": (TODAY - timedelta(days=1)).isoformat()})
+    downgrade = await _post(
+        client, created, "plan-changes", {"offer_id": cheap["id"], "effective_date": effective}
+    )
+    assert (
+        downgrade.status_code == 409
+        and downgrade.json()["error"]["code"] == "downgrade_blocked_by_commitment"
+    )
+    past = await _post(
+        client,
+        created,
+        "plan-changes",
+        {"offer_id": cheap["id"], "effective_date": (TODAY - timedelta(days=1)).isoformat()},
+    )
     assert past.status_code == 422 and past.json()["error"]["code"] == "effective_date_in_past"
 
 
 async def test_plan_change_to_another_service_and_on_a_suspended_contract_are_refused(in_process_system):
     _, client = in_process_system
     created = await new_contract(client)
-    fibre = {"name": "Fibre", "service": "internet", "family": "fiber", "monthly_fee": "349.00",
-             "components": [{"kind": "fiber", "mbps": 100}, {"kind": "landline"}]}
+    fibre = {
+        "name": "Fibre",
+        "service": "internet",
+        "family": "fiber",
+        "monthly_fee": "349.00",
+        "components": [{"kind": "fiber", "mbps": 100}, {"kind": "landline"}],
+    }
     from tests.support import ADMIN
 
     internet = (await client.post("/api/v1/offers", json=fibre, headers=ADMIN)).json()
-    other = await _post(client, created, "plan-changes", {"offer_id": internet["id"], "effective_date": TODAY.isoformat()})
+    other = await _post(
+        client, created, "plan-changes", {"offer_id": internet["id"], "effective_date": TODAY.isoformat()}
+    )
     assert other.status_code == 422 and other.json()["error"]["code"] == "plan_change_service_mismatch"
     await _post(client, created, "suspension", {"reason": "unpaid"})
     premium = await create_offer(client, monthly_fee="149.00")
-    blocked = await _post(client, created, "plan-changes", {"offer_id": premium["id"], "effective_date": TODAY.isoformat()})
+    blocked = await _post(
+        client, created, "plan-changes", {"offer_id": premium["id"], "effective_date": TODAY.isoformat()}
+    )
     assert blocked.status_code == 409 and blocked.json()["error"]["details"]["current_status"] == "suspended"
 
 
@@ -119,7 +165,9 @@ async def test_two_racing_plan_changes_one_wins_one_gets_409(in_process_system):
     def attempt(offer):
         command = ChangePlan(offer_id=uuid.UUID(offer["id"]), effective_date=TODAY)
         try:
-            return change_plan(runtime.store, runtime.clock, runtime.operator, uuid.UUID(created["id"]), command, ctx)[1]
+            return change_plan(
+                runtime.store, runtime.clock, runtime.operator, uuid.UUID(created["id"]), command, ctx
+            )[1]
         except ConcurrencyConflict as lost:
             return lost.code
 
@@ -143,9 +191,17 @@ async def test_contracts_list_filters_by_client_service_status_and_offer(in_proc
     await _view(client, first, first["position"])
     mine = (await client.get("/api/v1/contracts", params={"client": customer["id"]}, headers=AUDITOR)).json()
     assert mine["page"]["total"] == 2
-    active = (await client.get("/api/v1/contracts", params={"client": customer["id"], "status": "active"}, headers=AUDITOR)).json()
+    active = (
+        await client.get(
+            "/api/v1/contracts", params={"client": customer["id"], "status": "active"}, headers=AUDITOR
+        )
+    ).json()
     assert [c["contract_id"] for c in active["items"]] == [first["id"]]
-    by_offer = (await client.get("/api/v1/contracts", params={"offer": offer["id"], "service": "mobile"}, headers=AUDITOR)).json()
+    by_offer = (
+        await client.get(
+            "/api/v1/contracts", params={"offer": offer["id"], "service": "mobile"}, headers=AUDITOR
+        )
+    ).json()
     assert by_offer["page"]["total"] == 2
 
 
@@ -164,7 +220,9 @@ async def test_idempotency_key_replays_the_first_result_and_refuses_another_body
     other = await client.post("/api/v1/contracts", json={**body, "commitment_months": 24}, headers=headers)
     assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
     assert runtime.store.head() == head
-    listed = (await client.get("/api/v1/contracts", params={"client": customer["id"]}, headers=AUDITOR)).json()
+    listed = (
+        await client.get("/api/v1/contracts", params={"client": customer["id"]}, headers=AUDITOR)
+    ).json()
     assert listed["page"]["total"] <= 1
 
 
@@ -175,14 +233,26 @@ async def test_concurrent_requests_with_one_key_create_one_contract(in_process_s
     runtime, client = in_process_system
     offer = await create_offer(client)
     if inline_client:
-        body = {"client": {"cin": "RS778899", "full_name": "Retry Storm", "email": "rs@example.ma", "address": "Fes"}, "offer_id": offer["id"]}
+        body = {
+            "client": {
+                "cin": "RS778899",
+                "full_name": "Retry Storm",
+                "email": "rs@example.ma",
+                "address": "Fes",
+            },
+            "offer_id": offer["id"],
+        }
     else:
         body = {"client_id": (await register_client(client))["id"], "offer_id": offer["id"]}
     headers = {**OPERATOR, "Idempotency-Key": "retry-storm-1"}
     # Racing requests must answer the first result: never decide on the first request's effects
     # (a plan change of its contract, or "this CIN already exists").
-    responses = await asyncio.gather(*(client.post("/api/v1/contracts", json=body, headers=headers) for _ in range(6)))
-    assert {r.status_code for r in responses} == {201}, [r.json()["error"] for r in responses if r.status_code != 201]
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/contracts", json=body, headers=headers) for _ in range(6))
+    )
+    assert {r.status_code for r in responses} == {201}, [
+        r.json()["error"] for r in responses if r.status_code != 201
+    ]
     assert len({r.json()["id"] for r in responses}) == 1
     from domain.client import Client
     from domain.contract import Contract

@@ -62,7 +62,11 @@ async def test_relay_killed_before_publish_delivers_after_restart(gateway_only):
         await eventually(lambda: settled(runtime.settings.database_url, 1), timeout=30)
 
     records = await read_topic(runtime.settings.kafka_bootstrap, topic, expected=3)
-    assert sorted(decode(r.value).aggregateversion for r in records if r.key == created["id"].encode()) == [1, 2, 3]
+    assert sorted(decode(r.value).aggregateversion for r in records if r.key == created["id"].encode()) == [
+        1,
+        2,
+        3,
+    ]
     summary = await dump_tables(runtime.settings.database_url, "readmodel.contract_summary")
     assert [str(row[0]) for row in summary["readmodel.contract_summary"]] == [created["id"]]
 
@@ -82,7 +86,9 @@ async def test_projector_killed_mid_batch_recovers_to_full_replay(gateway_only):
 
     async with background(["project"], env):
         await eventually(lambda: settled(runtime.settings.database_url, 5), timeout=30)
-    rows = await dump_tables(runtime.settings.database_url, "readmodel.contract_summary", "readmodel.contract_audit_trail")
+    rows = await dump_tables(
+        runtime.settings.database_url, "readmodel.contract_summary", "readmodel.contract_audit_trail"
+    )
     assert len(rows["readmodel.contract_summary"]) == 5
     assert len(rows["readmodel.contract_audit_trail"]) == 15
     await _equals_full_replay(runtime)

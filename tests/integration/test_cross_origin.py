@@ -10,8 +10,14 @@ SITE = "https://abonnement.example.ma"
 async def test_a_configured_origin_gets_its_preflight_and_reads_the_consistency_token():
     settings = fresh_settings(kafka=False, cors_origins=[SITE])
     async with serving(settings) as (_, client):
-        preflight = await client.options("/api/v1/landing/subscriptions", headers={
-            "Origin": SITE, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "idempotency-key, content-type"})
+        preflight = await client.options(
+            "/api/v1/landing/subscriptions",
+            headers={
+                "Origin": SITE,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "idempotency-key, content-type",
+            },
+        )
         assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == SITE
         assert "idempotency-key" in preflight.headers["access-control-allow-headers"].lower()
         boot = await client.get("/api/v1/landing/bootstrap", headers={"Origin": SITE})

@@ -30,14 +30,21 @@ def refusing_connections(database: str):
     with psycopg.connect(required_env("MTF_DATABASE_URL"), autocommit=True) as server:
         server.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
         try:
-            server.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
+            server.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,)
+            )
             yield
         finally:
             server.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
 
 
 def new_client() -> dict:
-    return {"cin": random_cin(), "full_name": "Youssef Alami", "email": "youssef@example.ma", "address": "Fès"}
+    return {
+        "cin": random_cin(),
+        "full_name": "Youssef Alami",
+        "email": "youssef@example.ma",
+        "address": "Fès",
+    }
 
 
 async def test_an_outage_answers_503_writes_nothing_and_is_recovered_from(any_system, caplog):
@@ -48,8 +55,12 @@ async def test_an_outage_answers_503_writes_nothing_and_is_recovered_from(any_sy
 
     with refusing_connections(PostgresAddress.parse(runtime.settings.database_url).dbname):
         answers = [
-            await asyncio.wait_for(client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S),
-            await asyncio.wait_for(client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S),
+            await asyncio.wait_for(
+                client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S
+            ),
+            await asyncio.wait_for(
+                client.post("/api/v1/clients", json=new_client(), headers=OPERATOR), ANSWER_WITHIN_S
+            ),
             await asyncio.wait_for(client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S),
         ]
         readiness = await asyncio.wait_for(client.get("/ready"), ANSWER_WITHIN_S)
@@ -90,9 +101,15 @@ async def test_a_vanished_unix_socket_answers_503(tmp_path):
         (tmp_path / socket).unlink()
         with refusing_connections(server.dbname):
             pass  # ends every session; new ones find no socket
-        for _ in range(4):  # the first meet sessions that were ended; the next ones connect anew, to no socket
-            answer = await asyncio.wait_for(client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S)
-            assert answer.status_code == 503 and answer.json()["error"]["code"] == "database_unavailable", answer.text
+        for _ in range(
+            4
+        ):  # the first meet sessions that were ended; the next ones connect anew, to no socket
+            answer = await asyncio.wait_for(
+                client.get(f"/api/v1/clients/{known}", headers=OPERATOR), ANSWER_WITHIN_S
+            )
+            assert answer.status_code == 503 and answer.json()["error"]["code"] == "database_unavailable", (
+                answer.text
+            )
 
 
 async def test_after_a_restart_the_stale_pooled_connections_cost_one_503_not_one_each():
@@ -107,6 +124,8 @@ async def test_after_a_restart_the_stale_pooled_connections_cost_one_503_not_one
             pass  # ends every session, as a restart does
         statuses = []
         for _ in range(6):
-            statuses.append((await asyncio.wait_for(client.get(history, headers=AUDITOR), ANSWER_WITHIN_S)).status_code)
+            statuses.append(
+                (await asyncio.wait_for(client.get(history, headers=AUDITOR), ANSWER_WITHIN_S)).status_code
+            )
             await asyncio.sleep(0.3)  # the pool's check of its idle connections runs beside the answers
         assert statuses.count(503) <= 1 and statuses[-1] == 200, statuses

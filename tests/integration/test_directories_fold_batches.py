@@ -25,28 +25,62 @@ class Log:
         self.position += 1
         version = self.versions[subject] = self.versions.get(subject, 0) + 1
         return CloudEvent(
-            id=f"{subject}:{version}", type=f"mtf.{aggregate_type}.{name}", subject=str(subject), time=T0 + timedelta(seconds=self.position),
-            dataschema=f"urn:mtf:schema:{aggregate_type}.{name}:v1", data=data, aggregatetype=aggregate_type,
-            aggregateversion=version, position=self.position, correlationid="c", causationid="c", actor="test", actorrole="admin",
+            id=f"{subject}:{version}",
+            type=f"mtf.{aggregate_type}.{name}",
+            subject=str(subject),
+            time=T0 + timedelta(seconds=self.position),
+            dataschema=f"urn:mtf:schema:{aggregate_type}.{name}:v1",
+            data=data,
+            aggregatetype=aggregate_type,
+            aggregateversion=version,
+            position=self.position,
+            correlationid="c",
+            causationid="c",
+            actor="test",
+            actorrole="admin",
         )
 
 
 def _history() -> tuple[list[CloudEvent], uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID]:
     log, client, erased, line, other_line = Log(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    registered = {"cin": "AB123456", "full_name": "Amina", "email": "a@x.ma", "address": "Rabat", "phone": None}
+    registered = {
+        "cin": "AB123456",
+        "full_name": "Amina",
+        "email": "a@x.ma",
+        "address": "Rabat",
+        "phone": None,
+    }
     events = [
         log.event("client", "ClientRegistered", client, registered),
         log.event("client", "ClientRegistered", erased, {**registered, "cin": "CD654321"}),
-        log.event("subscriber", "SubscriberCreated", line, {"client_id": str(client), "service": "mobile", "number": "+212612345678"}),
-        log.event("client", "ClientContractAdded", client, {"contract_id": str(uuid.uuid4()), "service": "mobile"}),
+        log.event(
+            "subscriber",
+            "SubscriberCreated",
+            line,
+            {"client_id": str(client), "service": "mobile", "number": "+212612345678"},
+        ),
+        log.event(
+            "client", "ClientContractAdded", client, {"contract_id": str(uuid.uuid4()), "service": "mobile"}
+        ),
         log.event("subscriber", "SubscriberStatusChanged", line, {"status": "suspended"}),
-        log.event("client", "ClientContractAdded", erased, {"contract_id": str(uuid.uuid4()), "service": "mobile"}),
+        log.event(
+            "client", "ClientContractAdded", erased, {"contract_id": str(uuid.uuid4()), "service": "mobile"}
+        ),
         log.event("client", "ClientErased", erased, {}),
-        log.event("subscriber", "SubscriberCreated", other_line, {"client_id": str(client), "service": "internet", "number": "+212512345678"}),
-        log.event("client", "ClientContractAdded", client, {"contract_id": str(uuid.uuid4()), "service": "internet"}),
+        log.event(
+            "subscriber",
+            "SubscriberCreated",
+            other_line,
+            {"client_id": str(client), "service": "internet", "number": "+212512345678"},
+        ),
+        log.event(
+            "client", "ClientContractAdded", client, {"contract_id": str(uuid.uuid4()), "service": "internet"}
+        ),
         log.event("subscriber", "SubscriberStatusChanged", line, {"status": "terminated"}),
         log.event("client", "ClientDetailsUpdated", client, {**registered, "full_name": "Amina B."}),
-        log.event("client", "ClientContractAdded", client, {"contract_id": str(uuid.uuid4()), "service": "landline"}),
+        log.event(
+            "client", "ClientContractAdded", client, {"contract_id": str(uuid.uuid4()), "service": "landline"}
+        ),
     ]
     return events, client, erased, line, other_line
 
@@ -61,16 +95,19 @@ async def test_rows_are_the_same_whatever_the_batch_boundaries(batch):
             await migrate(conn, projections)
         projector = Projector(pool, projections)
         for start in range(0, len(events), batch):
-            await projector.apply_batch(events[start:start + batch])
+            await projector.apply_batch(events[start : start + batch])
         async with pool.acquire() as conn:
             clients = {r["client_id"]: r for r in await conn.fetch(f"SELECT * FROM {client_directory.TABLE}")}
-            lines = {r["subscriber_id"]: r for r in await conn.fetch(f"SELECT * FROM {subscriber_directory.TABLE}")}
+            lines = {
+                r["subscriber_id"]: r for r in await conn.fetch(f"SELECT * FROM {subscriber_directory.TABLE}")
+            }
     finally:
         await pool.close()
     assert set(clients) == {client}
     assert (clients[client]["contract_count"], clients[client]["full_name"]) == (3, "Amina B.")
     assert clients[client]["updated_at"] == events[-1].time
     assert {i: (r["status"], r["number"]) for i, r in lines.items()} == {
-        line: ("terminated", "+212612345678"), other_line: ("active", "+212512345678"),
+        line: ("terminated", "+212612345678"),
+        other_line: ("active", "+212512345678"),
     }
     assert lines[line]["updated_at"] == events[9].time and lines[other_line]["created_at"] == events[7].time

@@ -15,7 +15,9 @@ CONTRACT_EVENTS = ["ContractProvisioned", "ContractActivated", "ContractDocument
 async def _suspended_contract(client) -> tuple[dict, dict]:
     created = await new_contract(client)
     headers = {**OPERATOR, "X-Correlation-ID": "audit-suspension-1"}
-    suspended = await client.post(f"/api/v1/contracts/{created['id']}/suspension", json={"reason": "unpaid"}, headers=headers)
+    suspended = await client.post(
+        f"/api/v1/contracts/{created['id']}/suspension", json={"reason": "unpaid"}, headers=headers
+    )
     assert suspended.status_code == 200, suspended.text
     return created, suspended.json()
 
@@ -40,13 +42,20 @@ async def test_an_auditor_reads_every_event_of_a_contract_in_order_and_page_by_p
     assert [e["aggregateversion"] for e in events] == [1, 2, 3, 4]
     assert all(e["subject"] == created["id"] for e in events)
     positions = [e["position"] for e in events]
-    assert positions == sorted(positions) and positions[0] <= created["position"] < positions[3] == suspended["position"]
+    assert (
+        positions == sorted(positions)
+        and positions[0] <= created["position"] < positions[3] == suspended["position"]
+    )
     last = events[-1]
     assert (last["actorrole"], last["correlationid"]) == ("operator", "audit-suspension-1")
     assert last["data"]["reason"] == "unpaid"
 
     page = (await _history(client, created["id"], limit=2, offset=2)).json()
-    assert [e["aggregateversion"] for e in page["items"]] == [3, 4] and page["page"] == {"limit": 2, "offset": 2, "total": 4}
+    assert [e["aggregateversion"] for e in page["items"]] == [3, 4] and page["page"] == {
+        "limit": 2,
+        "offset": 2,
+        "total": 4,
+    }
     beyond = (await _history(client, created["id"], offset=10)).json()
     assert beyond["items"] == [] and beyond["page"]["total"] == 4
 
@@ -58,7 +67,11 @@ async def test_state_as_of_a_moment_replays_only_the_events_recorded_by_then(in_
     provisioned_at, activated_at = events[0]["time"], events[2]["time"]
 
     then = (await _state(client, created["id"], activated_at)).json()
-    assert (then["version"], then["position"], then["state"]["status"]) == (3, events[2]["position"], "active")
+    assert (then["version"], then["position"], then["state"]["status"]) == (
+        3,
+        events[2]["position"],
+        "active",
+    )
     assert then["recorded_at"] == activated_at and then["aggregate_type"] == "contract"
     assert then["state"]["monthly_fee"] == "99.00" and len(then["state"]["documents"]) == 1
     assert datetime.fromisoformat(then["as_of"]) == datetime.fromisoformat(activated_at)
@@ -90,14 +103,19 @@ async def test_bad_moments_unknown_ids_and_other_roles_are_refused_in_the_envelo
     assert (await _history(client, "not-a-uuid")).status_code == 422
     for role in (OPERATOR, ADMIN):
         forbidden = await client.get(f"/api/v1/event-history/{created['id']}", headers=role)
-        assert forbidden.status_code == 403 and forbidden.json()["error"]["details"]["allowed_roles"] == ["auditor"]
+        assert forbidden.status_code == 403 and forbidden.json()["error"]["details"]["allowed_roles"] == [
+            "auditor"
+        ]
         assert (await _state(client, created["id"], headers=role)).status_code == 403
 
 
 async def test_an_erased_clients_history_is_only_its_erasure(in_process_system):
     _, client = in_process_system
     created = await register_client(client, cin="ZX 246810")
-    assert (await client.delete(f"/api/v1/clients/{created['id']}", headers=OPERATOR)).status_code in (200, 204)
+    assert (await client.delete(f"/api/v1/clients/{created['id']}", headers=OPERATOR)).status_code in (
+        200,
+        204,
+    )
     history = await _history(client, created["id"])
     assert [e["type"] for e in history.json()["items"]] == ["mtf.client.ClientErased"]
     assert b"ZX246810" not in history.content and b"Amina" not in history.content
@@ -115,18 +133,29 @@ async def test_an_invoice_is_replayed_as_it_was_issued():
         assert state["state"]["number"] == invoice["number"] == "FAC-2026-000001"
         assert state["state"]["client_id"] == owner
         history = (await _history(client, invoice["invoice_id"])).json()
-        assert history["items"][-1]["position"] == state["position"] and history["page"]["total"] == state["version"]
+        assert (
+            history["items"][-1]["position"] == state["position"]
+            and history["page"]["total"] == state["version"]
+        )
 
 
 async def test_under_a_pinned_date_events_are_recorded_on_it_and_time_travel_follows():
     async with billing_system() as (runtime, client):  # the clock is pinned to 2026-10-01
         owner = await customer(client, "Salma Idrissi")
         runtime.clock.set_today(date(2026, 10, 15))
-        details = {"full_name": "Salma Bennani", "email": "salma@example.ma", "address": "12 Av. Hassan II, Rabat"}
-        assert (await client.put(f"/api/v1/clients/{owner}", json=details, headers=OPERATOR)).status_code == 200
+        details = {
+            "full_name": "Salma Bennani",
+            "email": "salma@example.ma",
+            "address": "12 Av. Hassan II, Rabat",
+        }
+        assert (
+            await client.put(f"/api/v1/clients/{owner}", json=details, headers=OPERATOR)
+        ).status_code == 200
 
         history = (await _history(client, owner)).json()["items"]
         assert [(e["type"], e["time"][:10]) for e in history] == [
-            ("mtf.client.ClientRegistered", "2026-10-01"), ("mtf.client.ClientDetailsUpdated", "2026-10-15")]
+            ("mtf.client.ClientRegistered", "2026-10-01"),
+            ("mtf.client.ClientDetailsUpdated", "2026-10-15"),
+        ]
         assert (await _state(client, owner, "2026-10-14")).json()["state"]["full_name"] == "Salma Idrissi"
         assert (await _state(client, owner, "2026-10-15")).json()["state"]["full_name"] == "Salma Bennani"

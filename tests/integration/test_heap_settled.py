@@ -24,7 +24,9 @@ asyncio.run(main())
 
 
 def test_running_freezes_the_start_up_heap_and_raises_the_thresholds():
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, cwd=ROOT, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, cwd=ROOT, timeout=120
+    )
     frozen_before, *thresholds_before, frozen, g0, g1, g2 = map(int, out.stdout.split())
     assert frozen_before == 0 and tuple(thresholds_before) != THRESHOLDS
     assert frozen > 50_000  # the modules, routes and validators of a loaded process

@@ -22,7 +22,11 @@ async def test_contract_is_readable_with_its_audit_trail_after_its_token(any_sys
     assert summary.json()["status"] == "active"
     assert summary.json()["monthly_fee"] == "99.00"
     entries = trail.json()["items"]
-    assert [e["event_type"] for e in entries] == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
+    assert [e["event_type"] for e in entries] == [
+        "ContractProvisioned",
+        "ContractActivated",
+        "ContractDocumentIssued",
+    ]
     assert {e["correlation_id"] for e in entries} == {"corr-slice-1"}
     assert entries[1]["before"]["status"] == "draft" and entries[1]["after"]["status"] == "active"
     assert entries[0]["role"] == "operator" and entries[0]["actor"].startswith("key:")
@@ -32,11 +36,17 @@ async def test_cloudevent_reaches_its_topic_keyed_by_aggregate_with_correlation_
     runtime, client = kafka_system
     created = await new_contract(client, correlation_id="corr-kafka-7")
 
-    records = await read_topic(runtime.settings.kafka_bootstrap, runtime.settings.topic("contract"), expected=3)
+    records = await read_topic(
+        runtime.settings.kafka_bootstrap, runtime.settings.topic("contract"), expected=3
+    )
 
     mine = [r for r in records if r.key == created["id"].encode()]
     events = [decode(r.value) for r in mine]
-    assert [e.event_name for e in events] == ["ContractProvisioned", "ContractActivated", "ContractDocumentIssued"]
+    assert [e.event_name for e in events] == [
+        "ContractProvisioned",
+        "ContractActivated",
+        "ContractDocumentIssued",
+    ]
     assert [e.aggregateversion for e in events] == [1, 2, 3]
     assert len({r.partition for r in mine}) == 1, "one aggregate, one partition: order is kept"
     first = events[0]
@@ -76,7 +86,9 @@ async def test_token_not_yet_projected_answers_503_with_retry_after(in_process_s
     created = await provision(client, customer["id"], offer["id"])
 
     response = await client.get(
-        f"/api/v1/contracts/{created['id']}", params={"consistency_token": created["position"]}, headers=OPERATOR
+        f"/api/v1/contracts/{created['id']}",
+        params={"consistency_token": created["position"]},
+        headers=OPERATOR,
     )
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
@@ -95,12 +107,16 @@ async def test_auditor_cannot_write_and_missing_key_is_401(in_process_system):
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthenticated"
     appended = runtime.store.notifications(head_before, 10)
-    assert [n.topic for n in appended] == ["domain.access:AccessRefusal.PrivilegedActionRefused"], "only the audit entry"
+    assert [n.topic for n in appended] == ["domain.access:AccessRefusal.PrivilegedActionRefused"], (
+        "only the audit entry"
+    )
 
 
 async def test_every_refused_privileged_action_is_kept_for_auditors(in_process_system):
     runtime, client = in_process_system
-    refused = await client.post("/api/v1/offers", json={}, headers={**OPERATOR, "X-Correlation-ID": "desk-refusal-1"})
+    refused = await client.post(
+        "/api/v1/offers", json={}, headers={**OPERATOR, "X-Correlation-ID": "desk-refusal-1"}
+    )
     assert refused.status_code == 403
     not_for_operators = await client.get("/api/v1/access-refusals", headers=OPERATOR)
     assert not_for_operators.status_code == 403
@@ -130,6 +146,7 @@ async def test_ready_reports_database_broker_and_lag(kafka_system):
 
     async def relay_leads() -> bool:
         return (await client.get("/ready")).json()["checks"]["relay"]["leading"]
+
     await eventually(relay_leads)
 
 
@@ -143,10 +160,15 @@ async def test_a_command_continues_the_callers_trace(in_process_system):
     runtime, client = in_process_system
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     body = {"cin": "TR123456", "full_name": "Traced Caller", "email": "t@example.ma", "address": "Rabat"}
-    response = await client.post("/api/v1/clients", json=body, headers={**OPERATOR, "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})
+    response = await client.post(
+        "/api/v1/clients",
+        json=body,
+        headers={**OPERATOR, "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"},
+    )
     assert response.status_code == 201, response.text
     stored = await runtime.pool.fetchval(
-        "SELECT convert_from(state, 'UTF8')::jsonb->'_meta'->>'traceparent' FROM eventstore.mtf_events WHERE originator_id = $1",
+        "SELECT convert_from(state, 'UTF8')::jsonb->'_meta'->>'traceparent' FROM eventstore.mtf_events WHERE "
+        "originator_id = $1",
         uuid.UUID(response.json()["id"]),
     )
     assert stored.split("-")[1] == trace_id

@@ -23,8 +23,13 @@ def _broker_of(stack: subprocess.Popen) -> psutil.Process | None:
 
 
 async def test_a_sigterm_while_kafka_starts_still_stops_the_broker():
-    stack = subprocess.Popen([sys.executable, "-m", "infra.devstack.local_stack", "--kafka", "--", "sleep", "60"], cwd=REPO,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    stack = subprocess.Popen(
+        [sys.executable, "-m", "infra.devstack.local_stack", "--kafka", "--", "sleep", "60"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         broker = None
         for _ in range(300):
@@ -32,7 +37,9 @@ async def test_a_sigterm_while_kafka_starts_still_stops_the_broker():
                 break
             await asyncio.sleep(0.05)
         assert broker is not None, "the broker process was started"
-        stack.send_signal(signal.SIGTERM)  # the broker is spawned but not ready: local_stack is still starting it
+        stack.send_signal(
+            signal.SIGTERM
+        )  # the broker is spawned but not ready: local_stack is still starting it
         output, _ = await asyncio.to_thread(stack.communicate, timeout=60)
         assert "Kafka on" not in output, "the signal came during start-up, before the command ran"
         assert stack.returncode == 128 + signal.SIGTERM

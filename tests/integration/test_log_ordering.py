@@ -9,7 +9,14 @@ import uuid
 import psycopg
 
 from commands.clients import RegisterClient, register_client
-from infra.eventstore.store import APP_NAME, APPEND_LOCK, INSERT_FUNCTION, SCHEMA, OrderedInsertRecorder, open_event_store
+from infra.eventstore.store import (
+    APP_NAME,
+    APPEND_LOCK,
+    INSERT_FUNCTION,
+    SCHEMA,
+    OrderedInsertRecorder,
+    open_event_store,
+)
 from infra.kernel.command_context import CommandContext
 from tests.support import fresh_settings
 
@@ -43,7 +50,8 @@ def test_an_append_waits_while_an_earlier_append_is_uncommitted():
     try:
         holder = psycopg.connect(settings.database_url)
         holder.execute(  # an earlier append that has taken its id but not committed yet
-            f"SELECT * FROM {SCHEMA}.{INSERT_FUNCTION}(%s::uuid[], '{{1}}', '{{in.flight:Event}}', '\\x7b7d', '{{1}}', '{{2}}')",
+            f"SELECT * FROM {SCHEMA}.{INSERT_FUNCTION}"
+            "(%s::uuid[], '{1}', '{in.flight:Event}', '\\x7b7d', '{1}', '{2}')",
             ("{" + str(uuid.uuid4()) + "}",),
         )
         finished = threading.Event()

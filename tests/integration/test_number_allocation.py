@@ -72,7 +72,9 @@ async def test_a_new_line_takes_the_number_drawn_with_its_parties_unless_a_reser
         mobile = await offer(client, "99.00")
         first = await contract(client, await customer(client), mobile)
         second = await contract(client, await customer(client), mobile, new_line=True)
-        numbers = [runtime.store.load(Contract, uuid.UUID(c), what="contract").number for c in (first, second)]
+        numbers = [
+            runtime.store.load(Contract, uuid.UUID(c), what="contract").number for c in (first, second)
+        ]
     assert numbers[0] == "+212612345678"
     assert numbers[1] != "+212612345678" and numbers[1].startswith(("+2126", "+2127"))
     assert queue == []

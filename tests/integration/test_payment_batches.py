@@ -27,7 +27,12 @@ async def test_a_statement_settles_invoices_in_order_and_sent_again_records_noth
         statement = [
             {"client_id": owner, "amount": "100.00", "method": "bank_transfer", "reference": "REL-1"},
             {"client_id": other, "amount": "118.80", "method": "bank_transfer", "reference": "REL-2"},
-            {"client_id": owner, "amount": "30.00", "method": "bank_transfer", "reference": "REL-3"},  # 18.80 due, 11.20 credit
+            {
+                "client_id": owner,
+                "amount": "30.00",
+                "method": "bank_transfer",
+                "reference": "REL-3",
+            },  # 18.80 due, 11.20 credit
         ]
         recorded = await _send(client, statement, 201)
         assert [p["created"] for p in recorded["payments"]] == [True, True, True]
@@ -40,11 +45,18 @@ async def test_a_statement_settles_invoices_in_order_and_sent_again_records_noth
 
         before = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
         again = await _send(client, statement, 200)
-        assert [(p["id"], p["created"]) for p in again["payments"]] == [(p["id"], False) for p in recorded["payments"]]
+        assert [(p["id"], p["created"]) for p in again["payments"]] == [
+            (p["id"], False) for p in recorded["payments"]
+        ]
         assert await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events") == before
 
-        listed = (await client.get("/api/v1/payments", params={"client": owner}, headers=AUDITOR)).json()["items"]
-        assert [(p["reference"], p["amount"], p["credited"]) for p in listed] == [("REL-1", "100.00", "0.00"), ("REL-3", "30.00", "11.20")]
+        listed = (await client.get("/api/v1/payments", params={"client": owner}, headers=AUDITOR)).json()[
+            "items"
+        ]
+        assert [(p["reference"], p["amount"], p["credited"]) for p in listed] == [
+            ("REL-1", "100.00", "0.00"),
+            ("REL-3", "30.00", "11.20"),
+        ]
 
 
 async def test_one_refused_payment_refuses_the_batch_and_appends_nothing():
@@ -55,13 +67,27 @@ async def test_one_refused_payment_refuses_the_batch_and_appends_nothing():
         good = {"client_id": owner, "amount": "10.00", "method": "cash", "reference": "C-1"}
         before = await runtime.pool.fetchval("SELECT count(*) FROM eventstore.mtf_events")
 
-        refused = await _send(client, [good, {**good, "client_id": UNKNOWN, "reference": "C-2"}, {**good, "amount": "0", "reference": "C-3"}], 422)
+        refused = await _send(
+            client,
+            [
+                good,
+                {**good, "client_id": UNKNOWN, "reference": "C-2"},
+                {**good, "amount": "0", "reference": "C-3"},
+            ],
+            422,
+        )
         error = refused["error"]
         assert error["code"] == "payment_batch_refused"
-        assert [(r["index"], r["code"]) for r in error["details"]["refused"]] == [(1, "client_not_found"), (2, "amount_not_positive")]
+        assert [(r["index"], r["code"]) for r in error["details"]["refused"]] == [
+            (1, "client_not_found"),
+            (2, "amount_not_positive"),
+        ]
 
         repeated = await _send(client, [good, good], 422)
-        assert (repeated["error"]["code"], repeated["error"]["details"]["first_index"]) == ("payment_repeated_in_batch", 0)
+        assert (repeated["error"]["code"], repeated["error"]["details"]["first_index"]) == (
+            "payment_repeated_in_batch",
+            0,
+        )
         assert (await _send(client, [], 422))["error"]["code"] == "validation_failed"
         too_many = [{**good, "reference": f"C-{i}"} for i in range(501)]
         assert (await _send(client, too_many, 422))["error"]["code"] == "validation_failed"

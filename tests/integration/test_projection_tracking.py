@@ -18,7 +18,11 @@ TABLE = f"{SCHEMA}.tracking_probe"
 
 
 async def _record(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    await conn.execute(f"INSERT INTO {TABLE} (aggregate_id, version) VALUES ($1, $2)", uuid.UUID(event.subject), event.aggregateversion)
+    await conn.execute(
+        f"INSERT INTO {TABLE} (aggregate_id, version) VALUES ($1, $2)",
+        uuid.UUID(event.subject),
+        event.aggregateversion,
+    )
 
 
 PROBE = Projection(
@@ -32,10 +36,19 @@ PROBE = Projection(
 
 def _event(aggregate: uuid.UUID, version: int, position: int, aggregate_type: str = "probe") -> CloudEvent:
     return CloudEvent(
-        id=f"{aggregate}:{version}", type=f"mtf.{aggregate_type}.Happened", subject=str(aggregate),
-        time=datetime(2026, 11, 29, tzinfo=timezone.utc), dataschema=f"urn:mtf:schema:{aggregate_type}.Happened:v1", data={},
-        aggregatetype=aggregate_type, aggregateversion=version, position=position,
-        correlationid="c", causationid="c", actor="test", actorrole="admin",
+        id=f"{aggregate}:{version}",
+        type=f"mtf.{aggregate_type}.Happened",
+        subject=str(aggregate),
+        time=datetime(2026, 11, 29, tzinfo=timezone.utc),
+        dataschema=f"urn:mtf:schema:{aggregate_type}.Happened:v1",
+        data={},
+        aggregatetype=aggregate_type,
+        aggregateversion=version,
+        position=position,
+        correlationid="c",
+        causationid="c",
+        actor="test",
+        actorrole="admin",
     )
 
 
@@ -50,7 +63,12 @@ async def projector():
 
 async def _applied(projector: Projector) -> list[tuple]:
     async with projector.pool.acquire() as conn:
-        return [tuple(r) for r in await conn.fetch(f"SELECT aggregate_id, version FROM {TABLE} ORDER BY aggregate_id, version")]
+        return [
+            tuple(r)
+            for r in await conn.fetch(
+                f"SELECT aggregate_id, version FROM {TABLE} ORDER BY aggregate_id, version"
+            )
+        ]
 
 
 async def test_redelivery_and_overlapping_batches_take_effect_once(projector):
@@ -62,15 +80,23 @@ async def test_redelivery_and_overlapping_batches_take_effect_once(projector):
     assert await projector.apply_batch(overlapping) == 2
     assert await _applied(projector) == [(a, 1), (a, 2), (a, 3), (b, 1), (b, 2)]
     async with projector.pool.acquire() as conn:
-        tracked = await conn.fetch(f"SELECT aggregate_id, version, position FROM {SCHEMA}.projection_tracking ORDER BY aggregate_id")
-        progress = await conn.fetchval(f"SELECT position FROM {SCHEMA}.projection_progress WHERE projection = 'tracking_probe'")
+        tracked = await conn.fetch(
+            f"SELECT aggregate_id, version, position FROM {SCHEMA}.projection_tracking ORDER BY aggregate_id"
+        )
+        progress = await conn.fetchval(
+            f"SELECT position FROM {SCHEMA}.projection_progress WHERE projection = 'tracking_probe'"
+        )
     assert [tuple(r) for r in tracked] == [(a, 3, 5), (b, 2, 4)]
     assert progress == 6
 
 
 async def test_consumers_racing_on_the_same_batch_apply_it_once(projector):
     aggregates = [uuid.uuid4() for _ in range(20)]
-    batch = [_event(aggregate, version, 1 + i * 3 + version) for i, aggregate in enumerate(aggregates) for version in (1, 2, 3)]
+    batch = [
+        _event(aggregate, version, 1 + i * 3 + version)
+        for i, aggregate in enumerate(aggregates)
+        for version in (1, 2, 3)
+    ]
     # The same events in another order of aggregates: locks are taken in one order, so no deadlock.
     shuffled = sorted(batch, key=lambda e: (e.subject[::-1], e.aggregateversion))
     results = await asyncio.gather(*(projector.apply_batch(b) for b in (batch, shuffled, batch, shuffled)))

@@ -16,6 +16,7 @@ EVENTS_PER_CONTRACT = 3  # on the contract topic: provisioned, activated, docume
 def _delivered(runtime):
     async def probe() -> bool:
         return await relay_position(runtime.pool) >= runtime.store.head()
+
     return probe
 
 
@@ -32,20 +33,27 @@ async def _leading_relay(env: dict[str, str]):
 
 
 async def _published(runtime, contracts: int) -> int:
-    """How many records the contract topic holds, read until `contracts` contracts' worth arrive (and a little after)."""
+    """How many records the contract topic holds, read until `contracts` contracts' worth arrive (and a
+    little after)."""
     expected = contracts * EVENTS_PER_CONTRACT
-    return len(await read_topic(runtime.settings.kafka_bootstrap, runtime.settings.topic("contract"), expected=expected))
+    return len(
+        await read_topic(
+            runtime.settings.kafka_bootstrap, runtime.settings.topic("contract"), expected=expected
+        )
+    )
 
 
 def _led_twice(process):
     async def probe() -> bool:
         return Path(process.log_path).read_text().count("relay kafka: leading") == 2
+
     return probe
 
 
 def _said(process, words: str):
     async def probe() -> bool:
         return words in Path(process.log_path).read_text()
+
     return probe
 
 
@@ -55,11 +63,15 @@ async def test_a_standby_relay_publishes_nothing_until_the_leader_dies_then_take
 
     async with _leading_relay(env) as first:
         async with background(["relay"], env) as second:
-            await eventually(_said(second, "relay kafka: "), timeout=30)  # up, and past deciding whether it leads
+            await eventually(
+                _said(second, "relay kafka: "), timeout=30
+            )  # up, and past deciding whether it leads
             for _ in range(5):
                 await new_contract(client)
             await eventually(delivered, timeout=30)
-            assert await _published(runtime, 5) == 5 * EVENTS_PER_CONTRACT, "each event published once: the standby sent nothing"
+            assert await _published(runtime, 5) == 5 * EVENTS_PER_CONTRACT, (
+                "each event published once: the standby sent nothing"
+            )
             assert "another process leads; standing by" in Path(second.log_path).read_text()
 
             first.kill()  # idle, its position saved: a crash that leaves nothing half-sent
@@ -76,7 +88,9 @@ async def test_a_relay_whose_database_session_is_cut_takes_the_lead_again(gatewa
     env, delivered = _logging_info(env), _delivered(runtime)
 
     async with _leading_relay(env) as relay:
-        cut = await runtime.pool.fetchval(f"SELECT pg_terminate_backend(pid) FROM ({LEADING_BACKENDS}) AS leaders")
+        cut = await runtime.pool.fetchval(
+            f"SELECT pg_terminate_backend(pid) FROM ({LEADING_BACKENDS}) AS leaders"
+        )
         assert cut is True, "the relay's lease was found and its session ended"
         # It notices the cut on its own, with nothing to publish. Had a batch been in flight, the cut
         # relay could not save its position and would publish that batch again (at least once): a

@@ -37,7 +37,9 @@ class RecordingSink:
 
 
 def _register(store, n: int) -> None:
-    register_client(store, RegisterClient(cin=f"WK{100000 + n}", full_name="A", email="a@b.ma", address="x"), CTX)
+    register_client(
+        store, RegisterClient(cin=f"WK{100000 + n}", full_name="A", email="a@b.ma", address="x"), CTX
+    )
 
 
 async def _until(condition, timeout: float = 10.0) -> None:
@@ -54,7 +56,14 @@ async def relaying(sink: RecordingSink, *, min_interval_s: float, before=None):
         if before:
             await asyncio.to_thread(before, runtime.store)
         sink.store = runtime.store
-        relay = Relay(runtime.store, runtime.pool, sink, name="wakeup-test", idle_poll_s=NEVER, min_interval_s=min_interval_s)
+        relay = Relay(
+            runtime.store,
+            runtime.pool,
+            sink,
+            name="wakeup-test",
+            idle_poll_s=NEVER,
+            min_interval_s=min_interval_s,
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop))
         try:

@@ -15,8 +15,11 @@ REPORTER = {"X-API-Key": "partner-bi-key"}  # may only read
 
 
 async def test_a_scoped_partner_key_does_only_what_its_scopes_grant_and_each_refusal_is_recorded():
-    keys = {**KEYS, "partner-crm-key": {"role": "integrator", "scopes": ["read", "contracts:write"]},
-            "partner-bi-key": {"role": "integrator", "scopes": ["read"]}}
+    keys = {
+        **KEYS,
+        "partner-crm-key": {"role": "integrator", "scopes": ["read", "contracts:write"]},
+        "partner-bi-key": {"role": "integrator", "scopes": ["read"]},
+    }
     settings = fresh_settings(kafka=False, api_keys=keys)
     async with serving(settings) as (_, client):
         owner, offer = await register_client(client), await create_offer(client)
@@ -24,17 +27,33 @@ async def test_a_scoped_partner_key_does_only_what_its_scopes_grant_and_each_ref
         provisioned = await client.post("/api/v1/contracts", json=body, headers=PROVISIONER)
         assert provisioned.status_code == 201
         token = {"consistency_token": provisioned.json()["position"]}
-        assert (await client.get(f"/api/v1/contracts/{provisioned.json()['id']}", params=token, headers=REPORTER)).status_code == 200
+        assert (
+            await client.get(f"/api/v1/contracts/{provisioned.json()['id']}", params=token, headers=REPORTER)
+        ).status_code == 200
 
-        newcomer = {"cin": random_cin(), "full_name": "Omar Alaoui", "email": "omar@example.ma", "address": "Tanger"}
+        newcomer = {
+            "cin": random_cin(),
+            "full_name": "Omar Alaoui",
+            "email": "omar@example.ma",
+            "address": "Tanger",
+        }
         refused = await client.post("/api/v1/clients", json=newcomer, headers=PROVISIONER)
-        assert refused.status_code == 403 and refused.json()["error"]["details"]["required_scope"] == "clients:write"
+        assert (
+            refused.status_code == 403
+            and refused.json()["error"]["details"]["required_scope"] == "clients:write"
+        )
         read_only = await client.post("/api/v1/contracts", json=body, headers=REPORTER)
-        assert read_only.status_code == 403 and read_only.json()["error"]["details"]["granted_scopes"] == ["read"]
-        assert (await register_client(client, headers={"X-API-Key": "test-integrator-key"}))["id"]  # an unscoped integrator key may
+        assert read_only.status_code == 403 and read_only.json()["error"]["details"]["granted_scopes"] == [
+            "read"
+        ]
+        assert (await register_client(client, headers={"X-API-Key": "test-integrator-key"}))[
+            "id"
+        ]  # an unscoped integrator key may
 
         async def both_recorded() -> list[str] | None:
-            refusals = await client.get("/api/v1/access-refusals", params={"role": "integrator"}, headers=AUDITOR)
+            refusals = await client.get(
+                "/api/v1/access-refusals", params={"role": "integrator"}, headers=AUDITOR
+            )
             paths = sorted(r["path"] for r in refusals.json()["items"])
             return paths if len(paths) >= 2 else None
 
@@ -68,8 +87,12 @@ async def test_me_tells_each_key_its_role_and_exactly_the_operations_it_may_call
     assert "test-operator-key" not in str(operator) and operator["key_id"].startswith("key:")
     assert {"provisionContract", "recordPayment", "runBilling", "listClients"} <= set(operator["operations"])
     assert "getEventHistory" not in operator["operations"] and "createOffer" not in operator["operations"]
-    assert {"getEventHistory", "getStateAt", "listAccessRefusals", "getContract"} <= set(auditor["operations"])
-    assert not [op for op in auditor["operations"] if not op.startswith(("get", "list", "download", "whoAmI"))]
+    assert {"getEventHistory", "getStateAt", "listAccessRefusals", "getContract"} <= set(
+        auditor["operations"]
+    )
+    assert not [
+        op for op in auditor["operations"] if not op.startswith(("get", "list", "download", "whoAmI"))
+    ]
     assert reporter["scopes"] == ["read"] and "listInvoices" in reporter["operations"]
     assert "provisionContract" not in reporter["operations"]
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthenticated"

@@ -12,7 +12,12 @@ COMMAND_PHASES = {"append", "cpu", "queue", "command", "resume", "app"}
 async def test_a_command_answers_the_phases_of_its_time_and_they_add_up():
     async with serving(fresh_settings(kafka=False, server_timing=True)) as (_, client):
         offer = await create_offer(client)
-        body = {"cin": "TM100001", "full_name": "Salma Idrissi", "email": "salma@example.ma", "address": "Rabat"}
+        body = {
+            "cin": "TM100001",
+            "full_name": "Salma Idrissi",
+            "email": "salma@example.ma",
+            "address": "Rabat",
+        }
         registered = await client.post("/api/v1/clients", json=body, headers=OPERATOR)
         assert registered.status_code == 201
         timing = phases(registered.headers["server-timing"])
@@ -24,8 +29,12 @@ async def test_a_command_answers_the_phases_of_its_time_and_they_add_up():
         assert timing["queue"] + timing["command"] + timing["resume"] <= timing["app"]
         assert timing["append"] > 0  # a real statement took time: the phase is measured, not named
 
-        read = await client.get(f"/api/v1/offers/{offer['id']}", params={"consistency_token": offer["position"]}, headers=OPERATOR)
-        assert read.status_code == 200 and set(phases(read.headers["server-timing"])) == {"app"}  # no command ran
+        read = await client.get(
+            f"/api/v1/offers/{offer['id']}", params={"consistency_token": offer["position"]}, headers=OPERATOR
+        )
+        assert read.status_code == 200 and set(phases(read.headers["server-timing"])) == {
+            "app"
+        }  # no command ran
 
         refused = await client.post("/api/v1/clients", json={"cin": "TM100002"}, headers=OPERATOR)
         assert refused.status_code == 422 and set(phases(refused.headers["server-timing"])) == {"app"}
@@ -34,5 +43,9 @@ async def test_a_command_answers_the_phases_of_its_time_and_they_add_up():
 async def test_off_by_default_no_answer_says_where_its_time_went():
     async with serving(fresh_settings(kafka=False)) as (_, client):
         registered = await register_client(client)
-        answer = await client.get(f"/api/v1/clients/{registered['id']}", params={"consistency_token": registered["position"]}, headers=OPERATOR)
+        answer = await client.get(
+            f"/api/v1/clients/{registered['id']}",
+            params={"consistency_token": registered["position"]},
+            headers=OPERATOR,
+        )
         assert answer.status_code == 200 and "server-timing" not in answer.headers

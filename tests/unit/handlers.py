@@ -47,7 +47,9 @@ class Scenario:
     def then(self) -> list[Recorded]:
         """Every event appended since `when`, in log order."""
         appended = self.store.notifications(self._mark, 10_000)
-        return [Recorded(n.topic.rsplit(".", 1)[1], n.originator_id, self.store.decode_state(n)) for n in appended]
+        return [
+            Recorded(n.topic.rsplit(".", 1)[1], n.originator_id, self.store.decode_state(n)) for n in appended
+        ]
 
     def then_names(self) -> list[str]:
         return [recorded.name for recorded in self.then()]

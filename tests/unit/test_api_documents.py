@@ -18,8 +18,9 @@ OPENAPI = json.loads((ROOT / "schemas/generated/openapi.json").read_text())
 
 def test_the_committed_api_documents_are_current():
     for name, render in (("api-reference", api_reference), ("api-process-map", process_map)):
-        assert (ROOT / "docs" / f"{name}.pdf").read_bytes() == render(OPENAPI, guides(ROOT)), \
+        assert (ROOT / "docs" / f"{name}.pdf").read_bytes() == render(OPENAPI, guides(ROOT)), (
             f"docs/{name}.pdf is stale: make docs"
+        )
 
 
 def test_every_endpoint_is_in_the_reference_with_its_access_and_a_curl():
@@ -29,9 +30,14 @@ def test_every_endpoint_is_in_the_reference_with_its_access_and_a_curl():
     assert all(op.curl.startswith("curl ") and op.access for op in listed)
     by_id = {op.operation_id: op for op in listed}
     assert by_id["provisionContract"].access == "API key: operator, integrator"
-    assert by_id["verifyDocument"].access == "public" and by_id["listMyInvoices"].access == "the self-service visitor's token"
-    assert "-d '{\"client_id\"" in by_id["provisionContract"].curl  # the guide's own example
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(api_reference(OPENAPI, guides(ROOT)))).pages)
+    assert (
+        by_id["verifyDocument"].access == "public"
+        and by_id["listMyInvoices"].access == "the self-service visitor's token"
+    )
+    assert '-d \'{"client_id"' in by_id["provisionContract"].curl  # the guide's own example
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(api_reference(OPENAPI, guides(ROOT)))).pages
+    )
     assert all(op.path in text.replace("\n", "") for op in listed)
 
 

@@ -9,7 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from commands.billing import BillingTerms, execute_billing_run, preview_billing, start_billing_run, unfinished_runs
+from commands.billing import (
+    BillingTerms,
+    execute_billing_run,
+    preview_billing,
+    start_billing_run,
+    unfinished_runs,
+)
 from domain.client import Client
 from domain.contract import Contract
 from domain.errors import Conflict
@@ -21,11 +27,25 @@ TERMS = BillingTerms(vat_rate=Decimal("0.20"), payment_terms_days=20, block_size
 
 
 def client_with_a_line(name: str, start: date = date(2026, 10, 1)) -> list:
-    client = Client(cin=f"AB{uuid.uuid4().int % 100000:05d}", full_name=name, email="a@b.ma", address="12 rue X, Rabat", phone=None)
+    client = Client(
+        cin=f"AB{uuid.uuid4().int % 100000:05d}",
+        full_name=name,
+        email="a@b.ma",
+        address="12 rue X, Rabat",
+        phone=None,
+    )
     contract = Contract.provision(
-        client_id=client.id, subscriber_id=uuid.uuid4(), number="+212612345678", offer_id=uuid.uuid4(), offer_version=1,
-        offer_name="Mobile 20 Go", service="mobile", monthly_fee=Decimal("99.00"), activation_fee=Decimal("50.00"),
-        start_date=start, commitment_months=12,
+        client_id=client.id,
+        subscriber_id=uuid.uuid4(),
+        number="+212612345678",
+        offer_id=uuid.uuid4(),
+        offer_version=1,
+        offer_name="Mobile 20 Go",
+        service="mobile",
+        monthly_fee=Decimal("99.00"),
+        activation_fee=Decimal("50.00"),
+        start_date=start,
+        commitment_months=12,
     )
     contract.activate(on=start)
     return [client, contract]
@@ -46,20 +66,35 @@ def test_a_run_issues_the_invoice_its_pdf_and_completes():
 
     assert run.status == "completed"
     assert scenario.then_names() == [
-        "BillingRunStarted", "BillingRunProgressed", "NumberSeriesOpened", "NumbersAllocated", "InvoiceIssued",
-        "BillingRunIssued", "InvoiceDocumentIssued", "BillingRunCompleted",
+        "BillingRunStarted",
+        "BillingRunProgressed",
+        "NumberSeriesOpened",
+        "NumbersAllocated",
+        "InvoiceIssued",
+        "BillingRunIssued",
+        "InvoiceDocumentIssued",
+        "BillingRunCompleted",
     ]
     issued = scenario.then_one("InvoiceIssued").fields
-    assert (issued["number"], issued["net"], issued["tax"], issued["gross"]) == ("FAC-2026-000001", Decimal("149.00"), Decimal("29.80"),
-                                                                                 Decimal("178.80"))
+    assert (issued["number"], issued["net"], issued["tax"], issued["gross"]) == (
+        "FAC-2026-000001",
+        Decimal("149.00"),
+        Decimal("29.80"),
+        Decimal("178.80"),
+    )
     assert (issued["issue_date"], issued["due_date"]) == (TODAY, date(2026, 11, 22))
     [(_, row)] = scenario.store.rows
     pdf = row[5]
-    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == scenario.then_one("InvoiceDocumentIssued").fields["sha256"]
+    assert (
+        pdf.startswith(b"%PDF")
+        and hashlib.sha256(pdf).hexdigest() == scenario.then_one("InvoiceDocumentIssued").fields["sha256"]
+    )
 
 
 def test_invoice_numbers_follow_the_clients_order_without_a_gap():
-    scenario = Scenario(TODAY).given(*client_with_a_line("A"), *client_with_a_line("B"), *client_with_a_line("C"))
+    scenario = Scenario(TODAY).given(
+        *client_with_a_line("A"), *client_with_a_line("B"), *client_with_a_line("C")
+    )
 
     scenario.when(bill())
 
@@ -88,7 +123,9 @@ def test_billing_a_billed_period_again_appends_nothing():
 
 
 def test_a_dry_run_previews_the_invoices_and_appends_nothing():
-    scenario = Scenario(TODAY).given(*client_with_a_line("Amina Benali"), *client_with_a_line("Late", start=date(2026, 11, 1)))
+    scenario = Scenario(TODAY).given(
+        *client_with_a_line("Amina Benali"), *client_with_a_line("Late", start=date(2026, 11, 1))
+    )
 
     position, drafts = scenario.when(lambda store, clock: preview_billing(store, clock, TERMS, "2026-10"))
 
@@ -102,7 +139,9 @@ def test_a_started_run_is_unfinished_until_it_completes():
     started = scenario.when(lambda store, clock: start_billing_run(store, clock, TERMS, "2026-10", CTX))
     assert unfinished_runs(scenario.store) == [started.run.id]
 
-    scenario.when(lambda store, clock: execute_billing_run(store, clock, OPERATOR, TERMS, started.run.id, CTX))
+    scenario.when(
+        lambda store, clock: execute_billing_run(store, clock, OPERATOR, TERMS, started.run.id, CTX)
+    )
 
     assert unfinished_runs(scenario.store) == []
     assert scenario.then_names()[-1] == "BillingRunCompleted"

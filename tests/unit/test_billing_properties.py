@@ -25,9 +25,15 @@ fees = st.integers(min_value=100, max_value=99_999).map(lambda cents: Decimal(ce
 def timelines(draw):
     start = draw(st.dates(min_value=date(2023, 1, 1), max_value=date(2029, 12, 31)))
     data = {
-        "client_id": uuid.uuid4(), "number": "+212612345678", "service": "mobile", "start_date": start,
+        "client_id": uuid.uuid4(),
+        "number": "+212612345678",
+        "service": "mobile",
+        "start_date": start,
         "activation_fee": draw(st.sampled_from([Decimal("0"), Decimal("50.00"), Decimal("199.99")])),
-        "offer_id": uuid.uuid4(), "offer_version": 1, "offer_name": "Plan 1", "monthly_fee": draw(fees),
+        "offer_id": uuid.uuid4(),
+        "offer_version": 1,
+        "offer_name": "Plan 1",
+        "monthly_fee": draw(fees),
     }
     contract = ContractHistory.provisioned(uuid.uuid4(), data)
     contract.apply("ContractActivated", {"on": start})
@@ -36,16 +42,27 @@ def timelines(draw):
         day += timedelta(days=draw(st.integers(0, 45)))
         action = draw(st.sampled_from(["toggle", "plan", "plan", "terminate"]))
         if action == "plan":
-            contract.apply("ContractPlanChanged", {
-                "offer_id": uuid.uuid4(), "offer_version": step + 2, "offer_name": f"Plan {step + 2}",
-                "monthly_fee": draw(fees), "effective_date": day,
-            })
+            contract.apply(
+                "ContractPlanChanged",
+                {
+                    "offer_id": uuid.uuid4(),
+                    "offer_version": step + 2,
+                    "offer_name": f"Plan {step + 2}",
+                    "monthly_fee": draw(fees),
+                    "effective_date": day,
+                },
+            )
         elif action == "toggle":
             status = "suspended" if status == "active" else "active"
-            contract.apply("ContractSuspended" if status == "suspended" else "ContractResumed", {"on": day, "reason": "x"})
+            contract.apply(
+                "ContractSuspended" if status == "suspended" else "ContractResumed",
+                {"on": day, "reason": "x"},
+            )
         else:
             charge = draw(st.sampled_from([Decimal("0.00"), Decimal("297.00")]))
-            contract.apply("ContractTerminated", {"on": day, "reason": "x", "early_termination_charge": charge})
+            contract.apply(
+                "ContractTerminated", {"on": day, "reason": "x", "early_termination_charge": charge}
+            )
             break
     return contract
 
@@ -82,7 +99,9 @@ def test_billed_days_equal_active_days_and_amounts_add_up(contract):
         recurring = [line for line in lines if line.kind == "recurring"]
         billed = Counter()
         for line in recurring:
-            billed[next(p.effective_from for p in contract.plans if p.offer_version == line.offer_version)] += line.days
+            billed[
+                next(p.effective_from for p in contract.plans if p.offer_version == line.offer_version)
+            ] += line.days
             assert line.net == mad(line.monthly_fee * line.days / period.days)
             assert line.period_days == period.days and 1 <= line.days <= period.days
         assert billed == oracle_days(contract, period), f"period {period}"
@@ -100,8 +119,14 @@ def test_billed_days_equal_active_days_and_amounts_add_up(contract):
 @given(timelines(), st.sampled_from(["percent", "fixed"]), st.integers(1, 100), st.booleans())
 def test_discounts_never_exceed_recurring_fees(contract, kind, value, per_contract):
     discount = DiscountTerms(
-        uuid.uuid4(), contract.client_id, contract.contract_id if per_contract else None, kind, Decimal(value),
-        Period.of(contract.start_date), None, "Promo",
+        uuid.uuid4(),
+        contract.client_id,
+        contract.contract_id if per_contract else None,
+        kind,
+        Decimal(value),
+        Period.of(contract.start_date),
+        None,
+        "Promo",
     )
     for period in periods_around(contract)[:3]:
         lines = invoice_lines([contract], [discount], period, VAT)
@@ -113,8 +138,17 @@ def test_discounts_never_exceed_recurring_fees(contract, kind, value, per_contra
 
 
 def test_a_whole_month_bills_the_exact_fee_in_february_of_a_leap_year():
-    data = {"client_id": uuid.uuid4(), "number": "+212612345678", "service": "mobile", "start_date": date(2028, 1, 15),
-            "activation_fee": Decimal("0"), "offer_id": uuid.uuid4(), "offer_version": 1, "offer_name": "P", "monthly_fee": Decimal("99.99")}
+    data = {
+        "client_id": uuid.uuid4(),
+        "number": "+212612345678",
+        "service": "mobile",
+        "start_date": date(2028, 1, 15),
+        "activation_fee": Decimal("0"),
+        "offer_id": uuid.uuid4(),
+        "offer_version": 1,
+        "offer_name": "P",
+        "monthly_fee": Decimal("99.99"),
+    }
     contract = ContractHistory.provisioned(uuid.uuid4(), data)
     contract.apply("ContractActivated", {"on": date(2028, 1, 15)})
     (line,) = invoice_lines([contract], [], Period(2028, 2), VAT)

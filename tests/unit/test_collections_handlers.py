@@ -25,14 +25,25 @@ POLICY = CollectionsPolicy()
 
 def invoice(client_id: uuid.UUID, gross: str = "120.00") -> Invoice:
     return Invoice(
-        client_id=client_id, period="2026-10", number="FA-2026-000001", run_id=uuid.uuid4(), billed_position=1,
-        issue_date=date(2026, 11, 1), due_date=DUE, vat_rate=Decimal("0.20"), lines=[],
-        net=Decimal(gross) / Decimal("1.2"), tax=Decimal(gross) - Decimal(gross) / Decimal("1.2"), gross=Decimal(gross),
+        client_id=client_id,
+        period="2026-10",
+        number="FA-2026-000001",
+        run_id=uuid.uuid4(),
+        billed_position=1,
+        issue_date=date(2026, 11, 1),
+        due_date=DUE,
+        vat_rate=Decimal("0.20"),
+        lines=[],
+        net=Decimal(gross) / Decimal("1.2"),
+        tax=Decimal(gross) - Decimal(gross) / Decimal("1.2"),
+        gross=Decimal(gross),
     )
 
 
 def sweep(as_of: date | None = None):
-    return lambda store, clock: run_collections_sweep(store, clock, POLICY, RunCollectionsSweep(as_of=as_of), CTX)
+    return lambda store, clock: run_collections_sweep(
+        store, clock, POLICY, RunCollectionsSweep(as_of=as_of), CTX
+    )
 
 
 def test_an_invoice_overdue_past_the_case_threshold_gets_a_reminder_and_a_case():
@@ -43,7 +54,11 @@ def test_an_invoice_overdue_past_the_case_threshold_gets_a_reminder_and_a_case()
 
     assert created and recorded.outcomes["CollectionCaseOpened"] == 1
     assert scenario.then_names() == [
-        "CollectionCaseOpened", "ClientCollectionsOpened", "PaymentReminderDue", "CollectionCaseAttached", "CollectionsSweepCompleted",
+        "CollectionCaseOpened",
+        "ClientCollectionsOpened",
+        "PaymentReminderDue",
+        "CollectionCaseAttached",
+        "CollectionsSweepCompleted",
     ]
     assert scenario.then_one("PaymentReminderDue").fields["days_past_due"] == 16
     opened = scenario.then_one("CollectionCaseOpened")
@@ -85,7 +100,11 @@ def test_an_action_on_a_case_that_does_not_exist_is_not_found():
     scenario = Scenario(today=DUE)
 
     with pytest.raises(NotFound) as missing:
-        scenario.when(lambda store, clock: record_collection_action(store, clock, uuid.uuid4(), RecordCollectionAction(kind="call_logged"), CTX))
+        scenario.when(
+            lambda store, clock: record_collection_action(
+                store, clock, uuid.uuid4(), RecordCollectionAction(kind="call_logged"), CTX
+            )
+        )
 
     assert missing.value.code == "collection_case_not_found"
 
@@ -95,9 +114,15 @@ def test_a_promise_to_pay_is_recorded_on_the_case():
     scenario = Scenario(today=DUE + timedelta(days=20)).given(invoice(client_id))
     scenario.when(sweep())
     case_id = scenario.then_one("CollectionCaseOpened").aggregate_id
-    promise = RecordCollectionAction(kind="promise_to_pay", promise_date=DUE + timedelta(days=30), promise_amount=Decimal("120.00"))
+    promise = RecordCollectionAction(
+        kind="promise_to_pay", promise_date=DUE + timedelta(days=30), promise_amount=Decimal("120.00")
+    )
 
     scenario.when(lambda store, clock: record_collection_action(store, clock, case_id, promise, CTX))
 
     [recorded] = scenario.then()
-    assert (recorded.name, recorded.aggregate_id, recorded.fields["kind"]) == ("CollectionActionRecorded", case_id, "promise_to_pay")
+    assert (recorded.name, recorded.aggregate_id, recorded.fields["kind"]) == (
+        "CollectionActionRecorded",
+        case_id,
+        "promise_to_pay",
+    )

@@ -29,9 +29,23 @@ def hold_number(store, clock, kind, holder, current, hold_for, ctx, draw="defaul
 
 def test_services_and_context_are_filled_in_by_name_and_the_arguments_in_order():
     assert _bound(provision_contract, RUNTIME, CTX, ("cmd", "key"), {})() == (
-        "the store", "the clock", "the operator", "cmd", CTX, "key", None)
+        "the store",
+        "the clock",
+        "the operator",
+        "cmd",
+        CTX,
+        "key",
+        None,
+    )
     assert _bound(delete_client, RUNTIME, CTX, ("client-1",), {})() == ("the store", "client-1", CTX)
-    assert _bound(hold_number, RUNTIME, CTX, ("mobile", "h", None, 30), {"draw": "fixed"})() == ("mobile", "h", None, 30, CTX, "fixed")
+    assert _bound(hold_number, RUNTIME, CTX, ("mobile", "h", None, 30), {"draw": "fixed"})() == (
+        "mobile",
+        "h",
+        None,
+        30,
+        CTX,
+        "fixed",
+    )
 
 
 def test_a_context_after_missing_optional_arguments_is_still_given():
@@ -47,4 +61,8 @@ def test_too_many_arguments_are_refused_before_the_handler_runs():
 
 
 def test_the_span_is_named_after_the_command():
-    assert [_command_name(h) for h in (provision_contract, delete_client, hold_number)] == ["ProvisionContract", "DeleteClient", "HoldNumber"]
+    assert [_command_name(h) for h in (provision_contract, delete_client, hold_number)] == [
+        "ProvisionContract",
+        "DeleteClient",
+        "HoldNumber",
+    ]

@@ -40,7 +40,11 @@ def services() -> dict[str, dict]:
 def environment(service: dict) -> dict[str, str]:
     """A service's variables, from either of the two forms Compose accepts (mapping or KEY=VALUE list)."""
     env = service.get("environment") or {}
-    return dict(item.split("=", 1) for item in env) if isinstance(env, list) else {k: str(v) for k, v in env.items()}
+    return (
+        dict(item.split("=", 1) for item in env)
+        if isinstance(env, list)
+        else {k: str(v) for k, v in env.items()}
+    )
 
 
 def mtf_services() -> dict[str, dict]:
@@ -65,7 +69,9 @@ def test_every_mtf_variable_is_a_setting_the_processes_read() -> None:
     for name, service in mtf_services().items():
         env = environment(service)
         assert {"MTF_DATABASE_URL", "MTF_KAFKA_BOOTSTRAP", "MTF_API_KEYS_FILE"} <= env.keys(), name
-        unknown = [var for var in env if var.startswith("MTF_") and var.removeprefix("MTF_").lower() not in fields]
+        unknown = [
+            var for var in env if var.startswith("MTF_") and var.removeprefix("MTF_").lower() not in fields
+        ]
         assert not unknown, f"{name}: {unknown}"
 
 
@@ -74,7 +80,9 @@ def test_each_dependency_is_a_service_and_health_waits_have_a_healthcheck() -> N
         for target, condition in (service.get("depends_on") or {}).items():
             assert target in services(), f"{name} depends on unknown {target}"
             if condition.get("condition") == "service_healthy":
-                assert "healthcheck" in services()[target], f"{name} waits for {target}, which has no healthcheck"
+                assert "healthcheck" in services()[target], (
+                    f"{name} waits for {target}, which has no healthcheck"
+                )
 
 
 def test_the_gateway_listens_on_the_published_port() -> None:
@@ -93,7 +101,9 @@ def test_images_match_the_versions_the_tests_run_against() -> None:
 
 
 def test_the_image_copies_every_package_the_project_installs() -> None:
-    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"][
+        "include"
+    ]
     packages = {pattern.rstrip("*") for pattern in include}
     copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE))
     assert packages == copied
@@ -102,5 +112,9 @@ def test_the_image_copies_every_package_the_project_installs() -> None:
 def test_the_build_context_leaves_out_keys_data_and_local_environments() -> None:
     """`build: .` sends the whole folder to the engine: the API keys and the embedded database in
     .mtf must not travel with it, nor the 360 MB of .venv and .cache."""
-    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert {".mtf", ".venv", ".cache", ".git", ".env"} <= ignored

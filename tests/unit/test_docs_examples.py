@@ -75,7 +75,9 @@ def _examples() -> list[tuple[str, str]]:
 def _arguments(script: str) -> list[str]:
     names = set(re.findall(r"\$\{?([A-Z_][A-Z0-9_]*)", script)) - {"API"}
     ids = "".join(f"{name}=ID;" for name in sorted(names))  # $CLIENT, $OFFER...: some id, unless assigned
-    printed = subprocess.run(["bash", "-c", PRINTING_CURL + ids + script], capture_output=True, check=True).stdout
+    printed = subprocess.run(
+        ["bash", "-c", PRINTING_CURL + ids + script], capture_output=True, check=True
+    ).stdout
     return printed.decode().split("\0")[:-1]
 
 
@@ -115,7 +117,10 @@ def _body_errors(operation: dict, body: str) -> list[str]:
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     schema = json.loads(json.dumps(schema).replace('"#/components', '"urn:openapi#/components'))
     validator = Draft202012Validator(schema, registry=_registry())
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(json.loads(body))]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
+        for e in validator.iter_errors(json.loads(body))
+    ]
 
 
 EXAMPLES = _examples()

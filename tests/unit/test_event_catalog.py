@@ -14,7 +14,13 @@ from domain.access import AccessRefusal
 from domain.billing import ContractHistory, DiscountTerms, Totals, invoice_lines
 from domain.billing_run import BillingRun
 from domain.client import Client
-from domain.collections import ClientCollections, CollectionCase, CollectionsPolicy, CollectionsSweep, Exposure
+from domain.collections import (
+    ClientCollections,
+    CollectionCase,
+    CollectionsPolicy,
+    CollectionsSweep,
+    Exposure,
+)
 from domain.contract import Contract
 from domain.discount import Discount
 from domain.invoice import CreditNote, CreditRequest, Invoice
@@ -34,9 +40,25 @@ NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
 def _domain_event_topics() -> set[str]:
     topics = set()
     for aggregate in (
-        Client, Offer, Contract, Subscriber, AccessRefusal, CinRegistration, OfferUsageMarker, NumberReservation, IdempotencyRecord,
-        BillingRun, Invoice, CreditNote, NumberSeries, Discount, Payment, ClientAccount,
-        ClientCollections, CollectionCase, CollectionsSweep,
+        Client,
+        Offer,
+        Contract,
+        Subscriber,
+        AccessRefusal,
+        CinRegistration,
+        OfferUsageMarker,
+        NumberReservation,
+        IdempotencyRecord,
+        BillingRun,
+        Invoice,
+        CreditNote,
+        NumberSeries,
+        Discount,
+        Payment,
+        ClientAccount,
+        ClientCollections,
+        CollectionCase,
+        CollectionsSweep,
     ):
         for value in vars(aggregate).values():
             base_classes = {"Event", "Created"}  # eventsourcing's own bases, never recorded
@@ -59,18 +81,34 @@ def _sample_events():
     contract.suspend(on=date(2026, 10, 5), reason="unpaid")
     contract.resume(on=date(2026, 10, 9))
     contract.change_plan(
-        offer_id=uuid.uuid4(), offer_version=1, offer_name="Mobile 50 Go", service="mobile",
-        monthly_fee=Decimal("149.00"), effective_date=date(2026, 10, 15), today=date(2026, 10, 10),
+        offer_id=uuid.uuid4(),
+        offer_version=1,
+        offer_name="Mobile 50 Go",
+        service="mobile",
+        monthly_fee=Decimal("149.00"),
+        effective_date=date(2026, 10, 15),
+        today=date(2026, 10, 10),
     )
     contract.record_document(uuid.uuid4(), "ab" * 32, 2048, "plan_change")
     contract.terminate(on=date(2026, 10, 20), reason="moved", early_termination=True)
     offer = Offer.create(
-        name="F", service="mobile", family="4g", monthly_fee=Decimal("9"), activation_fee=Decimal("0"),
-        components=[{"kind": "data", "gb": "1.5"}, {"kind": "calls", "hours": 2}], valid_from=date(2026, 1, 1), valid_to=None,
+        name="F",
+        service="mobile",
+        family="4g",
+        monthly_fee=Decimal("9"),
+        activation_fee=Decimal("0"),
+        components=[{"kind": "data", "gb": "1.5"}, {"kind": "calls", "hours": 2}],
+        valid_from=date(2026, 1, 1),
+        valid_to=None,
     )
     offer.update(
-        name="F+", family="4g", monthly_fee=Decimal("11"), activation_fee=Decimal("0"),
-        components=[{"kind": "data", "gb": 3}], valid_from=None, valid_to=None,
+        name="F+",
+        family="4g",
+        monthly_fee=Decimal("11"),
+        activation_fee=Decimal("0"),
+        components=[{"kind": "data", "gb": 3}],
+        valid_from=None,
+        valid_to=None,
     )
     offer.retire()
     offer.delete()
@@ -85,62 +123,156 @@ def _sample_events():
     number = NumberReservation.reserve("+212612345678", "mobile", line.id)
     number.release()
     number.reserve_again(uuid.uuid4(), NOW)
-    held = NumberReservation.hold_new("+212512345678", "landline", "draft-digest", NOW + timedelta(minutes=30))
+    held = NumberReservation.hold_new(
+        "+212512345678", "landline", "draft-digest", NOW + timedelta(minutes=30)
+    )
     held.hold("draft-digest", NOW + timedelta(hours=1), NOW)
     held.release_hold("draft-digest")
-    once = IdempotencyRecord(id=IdempotencyRecord.id_for("key:abc", "k-1"), request_hash="0" * 64, result_id=uuid.uuid4(), outcome="new_line")
-    refusal = AccessRefusal(actor="key:abc", role="auditor", method="POST", path="/api/v1/clients", allowed_roles=["operator"])
-    markers = [CinRegistration.hold("AB12345", client.id), OfferUsageMarker(offer_id=offer.id, outcome="sold"), line, number, held, once, refusal]
+    once = IdempotencyRecord(
+        id=IdempotencyRecord.id_for("key:abc", "k-1"),
+        request_hash="0" * 64,
+        result_id=uuid.uuid4(),
+        outcome="new_line",
+    )
+    refusal = AccessRefusal(
+        actor="key:abc", role="auditor", method="POST", path="/api/v1/clients", allowed_roles=["operator"]
+    )
+    markers = [
+        CinRegistration.hold("AB12345", client.id),
+        OfferUsageMarker(offer_id=offer.id, outcome="sold"),
+        line,
+        number,
+        held,
+        once,
+        refusal,
+    ]
     return [
-        *provisioned_contract().collect_events(), *contract.collect_events(), *offer.collect_events(),
-        *client.collect_events(), *blank.collect_events(), *(e for m in markers for e in m.collect_events()),
+        *provisioned_contract().collect_events(),
+        *contract.collect_events(),
+        *offer.collect_events(),
+        *client.collect_events(),
+        *blank.collect_events(),
+        *(e for m in markers for e in m.collect_events()),
         *_billing_events(),
     ]
 
 
 def _billing_events():
-    run = BillingRun(period="2026-10", billed_position=42, issue_date=date(2026, 11, 2), due_date=date(2026, 12, 2),
-                     vat_rate=Decimal("0.20"), clients_total=1)
+    run = BillingRun(
+        period="2026-10",
+        billed_position=42,
+        issue_date=date(2026, 11, 2),
+        due_date=date(2026, 12, 2),
+        vat_rate=Decimal("0.20"),
+        clients_total=1,
+    )
     contract = provisioned_contract()
     contract.activate(on=contract.start_date)
 
     history = ContractHistory.provisioned(contract.id, vars(contract.collect_events()[0]))
     history.apply("ContractActivated", {"on": contract.start_date})
-    discount = Discount.grant(client_id=history.client_id, contract_id=None, kind="percent", value=Decimal("10"),
-                              from_period=Period(2026, 10), to_period=None, label="Loyalty")
+    discount = Discount.grant(
+        client_id=history.client_id,
+        contract_id=None,
+        kind="percent",
+        value=Decimal("10"),
+        from_period=Period(2026, 10),
+        to_period=None,
+        label="Loyalty",
+    )
     discount.end_after(Period(2026, 12))
-    terms = DiscountTerms(discount.id, history.client_id, None, "percent", Decimal("10"), Period(2026, 10), None, "Loyalty")
+    terms = DiscountTerms(
+        discount.id, history.client_id, None, "percent", Decimal("10"), Period(2026, 10), None, "Loyalty"
+    )
     lines = invoice_lines([history], [terms], Period(2026, 10), Decimal("0.20"))
     totals = Totals.of(lines)
     series = NumberSeries(prefix="FAC", year=2026)
     (number,) = series.allocate(1)
-    invoice = Invoice(client_id=history.client_id, period="2026-10", number=number, run_id=run.id, billed_position=42,
-                      issue_date=run.issue_date, due_date=run.due_date, vat_rate=Decimal("0.20"),
-                      lines=[line.as_payload(i) for i, line in enumerate(lines, 1)], net=totals.net, tax=totals.tax, gross=totals.gross)
+    invoice = Invoice(
+        client_id=history.client_id,
+        period="2026-10",
+        number=number,
+        run_id=run.id,
+        billed_position=42,
+        issue_date=run.issue_date,
+        due_date=run.due_date,
+        vat_rate=Decimal("0.20"),
+        lines=[line.as_payload(i) for i, line in enumerate(lines, 1)],
+        net=totals.net,
+        tax=totals.tax,
+        gross=totals.gross,
+    )
     run.record_progress(1, 1, totals)
     run.finish_issuing()
     run.complete(documents=1)
     invoice.record_document(uuid.uuid4(), "cd" * 32, 4096)
     credit_lines = invoice.credit_lines([CreditRequest(1)])
-    note = CreditNote(number="AV-2026-000001", invoice_id=invoice.id, invoice_number=number, client_id=invoice.client_id, reason="goodwill",
-                      issue_date=date(2026, 11, 3), lines=credit_lines, net=Decimal(credit_lines[0]["net"]),
-                      tax=Decimal(credit_lines[0]["tax"]), gross=Decimal(credit_lines[0]["gross"]))
+    note = CreditNote(
+        number="AV-2026-000001",
+        invoice_id=invoice.id,
+        invoice_number=number,
+        client_id=invoice.client_id,
+        reason="goodwill",
+        issue_date=date(2026, 11, 3),
+        lines=credit_lines,
+        net=Decimal(credit_lines[0]["net"]),
+        tax=Decimal(credit_lines[0]["tax"]),
+        gross=Decimal(credit_lines[0]["gross"]),
+    )
     invoice.record_credit(note.id, note.number, credit_lines, date(2026, 11, 3))
     note.record_document(uuid.uuid4(), "b" * 64, 2048)
     account = ClientAccount(client_id=invoice.client_id)
     invoices = {invoice.id: invoice}
-    payment, _ = receive_payment(client_id=invoice.client_id, amount=invoice.open_amount + Decimal("5.00"), method="cheque",
-                                 reference="CHQ-1", received_on=date(2026, 11, 5), named=invoice.id, invoices=invoices, account=account)
-    later = Invoice(client_id=invoice.client_id, period="2026-11", number="FAC-2026-000002", run_id=run.id, billed_position=50,
-                    issue_date=date(2026, 12, 2), due_date=date(2027, 1, 1), vat_rate=Decimal("0.20"),
-                    lines=invoice.lines, net=invoice.net, tax=invoice.tax, gross=invoice.gross)
+    payment, _ = receive_payment(
+        client_id=invoice.client_id,
+        amount=invoice.open_amount + Decimal("5.00"),
+        method="cheque",
+        reference="CHQ-1",
+        received_on=date(2026, 11, 5),
+        named=invoice.id,
+        invoices=invoices,
+        account=account,
+    )
+    later = Invoice(
+        client_id=invoice.client_id,
+        period="2026-11",
+        number="FAC-2026-000002",
+        run_id=run.id,
+        billed_position=50,
+        issue_date=date(2026, 12, 2),
+        due_date=date(2027, 1, 1),
+        vat_rate=Decimal("0.20"),
+        lines=invoice.lines,
+        net=invoice.net,
+        tax=invoice.tax,
+        gross=invoice.gross,
+    )
     invoices[later.id] = later
     account.use_credit_on(later)
     reverse_payment(payment, invoices, account, "bounced", date(2026, 12, 3))
-    overpaid, _ = receive_payment(client_id=invoice.client_id, amount=Decimal("9999.00"), method="cash", reference="R-2",
-                                  received_on=date(2026, 12, 4), named=None, invoices=invoices, account=account)
+    overpaid, _ = receive_payment(
+        client_id=invoice.client_id,
+        amount=Decimal("9999.00"),
+        method="cash",
+        reference="R-2",
+        received_on=date(2026, 12, 4),
+        named=None,
+        invoices=invoices,
+        account=account,
+    )
     reverse_payment(overpaid, invoices, account, "counterfeit", date(2026, 12, 5))  # takes its credit back
-    aggregates = (run, discount, series, invoice, note, account, later, payment, overpaid, *_collections_aggregates())
+    aggregates = (
+        run,
+        discount,
+        series,
+        invoice,
+        note,
+        account,
+        later,
+        payment,
+        overpaid,
+        *_collections_aggregates(),
+    )
     return [e for a in aggregates for e in a.collect_events()]
 
 
@@ -148,14 +280,18 @@ def _collections_aggregates():
     tracker = ClientCollections(client_id=uuid.uuid4())
     day = date(2026, 12, 1)
     assert tracker.review(Exposure(Decimal("120.00"), 70), day, CollectionsPolicy())
-    case = CollectionCase(client_id=tracker.client_id, opened_on=day, days_past_due=70, overdue=Decimal("120.00"))
+    case = CollectionCase(
+        client_id=tracker.client_id, opened_on=day, days_past_due=70, overdue=Decimal("120.00")
+    )
     tracker.attach_case(case.id)
     case.record_action("promise_to_pay", day, "will pay friday", date(2026, 12, 4), Decimal("120.00"))
     case.review(Decimal("120.00"), date(2026, 12, 5))
     case.record_action("call_logged", date(2026, 12, 5), None, None, None)
     tracker.review(Exposure(Decimal("0.00"), 0), date(2026, 12, 6), CollectionsPolicy())
     case.review(Decimal("0.00"), date(2026, 12, 6))
-    lost = CollectionCase(client_id=tracker.client_id, opened_on=day, days_past_due=95, overdue=Decimal("10.00"))
+    lost = CollectionCase(
+        client_id=tracker.client_id, opened_on=day, days_past_due=95, overdue=Decimal("10.00")
+    )
     lost.write_off(day, "uncollectible")
     sweep = CollectionsSweep(as_of=day, position=10, clients_reviewed=2, outcomes={"PaymentReminderDue": 1})
     return tracker, case, lost, sweep
@@ -163,7 +299,14 @@ def _collections_aggregates():
 
 def _as_notification(event, position: int) -> tuple[Notification, dict]:
     state = dict(vars(event))
-    state["_meta"] = {"actor": "key:abc", "role": "operator", "correlation_id": "c-1", "causation_id": "k-1", "reason": None, "traceparent": None}
+    state["_meta"] = {
+        "actor": "key:abc",
+        "role": "operator",
+        "correlation_id": "c-1",
+        "causation_id": "k-1",
+        "reason": None,
+        "traceparent": None,
+    }
     notification = Notification(
         id=position,
         originator_id=state.pop("originator_id"),
@@ -249,8 +392,13 @@ def test_the_orjson_transcoder_writes_what_the_library_transcoder_writes():
     import orjson
 
     library, ours = _transcoders()
-    nested = {"lines": [{"offer_id": uuid.uuid4(), "net": Decimal("49.00"), "on": (date(2027, 1, 15),)}],
-              "at": datetime(2027, 1, 15, 8, 30, tzinfo=timezone.utc), "by_day": {1: "x"}, "note": "façade ☎", "none": None}
+    nested = {
+        "lines": [{"offer_id": uuid.uuid4(), "net": Decimal("49.00"), "on": (date(2027, 1, 15),)}],
+        "at": datetime(2027, 1, 15, 8, 30, tzinfo=timezone.utc),
+        "by_day": {1: "x"},
+        "note": "façade ☎",
+        "none": None,
+    }
     for state in [dict(vars(event)) for event in _sample_events()] + [nested]:
         written = ours.encode(state)
         assert orjson.loads(written) == orjson.loads(library.encode(state))
@@ -262,6 +410,7 @@ def test_the_orjson_transcoder_refuses_what_it_cannot_name():
     from dataclasses import dataclass
 
     import pytest
+
     @dataclass
     class Unregistered:
         x: int

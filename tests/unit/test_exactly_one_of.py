@@ -27,7 +27,9 @@ def _accepted_by_model(model: type[BaseModel], body: dict) -> bool:
 
 
 @pytest.mark.parametrize(("model", "base", "either"), CASES, ids=[model.__name__ for model, _, _ in CASES])
-def test_the_schema_accepts_a_body_exactly_when_the_command_does(model: type[BaseModel], base: dict, either: dict):
+def test_the_schema_accepts_a_body_exactly_when_the_command_does(
+    model: type[BaseModel], base: dict, either: dict
+):
     schema = Draft202012Validator(model.model_json_schema())
     (first, value_1), (second, value_2) = either.items()
     agreed = []

@@ -17,7 +17,8 @@ def test_one_stall_holds_the_arrivals_within_it():
 
 
 def test_stalls_add_up_by_time_not_by_count():
-    # 1% of 20 s is 0.2 s: both stalls lie over w = 0.15 for 0.15 + 0.05 s; the probe's own p99 of 1 ms says nothing of it.
+    # 1% of 20 s is 0.2 s: both stalls lie over w = 0.15 for 0.15 + 0.05 s;
+    # the probe's own p99 of 1 ms says nothing of it.
     assert probe([0.001] * 900 + [0.3, 0.2], 20).wait_by_time(99) == pytest.approx(0.15, abs=1e-6)
 
 

@@ -38,7 +38,10 @@ def test_mask_keeps_only_the_ends():
 def near_cins(draw) -> str:
     """0-3 letters then 4-7 digits, with spaces anywhere and now and then a stray character: both
     sides of every boundary of the rule."""
-    chars = list(draw(st.text(alphabet="aBzY", max_size=3)) + draw(st.text(alphabet=string.digits, min_size=4, max_size=7)))
+    chars = list(
+        draw(st.text(alphabet="aBzY", max_size=3))
+        + draw(st.text(alphabet=string.digits, min_size=4, max_size=7))
+    )
     for _ in range(draw(st.integers(0, 3))):
         chars.insert(draw(st.integers(0, len(chars))), draw(st.sampled_from([" ", "\t", " ", "-", "É"])))
     return "".join(chars)

@@ -12,7 +12,10 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 def _pins(lock: str) -> dict[str, str]:
     text = (ROOT / "requirements" / lock).read_text()
-    return {_canonical(name): version for name, version in re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+)", text, re.M)}
+    return {
+        _canonical(name): version
+        for name, version in re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+)", text, re.M)
+    }
 
 
 def _canonical(name: str) -> str:
@@ -24,8 +27,11 @@ def _names(requirements: list[str]) -> set[str]:
 
 
 def test_every_declared_dependency_is_pinned_in_the_development_lock():
-    declared = _names(PROJECT["dependencies"]) | _names(PROJECT["optional-dependencies"]["dev"]) \
+    declared = (
+        _names(PROJECT["dependencies"])
+        | _names(PROJECT["optional-dependencies"]["dev"])
         | _names(PROJECT["optional-dependencies"]["embedded"])
+    )
     assert declared - set(_pins("dev.lock")) == set()
 
 

@@ -15,7 +15,9 @@ from domain.numbers import normalize_number, number_kind_for, random_number
 eight = st.integers(min_value=0, max_value=10**8 - 1).map(lambda n: f"{n:08d}")
 
 
-@given(st.sampled_from("67"), eight, st.sampled_from(["+212", "00212", "0", ""]), st.sampled_from(["", " ", "-"]))
+@given(
+    st.sampled_from("67"), eight, st.sampled_from(["+212", "00212", "0", ""]), st.sampled_from(["", " ", "-"])
+)
 def test_mobile_numbers_in_any_common_format_render_e164(prefix, rest, country, separator):
     local = prefix + rest
     raw = country + local[:3] + separator + local[3:]
@@ -30,7 +32,9 @@ def test_landline_numbers_start_with_5(rest):
     assert refused.value.code == "not_a_mobile_number"
 
 
-@pytest.mark.parametrize("raw", ["", "+21261234567", "+2126123456789", "+33612345678", "61234567a", "+212 6 12"])
+@pytest.mark.parametrize(
+    "raw", ["", "+21261234567", "+2126123456789", "+33612345678", "61234567a", "+212 6 12"]
+)
 def test_malformed_numbers_are_refused(raw):
     with pytest.raises(RuleViolation) as refused:
         normalize_number(raw, "mobile")
@@ -44,7 +48,11 @@ def test_random_numbers_are_valid_for_their_kind(kind, seed):
 
 
 def test_internet_and_landline_lines_get_landline_numbers():
-    assert [number_kind_for(s) for s in ("mobile", "internet", "landline")] == ["mobile", "landline", "landline"]
+    assert [number_kind_for(s) for s in ("mobile", "internet", "landline")] == [
+        "mobile",
+        "landline",
+        "landline",
+    ]
 
 
 def test_a_reserved_number_is_not_reassigned_until_released():

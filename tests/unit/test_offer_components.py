@@ -10,9 +10,13 @@ from domain.catalog import ALLOWED_KINDS, validate_components
 from domain.errors import RuleViolation
 
 whole = st.integers(min_value=1, max_value=10_000)
-data = st.builds(lambda gb: {"kind": "data", "gb": gb}, st.decimals(min_value="0.5", max_value="1000", places=1))
+data = st.builds(
+    lambda gb: {"kind": "data", "gb": gb}, st.decimals(min_value="0.5", max_value="1000", places=1)
+)
 calls = st.builds(lambda h: {"kind": "calls", "hours": h}, whole)
-access = st.sampled_from(["fiber", "adsl"]).flatmap(lambda k: st.builds(lambda m: {"kind": k, "mbps": m}, whole))
+access = st.sampled_from(["fiber", "adsl"]).flatmap(
+    lambda k: st.builds(lambda m: {"kind": k, "mbps": m}, whole)
+)
 hours = lambda kind: st.builds(lambda h: {"kind": kind, "hours": h}, whole)  # noqa: E731
 
 
@@ -70,9 +74,17 @@ def test_components_of_another_service_are_refused(service, kind):
         ("mobile", [{"kind": "data", "gb": "lots"}], "component_quantity_invalid"),
         ("mobile", [{"kind": "data", "gb": 1}, {"kind": "data", "gb": 2}], "duplicate_component"),
         ("internet", [{"kind": "landline"}], "internet_access_required"),
-        ("internet", [{"kind": "fiber", "mbps": 100}, {"kind": "adsl", "mbps": 8}, {"kind": "landline"}], "internet_access_required"),
+        (
+            "internet",
+            [{"kind": "fiber", "mbps": 100}, {"kind": "adsl", "mbps": 8}, {"kind": "landline"}],
+            "internet_access_required",
+        ),
         ("internet", [{"kind": "fiber", "mbps": 99.5}, {"kind": "landline"}], "speed_not_whole_mbps"),
-        ("internet", [{"kind": "fiber", "mbps": 100}, {"kind": "landline", "always_on": False}], "landline_must_be_always_on"),
+        (
+            "internet",
+            [{"kind": "fiber", "mbps": 100}, {"kind": "landline", "always_on": False}],
+            "landline_must_be_always_on",
+        ),
         ("landline", [{"kind": "international", "hours": 2}], "national_hours_required"),
         ("landline", [{"kind": "national", "hours": -1}], "component_quantity_not_positive"),
     ],

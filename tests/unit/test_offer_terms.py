@@ -13,8 +13,14 @@ FIBRE = [{"kind": "fiber", "mbps": 100}, {"kind": "landline"}]
 
 def make(**overrides):
     terms = {
-        "name": "Fibre 100", "service": "internet", "family": "Fiber", "monthly_fee": Decimal("349"),
-        "activation_fee": Decimal("0"), "components": FIBRE, "valid_from": None, "valid_to": None,
+        "name": "Fibre 100",
+        "service": "internet",
+        "family": "Fiber",
+        "monthly_fee": Decimal("349"),
+        "activation_fee": Decimal("0"),
+        "components": FIBRE,
+        "valid_from": None,
+        "valid_to": None,
     }
     terms.update(overrides)
     return Offer.create(**terms)
@@ -22,8 +28,15 @@ def make(**overrides):
 
 def test_every_update_is_a_new_version_and_the_service_stays():
     offer = make()
-    offer.update(name="Fibre 200", family="fiber", monthly_fee=Decimal("449"), activation_fee=Decimal("0"),
-                 components=[{"kind": "fiber", "mbps": 200}, {"kind": "landline"}], valid_from=None, valid_to=None)
+    offer.update(
+        name="Fibre 200",
+        family="fiber",
+        monthly_fee=Decimal("449"),
+        activation_fee=Decimal("0"),
+        components=[{"kind": "fiber", "mbps": 200}, {"kind": "landline"}],
+        valid_from=None,
+        valid_to=None,
+    )
     assert offer.terms_version == 2 and offer.service == "internet" and offer.monthly_fee == Decimal("449.00")
     assert offer.family == "fiber"
 

@@ -18,7 +18,10 @@ def test_codes_are_six_digits_and_not_all_alike():
     assert len(codes) > 150
 
 
-@given(st.text(alphabet="0123456789", min_size=6, max_size=6), st.text(alphabet="0123456789", min_size=6, max_size=6))
+@given(
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+)
 def test_a_digest_is_bound_to_its_key_challenge_and_code(code, other):
     key, challenge = b"k" * 32, uuid.uuid4()
     digest = code_digest(key, challenge, code)
@@ -31,4 +34,12 @@ def test_a_digest_is_bound_to_its_key_challenge_and_code(code, other):
 
 def test_past_the_allowance_each_wait_doubles_up_to_the_window():
     window = timedelta(minutes=15)
-    assert [growing_wait(n, 3, window).total_seconds() for n in range(3, 10)] == [30, 60, 120, 240, 480, 900, 900]
+    assert [growing_wait(n, 3, window).total_seconds() for n in range(3, 10)] == [
+        30,
+        60,
+        120,
+        240,
+        480,
+        900,
+        900,
+    ]

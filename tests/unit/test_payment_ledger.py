@@ -32,11 +32,29 @@ steps = st.lists(
 
 def issue(invoices: dict, account: ClientAccount, gross: Decimal, day: int) -> None:
     net = (gross / Decimal("1.2")).quantize(Decimal("0.01"))
-    line = {"line_no": 1, "kind": "recurring", "description": "x", "net": str(net), "tax": str(gross - net), "gross": str(gross)}
+    line = {
+        "line_no": 1,
+        "kind": "recurring",
+        "description": "x",
+        "net": str(net),
+        "tax": str(gross - net),
+        "gross": str(gross),
+    }
     n = len(invoices) + 1
-    invoice = Invoice(client_id=uuid.uuid4(), period=f"2026-{n:02d}" if n <= 12 else f"{2026 + n // 12}-01", number=f"FAC-2026-{n:06d}",
-                      run_id=uuid.uuid4(), billed_position=n, issue_date=date(2026, 1, day), due_date=date(2026, 2, day),
-                      vat_rate=Decimal("0.20"), lines=[line], net=net, tax=gross - net, gross=gross)
+    invoice = Invoice(
+        client_id=uuid.uuid4(),
+        period=f"2026-{n:02d}" if n <= 12 else f"{2026 + n // 12}-01",
+        number=f"FAC-2026-{n:06d}",
+        run_id=uuid.uuid4(),
+        billed_position=n,
+        issue_date=date(2026, 1, day),
+        due_date=date(2026, 2, day),
+        vat_rate=Decimal("0.20"),
+        lines=[line],
+        net=net,
+        tax=gross - net,
+        gross=gross,
+    )
     invoices[invoice.id] = invoice
     account.use_credit_on(invoice)  # what a billing run does for a client holding credit
 
@@ -53,14 +71,24 @@ def test_no_invoice_is_overpaid_and_payments_equal_allocations_plus_credit(scrip
             issue(invoices, account, step[1], step[2])
         elif kind == "pay":
             named = list(invoices)[step[2]] if 0 <= step[2] < len(invoices) else None
-            payment, _ = receive_payment(client_id=CLIENT, amount=step[1], method="cash", reference=str(uuid.uuid4()),
-                                         received_on=date(2026, 3, 1), named=named, invoices=invoices, account=account)
+            payment, _ = receive_payment(
+                client_id=CLIENT,
+                amount=step[1],
+                method="cash",
+                reference=str(uuid.uuid4()),
+                received_on=date(2026, 3, 1),
+                named=named,
+                invoices=invoices,
+                account=account,
+            )
             payments.append(payment)
         elif kind == "credit_note" and step[1] < len(invoices):
             invoice = list(invoices.values())[step[1]]
             if invoice.due > 0:
                 # What was already paid beyond the reduced amount due moves to credit: a transfer, not new money.
-                freed = invoice.record_credit(uuid.uuid4(), "AV-2026-000001", invoice.credit_lines(None), date(2026, 3, 1))
+                freed = invoice.record_credit(
+                    uuid.uuid4(), "AV-2026-000001", invoice.credit_lines(None), date(2026, 3, 1)
+                )
                 account.add_credit(freed, "credit_note", uuid.uuid4())
         elif kind == "reverse" and step[1] < len(payments) and not payments[step[1]].reversed:
             reverse_payment(payments[step[1]], invoices, account, "bounced", date(2026, 3, 2))
@@ -79,7 +107,10 @@ def test_oldest_due_first_unless_an_invoice_is_named():
         issue(invoices, account, gross, day)
     late, early, middle = invoices.values()
     plan, rest = allocation_plan(Decimal("80.00"), invoices.values())
-    assert [(a.invoice_id, a.amount) for a in plan] == [(early.id, Decimal("50.00")), (middle.id, Decimal("30.00"))] and rest == 0
+    assert [(a.invoice_id, a.amount) for a in plan] == [
+        (early.id, Decimal("50.00")),
+        (middle.id, Decimal("30.00")),
+    ] and rest == 0
     plan, rest = allocation_plan(Decimal("230.00"), invoices.values(), named=late.id)
     assert [a.invoice_id for a in plan] == [late.id, early.id, middle.id] and rest == Decimal("10.00")
 
@@ -89,15 +120,27 @@ def test_a_reversed_overpayment_takes_back_credit_already_used_by_a_later_invoic
     account = ClientAccount(client_id=CLIENT)
     issue(invoices, account, Decimal("100.00"), 1)
     (first,) = invoices.values()
-    payment, _ = receive_payment(client_id=CLIENT, amount=Decimal("150.00"), method="cheque", reference="CHQ-1",
-                                 received_on=date(2026, 3, 1), named=None, invoices=invoices, account=account)
+    payment, _ = receive_payment(
+        client_id=CLIENT,
+        amount=Decimal("150.00"),
+        method="cheque",
+        reference="CHQ-1",
+        received_on=date(2026, 3, 1),
+        named=None,
+        invoices=invoices,
+        account=account,
+    )
     assert first.open_amount == 0 and account.credit == Decimal("50.00")
     issue(invoices, account, Decimal("80.00"), 2)  # uses the 50.00 credit at once
     second = list(invoices.values())[1]
     assert second.paid == Decimal("50.00") and account.credit == 0
     reopened = reverse_payment(payment, invoices, account, "cheque bounced", date(2026, 3, 5))
     assert {i.id for i in reopened} == {first.id, second.id}
-    assert (first.open_amount, second.open_amount, account.credit) == (Decimal("100.00"), Decimal("80.00"), ZERO)
+    assert (first.open_amount, second.open_amount, account.credit) == (
+        Decimal("100.00"),
+        Decimal("80.00"),
+        ZERO,
+    )
     with pytest.raises(Conflict):
         reverse_payment(payment, invoices, account, "again", date(2026, 3, 6))
 
@@ -109,8 +152,16 @@ def test_reversing_a_payment_whose_credit_a_credit_note_released_reopens_what_is
     (which would leave it paid -0.01)."""
     invoices: dict = {}
     account = ClientAccount(client_id=CLIENT)
-    payment, _ = receive_payment(client_id=CLIENT, amount=Decimal("0.02"), method="cash", reference="R", received_on=date(2026, 3, 1),
-                                 named=None, invoices=invoices, account=account)
+    payment, _ = receive_payment(
+        client_id=CLIENT,
+        amount=Decimal("0.02"),
+        method="cash",
+        reference="R",
+        received_on=date(2026, 3, 1),
+        named=None,
+        invoices=invoices,
+        account=account,
+    )
     issue(invoices, account, Decimal("0.01"), 1)
     issue(invoices, account, Decimal("0.01"), 1)
     first, second = invoices.values()

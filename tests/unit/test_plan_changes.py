@@ -17,8 +17,13 @@ TODAY = date(2026, 10, 10)
 
 def change(contract, fee: str, on: date = date(2026, 11, 1), service: str = "mobile", offer_id=None):
     return contract.change_plan(
-        offer_id=offer_id or uuid.uuid4(), offer_version=1, offer_name=f"Plan {fee}", service=service,
-        monthly_fee=Decimal(fee), effective_date=on, today=TODAY,
+        offer_id=offer_id or uuid.uuid4(),
+        offer_version=1,
+        offer_name=f"Plan {fee}",
+        service=service,
+        monthly_fee=Decimal(fee),
+        effective_date=on,
+        today=TODAY,
     )
 
 
@@ -50,7 +55,9 @@ def test_only_active_contracts_change_plan(history, status):
     contract = given(*history)
     with pytest.raises(InvalidTransition) as refused:
         change(contract, "149.00")
-    assert refused.value.code == "plan_change_not_allowed" and refused.value.details["current_status"] == status
+    assert (
+        refused.value.code == "plan_change_not_allowed" and refused.value.details["current_status"] == status
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,7 +86,8 @@ def test_a_later_change_replaces_a_scheduled_one_from_its_date():
     change(contract, "149.00", on=date(2026, 12, 1))
     change(contract, "199.00", on=date(2026, 11, 15))
     assert [(p.effective_from, p.monthly_fee) for p in contract.timeline] == [
-        (START, Decimal("99.00")), (date(2026, 11, 15), Decimal("199.00"))
+        (START, Decimal("99.00")),
+        (date(2026, 11, 15), Decimal("199.00")),
     ]
 
 
@@ -87,7 +95,9 @@ def test_early_termination_needs_the_flag_and_charges_remaining_whole_months():
     contract = given("activated")
     with pytest.raises(Conflict) as refused:
         contract.terminate(on=date(2026, 12, 15), reason="moving")
-    assert refused.value.code == "early_termination_required" and refused.value.details["remaining_months"] == 9
+    assert (
+        refused.value.code == "early_termination_required" and refused.value.details["remaining_months"] == 9
+    )
     contract.terminate(on=date(2026, 12, 15), reason="moving", early_termination=True)
     event = contract.collect_events()[-1]
     assert (event.early_termination_months, event.early_termination_charge) == (9, Decimal("891.00"))
@@ -102,7 +112,11 @@ def test_termination_after_the_commitment_charges_nothing():
 
 @pytest.mark.parametrize(
     ("start", "months", "end"),
-    [(date(2026, 1, 31), 1, date(2026, 2, 28)), (date(2024, 1, 31), 1, date(2024, 2, 29)), (date(2026, 10, 1), 24, date(2028, 10, 1))],
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2026, 10, 1), 24, date(2028, 10, 1)),
+    ],
 )
 def test_month_arithmetic_clamps_to_month_end(start, months, end):
     assert add_months(start, months) == end == commitment_end(start, months)

@@ -17,12 +17,24 @@ def _offer(fee: str, service: str = "mobile") -> dict:
 
 def _options(start: date, commitment: int, offers: list[dict], today: date):
     """The options on a 99.00 mobile contract on the CURRENT offer."""
-    return plan_options(service="mobile", offer_id=CURRENT, monthly_fee=Decimal("99.00"), start_date=start,
-                        commitment_months=commitment, offers=offers, today=today)
+    return plan_options(
+        service="mobile",
+        offer_id=CURRENT,
+        monthly_fee=Decimal("99.00"),
+        start_date=start,
+        commitment_months=commitment,
+        offers=offers,
+        today=today,
+    )
 
 
 def test_downgrades_open_at_the_end_of_the_commitment_and_other_services_are_left_out():
-    cheap, same, dear, fiber = _offer("49.00"), _offer("99.00"), _offer("199.00"), _offer("299.00", "internet")
+    cheap, same, dear, fiber = (
+        _offer("49.00"),
+        _offer("99.00"),
+        _offer("199.00"),
+        _offer("299.00", "internet"),
+    )
     own = {**_offer("99.00"), "offer_id": CURRENT}
     options = _options(date(2026, 1, 31), 12, [cheap, same, dear, fiber, own], today=date(2026, 11, 30))
     assert [(o.offer["offer_id"], o.change, o.earliest_effective_date) for o in options] == [

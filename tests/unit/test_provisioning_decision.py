@@ -33,7 +33,13 @@ def test_decision_rules(kwargs, expected):
 
 @pytest.mark.parametrize(
     ("intent", "target", "needed"),
-    [(None, None, True), ("upgrade", None, True), ("new_line", None, False), (None, A.contract_id, False), ("upgrade", B.contract_id, False)],
+    [
+        (None, None, True),
+        ("upgrade", None, True),
+        ("new_line", None, False),
+        (None, A.contract_id, False),
+        ("upgrade", B.contract_id, False),
+    ],
 )
 def test_only_rules_after_target_and_new_line_intent_read_the_clients_lines(intent, target, needed):
     assert needs_active_lines(intent=intent, target=target) is needed

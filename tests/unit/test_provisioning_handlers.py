@@ -19,12 +19,24 @@ from tests.unit.documents_samples import OPERATOR
 from tests.unit.handlers import CTX, Scenario
 
 TODAY = date(2026, 11, 2)
-NEWCOMER = RegisterClient(cin="AB12345", full_name="Amina Benali", email="amina@example.ma", address="12 rue X, Rabat")
+NEWCOMER = RegisterClient(
+    cin="AB12345", full_name="Amina Benali", email="amina@example.ma", address="12 rue X, Rabat"
+)
 
 
-def offer(name: str = "Mobile 20 Go", fee: str = "99.00", valid_from: date | None = date(2026, 1, 1)) -> Offer:
-    return Offer.create(name=name, service="mobile", family="4g", monthly_fee=Decimal(fee), activation_fee=Decimal("50.00"),
-                        components=[{"kind": "data", "gb": 20}], valid_from=valid_from, valid_to=None)
+def offer(
+    name: str = "Mobile 20 Go", fee: str = "99.00", valid_from: date | None = date(2026, 1, 1)
+) -> Offer:
+    return Offer.create(
+        name=name,
+        service="mobile",
+        family="4g",
+        monthly_fee=Decimal(fee),
+        activation_fee=Decimal("50.00"),
+        components=[{"kind": "data", "gb": 20}],
+        valid_from=valid_from,
+        valid_to=None,
+    )
 
 
 def provision(cmd: ProvisionContract, idempotency: IdempotencyKey | None = None):
@@ -35,13 +47,25 @@ def test_a_newcomer_gets_a_line_its_number_and_its_contract_sheet():
     on_sale = offer()
     scenario = Scenario(TODAY).given(on_sale)
 
-    provisioned = scenario.when(provision(ProvisionContract(client=NEWCOMER, offer_id=on_sale.id, commitment_months=12)))
+    provisioned = scenario.when(
+        provision(ProvisionContract(client=NEWCOMER, offer_id=on_sale.id, commitment_months=12))
+    )
 
     assert provisioned.decision == "new_line"
-    assert set(scenario.then_names()) >= {"ContractProvisioned", "ContractActivated", "ClientRegistered", "NumberReserved", "CinRegistered"}
+    assert set(scenario.then_names()) >= {
+        "ContractProvisioned",
+        "ContractActivated",
+        "ClientRegistered",
+        "NumberReserved",
+        "CinRegistered",
+    }
     contract = scenario.then_one("ContractProvisioned")
     assert contract.aggregate_id == provisioned.result.id
-    assert (contract.fields["monthly_fee"], contract.fields["start_date"], contract.fields["commitment_months"]) == (Decimal("99.00"), TODAY, 12)
+    assert (
+        contract.fields["monthly_fee"],
+        contract.fields["start_date"],
+        contract.fields["commitment_months"],
+    ) == (Decimal("99.00"), TODAY, 12)
     assert scenario.then_one("NumberReserved").fields["number"] == contract.fields["number"]
     [(statement, row)] = scenario.store.rows
     assert "contract_documents" in statement and row[-1].startswith(b"%PDF")
@@ -91,13 +115,22 @@ def test_an_unknown_offer_is_not_found():
 
 def test_a_known_cin_must_be_referenced_by_client_id():
     on_sale = offer()
-    known = Client(cin="AB12345", full_name="Amina Benali", email="amina@example.ma", address="12 rue X, Rabat", phone=None)
+    known = Client(
+        cin="AB12345",
+        full_name="Amina Benali",
+        email="amina@example.ma",
+        address="12 rue X, Rabat",
+        phone=None,
+    )
     scenario = Scenario(TODAY).given(on_sale, known, CinRegistration.hold("AB12345", known.id))
 
     with pytest.raises(Conflict) as refused:
         scenario.when(provision(ProvisionContract(client=NEWCOMER, offer_id=on_sale.id)))
 
-    assert (refused.value.code, refused.value.details["client_id"]) == ("client_already_exists", str(known.id))
+    assert (refused.value.code, refused.value.details["client_id"]) == (
+        "client_already_exists",
+        str(known.id),
+    )
 
 
 def test_an_upgrade_of_the_clients_only_line_changes_its_plan():
@@ -106,7 +139,9 @@ def test_an_upgrade_of_the_clients_only_line_changes_its_plan():
     first = scenario.when(provision(ProvisionContract(client=NEWCOMER, offer_id=basic.id)))
     client_id = scenario.then_one("ClientRegistered").aggregate_id
 
-    changed = scenario.when(provision(ProvisionContract(client_id=client_id, offer_id=bigger.id, intent="upgrade")))
+    changed = scenario.when(
+        provision(ProvisionContract(client_id=client_id, offer_id=bigger.id, intent="upgrade"))
+    )
 
     assert (changed.decision, changed.result.id) == ("plan_change", first.result.id)
     plan = scenario.then_one("ContractPlanChanged").fields

@@ -14,9 +14,17 @@ from infra.eventstore.application import replayed
 
 def test_a_contract_replayed_from_its_events_equals_the_library_projection_and_the_live_one():
     contract = Contract.provision(
-        client_id=uuid.uuid4(), subscriber_id=uuid.uuid4(), number="+212612345678", offer_id=uuid.uuid4(), offer_version=1,
-        offer_name="Mobile 10 Go", service="mobile", monthly_fee=Decimal("49.00"), activation_fee=Decimal("99.00"),
-        start_date=date(2026, 1, 5), commitment_months=12,
+        client_id=uuid.uuid4(),
+        subscriber_id=uuid.uuid4(),
+        number="+212612345678",
+        offer_id=uuid.uuid4(),
+        offer_version=1,
+        offer_name="Mobile 10 Go",
+        service="mobile",
+        monthly_fee=Decimal("49.00"),
+        activation_fee=Decimal("99.00"),
+        start_date=date(2026, 1, 5),
+        commitment_months=12,
     )
     contract.activate(on=date(2026, 1, 5))
     contract.suspend(on=date(2026, 3, 1), reason="unpaid")

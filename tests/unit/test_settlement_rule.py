@@ -14,10 +14,30 @@ ISSUED = date(2026, 11, 2)
 
 
 def invoice() -> Invoice:
-    lines = [{"line_no": 1, "kind": "recurring", "description": "Mobile 20 Go", "net": "100.00", "tax": "20.00", "gross": "120.00"}]
-    issued = Invoice(client_id=uuid.uuid4(), period="2026-10", number="FAC-2026-000001", run_id=uuid.uuid4(), billed_position=1,
-                     issue_date=ISSUED, due_date=date(2026, 11, 22), vat_rate=Decimal("0.20"), lines=lines,
-                     net=Decimal("100.00"), tax=Decimal("20.00"), gross=Decimal("120.00"))
+    lines = [
+        {
+            "line_no": 1,
+            "kind": "recurring",
+            "description": "Mobile 20 Go",
+            "net": "100.00",
+            "tax": "20.00",
+            "gross": "120.00",
+        }
+    ]
+    issued = Invoice(
+        client_id=uuid.uuid4(),
+        period="2026-10",
+        number="FAC-2026-000001",
+        run_id=uuid.uuid4(),
+        billed_position=1,
+        issue_date=ISSUED,
+        due_date=date(2026, 11, 22),
+        vat_rate=Decimal("0.20"),
+        lines=lines,
+        net=Decimal("100.00"),
+        tax=Decimal("20.00"),
+        gross=Decimal("120.00"),
+    )
     issued.collect_events()
     return issued
 
@@ -29,7 +49,9 @@ def steps(subject: Invoice):
     yield lambda: subject.reverse_allocation(payment, Decimal("50.00"), date(2026, 11, 12))
     yield lambda: subject.reverse_credit_application(Decimal("10.00"), date(2026, 11, 13))
     yield lambda: subject.allocate(uuid.uuid4(), Decimal("100.00"), date(2026, 11, 14))
-    yield lambda: subject.record_credit(uuid.uuid4(), "AV-2026-000001", subject.credit_lines(None), date(2026, 11, 15))
+    yield lambda: subject.record_credit(
+        uuid.uuid4(), "AV-2026-000001", subject.credit_lines(None), date(2026, 11, 15)
+    )
 
 
 def test_the_aggregate_moves_its_open_amount_by_what_the_rule_says_each_event_settles():
@@ -45,7 +67,9 @@ def test_the_aggregate_moves_its_open_amount_by_what_the_rule_says_each_event_se
 
 
 def test_a_credit_note_on_a_paid_invoice_releases_what_was_overpaid():
-    settled = settlement_of("InvoiceCredited", {"gross": "120.00", "released_to_credit": "100.00", "on": "2026-11-15"}.get)
+    settled = settlement_of(
+        "InvoiceCredited", {"gross": "120.00", "released_to_credit": "100.00", "on": "2026-11-15"}.get
+    )
 
     assert settled == Settlement(date(2026, 11, 15), credited=Decimal("120.00"), paid=Decimal("-100.00"))
     assert settled.taken_off == Decimal("20.00")

@@ -45,7 +45,13 @@ async def test_a_run_of_one_statement_is_sent_once_and_in_order():
 
 
 async def test_every_read_and_bulk_write_sends_the_held_run_first():
-    for method, args in (("fetch", ("q",)), ("fetchrow", ("q",)), ("fetchval", ("q",)), ("executemany", ("q", [(1,)])), ("execute", ("DDL",))):
+    for method, args in (
+        ("fetch", ("q",)),
+        ("fetchrow", ("q",)),
+        ("fetchval", ("q",)),
+        ("executemany", ("q", [(1,)])),
+        ("execute", ("DDL",)),
+    ):
         conn = RecordingConnection()
         runs = StatementRuns(conn)
         await runs.execute("INSERT a", 1)

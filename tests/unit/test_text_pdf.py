@@ -36,7 +36,9 @@ def _xref_points_at_every_object(data: bytes) -> bool:
 
 
 def test_a_strict_reader_finds_the_pages_the_title_and_the_text():
-    data = _document(["Client Amina Benali", "Monthly fee 99.00 MAD"], title="Invoice FAC-2026-000042", pages=3)
+    data = _document(
+        ["Client Amina Benali", "Monthly fee 99.00 MAD"], title="Invoice FAC-2026-000042", pages=3
+    )
     reader = PdfReader(io.BytesIO(data), strict=True)
     assert len(reader.pages) == 3
     assert reader.metadata.title == "Invoice FAC-2026-000042"
@@ -74,7 +76,13 @@ def test_only_the_standard_helvetica_fonts_are_offered():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs")), max_size=40), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs")), max_size=40),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_any_winansi_text_reads_back_as_written(lines):
     data = _document(lines)
     assert _xref_points_at_every_object(data)

@@ -24,6 +24,8 @@ def test_a_forged_or_mangled_token_names_nobody():
     payload, signature = token.split(".")
     someone_else = issue_token(KEY, uuid.uuid4(), NOW + timedelta(minutes=15)).split(".")[0]
     assert client_of(b"x" * 32, token, NOW) is None  # signed with another key
-    assert client_of(KEY, f"{someone_else}.{signature}", NOW) is None  # another client's payload, this signature
+    assert (
+        client_of(KEY, f"{someone_else}.{signature}", NOW) is None
+    )  # another client's payload, this signature
     for garbage in ("", "abc", "a.b.c", f"{payload}.", f".{signature}", "é.é"):
         assert client_of(KEY, garbage, NOW) is None, garbage
