@@ -30,8 +30,8 @@ export interface paths {
         };
         /**
          * Receivables by days past due
-         * @description Amounts owed on `as_of` by days past due (buckets current, 1-30, 31-60, 61-90, 90+), for the portfolio and per client
-         *     (in client id order). `d1_30` is the 1-30 bucket, and so on.
+         * @description Amounts owed on `as_of` by days past due (buckets current, 1-30, 31-60, 61-90, 90+),
+         *     for the portfolio and per client (in client id order). `d1_30` is the 1-30 bucket, and so on.
          */
         get: operations["getAging"];
         put?: never;
@@ -841,7 +841,8 @@ export interface paths {
         put?: never;
         /**
          * Change one of the visitor's plans
-         * @description A plan change on one of the visitor's contracts, under the same rules as the operator's; Idempotency-Key required.
+         * @description A plan change on one of the visitor's contracts, under the same rules as the operator's;
+         *     Idempotency-Key required.
          */
         post: operations["changeMyPlan"];
         delete?: never;
@@ -966,10 +967,10 @@ export interface paths {
         put?: never;
         /**
          * Subscribe, or change a line's plan
-         * @description A new line (201) or a plan change on a line on file (200), by the CIN reconciliation rules; Idempotency-Key required.
-         *     A CIN on file needs a visitor token for that client: without one the attempt counts as a failed verification.
-         *     With `X-Draft-Token`, a new line gets the number the draft holds (409 `number_hold_lost` if it, or the draft, is gone),
-         *     and the draft, done with, is deleted.
+         * @description A new line (201) or a plan change on a line on file (200), by the CIN reconciliation rules;
+         *     Idempotency-Key required. A CIN on file needs a visitor token for that client: without one the attempt
+         *     counts as a failed verification. With `X-Draft-Token`, a new line gets the number the draft holds
+         *     (409 `number_hold_lost` if it, or the draft, is gone), and the draft, done with, is deleted.
          */
         post: operations["submitSubscription"];
         delete?: never;
@@ -989,8 +990,9 @@ export interface paths {
         put?: never;
         /**
          * Preview a subscription
-         * @description The full summary before submitting, checked as far as it can be without saying whether the CIN is on file.
-         *     With `X-Draft-Token`, a new line shows the number its draft holds (409 `number_hold_lost` if it, or the draft, is gone).
+         * @description The full summary before submitting, checked as far as it can be without saying whether the CIN is on
+         *     file. With `X-Draft-Token`, a new line shows the number its draft holds (409 `number_hold_lost` if it,
+         *     or the draft, is gone).
          */
         post: operations["previewSubscription"];
         delete?: never;
