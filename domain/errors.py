@@ -36,3 +36,9 @@ class Conflict(DomainError):
     """The change collides with existing state (a duplicate, a stale version)."""
 
     code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Too many requests of this kind from this subject; `retry_after_s` in the details says when to ask again."""
+
+    code = "too_many_requests"

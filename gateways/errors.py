@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import Conflict, DomainError, InvalidTransition, NotFound, RuleViolation
+from domain.errors import Conflict, DomainError, InvalidTransition, NotFound, RateLimited, RuleViolation
 from gateways.middleware import correlation_id_of
 from infra.kernel.database import MAYBE_UNAVAILABLE, unavailable
 
@@ -22,6 +22,7 @@ STATUS_BY_KIND: dict[type[DomainError], int] = {
     InvalidTransition: 409,
     NotFound: 404,
     Conflict: 409,
+    RateLimited: 429,
 }
 
 
@@ -83,7 +84,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, error: DomainError):
-        return envelope(request, _status_for(error), error.code, error.message, error.details)
+        headers = (
+            {"Retry-After": str(error.details["retry_after_s"])} if isinstance(error, RateLimited) else None
+        )
+        return envelope(request, _status_for(error), error.code, error.message, error.details, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError):

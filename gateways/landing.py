@@ -3,8 +3,7 @@ changes about a client is scoped by the short-lived token verification gives (se
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -12,15 +11,14 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from commands import identity_verification
 from commands.self_service import NEEDS_CONTACT_PHONE
 from domain.booking import latest_bookable
 from domain.contract import COMMITMENTS
-from domain.errors import RuleViolation
-from domain.identity import CIN_INPUT_PATTERN, normalize_cin
-from domain.numbers import as_any_number, normalize_number
+from domain.identity import CIN_INPUT_PATTERN
 from gateways.errors import ApiError
 from gateways.offers import OfferView
-from infra.storage import notifications, one_time_codes, visitor_access
+from infra.storage import visitor_access
 from projections import client_directory, offer_catalog
 
 router = APIRouter(prefix="/api/v1/landing", tags=["self-service"])
@@ -101,100 +99,45 @@ async def verify_identity(body: VerifyIdentity, request: Request) -> Verificatio
     """Always 202 with a challenge, whether or not the CIN and the number match a client: the answer says nothing about
     who is a customer. When they match, a one-time code is sent by SMS to that number. Requests are counted per CIN,
     per number and per client address; past a few, each must wait longer than the last (429 with `Retry-After`)."""
-    runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
-    cin, number = normalize_cin(body.cin), _mobile_number(body.number)
-    now = runtime.clock.now()
-    key = await signing_key(request)
+    runtime, key = request.app.state.runtime, await signing_key(request)
     async with runtime.pool.acquire() as conn:
-        counted = await claim_attempt(request, conn, cin, now, number)
-        client_id = await _matching_client(conn, cin, number)
-        async with conn.transaction():
-            challenge = await one_time_codes.open_challenge(
-                conn,
-                key,
-                client_id,
-                now,
-                timedelta(minutes=settings.landing_code_minutes),
-                settings.landing_code_tries,
-                forgiven=[counted["cin"], counted["number"]],
-            )
-            if challenge.code is not None:
-                await notifications.enqueue_sms(
-                    conn,
-                    number,
-                    sms_text(challenge.code, settings.landing_code_minutes),
-                    now,
-                    challenge.expires_at,
-                )
+        challenge = await identity_verification.request_code(
+            conn,
+            key,
+            visitor_policy(request),
+            client_directory.phones_on_file,
+            body.cin,
+            body.number,
+            client_address(request),
+            runtime.clock.now(),
+        )
     return VerificationChallenge(challenge_id=challenge.challenge_id, expires_at=challenge.expires_at)
-
-
-def sms_text(code: str, minutes: int) -> str:
-    return f"MT-Facturation : votre code est {code}. Il expire dans {minutes} minutes. Ne le communiquez a personne."
 
 
 @router.post("/verifications/{challenge_id}/code", status_code=201, response_model=VisitorSession)
 async def answer_code(challenge_id: UUID, body: AnswerCode, request: Request) -> VisitorSession:
     """The visitor token, for the code the SMS gave. A wrong code, an expired or used challenge, or one that matched no
     client: the same 401 `verification_failed`. Each challenge allows a few tries."""
-    runtime = request.app.state.runtime
-    now = runtime.clock.now()
-    key = await signing_key(request)
+    runtime, key = request.app.state.runtime, await signing_key(request)
     async with runtime.pool.acquire() as conn:
-        client_id = await one_time_codes.answer_challenge(conn, key, challenge_id, body.code, now)
-    if client_id is None:
+        session = await identity_verification.answer_code(
+            conn, key, visitor_policy(request), challenge_id, body.code, runtime.clock.now()
+        )
+    if session is None:
         raise ApiError(
             401,
             "verification_failed",
             "the code is wrong, has expired or was already used; ask for a new one",
         )
-    expires = token_expiry(request)
-    return VisitorSession(
-        token=visitor_access.issue_token(key, client_id, expires), client_id=client_id, expires_at=expires
-    )
+    return VisitorSession(token=session.token, client_id=session.client_id, expires_at=session.expires_at)
 
 
-def attempt_window(settings) -> timedelta:
-    return timedelta(minutes=settings.landing_attempt_window_minutes)
+def visitor_policy(request: Request) -> identity_verification.VisitorPolicy:
+    return identity_verification.VisitorPolicy.of(request.app.state.runtime.settings)
 
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-async def claim_attempt(
-    request: Request, conn, cin: str, now: datetime, number: str | None = None
-) -> dict[str, str]:
-    """Counts a verification of this CIN (and number) from this address, and says what it is counted under; 429,
-    counting nothing, while one of them must still wait. Past its allowance, each attempt on a subject waits longer
-    than the last: a stranger slows a customer's CIN down but never locks it for long."""
-    settings = request.app.state.runtime.settings
-    counted = visitor_access.subjects(await signing_key(request), cin, client_address(request), number)
-    limits = {
-        counted["cin"]: settings.landing_failures_per_cin,
-        counted["address"]: settings.landing_failures_per_address,
-    }
-    if number is not None:
-        limits[counted["number"]] = settings.landing_codes_per_number
-    if until := await visitor_access.claim(conn, limits, attempt_window(settings), now, growing=True):
-        raise too_many(until, now, "too_many_attempts", "too many verification attempts")
-    return counted
-
-
-def too_many(until: datetime, now: datetime, code: str, what: str) -> ApiError:
-    wait = max(1, math.ceil((until - now).total_seconds()))
-    return ApiError(
-        429, code, f"{what}; try again later", {"retry_after_s": wait}, headers={"Retry-After": str(wait)}
-    )
-
-
-def _mobile_number(raw: str) -> str:
-    try:
-        return normalize_number(raw, "mobile")
-    except RuleViolation:
-        raise ApiError(
-            422, "invalid_number", "not a Moroccan mobile number (a code is sent by SMS)", {"field": "number"}
-        ) from None
 
 
 async def signing_key(request: Request) -> bytes:
@@ -204,13 +147,6 @@ async def signing_key(request: Request) -> bytes:
         async with request.app.state.runtime.pool.acquire() as conn:
             key = request.app.state.visitor_signing_key = await visitor_access.signing_key(conn)
     return key
-
-
-async def _matching_client(conn, cin: str, number: str) -> UUID | None:
-    for phone in await client_directory.phones_on_file(conn, cin):
-        if phone["number"] and as_any_number(phone["number"]) == number:
-            return phone["client_id"]
-    return None
 
 
 # The visitor token is an HTTP bearer scheme in the OpenAPI document, so generated clients know it.
@@ -268,5 +204,4 @@ def visitor_token_invalid() -> ApiError:
 
 def token_expiry(request: Request) -> datetime:
     """When a token issued now expires: visitor and document tokens last as long."""
-    runtime = request.app.state.runtime
-    return runtime.clock.now() + timedelta(minutes=runtime.settings.landing_token_minutes)
+    return request.app.state.runtime.clock.now() + visitor_policy(request).token_lifetime

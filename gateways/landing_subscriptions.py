@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from commands import identity_verification
 from commands.idempotency import IdempotencyKey
 from commands.numbers import NumberHold, hold_number, release_held_number
 from commands.self_service import (
@@ -19,20 +20,17 @@ from commands.self_service import (
     preview_subscription,
     submit_subscription,
 )
-from domain.identity import normalize_cin
 from domain.numbers import number_kind_for
 from gateways.auth import Principal
 from gateways.commanding import Accepted, run_command
 from gateways.errors import ApiError
 from gateways.landing import (
-    attempt_window,
-    claim_attempt,
     client_address,
     optional_visitor,
     signing_key,
     token_expiry,
-    too_many,
     verification_required,
+    visitor_policy,
 )
 from infra.storage import landing_drafts, visitor_access
 
@@ -325,18 +323,28 @@ async def submit(
 
 
 async def _claim_per_address(request: Request, kind: str, limit: int, code: str, what: str) -> None:
-    """Counts a request of this kind from this address before it runs; 429 once the address has made too many.
-    Every submission counts, accepted or refused: a refusal must not be a free probe of what is on file."""
     runtime = request.app.state.runtime
-    subject = visitor_access.address_subject(await signing_key(request), kind, client_address(request))
-    now = runtime.clock.now()
     async with runtime.pool.acquire() as conn:
-        if until := await visitor_access.claim(conn, {subject: limit}, attempt_window(runtime.settings), now):
-            raise too_many(until, now, code, what)
+        await identity_verification.claim_per_address(
+            conn,
+            await signing_key(request),
+            visitor_policy(request),
+            kind,
+            client_address(request),
+            limit,
+            runtime.clock.now(),
+            (code, what),
+        )
 
 
 async def _count_failure(request: Request, raw_cin: str) -> None:
-    """A submission for a CIN on file, without its token, is a guess at that CIN: counted and limited like one."""
     runtime = request.app.state.runtime
     async with runtime.pool.acquire() as conn:
-        await claim_attempt(request, conn, normalize_cin(raw_cin), runtime.clock.now())
+        await identity_verification.count_failure(
+            conn,
+            await signing_key(request),
+            visitor_policy(request),
+            raw_cin,
+            client_address(request),
+            runtime.clock.now(),
+        )

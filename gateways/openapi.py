@@ -145,9 +145,8 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     schemes = {name for requirement in operation.get("security", ()) for name in requirement}
     if "APIKeyHeader" in schemes:
         found |= {401, 403}
-    if (
-        "VisitorToken" in schemes or "authorization" in headers
-    ):  # a self-service visitor's token, required or optional
+    # a self-service visitor's token, required or optional
+    if "VisitorToken" in schemes or "authorization" in headers:
         found |= {401}
     if "{" in path or "x-draft-token" in headers:
         found |= {404}
@@ -155,9 +154,8 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         found |= {400, 413}
     if method in WRITES:
         found |= {404, 409}
-    if path.endswith(
-        "/landing/verifications"
-    ):  # requests counted per CIN, number and address; never 401: the answer tells nothing
+    # requests counted per CIN, number and address; never 401: the answer tells nothing
+    if path.endswith("/landing/verifications"):
         found |= {429}
     if path.endswith("/landing/subscriptions"):  # a CIN on file needs its verified owner
         found |= {401, 429}

@@ -207,9 +207,8 @@ async def _write_rows(conn: asyncpg.Connection, gathered_now: dict[str, list[Clo
         )
     for event in events:
         row = rows.get(event.aggregate_id)
-        if (
-            row is not None or event.event_name == CREATED_BY
-        ):  # a change to an unknown contract changes nothing
+        # a change to an unknown contract changes nothing
+        if row is not None or event.event_name == CREATED_BY:
             rows[event.aggregate_id] = FOLDS[event.event_name](row, event)
     await conn.executemany(_UPSERT, [_stored(row) for row in rows.values()])
 

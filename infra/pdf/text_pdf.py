@@ -23,9 +23,8 @@ _SPECIAL = re.compile(rb"[\\()\x00-\x1f]")
 
 def _escaped(match: re.Match[bytes]) -> bytes:
     char = match.group()
-    return (
-        b" " if char < b" " else b"\\" + char
-    )  # control characters would break the line; the rest are escaped
+    # control characters would break the line; the rest are escaped
+    return b" " if char < b" " else b"\\" + char
 
 
 def _literal(text: str) -> bytes:
