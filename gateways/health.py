@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from infra.eventstore.store import EVENTS_TABLE, SCHEMA
 from infra.messaging.relay import LEADING_BACKENDS
 from projections.base import SCHEMA as READ_SCHEMA
-from projections.registry import PROJECTIONS
 
 router = APIRouter(tags=["health"])
 
@@ -55,7 +54,7 @@ async def ready(request: Request) -> JSONResponse:
         }
         checks["projections"] = {
             "ok": True,
-            "lag": {name: max(0, head - progress.get(name, 0)) for name in PROJECTIONS},
+            "lag": {p.name: max(0, head - progress.get(p.name, 0)) for p in runtime.projector.projections},
         }
     except Exception as error:  # noqa: BLE001 - readiness reports, it does not raise
         checks["database"] = {"ok": False, "error": type(error).__name__}

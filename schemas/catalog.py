@@ -1,20 +1,23 @@
 """The event catalog: every event type, its topic and its payload schema version.
 
 Keyed by the event store's class topic, so a stored event maps to exactly one public type. Each
-payload module (schemas/events/) says which events it publishes (its PUBLISHED); the events that
-stay in the event store (uniqueness markers, number series) are listed here.
+payload module (schemas/events/) says which events it publishes (its PUBLISHED), and every such module is
+gathered here without being listed; the events that stay in the event store (uniqueness markers, number
+series) are listed here.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
 from types import ModuleType
 
 from eventsourcing.utils import get_topic
 
+import schemas.events
 from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
 from domain.number_series import NumberSeries
-from schemas.events import access, billing, client, collections, contract, offer, subscriber
 from schemas.events.base import EventPayload
 
 
@@ -43,6 +46,12 @@ def _published_by(module: ModuleType) -> list[tuple[str, EventSpec]]:
     ]
 
 
+def payload_modules() -> list[ModuleType]:
+    """Every module of schemas/events/ that publishes events (has a PUBLISHED), in name order."""
+    named = (f"schemas.events.{m.name}" for m in pkgutil.iter_modules(schemas.events.__path__))
+    return [module for module in map(importlib.import_module, named) if hasattr(module, "PUBLISHED")]
+
+
 def _internal(aggregate: str, event: type) -> tuple[str, EventSpec]:
     """An event that stays in the event store (a uniqueness marker, a number series)."""
     return get_topic(event), EventSpec(aggregate, event.__name__, 1, None, public=False)
@@ -50,10 +59,7 @@ def _internal(aggregate: str, event: type) -> tuple[str, EventSpec]:
 
 EVENTS: dict[str, EventSpec] = dict(
     [
-        *_published_by(client),
-        *_published_by(offer),
-        *_published_by(subscriber),
-        *_published_by(access),
+        *(entry for module in payload_modules() for entry in _published_by(module)),
         _internal("cin_registration", CinRegistration.CinRegistered),
         _internal("number", NumberReservation.NumberReserved),
         _internal("idempotency", IdempotencyRecord.IdempotentRequestRecorded),
@@ -63,9 +69,6 @@ EVENTS: dict[str, EventSpec] = dict(
         _internal("number", NumberReservation.NumberHeldAgain),
         _internal("number", NumberReservation.NumberHoldReleased),
         _internal("offer_usage", OfferUsageMarker.OfferUsageMarked),
-        *_published_by(contract),
-        *_published_by(billing),
-        *_published_by(collections),
         _internal("number_series", NumberSeries.NumberSeriesOpened),
         _internal("number_series", NumberSeries.NumbersAllocated),
     ]

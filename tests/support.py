@@ -158,7 +158,7 @@ async def settled(database_url: str, contracts: int) -> bool:
 
 async def all_projected(database_url: str) -> bool:
     """True once every read model has applied the latest public event of every stream it follows."""
-    from projections.registry import PROJECTIONS
+    from infra.runtime.features import PROJECTIONS
     from schemas.catalog import EVENTS
 
     conn = await asyncpg.connect(database_url)

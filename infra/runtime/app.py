@@ -7,34 +7,12 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from gateways import (
-    access,
-    billing,
-    clients,
-    collections,
-    contracts,
-    discounts,
-    errors,
-    health,
-    history,
-    invoices,
-    landing,
-    landing_documents,
-    landing_subscriptions,
-    landing_visitor,
-    me,
-    offers,
-    openapi,
-    payments,
-    statements,
-    subscribers,
-    verification,
-    web,
-)
+from gateways import billing, errors, openapi, web
 from gateways.middleware import CorrelationId, RequestGuard, ServerTiming
 from gateways.operations import TAGS, name_operations
 from infra.kernel.settings import Settings
 from infra.runtime.assembly import Runtime, running
+from infra.runtime.features import routers
 
 
 def create_app(
@@ -68,28 +46,8 @@ def create_app(
         app.state.runtime = runtime
     errors.install(app)
     openapi.document_errors(app)
-    for router in (
-        health,
-        me,
-        clients,
-        offers,
-        contracts,
-        subscribers,
-        access,
-        history,
-        billing,
-        invoices,
-        discounts,
-        payments,
-        collections,
-        statements,
-        verification,
-        landing,
-        landing_visitor,
-        landing_subscriptions,
-        landing_documents,
-    ):
-        _add_routes(app, router.router)
+    for router in routers():
+        _add_routes(app, router)
     name_operations(app)
     web.serve_front_ends(app, settings.web_dist)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)

@@ -30,13 +30,13 @@ from infra.messaging.kafka import InProcessSink, KafkaSink, ensure_topics
 from infra.messaging.relay import POSITION_DDL, Relay
 from infra.pdf import fonts
 from infra.pdf import pool as pdf_pool
+from infra.runtime.features import PROJECTIONS
 from infra.storage.documents import DDL as DOCUMENTS_DDL
 from infra.storage.landing_drafts import DDL as DRAFTS_DDL
 from infra.storage.notifications import DDL as NOTIFICATIONS_DDL
 from infra.storage.one_time_codes import DDL as CODES_DDL
 from infra.storage.visitor_access import DDL as VISITOR_DDL
 from projections.projector import Projector, migrate
-from projections.registry import PROJECTIONS
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from infra.kernel import telemetry
 from infra.kernel.command_context import CommandContext
 from infra.kernel.settings import ROLES, Settings
 from infra.runtime.assembly import running
-from projections.registry import PROJECTIONS
+from infra.runtime.features import PROJECTIONS
 from projections.replay import replay as rebuild
 
 # Each process imports what its role needs, in the command that takes the role: the gateway's app and server,

@@ -60,12 +60,14 @@ TOPICS_END = "<!-- end of topics -->"
 
 
 def topics_table() -> str:
-    """The published events of each topic, in the catalog's order, as a Markdown table."""
+    """The published events of each topic, topics in name order, as a Markdown table."""
     by_aggregate: dict[str, list[str]] = {}
     for spec in EVENTS.values():
         if spec.public:
             by_aggregate.setdefault(spec.aggregate, []).append(f"`{spec.name}`")
-    rows = [f"| `mtf.{aggregate}.v1` | {', '.join(names)} |" for aggregate, names in by_aggregate.items()]
+    rows = [
+        f"| `mtf.{aggregate}.v1` | {', '.join(names)} |" for aggregate, names in sorted(by_aggregate.items())
+    ]
     return "\n".join(["| topic | events |", "| --- | --- |", *rows])
 
 

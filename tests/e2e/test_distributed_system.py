@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from projections.registry import PROJECTIONS
+from infra.runtime.features import PROJECTIONS
 from schemas.envelopes import decode
 from tests import flows
 from tests.processes import run_to_exit

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from infra.runtime.features import PROJECTIONS
 from infra.storage import landing_drafts
-from projections.registry import PROJECTIONS
 from schemas.envelopes import decode
 from tests.support import AUDITOR, OPERATOR, fresh_database, required_env
 

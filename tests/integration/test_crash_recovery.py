@@ -6,7 +6,7 @@ at named crash points; the broker and database are real.
 
 from __future__ import annotations
 
-from projections.registry import PROJECTIONS
+from infra.runtime.features import PROJECTIONS
 from schemas.envelopes import decode
 from tests.flows import new_contract
 from tests.processes import background, crash_at, run_to_exit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from projections.registry import PROJECTIONS
+from infra.runtime.features import PROJECTIONS
 from schemas.envelopes import decode
 from tests.flows import create_offer, new_contract, provision, register_client
 from tests.support import AUDITOR, OPERATOR, eventually, read_topic
