@@ -28,6 +28,9 @@ class Projection:
     handlers: dict[str, Handler] = field(default_factory=dict)
     # Writes, once at the end of each batch, what the handlers gathered with `gathered(name)`.
     flush: Flush | None = None
+    # Raised whenever a change to the module changes what its tables hold: the read model is then rebuilt
+    # from the log at the next start (projections/versions.py), never altered in place.
+    version: int = 1
 
     def wants(self, event: CloudEvent) -> bool:
         return event.aggregatetype in self.aggregates

@@ -26,21 +26,11 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     status         text NOT NULL,
     contract_count int NOT NULL,
     registered_at  timestamptz NOT NULL,
-    updated_at     timestamptz NOT NULL
+    updated_at     timestamptz NOT NULL,
+    delinquent     boolean NOT NULL DEFAULT false,
+    language       text NOT NULL DEFAULT 'fr',
+    ice            text
 );
--- Added after the first release. Checked first: ALTER TABLE would lock the table at every start-up.
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'client_directory' AND column_name =
-                   'delinquent') THEN
-        ALTER TABLE {TABLE} ADD COLUMN delinquent boolean NOT NULL DEFAULT false;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'client_directory' AND column_name =
-                   'language') THEN
-        ALTER TABLE {TABLE} ADD COLUMN language text NOT NULL DEFAULT 'fr', ADD COLUMN ice text;
-    END IF;
-END $$;
 CREATE INDEX IF NOT EXISTS client_directory_name ON {TABLE} (lower(full_name));
 CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
 """

@@ -42,16 +42,9 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     documents         jsonb NOT NULL DEFAULT '[]',
     provisioned_at    timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL,
-    version           int NOT NULL
+    version           int NOT NULL,
+    reference         text
 );
--- Added after the first release. Checked first: ALTER TABLE would lock the table at every start-up.
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'contract_summary' AND column_name =
-                   'reference') THEN
-        ALTER TABLE {TABLE} ADD COLUMN reference text;
-    END IF;
-END $$;
 CREATE INDEX IF NOT EXISTS contract_summary_client ON {TABLE} (client_id);
 """
 

@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 import asyncpg
 
 from infra.kernel.faults import crash_point
-from projections import tracking
+from projections import tracking, versions
 from projections.base import SCHEMA, Projection, gathering
 from projections.statement_runs import StatementRuns
 from schemas.envelope import CloudEvent
@@ -33,11 +33,13 @@ class Projector:
         return applied
 
 
-async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -> None:
+async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -> list[Projection]:
+    """Creates what every read model shares; returns the read models to rebuild from the log, whose
+    recorded version differs from their code's (their tables are left alone until then)."""
     await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     await conn.execute(tracking.DDL)
-    for projection in projections:
-        await conn.execute(projection.ddl)
+    await conn.execute(versions.DDL)
+    return await versions.stale(conn, projections)
 
 
 async def apply_events(

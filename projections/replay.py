@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import asyncpg
 
 from infra.eventstore.store import PostgresEventStore
-from projections import tracking
+from projections import tracking, versions
 from projections.base import SCHEMA, Projection
 from projections.projector import apply_events
 from schemas.envelopes import public_cloudevents
@@ -26,27 +26,39 @@ async def replay(
     projections: Sequence[Projection],
     on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> int:
+    async with pool.acquire() as conn, conn.transaction():
+        return await rebuild(conn, store, projections, on_progress)
+
+
+async def rebuild(
+    conn: asyncpg.Connection,
+    store: PostgresEventStore,
+    projections: Sequence[Projection],
+    on_progress: Callable[[int, int], None] = lambda done, total: None,
+) -> int:
+    """Drops and recreates the read models' tables and applies the whole log to them, in the caller's
+    transaction; records their versions. Returns how many events were applied."""
     head = await asyncio.to_thread(store.head)
     replayed = 0
-    async with pool.acquire() as conn, conn.transaction():
-        await _lock_everything_first(conn, projections)
-        for projection in projections:
-            for table in projection.tables:
-                await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
-            await tracking.forget(conn, projection.name)
-            await conn.execute(projection.ddl)
-        position = 0
-        while position < head:
-            notifications = await asyncio.to_thread(store.notifications, position, PAGE)
-            notifications = [n for n in notifications if n.id <= head]
-            if not notifications:
-                break
-            events = public_cloudevents(notifications, store.decode_state)
-            if events:
-                await apply_events(conn, projections, events)
-            position = notifications[-1].id
-            replayed += len(events)
-            on_progress(position, head)
+    await _lock_everything_first(conn, projections)
+    for projection in projections:
+        for table in projection.tables:
+            await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+        await tracking.forget(conn, projection.name)
+        await conn.execute(projection.ddl)
+    position = 0
+    while position < head:
+        notifications = await asyncio.to_thread(store.notifications, position, PAGE)
+        notifications = [n for n in notifications if n.id <= head]
+        if not notifications:
+            break
+        events = public_cloudevents(notifications, store.decode_state)
+        if events:
+            await apply_events(conn, projections, events)
+        position = notifications[-1].id
+        replayed += len(events)
+        on_progress(position, head)
+    await versions.record(conn, projections)
     return replayed
 
 

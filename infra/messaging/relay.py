@@ -32,13 +32,6 @@ LEADING_BACKENDS = f"""SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND 
 {LEADER_LOCKS}::oid
     AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
 
-POSITION_DDL = f"""
-CREATE TABLE IF NOT EXISTS {SCHEMA}.relay_position (
-    relay    text PRIMARY KEY,
-    position bigint NOT NULL
-)
-"""
-
 
 class Sink(Protocol):
     async def deliver(self, events: Sequence[CloudEvent]) -> None:

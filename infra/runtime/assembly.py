@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, TypeVar
+from typing import Any, AsyncIterator, Callable, Iterable, TypeVar
 
 import asyncpg
 from rich.console import Console
@@ -27,16 +27,14 @@ from infra.kernel.database import require_utf8
 from infra.kernel.settings import Settings
 from infra.messaging import notifications
 from infra.messaging.kafka import InProcessSink, KafkaSink, ensure_topics
-from infra.messaging.relay import POSITION_DDL, Relay
+from infra.messaging.relay import Relay
 from infra.pdf import fonts
 from infra.pdf import pool as pdf_pool
 from infra.runtime.features import PROJECTIONS
-from infra.storage.documents import DDL as DOCUMENTS_DDL
-from infra.storage.landing_drafts import DDL as DRAFTS_DDL
-from infra.storage.notifications import DDL as NOTIFICATIONS_DDL
-from infra.storage.one_time_codes import DDL as CODES_DDL
-from infra.storage.visitor_access import DDL as VISITOR_DDL
+from infra.storage.schema_migrations import apply_migrations
+from projections.base import Projection
 from projections.projector import Projector, migrate
+from projections.replay import rebuild
 
 log = logging.getLogger(__name__)
 
@@ -114,16 +112,24 @@ def resolve_database(settings: Settings, stack: AsyncExitStack) -> str:
     return url
 
 
-async def migrate_all(pool: asyncpg.Pool) -> None:
+async def migrate_all(
+    pool: asyncpg.Pool,
+    store: PostgresEventStore,
+    database_url: str,
+    projections: Iterable[Projection] = PROJECTIONS.values(),
+) -> None:
+    """Brings the database to what this code expects, once, whichever process starts first: the versioned
+    migrations of the tables outside the log, then a rebuild from the log of every read model whose
+    version changed. The others wait on the lock, then find nothing to do."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-        await migrate(conn, PROJECTIONS.values())
-        await conn.execute(POSITION_DDL)
-        await conn.execute(DOCUMENTS_DDL)
-        await conn.execute(VISITOR_DDL)
-        await conn.execute(CODES_DDL)
-        await conn.execute(NOTIFICATIONS_DDL)
-        await conn.execute(DRAFTS_DDL)
+        if applied := await asyncio.to_thread(apply_migrations, database_url):
+            log.info("applied migrations %s", ", ".join(applied))
+        if stale := await migrate(conn, projections):
+            names = ", ".join(p.name for p in stale)
+            log.info("rebuilding read models %s from the event log (new or changed version)", names)
+            replayed = await rebuild(conn, store, stale)
+            log.info("rebuilt read models %s from %d events", names, replayed)
 
 
 def _process_name(*, relay: bool, projector: bool) -> str:
@@ -145,7 +151,7 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
         clock = clock_from(settings.fixed_today)
         store = await asyncio.to_thread(open_event_store, url, clock, settings.command_threads)
         stack.callback(store.close)
-        await migrate_all(pool)
+        await migrate_all(pool, store, url)
         runtime = Runtime(settings, clock, store, pool, Projector(pool, PROJECTIONS.values()))
         runtime.commands = ThreadPoolExecutor(settings.command_threads, thread_name_prefix="command")
         stack.callback(runtime.commands.shutdown)

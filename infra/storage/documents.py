@@ -22,50 +22,6 @@ TABLE = f"{SCHEMA}.contract_documents"
 INVOICE_TABLE = f"{SCHEMA}.invoice_documents"
 CREDIT_NOTE_TABLE = f"{SCHEMA}.credit_note_documents"
 
-DDL = f"""
-CREATE SCHEMA IF NOT EXISTS {SCHEMA};
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    document_id uuid PRIMARY KEY,
-    contract_id uuid NOT NULL,
-    reason      text NOT NULL,
-    sha256      text NOT NULL,
-    size        int NOT NULL,
-    created_at  timestamptz NOT NULL,
-    pdf         bytea NOT NULL
-);
-CREATE INDEX IF NOT EXISTS contract_documents_contract ON {TABLE} (contract_id);
-CREATE TABLE IF NOT EXISTS {INVOICE_TABLE} (
-    document_id uuid PRIMARY KEY,
-    invoice_id  uuid NOT NULL,
-    sha256      text NOT NULL,
-    size        int NOT NULL,
-    created_at  timestamptz NOT NULL,
-    pdf         bytea NOT NULL
-);
-CREATE INDEX IF NOT EXISTS invoice_documents_invoice ON {INVOICE_TABLE} (invoice_id);
--- Added after the first release, for verification by number. Checked first: ALTER TABLE would lock at every start-up.
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'invoice_documents' AND column_name = 'number') THEN
-        ALTER TABLE {INVOICE_TABLE} ADD COLUMN number text, ADD COLUMN issue_date date, ADD COLUMN fingerprint text;
-    END IF;
-END $$;
-CREATE INDEX IF NOT EXISTS invoice_documents_number ON {INVOICE_TABLE} (number);
-CREATE TABLE IF NOT EXISTS {CREDIT_NOTE_TABLE} (
-    document_id    uuid PRIMARY KEY,
-    credit_note_id uuid NOT NULL,
-    number         text NOT NULL,
-    issue_date     date NOT NULL,
-    fingerprint    text NOT NULL,
-    sha256         text NOT NULL,
-    size           int NOT NULL,
-    created_at     timestamptz NOT NULL,
-    pdf            bytea NOT NULL
-);
-CREATE INDEX IF NOT EXISTS credit_note_documents_note ON {CREDIT_NOTE_TABLE} (credit_note_id);
-CREATE INDEX IF NOT EXISTS credit_note_documents_number ON {CREDIT_NOTE_TABLE} (number);
-"""
-
 
 @dataclass(frozen=True)
 class StoredDocument:

@@ -21,32 +21,6 @@ from domain.identity import canonical_cin
 from infra.storage.visitor_access import SCHEMA
 
 TABLE = f"{SCHEMA}.drafts"
-DDL = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    token_digest text PRIMARY KEY,
-    body         jsonb NOT NULL,
-    saved_at     timestamptz NOT NULL,
-    expires_at   timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS drafts_expiry ON {TABLE} (expires_at);
--- Added after the first release. Checked first: ALTER TABLE would lock the table at every start-up.
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'drafts' AND column_name = 'cin') THEN
-        ALTER TABLE {TABLE} ADD COLUMN cin text, ADD COLUMN email text;
-        UPDATE {TABLE} SET cin = upper(regexp_replace(body->>'cin', '[[:space:]]', '', 'g')), email =
-        lower(btrim(body->>'email'));
-    END IF;
-END $$;
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = '{SCHEMA}' AND table_name = 'drafts' AND column_name = 'held_number') THEN
-        ALTER TABLE {TABLE} ADD COLUMN held_number text;
-    END IF;
-END $$;
-CREATE INDEX IF NOT EXISTS drafts_cin ON {TABLE} (cin);
-CREATE INDEX IF NOT EXISTS drafts_email ON {TABLE} (email);
-"""
 
 
 class Draft(NamedTuple):

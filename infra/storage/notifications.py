@@ -19,18 +19,6 @@ import asyncpg
 import orjson
 
 SCHEMA = "notifications"
-DDL = f"""
-CREATE SCHEMA IF NOT EXISTS {SCHEMA};
-CREATE TABLE IF NOT EXISTS {SCHEMA}.outbox (
-    id              bigserial PRIMARY KEY,
-    notification_id uuid NOT NULL UNIQUE,
-    channel         text NOT NULL,
-    recipient       text NOT NULL,
-    body            text NOT NULL,
-    created_at      timestamptz NOT NULL,
-    expires_at      timestamptz
-);
-"""
 
 
 @dataclass(frozen=True)

@@ -22,18 +22,6 @@ import asyncpg
 from infra.storage import visitor_access
 from infra.storage.visitor_access import SCHEMA
 
-DDL = f"""
-CREATE TABLE IF NOT EXISTS {SCHEMA}.challenges (
-    challenge_id uuid PRIMARY KEY,
-    client_id    uuid,
-    code_digest  bytea NOT NULL,
-    expires_at   timestamptz NOT NULL,
-    tries_left   int NOT NULL,
-    used_at      timestamptz,
-    forgiven     text[] NOT NULL DEFAULT '{{}}'
-);
-CREATE INDEX IF NOT EXISTS challenges_expiry ON {SCHEMA}.challenges (expires_at);
-"""
 CODE_DIGITS = 6
 
 

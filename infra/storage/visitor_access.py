@@ -23,19 +23,6 @@ from infra.kernel.database import advisory_key
 SCHEMA = "landing"
 # the advisory-lock class attempt counts are serialized under (the event store's schema lock is 7_355_609)
 ATTEMPT_LOCKS = 7_355_610
-DDL = f"""
-CREATE SCHEMA IF NOT EXISTS {SCHEMA};
-CREATE TABLE IF NOT EXISTS {SCHEMA}.signing_key (
-    id     int PRIMARY KEY CHECK (id = 1),
-    secret bytea NOT NULL
-);
-CREATE TABLE IF NOT EXISTS {SCHEMA}.attempts (
-    subject      text NOT NULL,
-    attempted_at timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS attempts_subject ON {SCHEMA}.attempts (subject, attempted_at);
-CREATE INDEX IF NOT EXISTS attempts_age ON {SCHEMA}.attempts (attempted_at);
-"""
 
 
 async def signing_key(conn: asyncpg.Connection) -> bytes:

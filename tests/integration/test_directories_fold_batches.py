@@ -93,6 +93,8 @@ async def test_rows_are_the_same_whatever_the_batch_boundaries(batch):
         projections = [client_directory.PROJECTION, subscriber_directory.PROJECTION]
         async with pool.acquire() as conn:
             await migrate(conn, projections)
+            for projection in projections:  # the log is empty: nothing to rebuild them from
+                await conn.execute(projection.ddl)
         projector = Projector(pool, projections)
         for start in range(0, len(events), batch):
             await projector.apply_batch(events[start : start + batch])

@@ -57,6 +57,7 @@ async def projector():
     pool = await asyncpg.create_pool(fresh_settings(kafka=False).database_url, min_size=2, max_size=4)
     async with pool.acquire() as conn:
         await migrate(conn, [PROBE])
+        await conn.execute(PROBE.ddl)  # the log is empty: nothing to rebuild it from
     yield Projector(pool, [PROBE])
     await pool.close()
 
