@@ -9,7 +9,7 @@ from fastapi import Query, Request
 from pydantic import BaseModel
 
 from gateways.errors import ApiError
-from projections.consistency import wait_until_projected
+from projections.consistency import PositionAhead, wait_until_projected
 
 T = TypeVar("T")
 
@@ -42,7 +42,16 @@ async def await_token(request: Request, projection: str, aggregate_id: UUID, tok
         return
     runtime = request.app.state.runtime
     timeout = runtime.settings.consistency_wait_ms / 1000
-    if not await wait_until_projected(runtime.pool, projection, aggregate_id, token, timeout):
+    try:
+        projected = await wait_until_projected(runtime.pool, projection, aggregate_id, token, timeout)
+    except PositionAhead:
+        raise ApiError(
+            422,
+            "consistency_token_ahead",
+            "no command has been answered with this consistency token: the event log has not reached it",
+            {"consistency_token": token, "field": "consistency_token"},
+        ) from None
+    if not projected:
         raise ApiError(
             503,
             "projection_lagging",

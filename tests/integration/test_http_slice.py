@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from infra.runtime.features import PROJECTIONS
@@ -93,6 +94,47 @@ async def test_token_not_yet_projected_answers_503_with_retry_after(in_process_s
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert response.json()["error"]["code"] == "projection_lagging"
+
+
+async def test_a_token_beyond_the_logs_head_is_refused_at_once(in_process_system):
+    runtime, client = in_process_system
+    created = await new_contract(client)
+    runtime.settings.__dict__["consistency_wait_ms"] = 60_000  # a wait would outlast the test's patience
+
+    response = await asyncio.wait_for(
+        client.get(
+            f"/api/v1/contracts/{created['id']}",
+            params={"consistency_token": 9223372036854775806},
+            headers=OPERATOR,
+        ),
+        timeout=5,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "consistency_token_ahead"
+
+
+async def test_waiting_readers_do_not_hold_the_pool_from_others(in_process_system):
+    runtime, client = in_process_system
+    customer = await register_client(client)
+    offer = await create_offer(client)
+    runtime.settings.__dict__["consistency_wait_ms"] = 3_000
+    for task in runtime.tasks:  # the relay: nothing reaches the read models
+        task.cancel()
+    created = await provision(client, customer["id"], offer["id"])
+    token = {"consistency_token": created["position"]}
+
+    waiting = [  # more waiting readers than the pool has connections (20)
+        asyncio.create_task(client.get(f"/api/v1/contracts/{created['id']}", params=token, headers=OPERATOR))
+        for _ in range(30)
+    ]
+    await asyncio.sleep(0.5)
+    started = asyncio.get_running_loop().time()
+    other = await client.get("/api/v1/offers", headers=OPERATOR)
+    assert other.status_code == 200, other.text
+    assert asyncio.get_running_loop().time() - started < 1.0
+    assert not all(task.done() for task in waiting)  # they were still waiting meanwhile
+    answers = await asyncio.gather(*waiting)
+    assert {a.json()["error"]["code"] for a in answers} == {"projection_lagging"}
 
 
 async def test_auditor_cannot_write_and_missing_key_is_401(in_process_system):
