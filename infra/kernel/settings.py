@@ -194,6 +194,13 @@ class Settings(BaseSettings):
     )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    health_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="`mtf relay` and `mtf project` serve /health and /ready on this port (on MTF_HTTP_HOST); "
+        "they serve nothing by default.",
+    )
     log_level: str = "info"
     otel_console: bool = False
     otel_exporter_otlp_endpoint: str | None = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol, Sequence
+from typing import Awaitable, Callable, Protocol, Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -68,13 +68,55 @@ async def stop_producer(producer: AIOKafkaProducer, what: str) -> None:
         )
 
 
+class LazyProducer:
+    """A producer that connects when first used, and again after a failed attempt: a relay starts whether
+    or not the broker is up, and its deliveries fail (and are retried) until the broker comes."""
+
+    def __init__(
+        self, make: Callable[[], AIOKafkaProducer], prepare: Callable[[], Awaitable[None]], what: str
+    ) -> None:
+        self._make, self._prepare, self.what = make, prepare, what
+        self._producer: AIOKafkaProducer | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._producer is not None
+
+    async def get(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            await self._prepare()
+            producer = self._make()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = producer
+            log.info("the %s producer is connected", self.what)
+        return self._producer
+
+    async def try_now(self) -> None:
+        """Connects at start if the broker is there; if not, says so and leaves it to the first use."""
+        try:
+            await self.get()
+        except Exception as error:  # noqa: BLE001 - the broker may come later
+            log.warning("the %s producer could not connect yet (%s); it will try again", self.what, error)
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await stop_producer(self._producer, self.what)
+
+
 class KafkaSink:
     """Publishes CloudEvents keyed by aggregate id; idempotent producer, acks from all replicas."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap,
+        self.producer = LazyProducer(self._producer, lambda: ensure_topics(settings), "relay's")
+
+    def _producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self.settings.kafka_bootstrap,
             enable_idempotence=True,
             acks="all",
             linger_ms=5,
@@ -82,16 +124,20 @@ class KafkaSink:
             compression_type=None,
         )
 
+    @property
+    def connected(self) -> bool:
+        return self.producer.connected
+
     async def start(self) -> None:
-        await ensure_topics(self.settings)
-        await self.producer.start()
+        await self.producer.try_now()
 
     async def stop(self) -> None:
-        await stop_producer(self.producer, "relay's")
+        await self.producer.stop()
 
     async def deliver(self, events: Sequence[CloudEvent]) -> None:
+        producer = await self.producer.get()
         sends = [
-            await self.producer.send(
+            await producer.send(
                 self.settings.topic(e.aggregatetype),
                 value=encode(e),
                 key=e.subject.encode(),

@@ -10,7 +10,7 @@ from typing import Protocol, Sequence
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from infra.messaging.kafka import create_missing_topics, stop_producer
+from infra.messaging.kafka import LazyProducer, create_missing_topics
 from infra.storage.notifications import SCHEMA, Notification
 
 log = logging.getLogger(__name__)
@@ -43,22 +43,26 @@ class KafkaSender:
     def __init__(self, settings) -> None:
         self.settings = settings
         self.topic = settings.kafka_topic_prefix + TOPIC
-        self.producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all"
+        self.producer = LazyProducer(
+            lambda: AIOKafkaProducer(
+                bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all"
+            ),
+            lambda: create_missing_topics(
+                settings, [self.topic], {"retention.ms": str(TOPIC_RETENTION_MS), "cleanup.policy": "delete"}
+            ),
+            "notifications",
         )
 
     async def start(self) -> None:
-        await create_missing_topics(
-            self.settings, [self.topic], {"retention.ms": str(TOPIC_RETENTION_MS), "cleanup.policy": "delete"}
-        )
-        await self.producer.start()
+        await self.producer.try_now()
 
     async def stop(self) -> None:
-        await stop_producer(self.producer, "notifications")
+        await self.producer.stop()
 
     async def send(self, notifications: Sequence[Notification]) -> None:
+        producer = await self.producer.get()
         sends = [
-            await self.producer.send(self.topic, value=n.payload(), key=n.recipient.encode())
+            await producer.send(self.topic, value=n.payload(), key=n.recipient.encode())
             for n in notifications
         ]
         await asyncio.gather(*sends)

@@ -165,14 +165,22 @@ class Relay:
     async def _deliver_while_leading(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._listen(stop), name="relay listener")
         loop = asyncio.get_running_loop()
+        failures = 0
         try:
             while not stop.is_set() and self._leading():
                 started = loop.time()
                 self.wakeup.clear()  # before the read: a commit after it wakes the next batch
                 try:
                     sent = await self.relay_once()
-                except Exception:
-                    log.exception("relay batch failed; retrying from the saved position")
+                    failures = 0
+                except Exception as error:
+                    failures += 1  # the traceback once; then a line per failure, until a batch goes through
+                    log.warning(
+                        "relay batch failed (%s: %s); retrying from the saved position",
+                        type(error).__name__,
+                        error,
+                        exc_info=failures == 1,
+                    )
                     self._saved = None
                     sent = 0
                     await asyncio.sleep(1.0)

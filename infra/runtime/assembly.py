@@ -31,6 +31,7 @@ from infra.messaging.relay import Relay
 from infra.pdf import fonts
 from infra.pdf import pool as pdf_pool
 from infra.runtime.features import PROJECTIONS
+from infra.runtime.readiness import readiness
 from infra.storage.schema_migrations import apply_migrations
 from projections.base import Projection
 from projections.projector import Projector, migrate
@@ -55,9 +56,16 @@ class Runtime:
     stopping: threading.Event = field(
         default_factory=threading.Event
     )  # set at shutdown; long jobs pause on it
+    # What this process does: "relay", "projector" (a Kafka consumer); a gateway needs no role of its own.
+    roles: frozenset[str] = frozenset()
+    # For each role that needs the broker, whether its link to it is up (readiness).
+    broker_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
     _connection_check: asyncio.Task | None = field(
         default=None, init=False, repr=False
     )  # see drop_dead_connections
+
+    async def readiness(self) -> tuple[bool, dict[str, dict]]:
+        return await readiness(self)
 
     @property
     def operator(self) -> Operator:
@@ -153,6 +161,11 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
         stack.callback(store.close)
         await migrate_all(pool, store, url)
         runtime = Runtime(settings, clock, store, pool, Projector(pool, PROJECTIONS.values()))
+        runtime.roles = frozenset(
+            role
+            for role, wanted in (("relay", relay), ("projector", projector and settings.kafka_bootstrap))
+            if wanted
+        )
         runtime.commands = ThreadPoolExecutor(settings.command_threads, thread_name_prefix="command")
         stack.callback(runtime.commands.shutdown)
         stop = asyncio.Event()
@@ -172,6 +185,9 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
 
 
 STOP_GRACE_S = 5.0
+CONNECT_AT_START_S = 10.0  # a consumer not connected by then goes on trying in the background
+CONNECT_RETRY_FIRST_S = 1.0
+CONNECT_RETRY_MAX_S = 10.0
 
 
 async def _stopped(tasks: list[asyncio.Task]) -> None:
@@ -194,6 +210,7 @@ async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Ev
         sink = KafkaSink(settings)
         await sink.start()
         stack.push_async_callback(sink.stop)
+        runtime.broker_links["relay"] = lambda: sink.connected
         name = "kafka"
     else:
         sink = InProcessSink(runtime.projector)
@@ -228,11 +245,49 @@ async def _start_notifications(runtime: Runtime, stack: AsyncExitStack, stop: as
 
 
 async def _start_consumer(runtime: Runtime, stack: AsyncExitStack) -> None:
-    from infra.messaging.consumer import (
-        build_consumer,
-    )  # FastStream: only a projector on Kafka loads it (memory)
+    """Starts the projection consumer now if the broker is up, or as soon as it comes: the process starts
+    either way, and reports not ready until then."""
+    # FastStream: only a projector on Kafka loads it (memory)
+    from infra.messaging.consumer import build_consumer
 
-    await ensure_topics(runtime.settings)
-    broker = build_consumer(runtime.settings, runtime.projector)
-    await broker.start()
-    stack.push_async_callback(broker.stop)
+    started: list = []
+    runtime.broker_links["projector"] = lambda: bool(started)
+
+    async def connect() -> None:
+        delay = CONNECT_RETRY_FIRST_S
+        while True:
+            broker = None
+            try:
+                await ensure_topics(runtime.settings)
+                broker = build_consumer(runtime.settings, runtime.projector)
+                await broker.start()
+            except Exception as error:  # noqa: BLE001 - the broker may come later
+                log.warning(
+                    "projection consumer: Kafka not reachable (%s); trying again in %.0f s", error, delay
+                )
+                if broker is not None:
+                    await _quietly(broker.stop())
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, CONNECT_RETRY_MAX_S)
+                continue
+            started.append(broker)
+            log.info("projection consumer connected")
+            return
+
+    connecting = asyncio.create_task(connect(), name="consumer-connect")
+
+    async def stop() -> None:
+        connecting.cancel()
+        await asyncio.gather(connecting, return_exceptions=True)
+        for broker in started:
+            await broker.stop()
+
+    stack.push_async_callback(stop)
+    await asyncio.wait([connecting], timeout=CONNECT_AT_START_S)
+
+
+async def _quietly(closing) -> None:
+    try:
+        await closing
+    except Exception:  # noqa: BLE001 - closing what never fully opened
+        pass

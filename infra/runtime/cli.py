@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
@@ -152,9 +153,18 @@ async def _work_until_signalled(settings: Settings, *, relay: bool, projector: b
     stop = asyncio.Event()
     _on_stop_signals(lambda _signum: stop.set())
     roles = " and ".join(role for role, wanted in (("relay", relay), ("projector", projector)) if wanted)
-    async with running(settings, relay=relay, projector=projector):
+    async with running(settings, relay=relay, projector=projector) as runtime, _health(runtime, settings):
         console.print(f"running ({roles}); Ctrl-C to stop")
         await stop.wait()
+
+
+def _health(runtime, settings: Settings):
+    if settings.health_port is None:
+        return contextlib.nullcontext()
+    from infra.runtime.health_server import serving_health  # a relay or projector without it need not load it
+
+    console.print(f"/health and /ready on http://{settings.http_host}:{settings.health_port}")
+    return serving_health(runtime, settings.http_host, settings.health_port)
 
 
 @app.command()

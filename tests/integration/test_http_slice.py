@@ -182,7 +182,11 @@ async def test_ready_reports_database_broker_and_lag(kafka_system):
     response = await client.get("/ready")
     body = response.json()
     assert response.status_code == 200, body
-    assert body["checks"]["broker"] == {"ok": True, "mode": "kafka"}
+    assert body["checks"]["broker"] == {
+        "ok": True,
+        "mode": "kafka",
+        "connected": {"relay": True, "projector": True},
+    }
     assert body["checks"]["database"]["ok"] is True
     assert set(body["checks"]["projections"]["lag"]) == set(PROJECTIONS)
 

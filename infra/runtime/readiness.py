@@ -1,0 +1,84 @@
+"""Whether a process can do its job, by the roles it has: every process needs PostgreSQL; a relay also
+needs the broker and a relay lag within bounds; a projection consumer needs the broker. A gateway alone is
+ready with PostgreSQL alone, since the log is its outbox: it takes commands while Kafka is away.
+Checks a role does not need are still reported, marked `"required": false`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from infra.eventstore.store import EVENTS_TABLE, SCHEMA
+from infra.messaging.relay import LEADING_BACKENDS
+from projections.base import SCHEMA as READ_SCHEMA
+
+BROKER_TIMEOUT_S = 3
+
+
+async def readiness(runtime: Any) -> tuple[bool, dict[str, dict]]:
+    """Whether every check this process's roles require passed, and the report of every check."""
+    checks = await _database_checks(runtime)
+    checks["broker"] = await _broker_check(runtime)
+    required = [c for c in checks.values() if c.get("required", True)]
+    return all(c["ok"] for c in required), checks
+
+
+async def _database_checks(runtime: Any) -> dict[str, dict]:
+    relays = "relay" in runtime.roles
+    try:
+        async with runtime.pool.acquire() as conn:
+            head = await asyncio.wait_for(
+                conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"), 2
+            )
+            relayed = await conn.fetchval(f"SELECT coalesce(max(position), 0) FROM {SCHEMA}.relay_position")
+            leading = await conn.fetchval(f"SELECT EXISTS ({LEADING_BACKENDS})")
+            progress = dict(
+                await conn.fetch(f"SELECT projection, position FROM {READ_SCHEMA}.projection_progress")
+            )
+    except Exception as error:  # noqa: BLE001 - readiness reports, it does not raise
+        return {"database": {"ok": False, "error": type(error).__name__}}
+    relay_lag = head - relayed
+    relay = {"ok": relay_lag <= runtime.settings.ready_max_relay_lag, "lag": relay_lag, "leading": leading}
+    if not relays:  # reported for the operator; commands piling up are the relay processes' readiness
+        relay = {**relay, "ok": True, "required": False}
+    return {
+        "database": {"ok": True},
+        "relay": relay,
+        "projections": {
+            "ok": True,
+            "lag": {p.name: max(0, head - progress.get(p.name, 0)) for p in runtime.projector.projections},
+        },
+    }
+
+
+async def _broker_check(runtime: Any) -> dict:
+    settings = runtime.settings
+    if not settings.kafka_bootstrap:
+        return {"ok": True, "mode": "in-process"}
+    report: dict[str, Any] = {"mode": "kafka"}
+    links = {role: connected() for role, connected in runtime.broker_links.items()}
+    if links:
+        report["connected"] = links
+    else:
+        report["required"] = False
+    reached = await _reachable(settings.kafka_bootstrap)
+    if reached is not None:
+        report["error"] = reached
+    report["ok"] = reached is None and all(links.values())
+    return report
+
+
+async def _reachable(bootstrap: str) -> str | None:
+    """None if the broker answers a metadata request within the timeout; else the error's name."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+    try:
+        await asyncio.wait_for(admin.start(), BROKER_TIMEOUT_S)
+        await asyncio.wait_for(admin.list_topics(), BROKER_TIMEOUT_S)
+        return None
+    except Exception as error:  # noqa: BLE001
+        return type(error).__name__
+    finally:
+        await admin.close()
