@@ -16,10 +16,33 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from yoyo import get_backend, read_migrations
+from yoyo import read_migrations
+from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
+from yoyo.connections import parse_uri
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SCHEMA = "schema_migrations"  # yoyo's bookkeeping tables
+
+
+class _Backend(PostgresqlPsycopgBackend):
+    """yoyo's PostgreSQL backend without the probes that write ERROR lines to the server's log at every
+    start: it created its lock table whether or not it existed, and dropped a table that did not exist to
+    learn whether DDL is transactional (it is, in PostgreSQL). The lock table is still made, once: yoyo
+    takes it while it creates its own bookkeeping tables."""
+
+    create_lock_table_sql = PostgresqlPsycopgBackend.create_lock_table_sql.replace(
+        "CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1
+    )
+
+    def init_database(self) -> None:
+        self.has_transactional_ddl = True
+        self.create_lock_table()
+
+
+def get_backend(url: str) -> _Backend:
+    backend = _Backend(parse_uri(url), "_yoyo_migration")
+    backend.init_database()
+    return backend
 
 
 def apply_migrations(database_url: str) -> list[str]:
