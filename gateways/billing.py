@@ -131,7 +131,7 @@ async def post_billing_run(
     if run.status == "completed":
         response.status_code = 200
     else:
-        _drive_in_background(runtime, terms, run.id, ctx, started.billing_input)
+        drive_in_background(runtime, terms, run.id, ctx, started.billing_input)
     position = await run_in_threadpool(runtime.store.position_of, run.id, run.version)
     response.headers["Location"] = f"/api/v1/billing-runs/{run.id}"
     response.headers["X-Consistency-Token"] = str(position)
@@ -147,12 +147,12 @@ async def resume_unfinished_runs(runtime) -> None:
     terms = BillingTerms.from_settings(runtime.settings)
     for run_id in await asyncio.to_thread(unfinished_runs, runtime.store):
         log.warning("resuming unfinished billing run %s", run_id)
-        _drive_in_background(
+        drive_in_background(
             runtime, terms, run_id, CommandContext(actor="system:resume", role="system"), None
         )
 
 
-def _drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
+def drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
     async def drive() -> None:
         try:
             # Without the pause, a shutdown waited for the whole run.

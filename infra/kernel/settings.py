@@ -127,6 +127,24 @@ class Settings(BaseSettings):
     )
     ready_max_relay_lag: int = 10_000
 
+    scheduler: bool = Field(
+        default=False,
+        description="Gateways start the monthly billing run and the daily collections sweep by themselves "
+        "(one of them at a time). Off by default, so that no development or test process bills on its own.",
+    )
+    billing_day: int = Field(
+        default=1, ge=1, le=28, description="The day of the month the run for the month before starts."
+    )
+    billing_hour: int = Field(
+        default=2, ge=0, le=23, description="The hour (UTC) the monthly billing run starts."
+    )
+    sweep_hour: int = Field(
+        default=6, ge=0, le=23, description="The hour (UTC) the daily collections sweep starts."
+    )
+    scheduler_poll_s: float = Field(
+        default=60, gt=0, le=3600, description="How often the scheduler checks what is due."
+    )
+
     relay_batch_size: int = 500
     relay_idle_poll_ms: int = Field(
         default=1000,

@@ -27,7 +27,9 @@ def create_app(
             app.state.runtime = runtime
             yield
             return
-        async with running(settings, relay=relay, projector=projector) as started:
+        async with running(
+            settings, relay=relay, projector=projector, scheduler=settings.scheduler
+        ) as started:
             app.state.runtime = started
             await billing.resume_unfinished_runs(started)
             yield

@@ -147,7 +147,9 @@ def _process_name(*, relay: bool, projector: bool) -> str:
 
 
 @asynccontextmanager
-async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncIterator[Runtime]:
+async def running(
+    settings: Settings, *, relay: bool, projector: bool, scheduler: bool = False
+) -> AsyncIterator[Runtime]:
     telemetry.configure(_process_name(relay=relay, projector=projector), **settings.telemetry())
     fonts.use(settings.document_font_dir)  # a missing font stops the start, not the first document
     async with AsyncExitStack() as stack:
@@ -174,6 +176,8 @@ async def running(settings: Settings, *, relay: bool, projector: bool) -> AsyncI
             await _start_notifications(runtime, stack, stop)
         if projector and settings.kafka_bootstrap:
             await _start_consumer(runtime, stack)
+        if scheduler:
+            _start_scheduler(runtime, stop)
         heap.settle_after_startup()
         try:
             yield runtime
@@ -284,6 +288,13 @@ async def _start_consumer(runtime: Runtime, stack: AsyncExitStack) -> None:
 
     stack.push_async_callback(stop)
     await asyncio.wait([connecting], timeout=CONNECT_AT_START_S)
+
+
+def _start_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
+    # Billing and collections commands: only a process with the scheduler loads them (memory)
+    from infra.runtime.scheduler import Scheduler
+
+    runtime.tasks.append(asyncio.create_task(Scheduler(runtime).run(stop), name="scheduler"))
 
 
 async def _quietly(closing) -> None:
