@@ -9685,7 +9685,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every check passed: the database, the broker, the relay's and each projection's lag. */
+            /** @description Every check this process's roles require passed: the database always; the broker for a relay or a projection consumer; the relay's lag for a relay. The others are reported, marked `required: false`. */
             200: {
                 headers: {
                     [name: string]: unknown;
