@@ -9,6 +9,7 @@ simply run again, because every crossing is recorded once.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date
 from typing import Annotated, Literal
@@ -33,6 +34,8 @@ from infra.kernel.command_context import CommandContext
 from infra.kernel.faults import crash_point
 
 Note = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+log = logging.getLogger(__name__)
 
 
 class RunCollectionsSweep(Command):
@@ -82,6 +85,7 @@ def run_collections_sweep(
     position = store.head()
     receivables = read_receivables(store, position)
     clients = sorted(receivables, key=str)
+    log.info("collections sweep of %s: reviewing %d clients (%s)", as_of, len(clients), ctx.actor)
     outcomes: Counter = Counter()
     for start in range(0, len(clients), block_size):
         block = clients[start : start + block_size]
@@ -94,7 +98,9 @@ def run_collections_sweep(
     sweep = CollectionsSweep(
         as_of=as_of, position=position, clients_reviewed=len(clients), outcomes=dict(sorted(outcomes.items()))
     )
-    return CommandResult(sweep.id, store.save_as(ctx, sweep)), True, sweep
+    result = CommandResult(sweep.id, store.save_as(ctx, sweep))
+    log.info("collections sweep of %s: done, %s", as_of, sweep.outcomes or "nothing to do")
+    return result, True, sweep
 
 
 def _review_block(

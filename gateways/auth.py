@@ -13,6 +13,7 @@ from fastapi.security import APIKeyHeader
 from commands.access import record_refusal
 from gateways.errors import ApiError
 from gateways.middleware import correlation_id_of
+from infra.kernel import logs
 from infra.kernel.command_context import CommandContext
 
 log = logging.getLogger("mtf.security")
@@ -50,6 +51,7 @@ def allow(*roles: str):
     # async: a plain def dependency would cost every request a round trip through the thread pool.
     async def check(request: Request, key: str | None = Depends(api_key_header)) -> Principal:
         principal = authenticate(request, key)
+        logs.actor.set(principal.key_id)
         if principal.role not in roles:
             await _keep_audit_entry(request, principal, roles)
             raise ApiError(

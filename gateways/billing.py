@@ -154,9 +154,10 @@ async def resume_unfinished_runs(runtime) -> None:
 
 def drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
     async def drive() -> None:
+        log.info("billing run %s: driving it (%s)", run_id, ctx.actor)
         try:
             # Without the pause, a shutdown waited for the whole run.
-            await asyncio.to_thread(
+            run = await asyncio.to_thread(
                 execute_billing_run,
                 runtime.store,
                 runtime.clock,
@@ -165,8 +166,9 @@ def drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing
                 run_id,
                 ctx,
                 billing_input,
-                pausing(runtime.stopping),
+                pausing(runtime.stopping, logged_progress(run_id)),
             )
+            log.info("billing run %s of %s: %s", run_id, run.period, run.status)
         except BillingPaused as where:
             log.warning(
                 "billing run %s paused for shutdown after %s; the next start resumes it", run_id, where
@@ -177,6 +179,19 @@ def drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing
             )
 
     runtime.start_job(drive())
+
+
+def logged_progress(run_id: UUID, every: float = 0.1):
+    """Logs a run's progress each time a phase passes another tenth of its total."""
+    logged: dict[str, int] = {}
+
+    def report(phase: str, done: int, total: int) -> None:
+        step = max(1, int(total * every))
+        if done == total or done // step > logged.get(phase, -1):
+            logged[phase] = done // step
+            log.info("billing run %s: %s %d of %d", run_id, phase, done, total)
+
+    return report
 
 
 @router.get("/billing-runs/{run_id}", response_model=BillingRunView)

@@ -1,7 +1,9 @@
-"""Pure-ASGI middleware: correlation ids, the request body size limit and Server-Timing."""
+"""Pure-ASGI middleware: correlation ids, a sampled access log, the request body size limit and Server-Timing."""
 
 from __future__ import annotations
 
+import logging
+import random
 import re
 import time
 import uuid
@@ -10,7 +12,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infra.kernel import server_timing
+from infra.kernel import logs, server_timing
 
 HEADER = "x-correlation-id"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -32,6 +34,7 @@ class CorrelationId:
         given = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
         correlation_id = given if _ACCEPTABLE.match(given) else str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
+        logs.correlation_id.set(correlation_id)  # every log line of this request carries it
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -39,6 +42,41 @@ class CorrelationId:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+access_log = logging.getLogger("mtf.access")
+
+
+class AccessLog:
+    """Logs a share of the answered requests (`sample`), and every 5xx: method, route (its template, so
+    no id or query string), status and duration. Installed inside CorrelationId, so lines carry its id."""
+
+    def __init__(self, app: ASGIApp, sample: float) -> None:
+        self.app, self.sample = app, sample
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started, status = time.perf_counter(), 500
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            if status >= 500 or random.random() < self.sample:
+                route = scope.get("route")
+                access_log.info(
+                    "%s %s %d %.1f ms",
+                    scope["method"],
+                    getattr(route, "path", None) or "(unrouted)",
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                )
 
 
 class ServerTiming:

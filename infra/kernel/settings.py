@@ -220,6 +220,15 @@ class Settings(BaseSettings):
         "they serve nothing by default.",
     )
     log_level: str = "info"
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="One JSON object per line (json), or plain lines for a terminal (text)."
+    )
+    access_log_sample: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="The share of answered requests logged (method, route, status, duration); every 5xx is.",
+    )
     otel_console: bool = False
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None,

