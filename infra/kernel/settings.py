@@ -146,6 +146,13 @@ class Settings(BaseSettings):
     )
 
     relay_batch_size: int = 500
+    relay_lease_timeout_s: float = Field(
+        default=10,
+        ge=1,
+        le=300,
+        description="A relay leader whose lease is not renewed for this long loses the lead to a standby "
+        "(a leader cut off by the network); the lead moves within about this plus a second.",
+    )
     relay_idle_poll_ms: int = Field(
         default=1000,
         ge=10,

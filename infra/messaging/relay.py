@@ -9,6 +9,14 @@ connection it keeps (its lease) while it leads; others stand by and try again ev
 `standby_poll_s`. A leader that dies loses its session and the lock with it, so a standby takes
 over within a poll, from the saved position. Positions are saved on the lease, so a relay whose
 session is gone cannot save one.
+
+A leader cut off by the network keeps its session (and the lock) for as long as the server's TCP
+keepalive takes to notice, which can be hours. So the leader renews `eventstore.relay_lease` on the
+lease every `lease_timeout_s / 10`, by the server's clock; a renewal that does not answer within half
+the timeout makes it stop leading. A standby that finds the lease older than `lease_timeout_s` ends the
+holder's session (`pg_terminate_backend`), which frees the lock: the lead moves within about
+`lease_timeout_s + standby_poll_s`. The cut-off leader may still deliver the batch in hand, so
+consumers see it twice, as after any relay crash.
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ class Relay:
         idle_poll_s: float = 1.0,
         min_interval_s: float = 0.1,
         standby_poll_s: float = 1.0,
+        lease_timeout_s: float = 10.0,
     ) -> None:
         self.store = store
         self.pool = pool
@@ -67,6 +76,9 @@ class Relay:
         self.idle_poll_s = idle_poll_s
         self.min_interval_s = min_interval_s
         self.standby_poll_s = standby_poll_s
+        self.lease_timeout_s = lease_timeout_s
+        self._lease_expired = False
+        self._lease_in_use = asyncio.Lock()  # renewals and position saves share the lease's connection
         self.wakeup = asyncio.Event()
         self._saved: int | None = None  # the position this relay last saved; read from the table when unknown
         self._lease: asyncpg.Connection | None = None  # held while this relay leads
@@ -137,33 +149,64 @@ class Relay:
         """Takes the lock on a pooled connection that is then kept as the lease."""
         conn = await self.pool.acquire()
         try:
-            led = await conn.fetchval(
-                "SELECT pg_try_advisory_lock($1, $2)", LEADER_LOCKS, advisory_key(self.name)
-            )
+            key = advisory_key(self.name)
+            led = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LEADER_LOCKS, key)
+            if not led and await conn.fetchval(
+                END_STALE_LEADER, self.name, self.lease_timeout_s, LEADER_LOCKS, key
+            ):
+                log.warning(
+                    "relay %s: the leader's lease was not renewed for %.0f s; its session was ended",
+                    self.name,
+                    self.lease_timeout_s,
+                )
+            if led:
+                await conn.execute(TAKE_LEASE, self.name)
         except BaseException:
             await self.pool.release(conn)
             raise
         if not led:
             await self.pool.release(conn)
             return False
-        self._lease, self._saved = conn, None  # the last leader may have moved the position
+        self._lease, self._saved, self._lease_expired = conn, None, False  # the last leader may have moved on
         return True
 
     async def _resign(self) -> None:
         """Gives the lease back to the pool, whose reset on release unlocks every advisory lock it holds.
-        A lease whose connection was lost held nothing by then, and the pool has taken it back already."""
+        A lease whose connection was lost held nothing by then, and the pool has taken it back already.
+        An expired lease may sit on a connection the network cut: it is closed at once, not reset."""
         lease, self._lease = self._lease, None
         if lease is not None:
             try:
-                await self.pool.release(lease)
-            except asyncpg.InterfaceError:
+                if self._lease_expired:
+                    lease.terminate()
+                await self.pool.release(lease, timeout=1)
+            except (asyncpg.InterfaceError, asyncio.TimeoutError):
                 pass
 
     def _leading(self) -> bool:
-        return self._lease is not None and not _lost(self._lease)
+        return self._lease is not None and not self._lease_expired and not _lost(self._lease)
+
+    async def _renew(self, stop: asyncio.Event) -> None:
+        """Renews the lease while leading; a renewal that does not answer in half the timeout ends the lead
+        (the network may have cut this process off: a standby will take over once the lease is old)."""
+        while not stop.is_set() and self._leading():
+            try:
+                await asyncio.wait_for(self._on_lease(RENEW_LEASE, self.name), self.lease_timeout_s / 2)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - any failure to renew means the lead cannot be trusted
+                log.warning(
+                    "relay %s: could not renew its lease (%s); stepping down", self.name, _brief(error)
+                )
+                self._lease_expired = True
+                self._lease.terminate()  # a save stuck on the cut connection fails now, not in minutes
+                self.wakeup.set()
+                return
+            await _sleep_until(asyncio.get_running_loop().time() + self.lease_timeout_s / 10, stop)
 
     async def _deliver_while_leading(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._listen(stop), name="relay listener")
+        renewer = asyncio.create_task(self._renew(stop), name="relay lease")
         loop = asyncio.get_running_loop()
         failures = 0
         try:
@@ -189,7 +232,8 @@ class Relay:
                     await _sleep_until(started + self.min_interval_s, stop)
         finally:
             listener.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
+            renewer.cancel()
+            await asyncio.gather(listener, renewer, return_exceptions=True)
 
     async def _idle(self, stop: asyncio.Event) -> None:
         waiters = [asyncio.create_task(self.wakeup.wait()), asyncio.create_task(stop.wait())]
@@ -232,9 +276,13 @@ class Relay:
     def _notified(self, *_: object) -> None:
         self.wakeup.set()
 
+    async def _on_lease(self, statement: str, *args: object) -> None:
+        async with self._lease_in_use:
+            await self._lease.execute(statement, *args)
+
     async def _save_position(self, position: int) -> None:
         if self._lease is not None:  # on the lease: a relay that lost its session cannot save
-            await self._lease.execute(SAVE_POSITION, self.name, position)
+            await self._on_lease(SAVE_POSITION, self.name, position)
         else:  # relay_once called on its own (tools and tests that relay by hand)
             async with self.pool.acquire() as conn:
                 await conn.execute(SAVE_POSITION, self.name, position)
@@ -254,6 +302,18 @@ def _lost(conn: asyncpg.Connection) -> bool:
         return True
 
 
+TAKE_LEASE = f"""INSERT INTO {SCHEMA}.relay_lease (relay, holder_pid, renewed_at)
+    VALUES ($1, pg_backend_pid(), now())
+    ON CONFLICT (relay) DO UPDATE SET holder_pid = EXCLUDED.holder_pid, renewed_at = EXCLUDED.renewed_at"""
+RENEW_LEASE = f"""UPDATE {SCHEMA}.relay_lease SET renewed_at = now()
+    WHERE relay = $1 AND holder_pid = pg_backend_pid()"""
+# Ends the session holding the relay's lock if its lease is older than the timeout. The pid is checked
+# against the lock's holder, so a pid the server has since given to another session is never ended.
+END_STALE_LEADER = f"""SELECT coalesce(bool_or(pg_terminate_backend(l.pid)), false)
+    FROM {SCHEMA}.relay_lease r
+    JOIN pg_locks l ON l.pid = r.holder_pid AND l.locktype = 'advisory' AND l.granted
+        AND l.classid = $3::int::oid AND l.objid = $4::int::oid AND l.objsubid = 2
+    WHERE r.relay = $1 AND r.renewed_at < now() - make_interval(secs => $2)"""
 SAVE_POSITION = f"""INSERT INTO {SCHEMA}.relay_position (relay, position) VALUES ($1, $2)
     ON CONFLICT (relay) DO UPDATE SET position = EXCLUDED.position"""
 

@@ -40,6 +40,17 @@ from projections.replay import rebuild
 log = logging.getLogger(__name__)
 
 MIGRATION_LOCK = 7_355_608
+CONNECT_TIMEOUT_S = 5
+# Each asyncpg session: a transaction left open by a client that went away ends after 30 s, and over TCP
+# the server probes an idle client after 10 s and drops one that stopped answering within about 25 s
+# (unsent data: 20 s), so a process cut off by the network frees its locks (and a relay its lead).
+SESSION_SETTINGS = {
+    "idle_in_transaction_session_timeout": "30000",
+    "tcp_keepalives_idle": "10",
+    "tcp_keepalives_interval": "5",
+    "tcp_keepalives_count": "3",
+    "tcp_user_timeout": "20000",
+}
 T = TypeVar("T")
 
 
@@ -155,7 +166,9 @@ async def running(
     async with AsyncExitStack() as stack:
         stack.callback(pdf_pool.shut_down)
         url = await asyncio.to_thread(resolve_database, settings, stack)
-        pool = await asyncpg.create_pool(url, min_size=2, max_size=20)
+        pool = await asyncpg.create_pool(
+            url, min_size=2, max_size=20, timeout=CONNECT_TIMEOUT_S, server_settings=SESSION_SETTINGS
+        )
         stack.push_async_callback(pool.close)
         await require_utf8(pool)  # before the event store creates its tables
         clock = clock_from(settings.fixed_today)
@@ -227,6 +240,7 @@ async def _start_relay(runtime: Runtime, stack: AsyncExitStack, stop: asyncio.Ev
         batch_size=settings.relay_batch_size,
         idle_poll_s=settings.relay_idle_poll_ms / 1000,
         min_interval_s=settings.relay_min_interval_ms / 1000,
+        lease_timeout_s=settings.relay_lease_timeout_s,
     )
     runtime.tasks.append(asyncio.create_task(relay.run(stop), name="relay"))
 
