@@ -116,6 +116,13 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/v1/event-history/{aggregate_id}"): ("getEventHistory", "Every event of one aggregate"),
     ("GET", "/api/v1/event-history/{aggregate_id}/state"): ("getStateAt", "An aggregate's state at a moment"),
     ("GET", "/api/v1/access-refusals"): ("listAccessRefusals", "Refused privileged actions"),
+    # operations
+    ("GET", "/api/v1/dead-letters"): ("listDeadLetters", "Events a read model parked"),
+    ("POST", "/api/v1/dead-letters/{dead_letter_id}/retry"): ("retryDeadLetter", "Apply parked events again"),
+    ("POST", "/api/v1/dead-letters/{dead_letter_id}/discard"): (
+        "discardDeadLetter",
+        "Give up on a parked event",
+    ),
     # self-service
     ("GET", "/api/v1/landing/bootstrap"): ("getLandingBootstrap", "Services and the offers on sale"),
     ("POST", "/api/v1/landing/drafts"): ("saveNewDraft", "Save a new subscription draft"),
@@ -204,6 +211,10 @@ TAGS = [
     {
         "name": "audit",
         "description": "For auditors: any aggregate's recorded events, its state at a moment, refused actions.",
+    },
+    {
+        "name": "operations",
+        "description": "For admins: the events a read model could not apply (dead letters), retried or discarded.",
     },
     {
         "name": "self-service",

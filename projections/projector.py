@@ -5,18 +5,23 @@ Used by the Kafka consumer, by the in-process relay and by replay: one code path
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Iterable, Sequence
 
 import asyncpg
 
+from infra.kernel.database import unavailable
 from infra.kernel.faults import crash_point
-from projections import tracking, versions
+from projections import dead_letters, tracking, versions
 from projections.base import SCHEMA, Projection, gathering
 from projections.statement_runs import StatementRuns
 from schemas.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
+
+
+RETRY_DELAYS_S = (0.1, 0.5)  # a batch that fails for another reason than the database is tried again after
 
 
 class Projector:
@@ -25,12 +30,62 @@ class Projector:
         self.projections = tuple(projections)
 
     async def apply_batch(self, events: Sequence[CloudEvent]) -> int:
-        """Applies the events atomically; returns how many (event, projection) pairs took effect."""
+        """Applies the events atomically; returns how many (event, projection) pairs took effect. A batch
+        that keeps failing (not for want of the database, which raises) is applied event by event, and
+        what still fails is parked (projections/dead_letters.py) so that the partition moves on."""
         if not events:
             return 0
+        for delay in (*RETRY_DELAYS_S, None):
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    if await dead_letters.blocked(conn, [e.aggregate_id for e in events]):
+                        break  # events held behind a parked one: the careful path parks them too
+                    return await apply_events(conn, self.projections, events)
+            except Exception as error:
+                if unavailable(error) or delay is None:
+                    if unavailable(error):
+                        raise
+                    log.warning("projection batch failed (%s); applying it event by event", _brief(error))
+                    break
+                await asyncio.sleep(delay)
+        return await self._apply_one_by_one(events)
+
+    async def _apply_one_by_one(self, events: Sequence[CloudEvent]) -> int:
+        count = 0
         async with self.pool.acquire() as conn, conn.transaction():
-            applied = await apply_events(conn, self.projections, events)
-        return applied
+            held = await dead_letters.blocked(conn, [e.aggregate_id for e in events])
+            for event in events:
+                for projection in (p for p in self.projections if p.wants(event)):
+                    consumer = dead_letters.consumer_of(projection)
+                    if (consumer, event.aggregate_id) in held:
+                        reason = f"held behind an earlier parked event of {event.aggregatetype} {event.aggregate_id}"
+                        await dead_letters.park(conn, consumer, event, reason, held=True)
+                        continue
+                    try:
+                        async with conn.transaction():  # a savepoint: a failure undoes this pair only
+                            count += await apply_events(conn, [projection], [event])
+                    except Exception as error:
+                        if unavailable(error):
+                            raise
+                        log.error(
+                            "projection %s: event %s (%s %s v%d) parked: %s",
+                            projection.name,
+                            event.id,
+                            event.aggregatetype,
+                            event.aggregate_id,
+                            event.aggregateversion,
+                            _brief(error),
+                        )
+                        await dead_letters.park(conn, consumer, event, _brief(error), held=False)
+                        held.add((consumer, event.aggregate_id))
+            await tracking.record(
+                conn, {}, [p.name for p in self.projections], max(e.position for e in events)
+            )
+        return count
+
+
+def _brief(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -> list[Projection]:

@@ -93,3 +93,19 @@ async def applied_version(conn: asyncpg.Connection, projection: str, aggregate_i
 async def forget(conn: asyncpg.Connection, projection: str) -> None:
     await conn.execute(f"DELETE FROM {SCHEMA}.projection_tracking WHERE projection = $1", projection)
     await conn.execute(f"DELETE FROM {SCHEMA}.projection_progress WHERE projection = $1", projection)
+
+
+async def skip_to(
+    conn: asyncpg.Connection, projection: str, aggregate_id: UUID, version: int, position: int
+) -> None:
+    """Records an event as applied without applying it (a dead letter discarded on purpose)."""
+    await conn.execute(
+        f"""INSERT INTO {SCHEMA}.projection_tracking (projection, aggregate_id, version, position)
+            VALUES ($1, $2, $3, $4) ON CONFLICT (projection, aggregate_id)
+            DO UPDATE SET version = GREATEST(projection_tracking.version, EXCLUDED.version),
+                          position = GREATEST(projection_tracking.position, EXCLUDED.position)""",
+        projection,
+        aggregate_id,
+        version,
+        position,
+    )

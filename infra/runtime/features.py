@@ -53,7 +53,7 @@ class Feature:
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("operations", routes=("health", "me")),
+    Feature("operations", routes=("health", "me", "dead_letters")),
     Feature(
         "clients",
         routes=("clients",),

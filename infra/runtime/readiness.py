@@ -11,6 +11,7 @@ from typing import Any
 
 from infra.eventstore.store import EVENTS_TABLE, SCHEMA
 from infra.messaging.relay import LEADING_BACKENDS
+from projections import dead_letters
 from projections.base import SCHEMA as READ_SCHEMA
 
 BROKER_TIMEOUT_S = 3
@@ -36,6 +37,7 @@ async def _database_checks(runtime: Any) -> dict[str, dict]:
             progress = dict(
                 await conn.fetch(f"SELECT projection, position FROM {READ_SCHEMA}.projection_progress")
             )
+            parked = await dead_letters.parked_counts(conn)
     except Exception as error:  # noqa: BLE001 - readiness reports, it does not raise
         return {"database": {"ok": False, "error": type(error).__name__}}
     relay_lag = head - relayed
@@ -46,8 +48,15 @@ async def _database_checks(runtime: Any) -> dict[str, dict]:
         "database": {"ok": True},
         "relay": relay,
         "projections": {
+            # Parked events do not make a process unready (restarting it would not help); they are
+            # reported here and listed at GET /api/v1/dead-letters.
             "ok": True,
             "lag": {p.name: max(0, head - progress.get(p.name, 0)) for p in runtime.projector.projections},
+            "parked": {
+                p.name: parked[dead_letters.consumer_of(p)]
+                for p in runtime.projector.projections
+                if dead_letters.consumer_of(p) in parked
+            },
         },
     }
 

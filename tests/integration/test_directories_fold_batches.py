@@ -3,12 +3,14 @@ boundaries, they must end up as if every event had been written on its own."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import asyncpg
 import pytest
 
+from infra.storage.schema_migrations import apply_migrations
 from projections import client_directory, subscriber_directory
 from projections.projector import Projector, migrate
 from schemas.envelope import CloudEvent
@@ -88,7 +90,9 @@ def _history() -> tuple[list[CloudEvent], uuid.UUID, uuid.UUID, uuid.UUID, uuid.
 @pytest.mark.parametrize("batch", [1, 2, 5, 12])
 async def test_rows_are_the_same_whatever_the_batch_boundaries(batch):
     events, client, erased, line, other_line = _history()
-    pool = await asyncpg.create_pool(fresh_settings(kafka=False).database_url, min_size=1, max_size=2)
+    url = fresh_settings(kafka=False).database_url
+    await asyncio.to_thread(apply_migrations, url)  # the dead-letter table the projector reads
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
     try:
         projections = [client_directory.PROJECTION, subscriber_directory.PROJECTION]
         async with pool.acquire() as conn:

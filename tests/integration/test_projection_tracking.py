@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import asyncpg
 import pytest
 
+from infra.storage.schema_migrations import apply_migrations
 from projections.base import SCHEMA, Projection
 from projections.projector import Projector, migrate
 from schemas.envelope import CloudEvent
@@ -54,7 +55,9 @@ def _event(aggregate: uuid.UUID, version: int, position: int, aggregate_type: st
 
 @pytest.fixture
 async def projector():
-    pool = await asyncpg.create_pool(fresh_settings(kafka=False).database_url, min_size=2, max_size=4)
+    url = fresh_settings(kafka=False).database_url
+    await asyncio.to_thread(apply_migrations, url)  # the dead-letter table the projector reads
+    pool = await asyncpg.create_pool(url, min_size=2, max_size=4)
     async with pool.acquire() as conn:
         await migrate(conn, [PROBE])
         await conn.execute(PROBE.ddl)  # the log is empty: nothing to rebuild it from

@@ -13,6 +13,7 @@ RELEASED = {
     "0003.drafts-by-cin-and-email": "c0b03ec4d1e2e065",
     "0004.drafts-hold-a-number": "e7eecab2d2fe9af4",
     "0005.relay-lease": "0a8700804341428b",
+    "0006.dead-letters": "a418d0101e271066",
 }
 
 

@@ -500,6 +500,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events a read model parked
+         * @description Parked events, oldest first; `status=parked` for those still waiting.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters/{dead_letter_id}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give up on a parked event
+         * @description Accepts that the read model goes without this event (the first parked one of its aggregate), recording
+         *     who and why; the events held behind it may then be retried.
+         */
+        post: operations["discardDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters/{dead_letter_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply parked events again
+         * @description Applies the read model's parked events of this aggregate, in order, through its handlers: after a fix.
+         *     409 `dead_letter_still_failing` changes nothing.
+         */
+        post: operations["retryDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/discounts": {
         parameters: {
             query?: never;
@@ -1920,6 +1982,62 @@ export interface components {
             /** Tax */
             tax: string;
         };
+        /** DeadLetterView */
+        DeadLetterView: {
+            /**
+             * Aggregate Id
+             * Format: uuid
+             */
+            aggregate_id: string;
+            /** Aggregate Type */
+            aggregate_type: string;
+            /** Aggregate Version */
+            aggregate_version: number;
+            /**
+             * Consumer
+             * @description Who parked it: `projection:<read model>`.
+             */
+            consumer: string;
+            /** Error */
+            error: string;
+            /** Event Id */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Held
+             * @description Parked behind an earlier event of the same aggregate, not for an error of its own.
+             */
+            held: boolean;
+            /** Id */
+            id: number;
+            /**
+             * Parked At
+             * Format: date-time
+             */
+            parked_at: string;
+            /** Position */
+            position: number;
+            /** Reason */
+            reason: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "parked" | "retried" | "discarded";
+        };
+        /** Discard */
+        Discard: {
+            /**
+             * Reason
+             * @description Why the read model may go without this event.
+             */
+            reason: string;
+        };
         /** DiscountView */
         DiscountView: {
             /**
@@ -2318,6 +2436,12 @@ export interface components {
             items: components["schemas"]["CreditNoteView"][];
             page: components["schemas"]["Page"];
         };
+        /** Paged[DeadLetterView] */
+        Paged_DeadLetterView_: {
+            /** Items */
+            items: components["schemas"]["DeadLetterView"][];
+            page: components["schemas"]["Page"];
+        };
         /** Paged[DiscountView] */
         Paged_DiscountView_: {
             /** Items */
@@ -2671,6 +2795,14 @@ export interface components {
              * Format: uuid
              */
             offer_id: string;
+        };
+        /** Resolved */
+        Resolved: {
+            /**
+             * Ids
+             * @description The dead letters this call resolved.
+             */
+            ids: number[];
         };
         /** ResumeContract */
         ResumeContract: {
@@ -5908,6 +6040,246 @@ export interface operations {
             };
             /** @description An id in the path or the body names nothing. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                status?: ("parked" | "retried" | "discarded") | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_DeadLetterView_"];
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role or scopes do not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    discardDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dead_letter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Discard"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolved"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role or scopes do not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    retryDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dead_letter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolved"];
+                };
+            };
+            /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role or scopes do not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An id in the path or the body names nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
