@@ -29,6 +29,7 @@ from domain.collections import (
 )
 from domain.errors import RuleViolation
 from infra.eventstore.port import EventStore
+from infra.kernel import metrics
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
 from infra.kernel.faults import crash_point
@@ -100,6 +101,8 @@ def run_collections_sweep(
     )
     result = CommandResult(sweep.id, store.save_as(ctx, sweep))
     log.info("collections sweep of %s: done, %s", as_of, sweep.outcomes or "nothing to do")
+    for outcome, count in sweep.outcomes.items():
+        metrics.sweep_outcomes.add(count, {"outcome": outcome})
     return result, True, sweep
 
 

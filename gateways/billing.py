@@ -27,6 +27,7 @@ from domain.billing import Totals as BillTotals
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import command_context
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, not_found
+from infra.kernel import metrics
 from projections import billing_run_progress, invoice_register
 
 router = APIRouter(prefix="/api/v1", tags=["billing"])
@@ -184,8 +185,11 @@ def drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing
 def logged_progress(run_id: UUID, every: float = 0.1):
     """Logs a run's progress each time a phase passes another tenth of its total."""
     logged: dict[str, int] = {}
+    counted: dict[str, int] = {}
 
     def report(phase: str, done: int, total: int) -> None:
+        metrics.billing_progress.add(max(0, done - counted.get(phase, 0)), {"phase": phase})
+        counted[phase] = done
         step = max(1, int(total * every))
         if done == total or done // step > logged.get(phase, -1):
             logged[phase] = done // step

@@ -9,9 +9,13 @@ from typing import Any, Callable
 from fastapi import Request, Response
 from pydantic import BaseModel
 
+from domain.errors import DomainError
 from gateways.auth import Principal
+from gateways.errors import status_for
 from gateways.middleware import correlation_id_of
+from infra.kernel import metrics
 from infra.kernel.command_context import CommandContext
+from infra.kernel.database import unavailable
 from infra.kernel.telemetry import current_traceparent, parent_context, tracer
 
 
@@ -70,9 +74,23 @@ async def run_command(request: Request, who: Principal, handler: Callable, *args
     (store, clock, operator) get that service, `ctx` the command's context, and the others `args` and
     `kwargs`, in order. The append's NOTIFY wakes the relay."""
     runtime = request.app.state.runtime
-    with tracer.start_as_current_span(_command_name(handler), context=parent_context(request.headers)):
+    name = _command_name(handler)
+    with tracer.start_as_current_span(name, context=parent_context(request.headers)):
         ctx = command_context(request, who)  # inside the span: the events carry its traceparent
-        return await runtime.run_command(_bound(handler, runtime, ctx, args, kwargs))
+        try:
+            result = await runtime.run_command(_bound(handler, runtime, ctx, args, kwargs))
+        except BaseException as error:
+            metrics.commands.add(1, {"command": name, "outcome": outcome_of(error)})
+            raise
+        metrics.commands.add(1, {"command": name, "outcome": "accepted"})
+        return result
+
+
+def outcome_of(error: BaseException) -> str:
+    """A refused command's outcome for the metrics: the HTTP status it is answered with."""
+    if isinstance(error, DomainError):
+        return str(status_for(error))
+    return "503" if unavailable(error) else "500"
 
 
 INJECTED = ("store", "clock", "operator", "ctx")  # the runtime's services, and the command context

@@ -51,7 +51,7 @@ def envelope(request: Request, status: int, code: str, message: str, details: An
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _status_for(error: DomainError) -> int:
+def status_for(error: DomainError) -> int:
     for kind, status in STATUS_BY_KIND.items():
         if isinstance(error, kind):
             return status
@@ -87,7 +87,7 @@ def install(app: FastAPI) -> None:
         headers = (
             {"Retry-After": str(error.details["retry_after_s"])} if isinstance(error, RateLimited) else None
         )
-        return envelope(request, _status_for(error), error.code, error.message, error.details, headers)
+        return envelope(request, status_for(error), error.code, error.message, error.details, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 router = APIRouter(tags=["health"])
@@ -11,6 +11,13 @@ router = APIRouter(tags=["health"])
 @router.get("/health")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get("/metrics", include_in_schema=False)
+async def scrape(request: Request) -> Response:
+    """Prometheus text exposition; the lags and dead letters are read from the database at each scrape."""
+    content, media_type = await request.app.state.runtime.metrics_exposition()
+    return Response(content, media_type=media_type)
 
 
 @router.get(

@@ -12,7 +12,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infra.kernel import logs, server_timing
+from infra.kernel import logs, metrics, server_timing
 
 HEADER = "x-correlation-id"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -48,8 +48,9 @@ access_log = logging.getLogger("mtf.access")
 
 
 class AccessLog:
-    """Logs a share of the answered requests (`sample`), and every 5xx: method, route (its template, so
-    no id or query string), status and duration. Installed inside CorrelationId, so lines carry its id."""
+    """Times every request into the `http.server.request.duration` metric, and logs a share of them
+    (`sample`) and every 5xx: method, route (its template, so no id or query string), status and duration.
+    Installed inside CorrelationId, so lines carry its id."""
 
     def __init__(self, app: ASGIApp, sample: float) -> None:
         self.app, self.sample = app, sample
@@ -68,15 +69,18 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_noting_status)
         finally:
+            took = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "(unrouted)"
+            metrics.http_duration.record(
+                took,
+                {
+                    "http.request.method": scope["method"],
+                    "http.route": route,
+                    "http.response.status_code": status,
+                },
+            )
             if status >= 500 or random.random() < self.sample:
-                route = scope.get("route")
-                access_log.info(
-                    "%s %s %d %.1f ms",
-                    scope["method"],
-                    getattr(route, "path", None) or "(unrouted)",
-                    status,
-                    (time.perf_counter() - started) * 1000,
-                )
+                access_log.info("%s %s %d %.1f ms", scope["method"], route, status, took * 1000)
 
 
 class ServerTiming:

@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 
 import asyncpg
 
+from infra.kernel import metrics
 from infra.kernel.database import unavailable
 from infra.kernel.faults import crash_point
 from projections import dead_letters, tracking, versions
@@ -40,7 +41,9 @@ class Projector:
                 async with self.pool.acquire() as conn, conn.transaction():
                     if await dead_letters.blocked(conn, [e.aggregate_id for e in events]):
                         break  # events held behind a parked one: the careful path parks them too
-                    return await apply_events(conn, self.projections, events)
+                    applied = await apply_events(conn, self.projections, events)
+                metrics.projected.add(applied)
+                return applied
             except Exception as error:
                 if unavailable(error) or delay is None:
                     if unavailable(error):
@@ -81,6 +84,7 @@ class Projector:
             await tracking.record(
                 conn, {}, [p.name for p in self.projections], max(e.position for e in events)
             )
+        metrics.projected.add(count)
         return count
 
 

@@ -28,6 +28,7 @@ from typing import Protocol, Sequence
 import asyncpg
 
 from infra.eventstore.store import SCHEMA, PostgresEventStore
+from infra.kernel import metrics
 from infra.kernel.database import advisory_key
 from infra.kernel.faults import crash_point
 from schemas.envelope import CloudEvent
@@ -102,6 +103,7 @@ class Relay:
         crash_point("relay.before_publish")
         if events:
             await self.sink.deliver(events)
+            metrics.relayed.add(len(events))
         crash_point("relay.after_publish")
         await self._save_position(notifications[-1].id)
         return len(notifications)

@@ -21,7 +21,7 @@ from rich.console import Console
 from domain.operator import Operator
 from infra.devstack.embedded_postgres import EmbeddedPostgres
 from infra.eventstore.store import PostgresEventStore, open_event_store
-from infra.kernel import heap, server_timing, telemetry
+from infra.kernel import heap, metrics, server_timing, telemetry
 from infra.kernel.clock import Clock, clock_from
 from infra.kernel.database import require_utf8
 from infra.kernel.settings import Settings
@@ -31,7 +31,7 @@ from infra.messaging.relay import Relay
 from infra.pdf import fonts
 from infra.pdf import pool as pdf_pool
 from infra.runtime.features import PROJECTIONS
-from infra.runtime.readiness import readiness
+from infra.runtime.readiness import observe, readiness
 from infra.storage.schema_migrations import apply_migrations
 from projections.base import Projection
 from projections.projector import Projector, migrate
@@ -77,6 +77,11 @@ class Runtime:
 
     async def readiness(self) -> tuple[bool, dict[str, dict]]:
         return await readiness(self)
+
+    async def metrics_exposition(self) -> tuple[bytes, str]:
+        """What `/metrics` answers: the states read from the database now, then every metric."""
+        await observe(self)
+        return metrics.exposition()
 
     @property
     def operator(self) -> Operator:
@@ -162,6 +167,7 @@ async def running(
     settings: Settings, *, relay: bool, projector: bool, scheduler: bool = False
 ) -> AsyncIterator[Runtime]:
     telemetry.configure(_process_name(relay=relay, projector=projector), **settings.telemetry())
+    metrics.configure(_process_name(relay=relay, projector=projector), settings.otel_exporter_otlp_endpoint)
     fonts.use(settings.document_font_dir)  # a missing font stops the start, not the first document
     async with AsyncExitStack() as stack:
         stack.callback(pdf_pool.shut_down)

@@ -10,7 +10,7 @@ from typing import Any, AsyncIterator, Iterator
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
@@ -29,7 +29,11 @@ def health_app(runtime: Any) -> Starlette:
         body = {"status": "ready" if healthy else "not_ready", "checks": checks}
         return JSONResponse(body, status_code=200 if healthy else 503)
 
-    return Starlette(routes=[Route("/health", health), Route("/ready", ready)])
+    async def scrape(_: Request) -> Response:
+        content, media_type = await runtime.metrics_exposition()
+        return Response(content, media_type=media_type)
+
+    return Starlette(routes=[Route("/health", health), Route("/ready", ready), Route("/metrics", scrape)])
 
 
 @contextlib.asynccontextmanager

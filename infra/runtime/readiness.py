@@ -10,6 +10,7 @@ import asyncio
 from typing import Any
 
 from infra.eventstore.store import EVENTS_TABLE, SCHEMA
+from infra.kernel import metrics
 from infra.messaging.relay import LEADING_BACKENDS
 from projections import dead_letters
 from projections.base import SCHEMA as READ_SCHEMA
@@ -23,6 +24,14 @@ async def readiness(runtime: Any) -> tuple[bool, dict[str, dict]]:
     checks["broker"] = await _broker_check(runtime)
     required = [c for c in checks.values() if c.get("required", True)]
     return all(c["ok"] for c in required), checks
+
+
+async def observe(runtime: Any) -> None:
+    """Sets the metrics' gauges from the database (the same reads as readiness, without the broker)."""
+    checks = await _database_checks(runtime)
+    if checks["database"]["ok"]:
+        projections = checks["projections"]
+        metrics.observe(checks["relay"]["lag"], projections["lag"], projections["parked"])
 
 
 async def _database_checks(runtime: Any) -> dict[str, dict]:

@@ -1,0 +1,110 @@
+"""Metrics: OpenTelemetry instruments, read by Prometheus at `/metrics` on each process, and pushed over
+OTLP too when an endpoint is set (the way to collect from a gateway whose workers share one port).
+
+Counters and histograms are recorded where things happen (requests, commands, relayed and projected
+events, billing progress, sweep outcomes). What is a state rather than an event (the relay's and each
+read model's lag, parked dead letters) is read from the database when `/metrics` is scraped
+(`observe`), so an idle process costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from opentelemetry import metrics
+from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.resources import Resource
+
+meter = metrics.get_meter("mt-facturation")
+
+http_duration = meter.create_histogram(
+    "http.server.request.duration", unit="s", description="HTTP requests answered, by route and status."
+)
+commands = meter.create_counter(
+    "mtf.commands",
+    unit="{command}",
+    description="Commands run, by name and outcome (accepted or the status).",
+)
+relayed = meter.create_counter(
+    "mtf.relay.published", unit="{event}", description="Events the relay delivered (Kafka or in-process)."
+)
+projected = meter.create_counter(
+    "mtf.projector.applied", unit="{event}", description="(event, read model) pairs applied by the projector."
+)
+billing_progress = meter.create_counter(
+    "mtf.billing.processed",
+    unit="{item}",
+    description="Billing-run work done, by phase (invoices, documents).",
+)
+sweep_outcomes = meter.create_counter(
+    "mtf.collections.sweep.outcomes", unit="{event}", description="What collections sweeps decided, by kind."
+)
+
+# Set by `observe` at each scrape; each gauge reports the latest values it was given.
+_state: dict[str, dict[tuple[tuple[str, str], ...], float]] = {
+    "relay_lag": {},
+    "projection_lag": {},
+    "dead_letters": {},
+}
+
+
+def _reporter(name: str):
+    def report(_: CallbackOptions) -> Iterable[Observation]:
+        return [Observation(value, dict(attributes)) for attributes, value in _state[name].items()]
+
+    return report
+
+
+meter.create_observable_gauge(
+    "mtf.relay.lag", [_reporter("relay_lag")], unit="{event}", description="Log head minus relay position."
+)
+meter.create_observable_gauge(
+    "mtf.projection.lag",
+    [_reporter("projection_lag")],
+    unit="{event}",
+    description="Log head minus the highest position each read model applied.",
+)
+meter.create_observable_gauge(
+    "mtf.dead_letters.parked",
+    [_reporter("dead_letters")],
+    unit="{event}",
+    description="Events parked by each read model, waiting for a retry or a discard.",
+)
+
+_configured = False
+
+
+def configure(service: str, otlp_endpoint: str | None = None) -> None:
+    """The process's meter provider, once: a Prometheus reader for `/metrics`, and OTLP/HTTP to
+    `<otlp_endpoint>/v1/metrics` every 15 s when an endpoint is set."""
+    global _configured
+    if _configured:
+        return
+    from opentelemetry.exporter.prometheus import PrometheusMetricReader
+
+    readers = [PrometheusMetricReader()]
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+
+        exporter = OTLPMetricExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/metrics")
+        readers.append(PeriodicExportingMetricReader(exporter, export_interval_millis=15_000))
+    metrics.set_meter_provider(
+        MeterProvider(resource=Resource.create({"service.name": service}), metric_readers=readers)
+    )
+    _configured = True
+
+
+def observe(relay_lag: int, projection_lag: Mapping[str, int], parked: Mapping[str, int]) -> None:
+    """The states the gauges report, as read from the database for this scrape."""
+    _state["relay_lag"] = {(): relay_lag}
+    _state["projection_lag"] = {(("projection", name),): lag for name, lag in projection_lag.items()}
+    _state["dead_letters"] = {(("projection", name),): count for name, count in parked.items()}
+
+
+def exposition() -> tuple[bytes, str]:
+    """The Prometheus text exposition of every metric of this process."""
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
