@@ -17,7 +17,8 @@ async def test_a_refusal_and_the_access_log_carry_the_requests_correlation_id():
     handler.setFormatter(logs.JsonFormatter("mtf-gateway"))
     root = logging.getLogger()
     root.addHandler(handler)
-    level, root.level = root.level, logging.INFO
+    level = root.level
+    root.setLevel(logging.INFO)  # setLevel, not the attribute: loggers cache whether a level is enabled
     try:
         async with serving(fresh_settings(kafka=False, access_log_sample=1.0)) as (_, client):
             refused = await client.post(
@@ -26,7 +27,7 @@ async def test_a_refusal_and_the_access_log_carry_the_requests_correlation_id():
             assert refused.status_code == 403
     finally:
         root.removeHandler(handler)
-        root.level = level
+        root.setLevel(level)
     lines = [orjson.loads(line) for line in stream.getvalue().splitlines()]
     mine = [line for line in lines if line.get("correlation_id") == "desk-42"]
     security = next(line for line in mine if line["logger"] == "mtf.security")
