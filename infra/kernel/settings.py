@@ -8,7 +8,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.operator import Operator
@@ -30,7 +38,9 @@ class KeyGrant(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MTF_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MTF_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     database_url: str | None = Field(
         default=None,
@@ -239,7 +249,15 @@ class Settings(BaseSettings):
     otel_console: bool = False
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None,
-        description="An OTLP/HTTP collector, e.g. http://127.0.0.1:4318: spans go to <it>/v1/traces.",
+        validation_alias=AliasChoices("MTF_OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+        description="An OTLP/HTTP collector, e.g. http://127.0.0.1:4318: spans go to <it>/v1/traces, metrics to "
+        "<it>/v1/metrics. The standard OTEL_EXPORTER_OTLP_ENDPOINT works too.",
+    )
+    otel_service_name: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MTF_OTEL_SERVICE_NAME", "OTEL_SERVICE_NAME"),
+        description="The service name in traces and metrics; by default the process's (mtf-gateway, mtf-relay...). "
+        "The standard OTEL_SERVICE_NAME works too.",
     )
     otel_sample_ratio: float | None = Field(
         default=None, ge=0, le=1, description="Share of traces recorded; default 1 with an exporter, else 0."
@@ -291,6 +309,7 @@ class Settings(BaseSettings):
             "console": self.otel_console,
             "sample_ratio": self.otel_sample_ratio,
             "otlp_endpoint": self.otel_exporter_otlp_endpoint,
+            "service_name": self.otel_service_name,
         }
 
     @cached_property

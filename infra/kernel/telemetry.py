@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Mapping
 
 from opentelemetry import propagate, trace
@@ -21,13 +22,14 @@ def configure(
     console: bool = False,
     sample_ratio: float | None = None,
     otlp_endpoint: str | None = None,
+    service_name: str | None = None,
 ) -> None:
     """Installs the SDK tracer provider, once per process, named after the process (mtf-gateway, mtf-relay, ...).
 
     Trace ids are always generated and propagated (W3C traceparent into events and Kafka
     headers), but spans are only *recorded* at `sample_ratio`: by default all of them when an
     exporter is configured and none otherwise, since recording spans nobody exports costs
-    gateway CPU (docs/performance.md). With `otlp_endpoint`, spans are
+    gateway CPU (docs/performance.md); `OTEL_TRACES_SAMPLER` replaces that choice. With `otlp_endpoint`, spans are
     sent in batches over OTLP/HTTP to `<otlp_endpoint>/v1/traces` (a collector, Jaeger, Tempo...).
     """
     global _configured
@@ -35,8 +37,9 @@ def configure(
         return
     ratio = effective_ratio(console=console, sample_ratio=sample_ratio, otlp_endpoint=otlp_endpoint)
     provider = TracerProvider(
-        resource=Resource.create({"service.name": service}),
-        sampler=ParentBased(TraceIdRatioBased(ratio)),
+        resource=Resource.create({"service.name": service_name or service}),
+        # OTEL_TRACES_SAMPLER (and its _ARG), when set, choose the sampler as in any service
+        sampler=None if os.environ.get("OTEL_TRACES_SAMPLER") else ParentBased(TraceIdRatioBased(ratio)),
     )
     if console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
@@ -50,7 +53,9 @@ def configure(
     _configured = True
 
 
-def effective_ratio(*, console: bool, sample_ratio: float | None, otlp_endpoint: str | None) -> float:
+def effective_ratio(
+    *, console: bool, sample_ratio: float | None, otlp_endpoint: str | None, service_name: str | None = None
+) -> float:
     """The share of traces recorded: as configured, else all of them when any exporter is set."""
     return sample_ratio if sample_ratio is not None else (1.0 if console or otlp_endpoint else 0.0)
 

@@ -167,7 +167,10 @@ async def running(
     settings: Settings, *, relay: bool, projector: bool, scheduler: bool = False
 ) -> AsyncIterator[Runtime]:
     telemetry.configure(_process_name(relay=relay, projector=projector), **settings.telemetry())
-    metrics.configure(_process_name(relay=relay, projector=projector), settings.otel_exporter_otlp_endpoint)
+    metrics.configure(
+        settings.otel_service_name or _process_name(relay=relay, projector=projector),
+        settings.otel_exporter_otlp_endpoint,
+    )
     fonts.use(settings.document_font_dir)  # a missing font stops the start, not the first document
     async with AsyncExitStack() as stack:
         stack.callback(pdf_pool.shut_down)
