@@ -17,10 +17,10 @@ from uuid import UUID
 
 import asyncpg
 
+from infra.storage.dead_letters import TABLE
 from projections.base import Projection
 from schemas.envelope import CloudEvent
 
-TABLE = "deadletters.parked"
 CONSUMER_PREFIX = "projection:"
 
 

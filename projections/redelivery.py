@@ -28,6 +28,12 @@ async def retry(
     through the handlers and tracking, in the caller's transaction; returns the ids it resolved.
     `dead_letter_still_failing` (409), changing nothing, if one fails again."""
     projection, pending = await _pending(conn, projections, parked_id)
+    if projection is None:
+        raise Conflict(
+            "a relay's dead letters are delivered by the relay when it next starts leading: restart the "
+            "relays once the fix is deployed",
+            code="dead_letter_retried_by_relay",
+        )
     try:
         async with conn.transaction():
             for event in await _events_at(store, [p["position"] for p in pending]):
@@ -54,9 +60,10 @@ async def discard(
             code="dead_letter_held",
             first=first["id"],
         )
-    await tracking.skip_to(
-        conn, projection.name, first["aggregate_id"], first["aggregate_version"], first["position"]
-    )
+    if projection is not None:  # a read model records the gap; a relay has nothing to record
+        await tracking.skip_to(
+            conn, projection.name, first["aggregate_id"], first["aggregate_version"], first["position"]
+        )
     await dead_letters.resolve(conn, [parked_id], "discarded", by, reason)
     await conn.execute(
         f"UPDATE {dead_letters.TABLE} SET held = false WHERE id = ANY($1)", [p["id"] for p in pending[1:2]]
@@ -65,7 +72,8 @@ async def discard(
 
 async def _pending(
     conn: asyncpg.Connection, projections: Sequence[Projection], parked_id: int
-) -> tuple[Projection, list[dict[str, Any]]]:
+) -> tuple[Projection | None, list[dict[str, Any]]]:
+    """The dead letter's read model (None for a relay's) and the pair's parked events, oldest first."""
     row = await dead_letters.find(conn, parked_id)
     if row is None:
         raise NotFound(f"dead letter {parked_id} not found", code="dead_letter_not_found")
@@ -73,7 +81,7 @@ async def _pending(
         raise Conflict(f"dead letter {parked_id} is already {row['status']}", code="dead_letter_resolved")
     by_consumer = {dead_letters.consumer_of(p): p for p in projections}
     projection = by_consumer.get(row["consumer"])
-    if projection is None:
+    if projection is None and not row["consumer"].startswith("relay:"):
         raise Conflict(
             f"no read model here consumes as {row['consumer']}", code="dead_letter_unknown_consumer"
         )

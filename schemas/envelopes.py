@@ -93,17 +93,35 @@ def to_cloudevent(
 
 def public_cloudevents(notifications, decode_state) -> list[CloudEvent]:
     """The published events among `notifications`; internal markers stay in the store."""
-    events = []
+    return [event for n in notifications if (event := public_cloudevent(n, decode_state)) is not None]
+
+
+def publishable(
+    notifications, decode_state
+) -> tuple[list[tuple[Any, CloudEvent]], list[tuple[Any, Exception]]]:
+    """Like `public_cloudevents`, each with its notification; a stored event that cannot be made into its
+    CloudEvent (an unknown topic, a state that does not decode or validate) is set aside with its error
+    instead of failing them all."""
+    events, failed = [], []
     for n in notifications:
-        if not spec_for_stored_topic(n.topic).public:
+        try:
+            event = public_cloudevent(n, decode_state)
+        except Exception as error:  # noqa: BLE001 - whatever it is, this one event cannot be published
+            failed.append((n, error))
             continue
-        state = json_ready_state(n.state)
-        events.append(
-            to_cloudevent(n, state, json_ready=True)
-            if state is not None
-            else to_cloudevent(n, decode_state(n))
-        )
-    return events
+        if event is not None:
+            events.append((n, event))
+    return events, failed
+
+
+def public_cloudevent(n, decode_state) -> CloudEvent | None:
+    """The CloudEvent of a stored event, or None for an internal one (a uniqueness marker)."""
+    if not spec_for_stored_topic(n.topic).public:
+        return None
+    state = json_ready_state(n.state)
+    return (
+        to_cloudevent(n, state, json_ready=True) if state is not None else to_cloudevent(n, decode_state(n))
+    )
 
 
 def encode(event: CloudEvent) -> bytes:

@@ -69,7 +69,7 @@ meter.create_observable_gauge(
     "mtf.dead_letters.parked",
     [_reporter("dead_letters")],
     unit="{event}",
-    description="Events parked by each read model, waiting for a retry or a discard.",
+    description="Events parked by each consumer (projection:<read model>, relay:<name>), not yet resolved.",
 )
 
 _configured = False
@@ -100,7 +100,7 @@ def observe(relay_lag: int, projection_lag: Mapping[str, int], parked: Mapping[s
     """The states the gauges report, as read from the database for this scrape."""
     _state["relay_lag"] = {(): relay_lag}
     _state["projection_lag"] = {(("projection", name),): lag for name, lag in projection_lag.items()}
-    _state["dead_letters"] = {(("projection", name),): count for name, count in parked.items()}
+    _state["dead_letters"] = {(("consumer", name),): count for name, count in parked.items()}
 
 
 def exposition() -> tuple[bytes, str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, Protocol, Sequence
+from typing import Any, Awaitable, Callable, Protocol, Sequence
 
+import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -17,6 +18,7 @@ from schemas.envelopes import encode, kafka_headers
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 5.0
+DEAD_LETTER_TOPIC = "mtf.deadletter.v1"  # what the relay parked: positions and errors, no event data
 
 
 def all_topics(settings: Settings) -> list[str]:
@@ -112,7 +114,12 @@ class KafkaSink:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.producer = LazyProducer(self._producer, lambda: ensure_topics(settings), "relay's")
+        self.dead_letter_topic = settings.kafka_topic_prefix + DEAD_LETTER_TOPIC
+        self.producer = LazyProducer(self._producer, self._prepare, "relay's")
+
+    async def _prepare(self) -> None:
+        await ensure_topics(self.settings)
+        await create_missing_topics(self.settings, [self.dead_letter_topic])
 
     def _producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
@@ -144,6 +151,30 @@ class KafkaSink:
                 headers=kafka_headers(e),
             )
             for e in events
+        ]
+        await asyncio.gather(*sends)
+
+    async def announce_parked(self, consumer: str, parked: Sequence[tuple[Any, str, bool]]) -> None:
+        """A record per parked stored event on the dead-letter topic, keyed by aggregate: where it is in the
+        log and why, never its data (which may be personal)."""
+        producer = await self.producer.get()
+        sends = [
+            await producer.send(
+                self.dead_letter_topic,
+                value=orjson.dumps(
+                    {
+                        "consumer": consumer,
+                        "position": n.id,
+                        "stored_topic": n.topic,
+                        "aggregate_id": str(n.originator_id),
+                        "aggregate_version": n.originator_version,
+                        "error": error,
+                        "held": held,
+                    }
+                ),
+                key=str(n.originator_id).encode(),
+            )
+            for n, error, held in parked
         ]
         await asyncio.gather(*sends)
 

@@ -31,8 +31,9 @@ from infra.eventstore.store import SCHEMA, PostgresEventStore
 from infra.kernel import metrics
 from infra.kernel.database import advisory_key
 from infra.kernel.faults import crash_point
+from infra.storage import dead_letters
 from schemas.envelope import CloudEvent
-from schemas.envelopes import public_cloudevents
+from schemas.envelopes import publishable
 
 log = logging.getLogger(__name__)
 LEADER_LOCKS = 7_355_611  # the advisory-lock class relay leadership is held under
@@ -80,6 +81,8 @@ class Relay:
         self.lease_timeout_s = lease_timeout_s
         self._lease_expired = False
         self._lease_in_use = asyncio.Lock()  # renewals and position saves share the lease's connection
+        self.consumer = f"relay:{name}"  # how its dead letters are named
+        self._has_parked: bool | None = None  # None: ask the table (only a leading relay parks)
         self.wakeup = asyncio.Event()
         self._saved: int | None = None  # the position this relay last saved; read from the table when unknown
         self._lease: asyncpg.Connection | None = None  # held while this relay leads
@@ -99,14 +102,84 @@ class Relay:
         notifications = await asyncio.to_thread(self.store.notifications, start, self.batch_size)
         if not notifications:
             return 0
-        events = public_cloudevents(notifications, self.store.decode_state)
+        converted, failed = publishable(notifications, self.store.decode_state)
+        events, held = await self._holding_back(converted, failed)
         crash_point("relay.before_publish")
         if events:
             await self.sink.deliver(events)
             metrics.relayed.add(len(events))
+        if failed or held:
+            await self._park(failed, held)
         crash_point("relay.after_publish")
         await self._save_position(notifications[-1].id)
         return len(notifications)
+
+    async def _holding_back(self, converted, failed) -> tuple[list[CloudEvent], list]:
+        """The events to deliver, and those held behind a parked event of their aggregate (in this batch or
+        before), so that no consumer gets an aggregate's later events before an earlier one."""
+        if self._has_parked is None:
+            async with self.pool.acquire() as conn:
+                self._has_parked = await dead_letters.any_parked(conn, self.consumer)
+        if not failed and not self._has_parked:
+            return [event for _, event in converted], []
+        async with self.pool.acquire() as conn:
+            blocked = await dead_letters.blocked(conn, self.consumer, [n.originator_id for n, _ in converted])
+        first_failed = {}
+        for n, _ in failed:
+            first_failed.setdefault(n.originator_id, n.id)
+        events, held = [], []
+        for n, event in converted:
+            if n.originator_id in blocked or first_failed.get(n.originator_id, n.id + 1) < n.id:
+                held.append(n)
+            else:
+                events.append(event)
+        return events, held
+
+    async def _park(self, failed, held) -> None:
+        """Parks what cannot be delivered, before the position moves past it (a crash in between parks
+        it again, once), and announces it on the dead-letter topic when the sink has one."""
+        async with self.pool.acquire() as conn:
+            for n, error in failed:
+                log.error(
+                    "relay %s: stored event %d (%s) parked: %s", self.name, n.id, n.topic, _brief(error)
+                )
+                await dead_letters.park_stored(conn, self.consumer, n, _brief(error), held=False)
+            for n in held:
+                reason = f"held behind an earlier parked event of {n.originator_id}"
+                await dead_letters.park_stored(conn, self.consumer, n, reason, held=True)
+        self._has_parked = True
+        announce = getattr(self.sink, "announce_parked", None)
+        if announce is not None:
+            notices = [(n, _brief(e), False) for n, e in failed] + [(n, "held", True) for n in held]
+            await announce(self.consumer, notices)
+
+    async def redeliver_parked(self) -> list[int]:
+        """Delivers the parked events of each aggregate, in order, whose first one now makes its CloudEvent
+        (after a fix); returns the ids delivered. Run when a relay starts leading."""
+        async with self.pool.acquire() as conn:
+            rows = await dead_letters.parked(conn, self.consumer)
+        by_aggregate: dict = {}
+        for row in rows:
+            by_aggregate.setdefault(row["aggregate_id"], []).append(row)
+        delivered: list[int] = []
+        for pending in by_aggregate.values():
+            notifications = []
+            for row in pending:
+                notifications += await asyncio.to_thread(self.store.notifications, row["position"] - 1, 1)
+            converted, failed = publishable(notifications, self.store.decode_state)
+            if failed:
+                continue  # still failing: it stays parked, and so do the events behind it
+            if converted:
+                await self.sink.deliver([event for _, event in converted])
+            ids = [row["id"] for row in pending]
+            async with self.pool.acquire() as conn:
+                await dead_letters.mark_retried(conn, ids, self.consumer)
+            log.info(
+                "relay %s: delivered %d parked events of %s", self.name, len(ids), pending[0]["aggregate_id"]
+            )
+            delivered += ids
+        self._has_parked = None
+        return delivered
 
     async def run(self, stop: asyncio.Event) -> None:
         """Stands by until this relay leads, delivers while it does, and stands by again if it loses the lease."""
@@ -209,6 +282,10 @@ class Relay:
     async def _deliver_while_leading(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._listen(stop), name="relay listener")
         renewer = asyncio.create_task(self._renew(stop), name="relay lease")
+        try:
+            await self.redeliver_parked()
+        except Exception as error:  # noqa: BLE001 - the batches still go; the next lead tries again
+            log.warning("relay %s: could not deliver its parked events (%s)", self.name, _brief(error))
         loop = asyncio.get_running_loop()
         failures = 0
         try:

@@ -31,7 +31,12 @@ async def observe(runtime: Any) -> None:
     checks = await _database_checks(runtime)
     if checks["database"]["ok"]:
         projections = checks["projections"]
-        metrics.observe(checks["relay"]["lag"], projections["lag"], projections["parked"])
+        metrics.observe(checks["relay"]["lag"], projections["lag"], await _parked(runtime))
+
+
+async def _parked(runtime: Any) -> dict[str, int]:
+    async with runtime.pool.acquire() as conn:
+        return await dead_letters.parked_counts(conn)
 
 
 async def _database_checks(runtime: Any) -> dict[str, dict]:
@@ -50,7 +55,12 @@ async def _database_checks(runtime: Any) -> dict[str, dict]:
     except Exception as error:  # noqa: BLE001 - readiness reports, it does not raise
         return {"database": {"ok": False, "error": type(error).__name__}}
     relay_lag = head - relayed
-    relay = {"ok": relay_lag <= runtime.settings.ready_max_relay_lag, "lag": relay_lag, "leading": leading}
+    relay = {
+        "ok": relay_lag <= runtime.settings.ready_max_relay_lag,
+        "lag": relay_lag,
+        "leading": leading,
+        "parked": sum(n for consumer, n in parked.items() if consumer.startswith("relay:")),
+    }
     if not relays:  # reported for the operator; commands piling up are the relay processes' readiness
         relay = {**relay, "ok": True, "required": False}
     return {
