@@ -29,6 +29,7 @@ from infra.kernel.command_context import CommandContext
 from infra.kernel.settings import ROLES, Settings
 from infra.runtime.assembly import running
 from infra.runtime.features import PROJECTIONS
+from projections import dead_letters, redelivery
 from projections.replay import replay as rebuild
 
 # Each process imports what its role needs, in the command that takes the role: the gateway's app and server,
@@ -190,6 +191,69 @@ async def _replay(settings: Settings, projections) -> int:
                 projections,
                 lambda done, total: progress.update(task, completed=done, total=total),
             )
+
+
+dead_letters_app = typer.Typer(help="Events parked because they could not be applied or published.")
+app.add_typer(dead_letters_app, name="dead-letters")
+
+
+@dead_letters_app.command("list")
+def list_dead_letters(
+    status: str = typer.Option("parked", help="parked, retried, discarded, or all."),
+) -> None:
+    """The dead letters, oldest first: who parked them, the event, and why."""
+
+    async def listed():
+        async with running(_settings(), relay=False, projector=False) as runtime:
+            async with runtime.pool.acquire() as conn:
+                return await dead_letters.listing(conn, None if status == "all" else status, 1000, 0)
+
+    for row in asyncio.run(listed()):
+        console.print(
+            f"{row['id']:>6}  {row['status']:<9} {row['consumer']:<30} {row['event_type']} "
+            f"{row['aggregate_id']} v{row['aggregate_version']}  {'held' if row['held'] else row['error']}"
+        )
+
+
+@dead_letters_app.command("retry")
+def retry_dead_letter(dead_letter_id: int = typer.Argument(..., help="A dead letter's id.")) -> None:
+    """Applies a read model's parked events of that aggregate again, in order (after a fix)."""
+
+    async def retried():
+        async with running(_settings(), relay=False, projector=False) as runtime:
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                return await redelivery.retry(
+                    conn, runtime.store, PROJECTIONS.values(), dead_letter_id, f"cli:{getpass.getuser()}"
+                )
+
+    console.print(f"applied dead letters {asyncio.run(_refusals_said(retried()))}")
+
+
+@dead_letters_app.command("discard")
+def discard_dead_letter(
+    dead_letter_id: int = typer.Argument(..., help="A dead letter's id."),
+    reason: str = typer.Option(..., min=3, help="Why the read model may go without this event."),
+) -> None:
+    """Accepts that the read model goes without this event; who and why are kept."""
+
+    async def discarded():
+        async with running(_settings(), relay=False, projector=False) as runtime:
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                await redelivery.discard(
+                    conn, PROJECTIONS.values(), dead_letter_id, f"cli:{getpass.getuser()}", reason
+                )
+
+    asyncio.run(_refusals_said(discarded()))
+    console.print(f"discarded dead letter {dead_letter_id}")
+
+
+async def _refusals_said(work):
+    """A refusal (not found, still failing...) printed as its code and message, exit 1, not a traceback."""
+    try:
+        return await work
+    except DomainError as refusal:
+        console.print(f"[red]{refusal.code}[/]: {refusal.message}")
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -10,7 +10,17 @@ from infra.runtime.features import PROJECTIONS
 from projections.base import Projection
 from projections.replay import replay
 from tests.flows import register_client
-from tests.support import ADMIN, AUDITOR, OPERATOR, dump_tables, eventually, fresh_settings, serving
+from tests.processes import run_cli
+from tests.support import (
+    ADMIN,
+    AUDITOR,
+    OPERATOR,
+    dump_tables,
+    eventually,
+    fresh_settings,
+    serving,
+    settings_env,
+)
 
 TABLE = "readmodel.poison_probe"
 FAILING = {"on": True}
@@ -142,3 +152,21 @@ async def _has_parked(client, count: int) -> bool:
 
 def test_the_probe_is_not_a_real_read_model():
     assert PROBE.name not in PROJECTIONS
+
+
+async def test_the_cli_lists_dead_letters_and_refuses_an_unknown_one_plainly(system_with_a_probe):
+    runtime, client = system_with_a_probe
+    poison = await client.post(
+        "/api/v1/clients",
+        json={"cin": "PX111222", "full_name": "Poison Pill", "email": "p@example.ma", "address": "Rabat"},
+        headers=OPERATOR,
+    )
+    assert poison.status_code == 201, poison.text
+    await eventually(lambda: _has_parked(client, 1), timeout=15)
+    env = settings_env(runtime.settings)
+
+    listed = await run_cli(["dead-letters", "list"], env)
+    assert listed.returncode == 0, listed.stderr
+    assert "projection:poison_probe" in listed.stdout and "cannot take this one" in listed.stdout
+    unknown = await run_cli(["dead-letters", "retry", "999999"], env)
+    assert unknown.returncode == 1 and "dead_letter_not_found" in unknown.stdout
