@@ -10,14 +10,19 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from opentelemetry.trace import SpanKind
 
 from infra.kernel.settings import Settings
+from infra.kernel.telemetry import links_from, tracer
 from schemas.catalog import AGGREGATES
 from schemas.envelope import CloudEvent
 from schemas.envelopes import encode, kafka_headers
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 5.0
+# A request the broker does not answer within this fails (and is retried by the caller's loop), instead of
+# aiokafka's default 40 s.
+REQUEST_TIMEOUT_MS = 10_000
 DEAD_LETTER_TOPIC = "mtf.deadletter.v1"  # what the relay parked: positions and errors, no event data
 
 
@@ -34,7 +39,9 @@ async def create_missing_topics(
 ) -> None:
     """Creates those of `topics` the broker lacks, with `config` (retention, say); an existing topic is left
     as it is."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -129,6 +136,7 @@ class KafkaSink:
             linger_ms=5,
             max_batch_size=256 * 1024,
             compression_type=None,
+            request_timeout_ms=REQUEST_TIMEOUT_MS,
         )
 
     @property
@@ -142,6 +150,25 @@ class KafkaSink:
         await self.producer.stop()
 
     async def deliver(self, events: Sequence[CloudEvent]) -> None:
+        if not self.settings.traces_recorded:  # links cost a parse per event: only for spans someone keeps
+            return await self._send(events)
+        # A span per batch, after the messaging conventions, linked to each event's own trace
+        with tracer.start_as_current_span(
+            "publish",
+            kind=SpanKind.PRODUCER,
+            links=links_from([e.traceparent for e in events]),
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "publish",
+                "messaging.batch.message_count": len(events),
+                "messaging.destination.name": ",".join(
+                    sorted({self.settings.topic(e.aggregatetype) for e in events})
+                ),
+            },
+        ):
+            await self._send(events)
+
+    async def _send(self, events: Sequence[CloudEvent]) -> None:
         producer = await self.producer.get()
         sends = [
             await producer.send(

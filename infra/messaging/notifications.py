@@ -10,7 +10,7 @@ from typing import Protocol, Sequence
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from infra.messaging.kafka import LazyProducer, create_missing_topics
+from infra.messaging.kafka import REQUEST_TIMEOUT_MS, LazyProducer, create_missing_topics
 from infra.storage.notifications import SCHEMA, Notification
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,10 @@ class KafkaSender:
         self.topic = settings.kafka_topic_prefix + TOPIC
         self.producer = LazyProducer(
             lambda: AIOKafkaProducer(
-                bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all"
+                bootstrap_servers=settings.kafka_bootstrap,
+                enable_idempotence=True,
+                acks="all",
+                request_timeout_ms=REQUEST_TIMEOUT_MS,
             ),
             lambda: create_missing_topics(
                 settings, [self.topic], {"retention.ms": str(TOPIC_RETENTION_MS), "cleanup.policy": "delete"}

@@ -1,5 +1,5 @@
-"""Traces leave the processes over OTLP/HTTP: the gateway's command span continues the caller's trace,
-and the projector's batch span links back to it through the Kafka headers."""
+"""Traces leave the processes over OTLP/HTTP: the gateway's command span continues the caller's trace, and
+the relay's publish span and the projector's batch span link back to it through the event and its headers."""
 
 from __future__ import annotations
 
@@ -85,10 +85,12 @@ async def test_a_commands_trace_is_exported_by_the_gateway_and_linked_by_the_pro
                 async def exported() -> bool:
                     ours = {(service, name) for service, name, trace_id, _ in spans if trace_id == TRACE_ID}
                     linked = {(service, name) for service, name, _, links in spans if TRACE_ID in links}
-                    return ("mtf-gateway", "RegisterClient") in ours and (
-                        "mtf-projector",
-                        "project batch",
-                    ) in linked
+                    return (
+                        ("mtf-gateway", "RegisterClient") in ours
+                        and ("mtf-projector", "project batch") in linked
+                        and ("mtf-relay", "publish")
+                        in linked  # the relay's producer span, after the conventions
+                    )
 
                 await eventually(exported, timeout=30)
 
