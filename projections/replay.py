@@ -1,7 +1,11 @@
 """Rebuilds read models from the event store, through the same handlers as live delivery.
 
-The whole rebuild is one transaction: readers keep the old rows until it commits, and a live
-consumer blocks on the dropped tables, then finds the replayed tracking and skips what is done.
+The whole rebuild is one transaction. `mtf replay` (`replay`) empties the tables with DELETE under an
+EXCLUSIVE lock, which stops writers but not readers: queries go on answering from the old rows, as
+committed before, until the rebuild commits and they see the new ones at once. A live consumer waits
+on the lock, then finds the replayed tracking and skips what is done. A read model whose tables
+changed shape (a new version, at start-up) is dropped and created anew instead, under an ACCESS
+EXCLUSIVE lock that readers wait on too: its old tables cannot answer the new code's queries anyway.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ async def replay(
     on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> int:
     async with pool.acquire() as conn, conn.transaction():
-        return await rebuild(conn, store, projections, on_progress)
+        return await rebuild(conn, store, projections, on_progress, replace_tables=False)
 
 
 async def rebuild(
@@ -35,17 +39,24 @@ async def rebuild(
     store: PostgresEventStore,
     projections: Sequence[Projection],
     on_progress: Callable[[int, int], None] = lambda done, total: None,
+    *,
+    replace_tables: bool = True,
 ) -> int:
-    """Drops and recreates the read models' tables and applies the whole log to them, in the caller's
-    transaction; records their versions. Returns how many events were applied."""
+    """Empties the read models' tables (or, `replace_tables`, drops and recreates them) and applies the
+    whole log to them, in the caller's transaction; records their versions. Returns how many events
+    were applied."""
     head = await asyncio.to_thread(store.head)
     replayed = 0
-    await _lock_everything_first(conn, projections)
+    await _lock_everything_first(conn, projections, "ACCESS EXCLUSIVE" if replace_tables else "EXCLUSIVE")
     for projection in projections:
         for table in projection.tables:
-            await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+            if replace_tables:
+                await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+            else:
+                await conn.execute(f"DELETE FROM {table}")
         await tracking.forget(conn, projection.name)
-        await conn.execute(projection.ddl)
+        if replace_tables:
+            await conn.execute(projection.ddl)
     position = 0
     while position < head:
         notifications = await asyncio.to_thread(store.notifications, position, PAGE)
@@ -62,7 +73,9 @@ async def rebuild(
     return replayed
 
 
-async def _lock_everything_first(conn: asyncpg.Connection, projections: Sequence[Projection]) -> None:
+async def _lock_everything_first(
+    conn: asyncpg.Connection, projections: Sequence[Projection], mode: str
+) -> None:
     """Takes every lock the rebuild needs before changing anything.
 
     A live consumer locks tracking rows, then its read model tables. Dropping tables first and
@@ -72,4 +85,4 @@ async def _lock_everything_first(conn: asyncpg.Connection, projections: Sequence
     tables = [f"{SCHEMA}.projection_tracking", f"{SCHEMA}.projection_progress"]
     tables += [t for p in projections for t in p.tables]
     existing = [t for t in tables if await conn.fetchval("SELECT to_regclass($1)", t)]
-    await conn.execute(f"LOCK TABLE {', '.join(existing)} IN ACCESS EXCLUSIVE MODE")
+    await conn.execute(f"LOCK TABLE {', '.join(existing)} IN {mode} MODE")
