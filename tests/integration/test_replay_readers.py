@@ -13,8 +13,8 @@ from tests.flows import register_client
 from tests.support import OPERATOR, eventually, fresh_settings, serving
 
 CLIENTS = 4
-PER_EVENT_S = 0.4
-QUERY_WITHIN_S = 0.5  # the bound docs/operations.md states for a query during a replay
+PER_EVENT_S = 0.5
+QUERY_WITHIN_S = 1.0  # the bound docs/operations.md states for a query during a replay
 
 
 def _slowed(handler):
@@ -50,7 +50,7 @@ async def test_queries_answer_from_the_old_rows_while_a_replay_runs():
             waited.append(time.monotonic() - started)
             assert answer.status_code == 200  # the old row, while the rebuild has not committed
         assert not rebuilding.done(), "the rebuild ended before the queries answered: they waited on it"
-        assert max(waited) <= QUERY_WITHIN_S, waited
+        assert max(waited) <= QUERY_WITHIN_S, waited  # with the tables dropped, the first waited ~2 s
 
         assert await rebuilding >= CLIENTS
         async with runtime.pool.acquire() as conn:
