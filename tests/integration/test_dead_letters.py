@@ -77,13 +77,7 @@ async def test_a_poison_event_is_parked_the_rest_flows_and_a_retry_after_the_fix
 ):
     runtime, client = system_with_a_probe
     first = (await register_client(client))["id"]
-    poison = await client.post(
-        "/api/v1/clients",
-        json={"cin": "PX654321", "full_name": "Poison Pill", "email": "p@example.ma", "address": "Rabat"},
-        headers=OPERATOR,
-    )
-    assert poison.status_code == 201, poison.text
-    poison = poison.json()["id"]
+    poison = (await _register_poison(client, "PX654321"))["id"]
     await _seen(client, first)
     await _seen(client, poison)  # the client directory has it: only the probe failed
     suspended = await client.post(
@@ -120,12 +114,7 @@ async def test_a_poison_event_is_parked_the_rest_flows_and_a_retry_after_the_fix
 
 async def test_a_discarded_dead_letter_records_who_and_why_and_frees_the_aggregate(system_with_a_probe):
     runtime, client = system_with_a_probe
-    poison = await client.post(
-        "/api/v1/clients",
-        json={"cin": "PX123456", "full_name": "Poison Pill", "email": "p@example.ma", "address": "Rabat"},
-        headers=OPERATOR,
-    )
-    assert poison.status_code == 201, poison.text
+    await _register_poison(client, "PX123456")
     await eventually(lambda: _has_parked(client, 1), timeout=15)
     [parked] = await _parked(client)
 
@@ -146,6 +135,17 @@ async def test_a_discarded_dead_letter_records_who_and_why_and_frees_the_aggrega
     assert await _parked(client) == []
 
 
+async def _register_poison(client, cin: str) -> dict:
+    """A client whose registration the probe's handler cannot apply while FAILING is on."""
+    answer = await client.post(
+        "/api/v1/clients",
+        json={"cin": cin, "full_name": "Poison Pill", "email": "p@example.ma", "address": "Rabat"},
+        headers=OPERATOR,
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
 async def _has_parked(client, count: int) -> bool:
     return len(await _parked(client)) == count
 
@@ -156,12 +156,7 @@ def test_the_probe_is_not_a_real_read_model():
 
 async def test_the_cli_lists_dead_letters_and_refuses_an_unknown_one_plainly(system_with_a_probe):
     runtime, client = system_with_a_probe
-    poison = await client.post(
-        "/api/v1/clients",
-        json={"cin": "PX111222", "full_name": "Poison Pill", "email": "p@example.ma", "address": "Rabat"},
-        headers=OPERATOR,
-    )
-    assert poison.status_code == 201, poison.text
+    await _register_poison(client, "PX111222")
     await eventually(lambda: _has_parked(client, 1), timeout=15)
     env = settings_env(runtime.settings)
 

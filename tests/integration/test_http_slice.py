@@ -77,14 +77,20 @@ async def test_unknown_contract_is_404_in_the_envelope(in_process_system):
     assert response.json()["error"]["code"] == "contract_not_found"
 
 
-async def test_token_not_yet_projected_answers_503_with_retry_after(in_process_system):
-    runtime, client = in_process_system
+async def _provisioned_unprojected(runtime, client, wait_ms: int) -> dict:
+    """A contract provisioned once the relay is stopped, so no read model will reflect it; token waits
+    last `wait_ms`."""
     customer = await register_client(client)
     offer = await create_offer(client)
-    runtime.settings.__dict__["consistency_wait_ms"] = 200
+    runtime.settings.__dict__["consistency_wait_ms"] = wait_ms
     for task in runtime.tasks:  # the relay: nothing reaches the read models
         task.cancel()
-    created = await provision(client, customer["id"], offer["id"])
+    return await provision(client, customer["id"], offer["id"])
+
+
+async def test_token_not_yet_projected_answers_503_with_retry_after(in_process_system):
+    runtime, client = in_process_system
+    created = await _provisioned_unprojected(runtime, client, wait_ms=200)
 
     response = await client.get(
         f"/api/v1/contracts/{created['id']}",
@@ -115,12 +121,7 @@ async def test_a_token_beyond_the_logs_head_is_refused_at_once(in_process_system
 
 async def test_waiting_readers_do_not_hold_the_pool_from_others(in_process_system):
     runtime, client = in_process_system
-    customer = await register_client(client)
-    offer = await create_offer(client)
-    runtime.settings.__dict__["consistency_wait_ms"] = 3_000
-    for task in runtime.tasks:  # the relay: nothing reaches the read models
-        task.cancel()
-    created = await provision(client, customer["id"], offer["id"])
+    created = await _provisioned_unprojected(runtime, client, wait_ms=3_000)
     token = {"consistency_token": created["position"]}
 
     waiting = [  # more waiting readers than the pool has connections (20)
