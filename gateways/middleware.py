@@ -44,6 +44,54 @@ class CorrelationId:
         await self.app(scope, receive, send_with_header)
 
 
+# What no answer may be: sniffed as another type, framed by another site, or kept in a cache (the API
+# answers personal data, tokens and documents). The front ends' pages get a content-security policy that
+# allows only this origin's scripts, styles, images and API; the API's answers, one that allows nothing.
+_ALWAYS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+_API_POLICY = b"default-src 'none'; frame-ancestors 'none'"
+_PAGE_POLICY = (
+    b"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    b"frame-ancestors 'none'"
+)
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+_NOT_PAGES = ("/docs", "/redoc", "/openapi.json")  # FastAPI's own documentation pages load a CDN's scripts
+
+
+class SecurityHeaders:
+    """The headers above on every answer; HSTS when the request came over TLS (`scheme` is https, also
+    behind a proxy that says so and is trusted, see FORWARDED_ALLOW_IPS)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        api = path.startswith("/api/") or path in ("/health", "/ready", "/metrics")
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    h for h in message.get("headers", []) if not (api and h[0].lower() == b"cache-control")
+                ]
+                headers += _ALWAYS
+                if api:
+                    headers += [(b"cache-control", b"no-store"), (b"content-security-policy", _API_POLICY)]
+                elif not path.startswith(_NOT_PAGES):
+                    headers.append((b"content-security-policy", _PAGE_POLICY))
+                if scope.get("scheme") == "https":
+                    headers.append(_HSTS)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
+
+
 access_log = logging.getLogger("mtf.access")
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateways import billing, errors, openapi, web
-from gateways.middleware import AccessLog, CorrelationId, RequestGuard, ServerTiming
+from gateways.middleware import AccessLog, CorrelationId, RequestGuard, SecurityHeaders, ServerTiming
 from gateways.operations import TAGS, name_operations
 from infra.kernel.settings import Settings
 from infra.runtime.assembly import Runtime, running
@@ -54,6 +54,7 @@ def create_app(
     web.serve_front_ends(app, settings.web_dist)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog, sample=settings.access_log_sample)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(CorrelationId)
     if settings.server_timing:
         app.add_middleware(ServerTiming)
