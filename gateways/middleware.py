@@ -53,9 +53,10 @@ _ALWAYS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 _API_POLICY = b"default-src 'none'; frame-ancestors 'none'"
+# blob: for the PDFs the pages show in a frame and offer for download, fetched by the page then shown
 _PAGE_POLICY = (
-    b"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    b"frame-ancestors 'none'"
+    b"default-src 'self'; img-src 'self' data: blob:; frame-src 'self' blob:; connect-src 'self' blob:; "
+    b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 _NOT_PAGES = ("/docs", "/redoc", "/openapi.json")  # FastAPI's own documentation pages load a CDN's scripts
