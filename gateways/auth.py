@@ -13,7 +13,7 @@ from fastapi.security import APIKeyHeader
 from commands.access import record_refusal
 from gateways.errors import ApiError
 from gateways.middleware import correlation_id_of
-from infra.kernel import logs
+from infra.kernel import logs, metrics
 from infra.kernel.command_context import CommandContext
 
 log = logging.getLogger("mtf.security")
@@ -36,13 +36,20 @@ def fingerprint(key: str) -> str:
 
 def authenticate(request: Request, key: str | None) -> Principal:
     if not key:
-        raise ApiError(
-            401, "unauthenticated", "an X-API-Key header is required", headers={"WWW-Authenticate": "ApiKey"}
-        )
+        raise _unauthenticated(request, "no_key", "an X-API-Key header is required")
     for known, grant in request.app.state.runtime.settings.all_api_keys.items():
         if hmac.compare_digest(known.encode(), key.encode()):
             return Principal(fingerprint(known), grant.role, grant.scopes)
-    raise ApiError(401, "unauthenticated", "unknown API key", headers={"WWW-Authenticate": "ApiKey"})
+    raise _unauthenticated(request, "unknown_key", "unknown API key")
+
+
+def _unauthenticated(request: Request, reason: str, message: str) -> ApiError:
+    """A 401, logged and counted: the address and the path, never the key that was sent (an unknown key
+    may be a real one mistyped)."""
+    address = request.client.host if request.client else "unknown"
+    log.warning("unauthenticated (%s): %s %s from %s", reason, request.method, request.url.path, address)
+    metrics.unauthenticated.add(1, {"reason": reason})
+    return ApiError(401, "unauthenticated", message, headers={"WWW-Authenticate": "ApiKey"})
 
 
 def allow(*roles: str):

@@ -37,6 +37,9 @@ billing_progress = meter.create_counter(
     unit="{item}",
     description="Billing-run work done, by phase (invoices, documents).",
 )
+unauthenticated = meter.create_counter(
+    "mtf.auth.unauthenticated", unit="{request}", description="401s for want of a known API key, by reason."
+)
 sweep_outcomes = meter.create_counter(
     "mtf.collections.sweep.outcomes", unit="{event}", description="What collections sweeps decided, by kind."
 )

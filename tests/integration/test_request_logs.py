@@ -34,3 +34,29 @@ async def test_a_refusal_and_the_access_log_carry_the_requests_correlation_id():
     access = next(line for line in mine if line["logger"] == "mtf.access")
     assert security["actor"].startswith("key:") and security["role"] == "mtf-gateway"
     assert access["message"].startswith("POST /api/v1/offers 403 ")
+
+
+async def test_a_request_without_a_known_key_is_logged_and_counted_without_the_key(in_process_system):
+    _, client = in_process_system
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.JsonFormatter("mtf-gateway"))
+    logging.getLogger("mtf.security").addHandler(handler)
+    try:
+        before = (await client.get("/metrics")).text
+        refused = await client.get("/api/v1/clients", headers={"X-API-Key": "sk-mistyped-secret"})
+        after = (await client.get("/metrics")).text
+    finally:
+        logging.getLogger("mtf.security").removeHandler(handler)
+    assert refused.status_code == 401
+    [line] = [orjson.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["message"].startswith("unauthenticated (unknown_key): GET /api/v1/clients from ")
+    assert "sk-mistyped-secret" not in stream.getvalue()
+    assert _count(after) == _count(before) + 1
+
+
+def _count(exposition: str) -> float:
+    for text in exposition.splitlines():
+        if text.startswith("mtf_auth_unauthenticated_total{") and 'reason="unknown_key"' in text:
+            return float(text.rsplit(" ", 1)[1])
+    return 0.0
