@@ -11,9 +11,11 @@ from domain.contract import Contract
 START = date(2026, 10, 1)
 
 
-def provisioned_contract(commitment_months: int = 12) -> Contract:
+def provisioned_contract(
+    commitment_months: int = 12, *, client_id: uuid.UUID | None = None, start: date = START
+) -> Contract:
     return Contract.provision(
-        client_id=uuid.uuid4(),
+        client_id=client_id or uuid.uuid4(),
         subscriber_id=uuid.uuid4(),
         number="+212612345678",
         offer_id=uuid.uuid4(),
@@ -22,7 +24,7 @@ def provisioned_contract(commitment_months: int = 12) -> Contract:
         service="mobile",
         monthly_fee=Decimal("99.00"),
         activation_fee=Decimal("50.00"),
-        start_date=START,
+        start_date=start,
         commitment_months=commitment_months,
     )
 

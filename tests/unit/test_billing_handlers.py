@@ -17,9 +17,9 @@ from commands.billing import (
     unfinished_runs,
 )
 from domain.client import Client
-from domain.contract import Contract
 from domain.errors import Conflict
 from tests.unit.documents_samples import OPERATOR
+from tests.unit.given import provisioned_contract
 from tests.unit.handlers import CTX, Scenario
 
 TODAY = date(2026, 11, 2)
@@ -34,19 +34,7 @@ def client_with_a_line(name: str, start: date = date(2026, 10, 1)) -> list:
         address="12 rue X, Rabat",
         phone=None,
     )
-    contract = Contract.provision(
-        client_id=client.id,
-        subscriber_id=uuid.uuid4(),
-        number="+212612345678",
-        offer_id=uuid.uuid4(),
-        offer_version=1,
-        offer_name="Mobile 20 Go",
-        service="mobile",
-        monthly_fee=Decimal("99.00"),
-        activation_fee=Decimal("50.00"),
-        start_date=start,
-        commitment_months=12,
-    )
+    contract = provisioned_contract(client_id=client.id, start=start)
     contract.activate(on=start)
     return [client, contract]
 
