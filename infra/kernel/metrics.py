@@ -44,12 +44,13 @@ sweep_outcomes = meter.create_counter(
     "mtf.collections.sweep.outcomes", unit="{event}", description="What collections sweeps decided, by kind."
 )
 
-# Set by `observe` at each scrape; each gauge reports the latest values it was given.
-_state: dict[str, dict[tuple[tuple[str, str], ...], float]] = {
-    "relay_lag": {},
-    "projection_lag": {},
-    "dead_letters": {},
+# States, not events: set by `observe` from the database at each scrape; each reports the latest values.
+GAUGES = {
+    "mtf.relay.lag": "Log head minus relay position.",
+    "mtf.projection.lag": "Log head minus the highest position each read model applied.",
+    "mtf.dead_letters.parked": "Events parked by each consumer (projection:<model>, relay:<name>), unresolved.",
 }
+_state: dict[str, dict[tuple[tuple[str, str], ...], float]] = {name: {} for name in GAUGES}
 
 
 def _reporter(name: str):
@@ -59,21 +60,8 @@ def _reporter(name: str):
     return report
 
 
-meter.create_observable_gauge(
-    "mtf.relay.lag", [_reporter("relay_lag")], unit="{event}", description="Log head minus relay position."
-)
-meter.create_observable_gauge(
-    "mtf.projection.lag",
-    [_reporter("projection_lag")],
-    unit="{event}",
-    description="Log head minus the highest position each read model applied.",
-)
-meter.create_observable_gauge(
-    "mtf.dead_letters.parked",
-    [_reporter("dead_letters")],
-    unit="{event}",
-    description="Events parked by each consumer (projection:<read model>, relay:<name>), not yet resolved.",
-)
+for _name, _description in GAUGES.items():
+    meter.create_observable_gauge(_name, [_reporter(_name)], unit="{event}", description=_description)
 
 _configured = False
 
@@ -101,9 +89,9 @@ def configure(service: str, otlp_endpoint: str | None = None) -> None:
 
 def observe(relay_lag: int, projection_lag: Mapping[str, int], parked: Mapping[str, int]) -> None:
     """The states the gauges report, as read from the database for this scrape."""
-    _state["relay_lag"] = {(): relay_lag}
-    _state["projection_lag"] = {(("projection", name),): lag for name, lag in projection_lag.items()}
-    _state["dead_letters"] = {(("consumer", name),): count for name, count in parked.items()}
+    _state["mtf.relay.lag"] = {(): relay_lag}
+    _state["mtf.projection.lag"] = {(("projection", name),): lag for name, lag in projection_lag.items()}
+    _state["mtf.dead_letters.parked"] = {(("consumer", name),): count for name, count in parked.items()}
 
 
 def exposition() -> tuple[bytes, str]:

@@ -20,7 +20,7 @@ BROKER_TIMEOUT_S = 3
 
 async def readiness(runtime: Any) -> tuple[bool, dict[str, dict]]:
     """Whether every check this process's roles require passed, and the report of every check."""
-    checks = await _database_checks(runtime)
+    checks, _ = await _database_checks(runtime)
     checks["broker"] = await _broker_check(runtime)
     required = [c for c in checks.values() if c.get("required", True)]
     return all(c["ok"] for c in required), checks
@@ -28,18 +28,13 @@ async def readiness(runtime: Any) -> tuple[bool, dict[str, dict]]:
 
 async def observe(runtime: Any) -> None:
     """Sets the metrics' gauges from the database (the same reads as readiness, without the broker)."""
-    checks = await _database_checks(runtime)
+    checks, parked = await _database_checks(runtime)
     if checks["database"]["ok"]:
-        projections = checks["projections"]
-        metrics.observe(checks["relay"]["lag"], projections["lag"], await _parked(runtime))
+        metrics.observe(checks["relay"]["lag"], checks["projections"]["lag"], parked)
 
 
-async def _parked(runtime: Any) -> dict[str, int]:
-    async with runtime.pool.acquire() as conn:
-        return await dead_letters.parked_counts(conn)
-
-
-async def _database_checks(runtime: Any) -> dict[str, dict]:
+async def _database_checks(runtime: Any) -> tuple[dict[str, dict], dict[str, int]]:
+    """The checks read from the database, and the parked dead letters by consumer they were made from."""
     relays = "relay" in runtime.roles
     try:
         async with runtime.pool.acquire() as conn:
@@ -53,7 +48,7 @@ async def _database_checks(runtime: Any) -> dict[str, dict]:
             )
             parked = await dead_letters.parked_counts(conn)
     except Exception as error:  # noqa: BLE001 - readiness reports, it does not raise
-        return {"database": {"ok": False, "error": type(error).__name__}}
+        return {"database": {"ok": False, "error": type(error).__name__}}, {}
     relay_lag = head - relayed
     relay = {
         "ok": relay_lag <= runtime.settings.ready_max_relay_lag,
@@ -63,7 +58,7 @@ async def _database_checks(runtime: Any) -> dict[str, dict]:
     }
     if not relays:  # reported for the operator; commands piling up are the relay processes' readiness
         relay = {**relay, "ok": True, "required": False}
-    return {
+    checks = {
         "database": {"ok": True},
         "relay": relay,
         "projections": {
@@ -78,6 +73,7 @@ async def _database_checks(runtime: Any) -> dict[str, dict]:
             },
         },
     }
+    return checks, parked
 
 
 async def _broker_check(runtime: Any) -> dict:

@@ -19,15 +19,13 @@ FUNCTIONS = {"sum", "by", "rate", "max", "histogram_quantile", "increase", "le",
 def _exported() -> set[str]:
     """The Prometheus names of the instruments in infra/kernel/metrics.py (dots to underscores, the unit
     suffix of seconds, _total on counters, and a histogram's series)."""
-    names = set()
-    for kind, name in re.findall(r'create_(counter|histogram|observable_gauge)\(\s*"([^"]+)"', _source()):
+    names = {name.replace(".", "_") for name in metrics.GAUGES}
+    for kind, name in re.findall(r'create_(counter|histogram)\(\s*"([^"]+)"', _source()):
         base = name.replace(".", "_")
         if kind == "counter":
             names.add(base + "_total")
-        elif kind == "histogram":
-            names |= {f"{base}_seconds_{s}" for s in ("bucket", "count", "sum")}
         else:
-            names.add(base)
+            names |= {f"{base}_seconds_{s}" for s in ("bucket", "count", "sum")}
     return names
 
 
