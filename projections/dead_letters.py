@@ -17,6 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
+from infra.storage import dead_letters as stored
 from infra.storage.dead_letters import TABLE
 from projections.base import Projection
 from schemas.envelope import CloudEvent
@@ -38,19 +39,17 @@ async def blocked(conn: asyncpg.Connection, aggregate_ids: Sequence[UUID]) -> se
 
 
 async def park(conn: asyncpg.Connection, consumer: str, event: CloudEvent, error: str, *, held: bool) -> None:
-    await conn.execute(
-        f"""INSERT INTO {TABLE} (consumer, event_id, event_type, aggregate_type, aggregate_id,
-                aggregate_version, position, error, held, parked_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) ON CONFLICT (consumer, event_id) DO NOTHING""",
+    await stored.park(
+        conn,
         consumer,
-        event.id,
-        event.event_name,
-        event.aggregatetype,
-        event.aggregate_id,
-        event.aggregateversion,
-        event.position,
-        error[:2000],
-        held,
+        event_id=event.id,
+        event_type=event.event_name,
+        aggregate_type=event.aggregatetype,
+        aggregate_id=event.aggregate_id,
+        aggregate_version=event.aggregateversion,
+        position=event.position,
+        error=error,
+        held=held,
     )
 
 
@@ -80,18 +79,6 @@ async def open_behind(conn: asyncpg.Connection, consumer: str, aggregate_id: UUI
         aggregate_id,
     )
     return [dict(r) for r in rows]
-
-
-async def resolve(
-    conn: asyncpg.Connection, ids: Sequence[int], status: str, by: str, reason: str | None = None
-) -> None:
-    await conn.execute(
-        f"UPDATE {TABLE} SET status = $2, resolved_by = $3, resolved_at = now(), reason = $4 WHERE id = ANY($1)",
-        list(ids),
-        status,
-        by,
-        reason,
-    )
 
 
 async def parked_counts(conn: asyncpg.Connection) -> dict[str, int]:

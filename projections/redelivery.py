@@ -10,6 +10,7 @@ import asyncpg
 
 from domain.errors import Conflict, NotFound
 from infra.eventstore.store import PostgresEventStore
+from infra.storage import dead_letters as stored
 from projections import dead_letters, tracking
 from projections.base import Projection
 from projections.projector import apply_events
@@ -43,7 +44,7 @@ async def retry(
             f"the event still fails: {type(error).__name__}: {error}", code="dead_letter_still_failing"
         ) from None
     ids = [p["id"] for p in pending]
-    await dead_letters.resolve(conn, ids, "retried", by)
+    await stored.resolve(conn, ids, "retried", by)
     return ids
 
 
@@ -64,7 +65,7 @@ async def discard(
         await tracking.skip_to(
             conn, projection.name, first["aggregate_id"], first["aggregate_version"], first["position"]
         )
-    await dead_letters.resolve(conn, [parked_id], "discarded", by, reason)
+    await stored.resolve(conn, [parked_id], "discarded", by, reason)
     await conn.execute(
         f"UPDATE {dead_letters.TABLE} SET held = false WHERE id = ANY($1)", [p["id"] for p in pending[1:2]]
     )

@@ -173,7 +173,7 @@ class Relay:
                 await self.sink.deliver([event for _, event in converted])
             ids = [row["id"] for row in pending]
             async with self.pool.acquire() as conn:
-                await dead_letters.mark_retried(conn, ids, self.consumer)
+                await dead_letters.resolve(conn, ids, "retried", self.consumer)
             log.info(
                 "relay %s: delivered %d parked events of %s", self.name, len(ids), pending[0]["aggregate_id"]
             )

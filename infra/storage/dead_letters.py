@@ -11,22 +11,51 @@ import asyncpg
 TABLE = "deadletters.parked"
 
 
-async def park_stored(
-    conn: asyncpg.Connection, consumer: str, notification: Any, error: str, *, held: bool
+async def park(
+    conn: asyncpg.Connection,
+    consumer: str,
+    *,
+    event_id: str,
+    event_type: str,
+    aggregate_type: str,
+    aggregate_id: UUID,
+    aggregate_version: int,
+    position: int,
+    error: str,
+    held: bool,
 ) -> None:
+    """Parks one event for one consumer; parking it again (after a crash, say) changes nothing."""
     await conn.execute(
         f"""INSERT INTO {TABLE} (consumer, event_id, event_type, aggregate_type, aggregate_id,
                 aggregate_version, position, error, held, parked_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) ON CONFLICT (consumer, event_id) DO NOTHING""",
         consumer,
-        f"position:{notification.id}",
-        notification.topic.rsplit(".", 1)[-1],
-        notification.topic.split(":", 1)[0].rsplit(".", 1)[-1],
-        notification.originator_id,
-        notification.originator_version,
-        notification.id,
+        event_id,
+        event_type,
+        aggregate_type,
+        aggregate_id,
+        aggregate_version,
+        position,
         error[:2000],
         held,
+    )
+
+
+async def park_stored(
+    conn: asyncpg.Connection, consumer: str, notification: Any, error: str, *, held: bool
+) -> None:
+    """Parks a stored event, known by its position (its CloudEvent could not be made)."""
+    await park(
+        conn,
+        consumer,
+        event_id=f"position:{notification.id}",
+        event_type=notification.topic.rsplit(".", 1)[-1],
+        aggregate_type=notification.topic.split(":", 1)[0].rsplit(".", 1)[-1],
+        aggregate_id=notification.originator_id,
+        aggregate_version=notification.originator_version,
+        position=notification.id,
+        error=error,
+        held=held,
     )
 
 
@@ -55,9 +84,14 @@ async def parked(conn: asyncpg.Connection, consumer: str) -> list[dict[str, Any]
     return [dict(r) for r in rows]
 
 
-async def mark_retried(conn: asyncpg.Connection, ids: Sequence[int], by: str) -> None:
+async def resolve(
+    conn: asyncpg.Connection, ids: Sequence[int], status: str, by: str, reason: str | None = None
+) -> None:
+    """Marks dead letters `retried` or `discarded`, with who (and why) and when."""
     await conn.execute(
-        f"UPDATE {TABLE} SET status = 'retried', resolved_by = $2, resolved_at = now() WHERE id = ANY($1)",
+        f"UPDATE {TABLE} SET status = $2, resolved_by = $3, resolved_at = now(), reason = $4 WHERE id = ANY($1)",
         list(ids),
+        status,
         by,
+        reason,
     )
