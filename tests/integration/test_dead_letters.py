@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from infra.runtime.features import PROJECTIONS
 from projections.base import Projection
 from projections.replay import replay
 from tests.flows import register_client
@@ -148,10 +147,6 @@ async def _register_poison(client, cin: str) -> dict:
 
 async def _has_parked(client, count: int) -> bool:
     return len(await _parked(client)) == count
-
-
-def test_the_probe_is_not_a_real_read_model():
-    assert PROBE.name not in PROJECTIONS
 
 
 async def test_the_cli_lists_dead_letters_and_refuses_an_unknown_one_plainly(system_with_a_probe):
