@@ -17,7 +17,7 @@ CHROMIUM := /usr/bin/chromium
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: help run run-kafka test test-web lint lock bench venv kafka-jars web schemas docs clean
+.PHONY: help run run-kafka test test-web lint lock bench soak venv kafka-jars web schemas docs clean
 .DEFAULT_GOAL := help
 
 ## List the targets and what each does.
@@ -104,6 +104,11 @@ bench: $(STAMP) $(KAFKA_STAMP) $(FONT)
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/pipeline.py $(if $(BENCH_N),--n $(BENCH_N))
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N))
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/collections.py $(if $(COLLECTIONS_CLIENTS),--clients $(COLLECTIONS_CLIENTS))
+
+## The fault soak: the distributed system under load while faults are injected (SOAK_FAULTS, 1000 by
+## default; SOAK_SEED replays a schedule), then the invariants. It starts its own PostgreSQL and Kafka.
+soak: $(STAMP) $(KAFKA_STAMP) $(FONT)
+	$(PY) -m tests.soak --faults $(or $(SOAK_FAULTS),1000) $(if $(SOAK_SEED),--seed $(SOAK_SEED))
 
 ## Regenerate the printed API documents (docs/api-reference.pdf, docs/api-process-map.pdf) from the OpenAPI
 ## document and the guides' curl examples, and the sample documents with their preview images.

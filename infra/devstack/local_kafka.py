@@ -27,11 +27,11 @@ SERVER_PROPERTIES = """\
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{controller_port}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}{client_listener}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}{client_advertised}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,CLIENT:PLAINTEXT
 log.dirs={data_dir}
 num.partitions=6
 auto.create.topics.enable=false
@@ -68,9 +68,16 @@ def free_port() -> int:
 
 
 class LocalKafka:
-    def __init__(self, port: int | None = None, heap: str = "768m") -> None:
+    """`advertised_port`: a second listener (`client_port`) is told to clients as that port, where a fault
+    test's proxy forwards to it; the broker's own listener stays direct."""
+
+    def __init__(
+        self, port: int | None = None, heap: str = "768m", advertised_port: int | None = None
+    ) -> None:
         self.port = port or free_port()
         self.controller_port = free_port()
+        self.advertised_port = advertised_port
+        self.client_port = free_port() if advertised_port else None
         self.heap = heap
         self.workdir = Path(tempfile.mkdtemp(prefix="mtf-kafka-"))
         self.process: subprocess.Popen | None = None
@@ -89,7 +96,11 @@ class LocalKafka:
         props = self.workdir / "server.properties"
         props.write_text(
             SERVER_PROPERTIES.format(
-                port=self.port, controller_port=self.controller_port, data_dir=self.workdir / "data"
+                port=self.port,
+                controller_port=self.controller_port,
+                data_dir=self.workdir / "data",
+                client_listener=f",CLIENT://127.0.0.1:{self.client_port}" if self.client_port else "",
+                client_advertised=f",CLIENT://127.0.0.1:{self.advertised_port}" if self.client_port else "",
             )
         )
         (self.workdir / "log4j2.yaml").write_text(LOG4J2.format(log_file=self.log_file))

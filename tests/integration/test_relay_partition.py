@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.cut_proxy import CutProxy
+from tests.fault_proxy import postgres_proxy
 from tests.flows import new_contract
 from tests.processes import background
 from tests.support import eventually, relay_position
@@ -28,15 +28,16 @@ def _said(process, words: str):
 async def test_a_standby_delivers_within_the_bound_when_the_leader_is_cut_off(gateway_only):
     runtime, client, env = gateway_only
     relay_env = {**env, "MTF_LOG_LEVEL": "info", "MTF_RELAY_LEASE_TIMEOUT_S": str(LEASE_TIMEOUT_S)}
-    async with CutProxy(runtime.settings.database_url) as proxy:
-        async with background(["relay"], {**relay_env, "MTF_DATABASE_URL": proxy.url}) as leader:
+    proxy, proxied_url = postgres_proxy(runtime.settings.database_url)
+    async with proxy:
+        async with background(["relay"], {**relay_env, "MTF_DATABASE_URL": proxied_url}) as leader:
             await eventually(_said(leader, "relay kafka: leading"), timeout=30)
             async with background(["relay"], relay_env) as standby:
                 await eventually(_said(standby, "another process leads; standing by"), timeout=30)
                 await new_contract(client)
                 await eventually(_delivered(runtime), timeout=15)
 
-                proxy.cut.set()
+                proxy.cut()
                 cut_at = time.monotonic()
                 await new_contract(client)
                 await eventually(_delivered(runtime), timeout=30, interval=0.1)

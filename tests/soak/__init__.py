@@ -1,0 +1,1 @@
+"""The fault soak (`make soak`): see tests/soak/run.py."""
