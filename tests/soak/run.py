@@ -127,6 +127,7 @@ async def _run(system: System, config: Config, rng: Random, report: Report, say)
         system.start_processes()
         await system.until_ready(http, config.recovery_timeout_s)
         jobs = Jobs(system)
+        await jobs.start("bill")  # the first period's invoices, for the payments to settle
         load = Load(http, Random(config.seed + 1), offer_id, config.load_interval_s)
         stop = asyncio.Event()
         loading = asyncio.create_task(load.run(stop))
