@@ -334,3 +334,13 @@ async def numbers(conn: asyncpg.Connection, prefix: str) -> Sequence[str]:
             f"SELECT number FROM {TABLE} WHERE number LIKE $1 ORDER BY number", prefix + "%"
         )
     ]
+
+
+async def documents_backlog(conn: asyncpg.Connection) -> int:
+    """Invoices of the billing runs still going that have no PDF yet (a completed run has all of them)."""
+    from projections.billing_run_progress import TABLE as RUNS
+
+    return await conn.fetchval(
+        f"SELECT count(*) FROM {TABLE} WHERE document IS NULL "
+        f"AND period IN (SELECT period FROM {RUNS} WHERE status <> 'completed')"
+    )

@@ -94,6 +94,17 @@ async def aging(
     return {"portfolio": portfolio, "clients": list(page.values())}
 
 
+async def portfolio_buckets(conn: asyncpg.Connection, as_of: date) -> dict[str, Decimal]:
+    """What the whole portfolio owes today, per aging bucket: a few rows kept by the projection (metrics)."""
+    amounts = _buckets()
+    for row in await conn.fetch(
+        f"SELECT due_date, sum(amount) AS amount FROM {OPEN_BY_DUE_DATE} WHERE issue_date <= $1 GROUP BY due_date",
+        as_of,
+    ):
+        _add(amounts, as_of, row["due_date"], row["amount"])
+    return amounts
+
+
 async def _from_open_balances(
     conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int, whole_portfolio: bool
 ):

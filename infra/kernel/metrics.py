@@ -9,6 +9,7 @@ read model's lag, parked dead letters) is read from the database when `/metrics`
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Iterable, Mapping
 
 from opentelemetry import metrics
@@ -46,9 +47,14 @@ sweep_outcomes = meter.create_counter(
 
 # States, not events: set by `observe` from the database at each scrape; each reports the latest values.
 GAUGES = {
-    "mtf.relay.lag": "Log head minus relay position.",
-    "mtf.projection.lag": "Log head minus the highest position each read model applied.",
-    "mtf.dead_letters.parked": "Events parked by each consumer (projection:<model>, relay:<name>), unresolved.",
+    "mtf.relay.lag": ("{event}", "Log head minus relay position."),
+    "mtf.projection.lag": ("{event}", "Log head minus the highest position each read model applied."),
+    "mtf.dead_letters.parked": (
+        "{event}",
+        "Events parked by each consumer (projection:<model>, relay:<name>), unresolved.",
+    ),
+    "mtf.documents.backlog": ("{invoice}", "Invoices of unfinished billing runs still without their PDF."),
+    "mtf.receivables.open": ("", "What the portfolio owes today, in MAD, by aging bucket (and total)."),
 }
 _state: dict[str, dict[tuple[tuple[str, str], ...], float]] = {name: {} for name in GAUGES}
 
@@ -60,8 +66,8 @@ def _reporter(name: str):
     return report
 
 
-for _name, _description in GAUGES.items():
-    meter.create_observable_gauge(_name, [_reporter(_name)], unit="{event}", description=_description)
+for _name, (_unit, _description) in GAUGES.items():
+    meter.create_observable_gauge(_name, [_reporter(_name)], unit=_unit, description=_description)
 
 _configured = False
 
@@ -92,6 +98,11 @@ def observe(relay_lag: int, projection_lag: Mapping[str, int], parked: Mapping[s
     _state["mtf.relay.lag"] = {(): relay_lag}
     _state["mtf.projection.lag"] = {(("projection", name),): lag for name, lag in projection_lag.items()}
     _state["mtf.dead_letters.parked"] = {(("consumer", name),): count for name, count in parked.items()}
+
+
+def observe_business(documents_backlog: int, owed: Mapping[str, Decimal]) -> None:
+    _state["mtf.documents.backlog"] = {(): documents_backlog}
+    _state["mtf.receivables.open"] = {(("bucket", bucket),): float(amount) for bucket, amount in owed.items()}
 
 
 def exposition() -> tuple[bytes, str]:

@@ -12,7 +12,7 @@ from typing import Any
 from infra.eventstore.store import EVENTS_TABLE, SCHEMA
 from infra.kernel import metrics
 from infra.messaging.relay import LEADING_BACKENDS
-from projections import dead_letters
+from projections import dead_letters, invoice_register, receivables_aging
 from projections.base import SCHEMA as READ_SCHEMA
 
 BROKER_TIMEOUT_S = 3
@@ -29,8 +29,16 @@ async def readiness(runtime: Any) -> tuple[bool, dict[str, dict]]:
 async def observe(runtime: Any) -> None:
     """Sets the metrics' gauges from the database (the same reads as readiness, without the broker)."""
     checks, parked = await _database_checks(runtime)
-    if checks["database"]["ok"]:
-        metrics.observe(checks["relay"]["lag"], checks["projections"]["lag"], parked)
+    if not checks["database"]["ok"]:
+        return
+    metrics.observe(checks["relay"]["lag"], checks["projections"]["lag"], parked)
+    try:
+        async with runtime.pool.acquire() as conn:
+            backlog = await invoice_register.documents_backlog(conn)
+            owed = await receivables_aging.portfolio_buckets(conn, runtime.clock.today())
+    except Exception:  # noqa: BLE001 - a scrape reports what it could read
+        return
+    metrics.observe_business(backlog, owed)
 
 
 async def _database_checks(runtime: Any) -> tuple[dict[str, dict], dict[str, int]]:

@@ -76,3 +76,41 @@ async def test_a_process_without_an_api_serves_its_metrics_on_the_health_port():
         async with serving_health(runtime, "127.0.0.1", port), httpx.AsyncClient() as probe:
             scraped = await probe.get(f"http://127.0.0.1:{port}/metrics")
     assert scraped.status_code == 200 and "mtf_relay_lag" in scraped.text
+
+
+async def test_the_receivables_by_aging_bucket_and_the_pdf_backlog_are_exposed():
+    from datetime import date, timedelta
+
+    from tests.billing_flows import act, billed, billing_system, contract, customer, offer
+
+    async with billing_system() as (runtime, client):
+        mobile = await offer(client, "100.00")
+        payer, debtor = await customer(client), await customer(client)
+        for holder in (payer, debtor):
+            await contract(client, holder, mobile)
+        _, invoices = await billed(runtime, client)
+        paid = next(i for i in invoices if i["client_id"] == payer)
+        body = {"client_id": payer, "amount": paid["gross"], "method": "cash", "reference": "R-1"}
+        await act(client, "/api/v1/payments", body, status=201)
+        owed = next(i for i in invoices if i["client_id"] == debtor)
+        late = date.fromisoformat(owed["due_date"]) + timedelta(days=10)
+        runtime.clock.set_today(late)
+
+        async def settled() -> bool:
+            return _value(
+                (await client.get("/metrics")).text, "mtf_receivables_open", bucket="total"
+            ) == float(owed["gross"])
+
+        await eventually(settled)
+        scraped = (await client.get("/metrics")).text
+        async with runtime.pool.acquire() as conn:  # as the register is while the run renders its PDFs
+            await conn.execute("UPDATE readmodel.billing_run_progress SET status = 'issued'")
+            await conn.execute(
+                "UPDATE readmodel.invoice_register SET document = NULL WHERE client_id = $1", debtor
+            )
+        rendering = (await client.get("/metrics")).text
+
+    assert _value(scraped, "mtf_receivables_open", bucket="1-30") == float(owed["gross"])
+    assert _value(scraped, "mtf_receivables_open", bucket="current") == 0
+    assert "mtf_documents_backlog " in scraped and _value(scraped, "mtf_documents_backlog") == 0
+    assert _value(rendering, "mtf_documents_backlog") == 1
