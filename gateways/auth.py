@@ -1,9 +1,7 @@
-"""API keys mapped to roles. Keys come from configuration (MTF_API_KEYS / MTF_API_KEYS_FILE)."""
+"""API keys mapped to roles and holders, by their hash (infra/kernel/api_keys.py; MTF_API_KEYS / MTF_API_KEYS_FILE)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass
 
@@ -14,6 +12,7 @@ from commands.access import record_refusal
 from gateways.errors import ApiError
 from gateways.middleware import correlation_id_of
 from infra.kernel import logs, metrics
+from infra.kernel.api_keys import default_actor
 from infra.kernel.command_context import CommandContext
 
 log = logging.getLogger("mtf.security")
@@ -25,22 +24,19 @@ READ_ROLES = ("operator", "auditor", "admin", "integrator")
 
 @dataclass(frozen=True)
 class Principal:
-    key_id: str  # a short fingerprint of the key, safe to log and to record as the actor
+    key_id: str  # who acts, as recorded on the events: the key's holder, else a fingerprint of the key
     role: str
     scopes: frozenset[str] | None = None  # None: all that the role may do
-
-
-def fingerprint(key: str) -> str:
-    return "key:" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def authenticate(request: Request, key: str | None) -> Principal:
     if not key:
         raise _unauthenticated(request, "no_key", "an X-API-Key header is required")
-    for known, grant in request.app.state.runtime.settings.all_api_keys.items():
-        if hmac.compare_digest(known.encode(), key.encode()):
-            return Principal(fingerprint(known), grant.role, grant.scopes)
-    raise _unauthenticated(request, "unknown_key", "unknown API key")
+    found = request.app.state.runtime.settings.api_key_ring.find(key)
+    if found is None:
+        raise _unauthenticated(request, "unknown_key", "unknown API key")
+    digest, grant = found
+    return Principal(grant.holder or default_actor(digest), grant.role, grant.scopes)
 
 
 def _unauthenticated(request: Request, reason: str, message: str) -> ApiError:

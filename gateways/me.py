@@ -16,7 +16,8 @@ router = APIRouter(prefix="/api/v1", tags=["access"])
 
 class Me(BaseModel):
     key_id: str = Field(
-        description="A fingerprint of the key, as recorded on the events it causes; never the key."
+        description="Who the key acts as, as recorded on the events it causes: its holder (staff:<login> or "
+        "partner:<name>), or a fingerprint of the key when it names none; never the key."
     )
     role: str = Field(description="operator, auditor, admin or integrator.")
     scopes: list[str] | None = Field(

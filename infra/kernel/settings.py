@@ -20,12 +20,17 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.operator import Operator
+from infra.kernel.api_keys import HASHED, KeyRing
 from infra.kernel.telemetry import effective_ratio
+
+_CLEAR_KEY = "the production profile takes API keys by their hash (sha256:...); `mtf hash-key` prints it"
 
 ROLES = ("operator", "auditor", "admin", "integrator")
 SCOPE = (
     r"^(read|[a-z][a-z-]*:write)$"  # read: every GET; <resource>:write: the writes under /api/v1/<resource>
 )
+
+HOLDER = r"^(staff|partner):[a-z0-9][a-z0-9._-]{0,63}$"
 
 
 class KeyGrant(BaseModel):
@@ -35,6 +40,9 @@ class KeyGrant(BaseModel):
 
     role: str
     scopes: frozenset[Annotated[str, StringConstraints(pattern=SCOPE)]] | None = None
+    # Who holds the key, recorded as the actor of what it does: a person on the operator's staff
+    # ("staff:<login>") or a partner system ("partner:<name>"). Unnamed: a fingerprint of the key.
+    holder: Annotated[str, StringConstraints(pattern=HOLDER)] | None = None
 
 
 class Settings(BaseSettings):
@@ -61,11 +69,12 @@ class Settings(BaseSettings):
 
     api_keys: dict[str, str | KeyGrant] = Field(
         default_factory=dict,
-        description="JSON object mapping each API key to its role, "
-        'or to {"role", "scopes"} for a key narrowed to some scopes.',
+        description="JSON object mapping each API key's hash (sha256:..., from `mtf hash-key`; a key in clear "
+        'outside production) to its role, or to {"role", "scopes", "holder"}.',
     )
     api_keys_file: Path | None = Field(
-        default=None, description="A JSON file with the same mapping, merged into api_keys."
+        default=None,
+        description="A JSON file with the same mapping, merged into api_keys; edits apply within a second.",
     )
 
     max_body_bytes: int = 256 * 1024
@@ -277,6 +286,24 @@ class Settings(BaseSettings):
         return grants
 
     @model_validator(mode="after")
+    def _production_keys_are_hashed(self) -> Settings:
+        if self.profile == "production" and any(not HASHED.match(key) for key in self.api_keys):
+            raise ValueError(_CLEAR_KEY)
+        return self
+
+    def _file_grants(self, keys: dict[str, Any]) -> dict[str, KeyGrant]:
+        if self.profile == "production" and any(not HASHED.match(key) for key in keys):
+            raise ValueError(_CLEAR_KEY)
+        return self._roles_are_known(keys)
+
+    @cached_property
+    def api_key_ring(self) -> KeyRing:
+        """The keys this process accepts, by hash, reloaded from the keys file when it changes."""
+        if self.api_keys_file and not self.api_keys_file.is_file():
+            raise ValueError(f"MTF_API_KEYS_FILE {self.api_keys_file} does not exist or is not a file")
+        return KeyRing(self.api_keys, self.api_keys_file, self._file_grants)
+
+    @model_validator(mode="after")
     def _production_has_real_identifiers(self) -> Settings:
         if self.profile == "production" and (missing := self.operator.placeholders()):
             raise ValueError(
@@ -311,19 +338,6 @@ class Settings(BaseSettings):
             "otlp_endpoint": self.otel_exporter_otlp_endpoint,
             "service_name": self.otel_service_name,
         }
-
-    @cached_property
-    def all_api_keys(self) -> dict[str, KeyGrant]:
-        keys: dict[str, Any] = dict(self.api_keys)
-        if self.api_keys_file:
-            import orjson
-
-            # A named file that is not there (an unmounted secret) stops the start: silently
-            # dropping it would leave a gateway that refuses every key it was meant to accept.
-            if not self.api_keys_file.is_file():
-                raise ValueError(f"MTF_API_KEYS_FILE {self.api_keys_file} does not exist or is not a file")
-            keys.update(orjson.loads(self.api_keys_file.read_bytes()))
-        return self._roles_are_known(keys)
 
     def topic(self, aggregate_type: str) -> str:
         return f"{self.kafka_topic_prefix}mtf.{aggregate_type}.v1"

@@ -19,7 +19,7 @@ def create_app(
     settings: Settings, *, relay: bool = True, projector: bool = True, runtime: Runtime | None = None
 ) -> FastAPI:
     """With `runtime` given, the app uses it as it is (tests); otherwise it starts its own."""
-    _ = settings.all_api_keys  # read now: a bad key file stops the start, not the first request
+    _ = settings.api_key_ring  # read now: a bad key file stops the start, not the first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -52,7 +52,7 @@ def _settings(process: str = "mtf-cli") -> Settings:
 
 def _dev_keys(settings: Settings) -> Settings:
     """No keys configured: make one random key per role in a local file (never in code) and print them."""
-    if settings.all_api_keys:
+    if settings.api_key_ring.grants():
         return settings
     path = settings.data_dir / "dev-api-keys.json"
     if not path.exists():
@@ -65,10 +65,10 @@ def _dev_keys(settings: Settings) -> Settings:
         )
         path.chmod(0o600)
     settings = settings.model_copy(update={"api_keys_file": path})
-    settings.__dict__.pop("all_api_keys", None)
+    settings.__dict__.pop("api_key_ring", None)
     console.print(f"[bold]Development API keys[/] (from {path}; set MTF_API_KEYS to use your own):")
-    for key, grant in settings.all_api_keys.items():
-        console.print(f"  {grant.role:<11} X-API-Key: {key}")
+    for key, role in orjson.loads(path.read_bytes()).items():
+        console.print(f"  {role:<11} X-API-Key: {key}")
     return settings
 
 
@@ -462,6 +462,24 @@ def collections_sweep(
         f"sweep of {done.as_of.isoformat()}: {'done now' if created else 'already done earlier'}; outcomes "
         f"{done.outcomes}"
     )
+
+
+@app.command("hash-key")
+def hash_key(
+    new: bool = typer.Option(False, "--new", help="Make a new random key and print it beside its hash."),
+) -> None:
+    """The hash to configure for an API key, the key read from standard input (never from the command
+    line, which shell histories and `ps` keep); with --new, a new random key and its hash."""
+    from infra.kernel.api_keys import key_hash
+
+    if new:
+        key = secrets.token_urlsafe(32)
+        console.print(f"key (give it to its holder, then forget it): {key}")
+    else:
+        key = sys.stdin.readline().strip()
+        if not key:
+            raise typer.BadParameter("no key on standard input")
+    console.print(key_hash(key), soft_wrap=True)
 
 
 @app.command("export-schemas")

@@ -73,7 +73,7 @@ def test_a_named_key_file_that_is_missing_stops_the_start(tmp_path):
         create_app(Settings(_env_file=None, api_keys_file=tmp_path / "absent.json"))
     present = tmp_path / "keys.json"
     present.write_text('{"k1": "auditor"}')
-    assert Settings(_env_file=None, api_keys_file=present).all_api_keys["k1"].role == "auditor"
+    assert Settings(_env_file=None, api_keys_file=present).api_key_ring.find("k1")[1].role == "auditor"
 
 
 async def test_me_tells_each_key_its_role_and_exactly_the_operations_it_may_call():

@@ -2318,7 +2318,7 @@ export interface components {
         Me: {
             /**
              * Key Id
-             * @description A fingerprint of the key, as recorded on the events it causes; never the key.
+             * @description Who the key acts as, as recorded on the events it causes: its holder (staff:<login> or partner:<name>), or a fingerprint of the key when it names none; never the key.
              */
             key_id: string;
             /**
