@@ -7,15 +7,17 @@ a different body under the same key is refused.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import orjson
 
 from commands.base import Command, CommandResult
 from domain.errors import Conflict
 from domain.markers import IdempotencyRecord
-from infra.eventstore.port import EventStore
+from infra.eventstore.port import ConcurrencyConflict, EventStore
 
 
 @dataclass(frozen=True)
@@ -72,3 +74,57 @@ def record_for(
             outcome=outcome,
         )
     ]
+
+
+def once_only(call: functools.partial, key: IdempotencyKey, digest: str) -> Callable[[], CommandResult]:
+    """A bound handler (`call`, its `store` among its keywords) applied once per key: the first result
+    again, appending nothing, when the key was used before with the same request (`digest`); `409
+    idempotency_key_reused` with another. The key's record is saved in the handler's first append, named
+    after the first aggregate it saves (the one the command answers with). A request racing the first
+    one fails to create the same record, and then answers the first one's result."""
+    store = call.keywords["store"]
+
+    def run() -> CommandResult:
+        if (first := _first_result(store, key, digest)) is not None:
+            return first
+        recording = _RecordingStore(store, key, digest)
+        try:
+            return functools.partial(call.func, *call.args, **{**call.keywords, "store": recording})()
+        except ConcurrencyConflict:
+            if (first := _first_result(store, key, digest)) is not None:
+                return first
+            raise
+
+    return run
+
+
+def _first_result(store: EventStore, key: IdempotencyKey, digest: str) -> CommandResult | None:
+    record = store.load_any([key.record_id]).get(key.record_id)
+    if record is None:
+        return None
+    if record.request_hash != digest:
+        raise Conflict(
+            "this Idempotency-Key was used with a different request", code="idempotency_key_reused"
+        )
+    return CommandResult(record.result_id, store.position_of(key.record_id))
+
+
+class _RecordingStore:
+    """The event store as one keyed command sees it: its first append also saves the key's record."""
+
+    def __init__(self, store: EventStore, key: IdempotencyKey, digest: str) -> None:
+        self._store, self._key, self._digest = store, key, digest
+        self._recorded = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def save_as(self, ctx, *aggregates, alongside=()) -> int:
+        if self._recorded:
+            return self._store.save_as(ctx, *aggregates, alongside=alongside)
+        record = IdempotencyRecord(
+            id=self._key.record_id, request_hash=self._digest, result_id=aggregates[0].id, outcome="done"
+        )
+        position = self._store.save_as(ctx, *aggregates, record, alongside=alongside)
+        self._recorded = True
+        return position

@@ -21,7 +21,7 @@ from commands.collections import (
     write_off_collection_case,
 )
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, command_context, execute
+from gateways.commanding import IDEMPOTENCY_KEY, Accepted, command_context, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
 from projections import collection_cases, receivables_aging
 
@@ -165,10 +165,13 @@ async def post_action(
     body: RecordCollectionAction,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """A history entry: reminder sent, call logged, promise to pay (date and amount), suspension requested."""
-    return await execute(request, response, who, record_collection_action, case_id, body)
+    return await execute(
+        request, response, who, record_collection_action, case_id, body, once=idempotency_key
+    )
 
 
 @router.post("/collection-cases/{case_id}/write-off", response_model=Accepted)
@@ -177,6 +180,9 @@ async def post_write_off(
     body: WriteOffCollectionCase,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, write_off_collection_case, case_id, body)
+    return await execute(
+        request, response, who, write_off_collection_case, case_id, body, once=idempotency_key
+    )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 from typing import Any, Callable
 
-from fastapi import Request, Response
+import orjson
+from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
+from commands.idempotency import IdempotencyKey, once_only
 from domain.errors import DomainError
 from gateways.auth import Principal
 from gateways.errors import status_for
@@ -33,6 +36,17 @@ def command_context(request: Request, principal: Principal) -> CommandContext:
     )
 
 
+IDEMPOTENCY_KEY = Header(
+    default=None,
+    alias="Idempotency-Key",
+    min_length=1,
+    max_length=200,
+    pattern=r"^[\x21-\x7e]+$",
+    description="Sent again with the same request, the first answer comes back and nothing is appended; "
+    "with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own.",
+)
+
+
 async def execute(
     request: Request,
     response: Response,
@@ -40,10 +54,12 @@ async def execute(
     handler: Callable,
     *args: Any,
     location: str | None = None,
+    once: str | None = None,
     **kwargs: Any,
 ) -> Accepted:
-    """Runs a handler returning a CommandResult (see `run_command`); answers its id and log position."""
-    result = await run_command(request, who, handler, *args, **kwargs)
+    """Runs a handler returning a CommandResult (see `run_command`); answers its id and log position.
+    `once`: the request's Idempotency-Key, if it sent one."""
+    result = await run_command(request, who, handler, *args, once=once, **kwargs)
     return _accepted(response, result, location)
 
 
@@ -68,7 +84,9 @@ def _accepted(response: Response, result: Any, location: str | None) -> Accepted
     return Accepted(id=str(result.id), position=result.position)
 
 
-async def run_command(request: Request, who: Principal, handler: Callable, *args: Any, **kwargs: Any) -> Any:
+async def run_command(
+    request: Request, who: Principal, handler: Callable, *args: Any, once: str | None = None, **kwargs: Any
+) -> Any:
     """Runs a command handler on a command thread (the event store client is synchronous), in a span named
     after it (`record_payment`: RecordPayment). The handler's parameters named like a runtime service
     (store, clock, operator) get that service, `ctx` the command's context, and the others `args` and
@@ -78,7 +96,11 @@ async def run_command(request: Request, who: Principal, handler: Callable, *args
     with tracer.start_as_current_span(name, context=parent_context(request.headers)):
         ctx = command_context(request, who)  # inside the span: the events carry its traceparent
         try:
-            result = await runtime.run_command(_bound(handler, runtime, ctx, args, kwargs))
+            call = _bound(handler, runtime, ctx, args, kwargs)
+            if once is not None:
+                key = IdempotencyKey(scope=who.key_id, key=once)
+                call = once_only(call, key, _request_digest(request, args))
+            result = await runtime.run_command(call)
         except BaseException as error:
             metrics.commands.add(1, {"command": name, "outcome": outcome_of(error)})
             raise
@@ -91,6 +113,13 @@ def outcome_of(error: BaseException) -> str:
     if isinstance(error, DomainError):
         return str(status_for(error))
     return "503" if unavailable(error) else "500"
+
+
+def _request_digest(request: Request, args: tuple[Any, ...]) -> str:
+    """What an Idempotency-Key stands for: the method, the path and the command's body."""
+    bodies = [a.model_dump(mode="json") for a in args if isinstance(a, BaseModel)]
+    canonical = orjson.dumps([request.method, request.url.path, bodies], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
 
 
 INJECTED = ("store", "clock", "operator", "ctx")  # the runtime's services, and the command context

@@ -25,7 +25,7 @@ from commands.contract_lifecycle import (
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, execute, execute_with_outcome
+from gateways.commanding import IDEMPOTENCY_KEY, Accepted, execute, execute_with_outcome
 from gateways.errors import ApiError
 from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one
@@ -163,10 +163,11 @@ async def activate(
     body: ActivateContract,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """draft -> active. Provisioning activates on the start date, so this answers 409 for any provisioned contract."""
-    return await execute(request, response, who, activate_contract, contract_id, body)
+    return await execute(request, response, who, activate_contract, contract_id, body, once=idempotency_key)
 
 
 @router.post("/contracts/{contract_id}/suspension", response_model=Accepted)
@@ -175,9 +176,10 @@ async def suspend(
     body: SuspendContract,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, suspend_contract, contract_id, body)
+    return await execute(request, response, who, suspend_contract, contract_id, body, once=idempotency_key)
 
 
 @router.post("/contracts/{contract_id}/resumption", response_model=Accepted)
@@ -186,9 +188,10 @@ async def resume(
     body: ResumeContract,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, resume_contract, contract_id, body)
+    return await execute(request, response, who, resume_contract, contract_id, body, once=idempotency_key)
 
 
 @router.post("/contracts/{contract_id}/termination", response_model=Accepted)
@@ -197,9 +200,10 @@ async def terminate(
     body: TerminateContract,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, terminate_contract, contract_id, body)
+    return await execute(request, response, who, terminate_contract, contract_id, body, once=idempotency_key)
 
 
 @router.post("/contracts/{contract_id}/plan-changes", response_model=PlanChangeAccepted)

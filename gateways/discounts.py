@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from commands.discounts import EndDiscount, GrantDiscount, end_discount, grant_discount
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, execute
+from gateways.commanding import IDEMPOTENCY_KEY, Accepted, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
 from projections import discount_register
 
@@ -34,10 +34,16 @@ class DiscountView(BaseModel):
 
 @router.post("/discounts", status_code=201, response_model=Accepted)
 async def post_discount(
-    body: GrantDiscount, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    body: GrantDiscount,
+    request: Request,
+    response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
+    who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """A percent or fixed (MAD excl. VAT per period) discount on a contract's or a client's recurring fees."""
-    return await execute(request, response, who, grant_discount, body, location="/api/v1/discounts")
+    return await execute(
+        request, response, who, grant_discount, body, location="/api/v1/discounts", once=idempotency_key
+    )
 
 
 @router.post("/discounts/{discount_id}/end", response_model=Accepted)
@@ -46,9 +52,10 @@ async def post_discount_end(
     body: EndDiscount,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, end_discount, discount_id, body)
+    return await execute(request, response, who, end_discount, discount_id, body, once=idempotency_key)
 
 
 @router.get("/discounts", response_model=Paged[DiscountView])

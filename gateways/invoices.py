@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from commands.credit_notes import IssueCreditNote, issue_credit_note
 from domain.period import PERIOD_REGEX
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, execute
+from gateways.commanding import IDEMPOTENCY_KEY, Accepted, execute
 from gateways.errors import ApiError
 from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
@@ -152,11 +152,19 @@ async def post_credit_note(
     body: IssueCreditNote,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """A credit note for the whole remaining invoice (no `lines`), or for named lines, fully or by a net amount."""
     return await execute(
-        request, response, who, issue_credit_note, invoice_id, body, location="/api/v1/credit-notes"
+        request,
+        response,
+        who,
+        issue_credit_note,
+        invoice_id,
+        body,
+        location="/api/v1/credit-notes",
+        once=idempotency_key,
     )
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from commands.offers import CreateOffer, UpdateOffer, create_offer, delete_offer, retire_offer, update_offer
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, execute
+from gateways.commanding import IDEMPOTENCY_KEY, Accepted, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one, not_found
 from projections import offer_catalog
 
@@ -60,9 +60,15 @@ class ServiceCategoryView(BaseModel):
 
 @router.post("/offers", status_code=201, response_model=Accepted)
 async def post_offer(
-    body: CreateOffer, request: Request, response: Response, who: Principal = Depends(allow("admin"))
+    body: CreateOffer,
+    request: Request,
+    response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
+    who: Principal = Depends(allow("admin")),
 ) -> Accepted:
-    return await execute(request, response, who, create_offer, body, location="/api/v1/offers")
+    return await execute(
+        request, response, who, create_offer, body, location="/api/v1/offers", once=idempotency_key
+    )
 
 
 @router.put("/offers/{offer_id}", response_model=Accepted)
@@ -78,9 +84,13 @@ async def put_offer(
 
 @router.post("/offers/{offer_id}/retirement", response_model=Accepted)
 async def retire(
-    offer_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("admin"))
+    offer_id: UUID,
+    request: Request,
+    response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
+    who: Principal = Depends(allow("admin")),
 ) -> Accepted:
-    return await execute(request, response, who, retire_offer, offer_id)
+    return await execute(request, response, who, retire_offer, offer_id, once=idempotency_key)
 
 
 @router.delete("/offers/{offer_id}", response_model=Accepted)

@@ -20,7 +20,7 @@ from commands.payments import (
     reverse_payment,
 )
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, execute, execute_with_outcome, run_command
+from gateways.commanding import IDEMPOTENCY_KEY, Accepted, execute, execute_with_outcome, run_command
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
 from projections import client_credit, client_directory, invoice_register, payment_register
 
@@ -152,10 +152,11 @@ async def post_reversal(
     body: ReversePayment,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """Undoes the payment's allocations (the invoices reopen) and takes back the credit it created."""
-    return await execute(request, response, who, reverse_payment, payment_id, body)
+    return await execute(request, response, who, reverse_payment, payment_id, body, once=idempotency_key)
 
 
 @router.get("/payments", response_model=Paged[PaymentView])

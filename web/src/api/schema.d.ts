@@ -4575,7 +4575,10 @@ export interface operations {
     recordCollectionAction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -4677,7 +4680,10 @@ export interface operations {
     writeOffCollectionCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -5142,7 +5148,10 @@ export interface operations {
     activateContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 contract_id: string;
             };
@@ -5562,7 +5571,10 @@ export interface operations {
     resumeContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 contract_id: string;
             };
@@ -5664,7 +5676,10 @@ export interface operations {
     suspendContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 contract_id: string;
             };
@@ -5766,7 +5781,10 @@ export interface operations {
     terminateContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 contract_id: string;
             };
@@ -6375,7 +6393,10 @@ export interface operations {
     grantDiscount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6549,7 +6570,10 @@ export interface operations {
     endDiscount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 discount_id: string;
             };
@@ -7001,7 +7025,10 @@ export interface operations {
     issueCreditNote: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 invoice_id: string;
             };
@@ -8817,7 +8844,10 @@ export interface operations {
     createOffer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9173,7 +9203,10 @@ export interface operations {
     retireOffer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 offer_id: string;
             };
@@ -9688,7 +9721,10 @@ export interface operations {
     reversePayment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 payment_id: string;
             };
