@@ -38,6 +38,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class PreconditionFailed(DomainError):
+    """The aggregate changed since the sender read it: its If-Match names an older version."""
+
+    code = "version_mismatch"
+
+
 class RateLimited(DomainError):
     """Too many requests of this kind from this subject; `retry_after_s` in the details says when to ask again."""
 

@@ -21,7 +21,7 @@ from commands.clients import (
 from domain.errors import RuleViolation
 from domain.identity import mask, mask_address, mask_email, normalize_cin
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import Accepted, execute
+from gateways.commanding import IF_MATCH, Accepted, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
 from projections import client_directory
 
@@ -73,9 +73,12 @@ async def put_client(
     body: UpdateClientDetails,
     request: Request,
     response: Response,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow(*WRITERS)),
 ) -> Accepted:
-    return await execute(request, response, who, update_client_details, client_id, body)
+    return await execute(
+        request, response, who, update_client_details, client_id, body, if_match=(client_id, if_match)
+    )
 
 
 @router.post("/clients/{client_id}/status", response_model=Accepted)
@@ -84,9 +87,12 @@ async def post_status(
     body: ChangeClientStatus,
     request: Request,
     response: Response,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, change_client_status, client_id, body)
+    return await execute(
+        request, response, who, change_client_status, client_id, body, if_match=(client_id, if_match)
+    )
 
 
 @router.delete("/clients/{client_id}", response_model=Accepted)
@@ -123,8 +129,9 @@ async def list_clients(
 async def get_client(
     client_id: UUID,
     request: Request,
+    response: Response,
     consistency_token: int | None = TOKEN,
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> ClientView:
-    row = await find_one(request, client_directory, client_id, consistency_token, "client")
+    row = await find_one(request, client_directory, client_id, consistency_token, "client", response=response)
     return ClientView(**row)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import re
 from typing import Any, Callable
+from uuid import UUID
 
 import orjson
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
 from commands.idempotency import IdempotencyKey, once_only
+from commands.preconditions import at_version
 from domain.errors import DomainError
 from gateways.auth import Principal
-from gateways.errors import status_for
+from gateways.errors import ApiError, status_for
 from gateways.middleware import correlation_id_of
 from infra.kernel import metrics
 from infra.kernel.command_context import CommandContext
@@ -47,6 +50,14 @@ IDEMPOTENCY_KEY = Header(
 )
 
 
+IF_MATCH = Header(
+    default=None,
+    alias="If-Match",
+    description='The ETag read with the resource ("3"): the update applies only to that version of it, '
+    "else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version.",
+)
+
+
 async def execute(
     request: Request,
     response: Response,
@@ -55,12 +66,24 @@ async def execute(
     *args: Any,
     location: str | None = None,
     once: str | None = None,
+    if_match: tuple[UUID, str | None] | None = None,
     **kwargs: Any,
 ) -> Accepted:
     """Runs a handler returning a CommandResult (see `run_command`); answers its id and log position.
-    `once`: the request's Idempotency-Key, if it sent one."""
-    result = await run_command(request, who, handler, *args, once=once, **kwargs)
+    `once`: the request's Idempotency-Key, if it sent one; `if_match`: (the aggregate, the If-Match sent)."""
+    result = await run_command(request, who, handler, *args, once=once, if_match=if_match, **kwargs)
     return _accepted(response, result, location)
+
+
+def _expected_version(if_match: str) -> int | None:
+    """The version an If-Match names ("3", or W/"3"); None for `*` (any version)."""
+    tag = if_match.strip()
+    if tag == "*":
+        return None
+    match = re.fullmatch(r'(?:W/)?"([1-9][0-9]{0,9})"', tag)
+    if match is None:
+        raise ApiError(400, "invalid_if_match", 'If-Match takes the ETag read with the resource, as "3"')
+    return int(match.group(1))
 
 
 async def execute_with_outcome(
@@ -85,7 +108,13 @@ def _accepted(response: Response, result: Any, location: str | None) -> Accepted
 
 
 async def run_command(
-    request: Request, who: Principal, handler: Callable, *args: Any, once: str | None = None, **kwargs: Any
+    request: Request,
+    who: Principal,
+    handler: Callable,
+    *args: Any,
+    once: str | None = None,
+    if_match: tuple[UUID, str | None] | None = None,
+    **kwargs: Any,
 ) -> Any:
     """Runs a command handler on a command thread (the event store client is synchronous), in a span named
     after it (`record_payment`: RecordPayment). The handler's parameters named like a runtime service
@@ -95,8 +124,11 @@ async def run_command(
     name = _command_name(handler)
     with tracer.start_as_current_span(name, context=parent_context(request.headers)):
         ctx = command_context(request, who)  # inside the span: the events carry its traceparent
+        expected = _expected_version(if_match[1]) if if_match and if_match[1] is not None else None
         try:
             call = _bound(handler, runtime, ctx, args, kwargs)
+            if expected is not None:
+                call = at_version(call, if_match[0], expected)
             if once is not None:
                 key = IdempotencyKey(scope=who.key_id, key=once)
                 call = once_only(call, key, _request_digest(request, args))

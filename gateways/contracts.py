@@ -25,7 +25,7 @@ from commands.contract_lifecycle import (
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import IDEMPOTENCY_KEY, Accepted, execute, execute_with_outcome
+from gateways.commanding import IDEMPOTENCY_KEY, IF_MATCH, Accepted, execute, execute_with_outcome
 from gateways.errors import ApiError
 from gateways.openapi import PDF
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one
@@ -121,10 +121,13 @@ async def post_contract(
 async def get_contract(
     contract_id: UUID,
     request: Request,
+    response: Response,
     consistency_token: int | None = TOKEN,
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> ContractView:
-    row = await find_one(request, contract_summary, contract_id, consistency_token, "contract")
+    row = await find_one(
+        request, contract_summary, contract_id, consistency_token, "contract", response=response
+    )
     return ContractView(**row)
 
 
@@ -164,10 +167,20 @@ async def activate(
     request: Request,
     response: Response,
     idempotency_key: str | None = IDEMPOTENCY_KEY,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
     """draft -> active. Provisioning activates on the start date, so this answers 409 for any provisioned contract."""
-    return await execute(request, response, who, activate_contract, contract_id, body, once=idempotency_key)
+    return await execute(
+        request,
+        response,
+        who,
+        activate_contract,
+        contract_id,
+        body,
+        once=idempotency_key,
+        if_match=(contract_id, if_match),
+    )
 
 
 @router.post("/contracts/{contract_id}/suspension", response_model=Accepted)
@@ -177,9 +190,19 @@ async def suspend(
     request: Request,
     response: Response,
     idempotency_key: str | None = IDEMPOTENCY_KEY,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, suspend_contract, contract_id, body, once=idempotency_key)
+    return await execute(
+        request,
+        response,
+        who,
+        suspend_contract,
+        contract_id,
+        body,
+        once=idempotency_key,
+        if_match=(contract_id, if_match),
+    )
 
 
 @router.post("/contracts/{contract_id}/resumption", response_model=Accepted)
@@ -189,9 +212,19 @@ async def resume(
     request: Request,
     response: Response,
     idempotency_key: str | None = IDEMPOTENCY_KEY,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, resume_contract, contract_id, body, once=idempotency_key)
+    return await execute(
+        request,
+        response,
+        who,
+        resume_contract,
+        contract_id,
+        body,
+        once=idempotency_key,
+        if_match=(contract_id, if_match),
+    )
 
 
 @router.post("/contracts/{contract_id}/termination", response_model=Accepted)
@@ -201,9 +234,19 @@ async def terminate(
     request: Request,
     response: Response,
     idempotency_key: str | None = IDEMPOTENCY_KEY,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow("operator")),
 ) -> Accepted:
-    return await execute(request, response, who, terminate_contract, contract_id, body, once=idempotency_key)
+    return await execute(
+        request,
+        response,
+        who,
+        terminate_contract,
+        contract_id,
+        body,
+        once=idempotency_key,
+        if_match=(contract_id, if_match),
+    )
 
 
 @router.post("/contracts/{contract_id}/plan-changes", response_model=PlanChangeAccepted)
@@ -212,9 +255,12 @@ async def post_plan_change(
     body: ChangePlan,
     request: Request,
     response: Response,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow(*WRITERS)),
 ) -> PlanChangeAccepted:
-    accepted, change = await execute_with_outcome(request, response, who, change_plan, contract_id, body)
+    accepted, change = await execute_with_outcome(
+        request, response, who, change_plan, contract_id, body, if_match=(contract_id, if_match)
+    )
     return PlanChangeAccepted(**accepted.model_dump(), change=change)
 
 

@@ -10,7 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import Conflict, DomainError, InvalidTransition, NotFound, RateLimited, RuleViolation
+from domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    PreconditionFailed,
+    RateLimited,
+    RuleViolation,
+)
 from gateways.middleware import correlation_id_of
 from infra.kernel.database import MAYBE_UNAVAILABLE, unavailable
 
@@ -23,6 +31,7 @@ STATUS_BY_KIND: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     RateLimited: 429,
+    PreconditionFailed: 412,
 }
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from commands.offers import CreateOffer, UpdateOffer, create_offer, delete_offer, retire_offer, update_offer
 from gateways.auth import READ_ROLES, Principal, allow
-from gateways.commanding import IDEMPOTENCY_KEY, Accepted, execute
+from gateways.commanding import IDEMPOTENCY_KEY, IF_MATCH, Accepted, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one, not_found
 from projections import offer_catalog
 
@@ -77,9 +77,10 @@ async def put_offer(
     body: UpdateOffer,
     request: Request,
     response: Response,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow("admin")),
 ) -> Accepted:
-    return await execute(request, response, who, update_offer, offer_id, body)
+    return await execute(request, response, who, update_offer, offer_id, body, if_match=(offer_id, if_match))
 
 
 @router.post("/offers/{offer_id}/retirement", response_model=Accepted)
@@ -88,9 +89,12 @@ async def retire(
     request: Request,
     response: Response,
     idempotency_key: str | None = IDEMPOTENCY_KEY,
+    if_match: str | None = IF_MATCH,
     who: Principal = Depends(allow("admin")),
 ) -> Accepted:
-    return await execute(request, response, who, retire_offer, offer_id, once=idempotency_key)
+    return await execute(
+        request, response, who, retire_offer, offer_id, once=idempotency_key, if_match=(offer_id, if_match)
+    )
 
 
 @router.delete("/offers/{offer_id}", response_model=Accepted)
@@ -130,10 +134,11 @@ async def list_offers(
 async def get_offer(
     offer_id: UUID,
     request: Request,
+    response: Response,
     consistency_token: int | None = TOKEN,
     _: Principal = Depends(allow(*READ_ROLES)),
 ) -> OfferView:
-    row = await find_one(request, offer_catalog, offer_id, consistency_token, "offer")
+    row = await find_one(request, offer_catalog, offer_id, consistency_token, "offer", response=response)
     return OfferView(**row)
 
 

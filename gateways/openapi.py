@@ -16,12 +16,15 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 WHY: dict[int, str] = {
-    400: "The body is not JSON, or not a JSON object (`malformed_json`).",
+    400: "The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag "
+    "(`invalid_if_match`).",
     401: "No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token.",
     403: "The key's role or scopes do not allow this operation (`forbidden`).",
     404: "An id in the path or the body names nothing.",
     409: "The current state does not allow it, or it collides with existing state, a concurrent write, or an "
     "`Idempotency-Key` already used with another body.",
+    412: "`If-Match` names a version of the resource older than its current one (`version_mismatch`): "
+    "read it again, then decide.",
     410: "This history was erased with the client's personal data (`history_erased`).",
     413: "The body is larger than the configured limit (`payload_too_large`).",
     422: "The request does not match the schema (`validation_failed`, with each field's problem in `details`), "
@@ -165,4 +168,6 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         found |= {401}
     if path.startswith("/api/v1/event-history/"):
         found |= {410}
+    if "if-match" in headers:
+        found |= {400, 412}
     return found

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 from uuid import UUID
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 from pydantic import BaseModel
 
 from gateways.errors import ApiError
+from projections import tracking
 from projections.consistency import PositionAhead, wait_until_projected
 
 T = TypeVar("T")
@@ -65,11 +66,23 @@ def not_found(what: str, identifier: UUID) -> ApiError:
     return ApiError(404, f"{what}_not_found", f"{what} {identifier} not found", {"id": str(identifier)})
 
 
-async def find_one(request: Request, read_model, row_id: UUID, token: int | None, what: str) -> dict:
-    """A read model's row by id, once it reflects the consistency token; 404 `<what>_not_found` when absent."""
+async def find_one(
+    request: Request, read_model, row_id: UUID, token: int | None, what: str, response: Response | None = None
+) -> dict:
+    """A read model's row by id, once it reflects the consistency token; 404 `<what>_not_found` when absent.
+    With `response`, its `ETag` is the aggregate's version the row shows, read in the same snapshot: the
+    `If-Match` an update of what was read sends back."""
     await await_token(request, read_model.NAME, row_id, token)
+    version = None
     async with request.app.state.runtime.pool.acquire() as conn:
-        row = await read_model.find(conn, row_id)
+        if response is None:
+            row = await read_model.find(conn, row_id)
+        else:
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                row = await read_model.find(conn, row_id)
+                version = await tracking.applied_version(conn, read_model.NAME, row_id)
     if row is None:
         raise not_found(what, row_id)
+    if version:
+        response.headers["ETag"] = f'"{version}"'
     return row

@@ -82,6 +82,7 @@ async def record(conn: asyncpg.Connection, applied: Applied, projections: list[s
 
 
 async def applied_version(conn: asyncpg.Connection, projection: str, aggregate_id) -> int:
+    """The aggregate's version that `projection` has applied (0: none): what its row shows, an ETag."""
     version = await conn.fetchval(
         f"SELECT version FROM {SCHEMA}.projection_tracking WHERE projection = $1 AND aggregate_id = $2",
         projection,

@@ -75,12 +75,13 @@ CORS_REQUEST_HEADERS = [
     "Authorization",
     "Content-Type",
     "Idempotency-Key",
+    "If-Match",
     "X-API-Key",
     "X-Correlation-ID",
     "X-Draft-Token",
     "traceparent",
 ]
-CORS_RESPONSE_HEADERS = ["Location", "Retry-After", "X-Consistency-Token", "X-Correlation-ID"]
+CORS_RESPONSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Consistency-Token", "X-Correlation-ID"]
 
 
 def _add_routes(app: FastAPI, router: APIRouter) -> None:

@@ -3627,7 +3627,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingRunAccepted"] | components["schemas"]["DryRunView"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3865,7 +3865,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4016,7 +4016,10 @@ export interface operations {
     updateClientDetails: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
+            };
             path: {
                 client_id: string;
             };
@@ -4039,7 +4042,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4077,6 +4080,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4338,7 +4350,10 @@ export interface operations {
     changeClientStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
+            };
             path: {
                 client_id: string;
             };
@@ -4361,7 +4376,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4399,6 +4414,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4601,7 +4625,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4706,7 +4730,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4817,7 +4841,7 @@ export interface operations {
                     "application/json": components["schemas"]["SweepView"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4997,7 +5021,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProvisionAccepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5151,6 +5175,8 @@ export interface operations {
             header?: {
                 /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
                 "Idempotency-Key"?: string | null;
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
             };
             path: {
                 contract_id: string;
@@ -5174,7 +5200,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5212,6 +5238,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5469,7 +5504,10 @@ export interface operations {
     changePlan: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
+            };
             path: {
                 contract_id: string;
             };
@@ -5492,7 +5530,7 @@ export interface operations {
                     "application/json": components["schemas"]["PlanChangeAccepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5530,6 +5568,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5574,6 +5621,8 @@ export interface operations {
             header?: {
                 /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
                 "Idempotency-Key"?: string | null;
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
             };
             path: {
                 contract_id: string;
@@ -5597,7 +5646,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5635,6 +5684,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5679,6 +5737,8 @@ export interface operations {
             header?: {
                 /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
                 "Idempotency-Key"?: string | null;
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
             };
             path: {
                 contract_id: string;
@@ -5702,7 +5762,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5740,6 +5800,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5784,6 +5853,8 @@ export interface operations {
             header?: {
                 /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
                 "Idempotency-Key"?: string | null;
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
             };
             path: {
                 contract_id: string;
@@ -5807,7 +5878,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5845,6 +5916,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6173,7 +6253,7 @@ export interface operations {
                     "application/json": components["schemas"]["Resolved"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6419,7 +6499,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6596,7 +6676,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7051,7 +7131,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7464,7 +7544,7 @@ export interface operations {
                     "application/json": components["schemas"]["SavedDraft"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7606,7 +7686,7 @@ export interface operations {
                     "application/json": components["schemas"]["HeldNumberView"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7697,7 +7777,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedDraft"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7832,7 +7912,7 @@ export interface operations {
                     "application/json": components["schemas"]["PlanChangeRequested"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7923,7 +8003,7 @@ export interface operations {
                     "application/json": components["schemas"]["PlanChangePreviewView"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8315,7 +8395,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionAccepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8418,7 +8498,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionPreviewView"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8498,7 +8578,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerificationChallenge"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8591,7 +8671,7 @@ export interface operations {
                     "application/json": components["schemas"]["VisitorSession"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8870,7 +8950,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9021,7 +9101,10 @@ export interface operations {
     updateOffer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
+            };
             path: {
                 offer_id: string;
             };
@@ -9044,7 +9127,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9082,6 +9165,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9206,6 +9298,8 @@ export interface operations {
             header?: {
                 /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
                 "Idempotency-Key"?: string | null;
+                /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
+                "If-Match"?: string | null;
             };
             path: {
                 offer_id: string;
@@ -9223,6 +9317,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description No API key or an unknown one (`unauthenticated`); on the self-service paths, no valid visitor token. */
@@ -9254,6 +9357,15 @@ export interface operations {
             };
             /** @description The current state does not allow it, or it collides with existing state, a concurrent write, or an `Idempotency-Key` already used with another body. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `If-Match` names a version of the resource older than its current one (`version_mismatch`): read it again, then decide. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9390,7 +9502,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchAccepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9570,7 +9682,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentAccepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9747,7 +9859,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9986,7 +10098,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description The body is not JSON, or not a JSON object (`malformed_json`). */
+            /** @description The body is not JSON, or not a JSON object (`malformed_json`), or `If-Match` is not an ETag (`invalid_if_match`). */
             400: {
                 headers: {
                     [name: string]: unknown;
