@@ -1,4 +1,5 @@
-"""Client endpoints. Lists mask personal data; a single client's record is shown in full."""
+"""Client endpoints. Lists mask personal data; a single client's record is shown in full to the operator role
+only (the self-service site shows visitors their own)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ class ClientView(BaseModel):
     contract_count: int
     registered_at: datetime
     updated_at: datetime
+
+
+UNMASKED_ROLES = (
+    "operator",
+)  # who runs the business; admin, integrator and auditor see personal data masked
 
 
 def masked(row: dict) -> ClientView:
@@ -131,7 +137,8 @@ async def get_client(
     request: Request,
     response: Response,
     consistency_token: int | None = TOKEN,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    who: Principal = Depends(allow(*READ_ROLES)),
 ) -> ClientView:
+    """The client's record: in full for the operator role; CIN, email, address and phone masked for the others."""
     row = await find_one(request, client_directory, client_id, consistency_token, "client", response=response)
-    return ClientView(**row)
+    return ClientView(**row) if who.role in UNMASKED_ROLES else masked(row)

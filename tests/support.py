@@ -26,6 +26,7 @@ KEYS = {
 OPERATOR = {"X-API-Key": "test-operator-key"}
 AUDITOR = {"X-API-Key": "test-auditor-key"}
 ADMIN = {"X-API-Key": "test-admin-key"}
+INTEGRATOR = {"X-API-Key": "test-integrator-key"}
 
 
 def required_env(name: str) -> str:

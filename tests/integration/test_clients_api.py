@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from tests.flows import create_offer, provision, register_client
-from tests.support import AUDITOR, OPERATOR
+from tests.support import ADMIN, AUDITOR, INTEGRATOR, OPERATOR
 
 PERSON = {
     "cin": "JK 123456",
@@ -26,7 +26,7 @@ async def _registered(client, body=PERSON) -> dict:
     return created
 
 
-async def test_list_masks_personal_data_and_detail_shows_it(in_process_system):
+async def test_list_masks_personal_data_and_only_the_operator_sees_the_detail_unmasked(in_process_system):
     _, client = in_process_system
     created = await _registered(client)
     listed = (await client.get("/api/v1/clients", params={"cin": "jk123456"}, headers=AUDITOR)).json()
@@ -34,8 +34,18 @@ async def test_list_masks_personal_data_and_detail_shows_it(in_process_system):
     row = listed["items"][0]
     assert row["cin"] == "JK****56" and row["email"] == "s***@example.ma"
     assert row["address"] == "***" and row["phone"] == "+212*******78"
-    detail = (await client.get(f"/api/v1/clients/{created['id']}", headers=AUDITOR)).json()
+    detail = (await client.get(f"/api/v1/clients/{created['id']}", headers=OPERATOR)).json()
     assert detail["cin"] == "JK123456" and detail["email"] == PERSON["email"]
+    assert detail["address"] == PERSON["address"] and detail["phone"] == PERSON["phone"]
+    for role in (AUDITOR, ADMIN, INTEGRATOR):
+        seen = (await client.get(f"/api/v1/clients/{created['id']}", headers=role)).json()
+        assert (seen["cin"], seen["email"], seen["address"], seen["phone"]) == (
+            "JK****56",
+            "s***@example.ma",
+            "***",
+            "+212*******78",
+        ), role
+        assert seen["full_name"] == PERSON["full_name"] and seen["status"] == "active"
 
 
 async def test_filters_by_status_and_name(in_process_system):
@@ -69,7 +79,7 @@ async def test_details_update_and_status_rules(in_process_system):
     view = await client.get(
         f"/api/v1/clients/{created['id']}",
         params={"consistency_token": updated.json()["position"]},
-        headers=AUDITOR,
+        headers=OPERATOR,
     )
     assert view.json()["address"] == "9 Bd Zerktouni, Casablanca"
     same = await client.post(
