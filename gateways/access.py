@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from gateways.auth import Principal, allow
 from gateways.queries import LIMIT, OFFSET, Page, Paged
@@ -24,6 +24,11 @@ class RefusalView(BaseModel):
     allowed_roles: list[str]
     correlation_id: str
     refused_at: datetime
+    repeats: int = Field(
+        description="How many more times the same caller was refused the same call within the minute this "
+        "entry opened (one entry per window, not one per call)."
+    )
+    last_refused_at: datetime
 
 
 @router.get("/access-refusals", response_model=Paged[RefusalView])

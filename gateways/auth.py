@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from commands.access import record_refusal
+from commands.access import RefusalWindows, record_refusal, record_repeated_refusals
 from gateways.errors import ApiError
 from gateways.middleware import correlation_id_of
 from infra.kernel import logs, metrics
@@ -94,21 +96,73 @@ def may_call(principal: Principal, roles: tuple[str, ...], method: str, path: st
 
 
 async def _keep_audit_entry(request: Request, principal: Principal, roles: tuple[str, ...]) -> None:
-    """Every refused privileged action is recorded as an event; failing to record never changes the 403."""
+    """A refused privileged action is recorded as an event, the first of each call in a window; the same
+    refusal repeated within the window is counted and recorded once when the window closes; past the limit
+    the caller is answered 429 instead. Failing to record never changes the 403."""
+    address = request.client.host if request.client else "unknown"
     log.warning(
-        "refused privileged action: actor=%s role=%s %s %s",
+        "refused privileged action: actor=%s role=%s %s %s from %s",
         principal.key_id,
         principal.role,
         request.method,
         request.url.path,
+        address,
     )
     runtime = request.app.state.runtime
+    windows = _refusal_windows(request.app, runtime.settings)
+    caller, call = (principal.key_id, address), (request.method, request.url.path)
+    admission = windows.admit(caller, call)
+    if admission == "throttle":
+        raise ApiError(
+            429,
+            "too_many_refusals",
+            "too many refused calls from this key and address; wait before trying again",
+            headers={"Retry-After": str(windows.retry_after(caller))},
+        )
+    _keep_flushing(request.app, runtime)
+    if admission == "count":
+        return
     ctx = CommandContext(
         actor=principal.key_id, role=principal.role, correlation_id=correlation_id_of(request)
     )
     try:
-        await runtime.run_command(
-            record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx
+        recorded = await runtime.run_command(
+            functools.partial(
+                record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx
+            )
         )
+        windows.recorded(caller, call, recorded.id)
     except Exception:  # noqa: BLE001 - the refusal stands even if the audit store is unavailable
         log.exception("could not record the refusal (correlation_id=%s)", ctx.correlation_id)
+
+
+def _refusal_windows(app, settings) -> RefusalWindows:
+    if getattr(app.state, "refusal_windows", None) is None:
+        app.state.refusal_windows = RefusalWindows(settings.refusal_window_s, settings.refusal_limit)
+    return app.state.refusal_windows
+
+
+def _keep_flushing(app, runtime) -> None:
+    """While refusal windows are open, a job records the repeats of those that end (all of them when
+    the gateway stops)."""
+    flusher = getattr(app.state, "refusal_flusher", None)
+    if flusher is None or flusher.done():
+        app.state.refusal_flusher = runtime.start_job(_flush_refusals(app.state.refusal_windows, runtime))
+
+
+async def _flush_refusals(windows: RefusalWindows, runtime) -> None:
+    while len(windows):
+        stopping = runtime.stopping.is_set()
+        for refusal_id, times in windows.closed(everything=stopping):
+            ctx = CommandContext(actor="system", role="system")
+            try:
+                await runtime.run_command(
+                    functools.partial(
+                        record_repeated_refusals, runtime.store, refusal_id, times, int(windows.window_s), ctx
+                    )
+                )
+            except Exception:  # noqa: BLE001 - a lost count must not stop the next ones
+                log.exception("could not record %d repeated refusals of %s", times, refusal_id)
+        if stopping:
+            return
+        await asyncio.sleep(1)

@@ -29,7 +29,8 @@ WHY: dict[int, str] = {
     413: "The body is larger than the configured limit (`payload_too_large`).",
     422: "The request does not match the schema (`validation_failed`, with each field's problem in `details`), "
     "or breaks a business rule.",
-    429: "Too many verification requests for this CIN or number "
+    429: "Too many refused calls from this key and address within the window (`too_many_refusals`); or too "
+    "many verification requests for this CIN or number "
     "(the wait grows with each request past the allowance), or too "
     "many subscriptions or number holds from this address; wait `Retry-After` seconds.",
     503: "The database is unavailable (`database_unavailable`), or the read models have not reached the requested "
@@ -147,7 +148,7 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     found = {422, 503}
     schemes = {name for requirement in operation.get("security", ()) for name in requirement}
     if "APIKeyHeader" in schemes:
-        found |= {401, 403}
+        found |= {401, 403, 429}
     # a self-service visitor's token, required or optional
     if "VisitorToken" in schemes or "authorization" in headers:
         found |= {401}

@@ -23,7 +23,9 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     path           text NOT NULL,
     allowed_roles  jsonb NOT NULL,
     correlation_id text NOT NULL,
-    refused_at     timestamptz NOT NULL
+    refused_at     timestamptz NOT NULL,
+    repeats        int NOT NULL DEFAULT 0,
+    last_refused_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS access_refusals_time ON {TABLE} (refused_at);
 """
@@ -32,8 +34,8 @@ CREATE INDEX IF NOT EXISTS access_refusals_time ON {TABLE} (refused_at);
 async def on_refused(conn: asyncpg.Connection, event: CloudEvent) -> None:
     d = event.data
     await conn.execute(
-        f"INSERT INTO {TABLE} (refusal_id, actor, role, method, path, allowed_roles, correlation_id, refused_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        f"INSERT INTO {TABLE} (refusal_id, actor, role, method, path, allowed_roles, correlation_id, refused_at, "
+        "last_refused_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         event.aggregate_id,
         d["actor"],
         d["role"],
@@ -45,12 +47,22 @@ async def on_refused(conn: asyncpg.Connection, event: CloudEvent) -> None:
     )
 
 
+async def on_repeated(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    await conn.execute(
+        f"UPDATE {TABLE} SET repeats = repeats + $2, last_refused_at = $3 WHERE refusal_id = $1",
+        event.aggregate_id,
+        event.data["times"],
+        event.time,
+    )
+
+
 PROJECTION = Projection(
     name=NAME,
     aggregates=("access",),
     ddl=DDL,
     tables=(TABLE,),
-    handlers={"PrivilegedActionRefused": on_refused},
+    handlers={"PrivilegedActionRefused": on_refused, "PrivilegedActionRefusalsRepeated": on_repeated},
+    version=2,  # repeats and last_refused_at
 )
 
 

@@ -77,6 +77,18 @@ class Settings(BaseSettings):
         description="A JSON file with the same mapping, merged into api_keys; edits apply within a second.",
     )
 
+    refusal_window_s: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="Refused calls (403) of one key and address are counted per window this long: one audit "
+        "entry per call and window, however often it is repeated.",
+    )
+    refusal_limit: int = Field(
+        default=20,
+        ge=1,
+        description="Refused calls of one key and address per window before 429 Too Many Requests.",
+    )
     max_body_bytes: int = 256 * 1024
     cors_origins: list[str] = Field(
         default_factory=list,

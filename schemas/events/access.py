@@ -14,7 +14,13 @@ class PrivilegedActionRefusedV1(EventPayload):
     allowed_roles: list[str]
 
 
+class PrivilegedActionRefusalsRepeatedV1(EventPayload):
+    times: int
+    window_seconds: int
+
+
 # The public type of each event: its topic's aggregate name and its payload. schemas/catalog.py gathers these.
 PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
     AccessRefusal.PrivilegedActionRefused: ("access", PrivilegedActionRefusedV1),
+    AccessRefusal.PrivilegedActionRefusalsRepeated: ("access", PrivilegedActionRefusalsRepeatedV1),
 }

@@ -137,6 +137,7 @@ def _sample_events():
     refusal = AccessRefusal(
         actor="key:abc", role="auditor", method="POST", path="/api/v1/clients", allowed_roles=["operator"]
     )
+    refusal.repeated(4, 60)
     markers = [
         CinRegistration.hold("AB12345", client.id),
         OfferUsageMarker(offer_id=offer.id, outcome="sold"),

@@ -107,7 +107,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One client */
+        /**
+         * One client
+         * @description The client's record: in full for the operator role; CIN, email, address and phone masked for the others.
+         */
         get: operations["getClient"];
         /** Update a client's details */
         put: operations["updateClientDetails"];
@@ -2741,6 +2744,11 @@ export interface components {
             allowed_roles: string[];
             /** Correlation Id */
             correlation_id: string;
+            /**
+             * Last Refused At
+             * Format: date-time
+             */
+            last_refused_at: string;
             /** Method */
             method: string;
             /** Path */
@@ -2755,6 +2763,11 @@ export interface components {
              * Format: date-time
              */
             refused_at: string;
+            /**
+             * Repeats
+             * @description How many more times the same caller was refused the same call within the minute this entry opened (one entry per window, not one per call).
+             */
+            repeats: number;
             /** Role */
             role: string;
         };
@@ -3453,6 +3466,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -3519,6 +3543,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -3575,6 +3610,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3690,6 +3736,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -3762,6 +3819,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -3820,6 +3888,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3928,6 +4007,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -3994,6 +4084,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4114,6 +4215,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -4194,6 +4306,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -4257,6 +4380,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4328,6 +4462,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4448,6 +4593,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -4505,6 +4661,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4577,6 +4744,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4688,6 +4866,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -4787,6 +4976,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4904,6 +5104,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -4963,6 +5174,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5084,6 +5306,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -5150,6 +5383,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5272,6 +5516,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -5340,6 +5595,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5418,6 +5684,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -5482,6 +5759,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5596,6 +5884,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5718,6 +6017,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -5828,6 +6138,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5950,6 +6271,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -6007,6 +6339,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6085,6 +6428,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -6154,6 +6508,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -6210,6 +6575,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6316,6 +6692,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -6394,6 +6781,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -6451,6 +6849,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6562,6 +6971,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -6628,6 +7048,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6733,6 +7164,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6865,6 +7307,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -6948,6 +7401,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -7011,6 +7475,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7083,6 +7558,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7194,6 +7680,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -7285,6 +7782,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -7348,6 +7856,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7731,7 +8250,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
             429: {
                 headers: {
                     /** @description Seconds to wait before sending the request again. */
@@ -8449,7 +8968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
             429: {
                 headers: {
                     /** @description Seconds to wait before sending the request again. */
@@ -8623,7 +9142,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
             429: {
                 headers: {
                     /** @description Seconds to wait before sending the request again. */
@@ -8783,6 +9302,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -8837,6 +9367,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8902,6 +9443,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9013,6 +9565,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -9079,6 +9642,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9199,6 +9773,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -9273,6 +9858,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9382,6 +9978,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -9448,6 +10055,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9565,6 +10183,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -9626,6 +10255,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9745,6 +10385,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -9811,6 +10462,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9922,6 +10584,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The database is unavailable (`database_unavailable`), or the read models have not reached the requested consistency token yet (`projection_lagging`); send it again after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -9981,6 +10654,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10053,6 +10737,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10155,6 +10850,17 @@ export interface operations {
             /** @description The request does not match the schema (`validation_failed`, with each field's problem in `details`), or breaks a business rule. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many refused calls from this key and address within the window (`too_many_refusals`); or too many verification requests for this CIN or number (the wait grows with each request past the allowance), or too many subscriptions or number holds from this address; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before sending the request again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
