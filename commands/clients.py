@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import Field, StringConstraints
 
 from commands.base import Command, CommandResult
+from commands.partners import partner_of, require_brought
 from domain.client import Client
 from domain.errors import Conflict
 from domain.identity import CIN_INPUT_PATTERN, normalize_cin
@@ -72,6 +73,7 @@ def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext)
         phone=cmd.phone,
         language=cmd.language,
         ice=cmd.ice,
+        brought_by=partner_of(ctx),
     )
     try:
         position = store.save_as(ctx, client, CinRegistration.hold(cin, client.id))
@@ -84,6 +86,7 @@ def update_client_details(
     store: EventStore, client_id: UUID, cmd: UpdateClientDetails, ctx: CommandContext
 ) -> CommandResult:
     client = store.load(Client, client_id, what="client")
+    require_brought(ctx, client, "client")
     client.update_details(
         full_name=cmd.full_name,
         email=cmd.email,

@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 
 from commands.base import Command, CommandResult
 from commands.contract_documents import issue_contract_document
+from commands.partners import require_brought
 from domain.client import Client
 from domain.contract import Contract
 from domain.errors import RuleViolation
@@ -122,6 +123,7 @@ def change_plan(
     ctx: CommandContext,
 ) -> tuple[CommandResult, str]:
     contract = store.load(Contract, contract_id, what="contract")
+    require_brought(ctx, contract, "contract")
     offer = Offer.named(store.load_any([cmd.offer_id]).get(cmd.offer_id), cmd.offer_id)
     kind = contract.change_plan_to(offer, cmd.effective_date, clock.today())
     client = store.load(Client, contract.client_id, what="client")

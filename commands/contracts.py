@@ -15,6 +15,7 @@ from commands.clients import RegisterClient
 from commands.contract_documents import issue_contract_document
 from commands.idempotency import IdempotencyKey, earlier_result, record_for
 from commands.numbers import NumberHold, default_draw, pick_free_number, take_held_number
+from commands.partners import partner_of, require_brought
 from commands.retry import retry_on_conflict
 from domain.booking import bookable
 from domain.client import Client
@@ -76,7 +77,7 @@ def provision_contract(
     if idempotency and (first := earlier_result(store, idempotency, cmd, parties.earlier)) is not None:
         return Provisioned(first.result, first.outcome)
     parties.check()
-    client, newcomers = _client(cmd, parties)
+    client, newcomers = _client(cmd, parties, ctx)
     offer = parties.offer
     day = _day(cmd.start_date, clock)
     number = _ported_number(cmd.number, offer.service)
@@ -88,12 +89,14 @@ def provision_contract(
     decision = decide(intent=cmd.intent, target=cmd.target_contract_id, number=number, active=active)
     first_sale = [] if parties.sold else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
     if decision.kind == "plan_change":
-        aggregates = [_change_plan(store, clock, client, offer, decision.contract_id, day), *first_sale]
+        aggregates = [_change_plan(store, clock, client, offer, decision.contract_id, day, ctx), *first_sale]
     else:
         offer.require_sellable_on(day, "start date")
         reservation = _reservation(store, clock, number, number_kind_for(offer.service), parties, hold)
         aggregates = (
-            _new_line(reservation, client, offer, cmd.commitment_months, day) + newcomers + first_sale
+            _new_line(reservation, client, offer, cmd.commitment_months, day, partner_of(ctx))
+            + newcomers
+            + first_sale
         )
     contract = aggregates[0]
     reason = "plan_change" if decision.kind == "plan_change" else "provisioning"
@@ -158,9 +161,10 @@ def _parties(store: EventStore, cmd: ProvisionContract, idempotency: Idempotency
     return Parties(cmd, found, earlier if isinstance(earlier, IdempotencyRecord) else None, drawn)
 
 
-def _client(cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
+def _client(cmd: ProvisionContract, parties: Parties, ctx: CommandContext) -> tuple[Client, list]:
     if parties.client is not None:
         client = parties.client
+        require_brought(ctx, client, "client")
         if client.status != "active":
             raise InvalidTransition(
                 "only an active client can take a contract",
@@ -184,6 +188,7 @@ def _client(cmd: ProvisionContract, parties: Parties) -> tuple[Client, list]:
         phone=details.phone,
         language=details.language,
         ice=details.ice,
+        brought_by=partner_of(ctx),
     )
     return client, [CinRegistration.hold(cin, client.id)]
 
@@ -219,9 +224,16 @@ def _active_lines(store: EventStore, client: Client, service: str) -> list[Activ
 
 
 def _change_plan(
-    store: EventStore, clock: Clock, client: Client, offer: Offer, contract_id: UUID, day: date
+    store: EventStore,
+    clock: Clock,
+    client: Client,
+    offer: Offer,
+    contract_id: UUID,
+    day: date,
+    ctx: CommandContext,
 ) -> Contract:
     contract = store.load(Contract, contract_id, what="contract")
+    require_brought(ctx, contract, "contract")
     if contract.client_id != client.id:
         raise NotFound(
             f"contract {contract_id} not found for this client",
@@ -242,7 +254,12 @@ def contract_reference() -> str:
 
 
 def _new_line(
-    reservation: NumberReservation, client: Client, offer: Offer, commitment: int, start: date
+    reservation: NumberReservation,
+    client: Client,
+    offer: Offer,
+    commitment: int,
+    start: date,
+    partner: str | None,
 ) -> list:
     line = Subscriber(
         id=reservation.subscriber_id, client_id=client.id, service=offer.service, number=reservation.number
@@ -260,6 +277,7 @@ def _new_line(
         start_date=start,
         commitment_months=commitment,
         reference=contract_reference(),
+        brought_by=partner,
     )
     contract.activate(on=start)
     client.add_contract(contract.id, offer.service)

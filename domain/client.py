@@ -22,7 +22,9 @@ class Client(Aggregate):
         phone: str | None,
         language: str = "fr",
         ice: str | None = None,
+        brought_by: str | None = None,
     ) -> None:
+        self.brought_by = brought_by  # the partner that registered the client; None: the operator's staff
         self.cin = cin
         self.full_name = full_name
         self.email = email

@@ -47,7 +47,9 @@ class Contract(Aggregate):
         start_date: date,
         commitment_months: int,
         reference: str | None = None,
+        brought_by: str | None = None,
     ) -> None:
+        self.brought_by = brought_by  # the partner that provisioned the contract; None: the operator's staff
         self.client_id = client_id
         self.subscriber_id = subscriber_id
         self.number = number

@@ -21,7 +21,9 @@ log = logging.getLogger("mtf.security")
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
-READ_ROLES = ("operator", "auditor", "admin", "integrator")
+READ_ROLES = ("operator", "auditor", "admin")  # the operator's staff read everything
+# A partner (the integrator role) reads only the catalog, and the clients and contracts it brought.
+PARTNER_READ_ROLES = (*READ_ROLES, "integrator")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,17 @@ class Principal:
     key_id: str  # who acts, as recorded on the events: the key's holder, else a fingerprint of the key
     role: str
     scopes: frozenset[str] | None = None  # None: all that the role may do
+
+
+def partner(who: Principal) -> str | None:
+    """The partner a key acts for (its holder), whose view is narrowed to what it brought; None for staff."""
+    return who.key_id if who.role == "integrator" else None
+
+
+def require_visible(who: Principal, row: dict, what: str, row_id) -> None:
+    """A row a partner did not bring is answered as missing: 404, as for an id that names nothing."""
+    if (brought := partner(who)) is not None and row.get("brought_by") != brought:
+        raise ApiError(404, f"{what}_not_found", f"{what} {row_id} not found", {"id": str(row_id)})
 
 
 def authenticate(request: Request, key: str | None) -> Principal:

@@ -21,7 +21,7 @@ from commands.clients import (
 )
 from domain.errors import RuleViolation
 from domain.identity import mask, mask_address, mask_email, normalize_cin
-from gateways.auth import READ_ROLES, Principal, allow
+from gateways.auth import PARTNER_READ_ROLES, Principal, allow, partner, require_visible
 from gateways.commanding import IF_MATCH, Accepted, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one
 from projections import client_directory
@@ -42,6 +42,9 @@ class ClientView(BaseModel):
         default="fr", description="The language of the documents' customer-facing labels."
     )
     ice: str | None = Field(default=None, description="A business customer's ICE.")
+    brought_by: str | None = Field(
+        default=None, description="The partner (partner:<name>) that registered the client; null: the staff."
+    )
     status: Status
     delinquent: bool = False
     contract_count: int
@@ -116,15 +119,22 @@ async def list_clients(
     name: str | None = Query(default=None, min_length=1, max_length=100),
     limit: int = LIMIT,
     offset: int = OFFSET,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    who: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> Paged[ClientView]:
+    """The client directory, personal data masked; a partner sees the clients it brought."""
     try:
         normalised = normalize_cin(cin) if cin is not None else None
     except RuleViolation:
         normalised = "-"  # a malformed CIN matches nobody
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await client_directory.search(
-            conn, status=status, cin=normalised, name=name, limit=limit, offset=offset
+            conn,
+            status=status,
+            cin=normalised,
+            name=name,
+            brought_by=partner(who),
+            limit=limit,
+            offset=offset,
         )
     return Paged[ClientView](
         items=[masked(r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
@@ -137,8 +147,10 @@ async def get_client(
     request: Request,
     response: Response,
     consistency_token: int | None = TOKEN,
-    who: Principal = Depends(allow(*READ_ROLES)),
+    who: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> ClientView:
-    """The client's record: in full for the operator role; CIN, email, address and phone masked for the others."""
+    """The client's record: in full for the operator role; CIN, email, address and phone masked for the others.
+    A partner sees only the clients it brought (404 for the others)."""
     row = await find_one(request, client_directory, client_id, consistency_token, "client", response=response)
+    require_visible(who, row, "client", client_id)
     return ClientView(**row) if who.role in UNMASKED_ROLES else masked(row)

@@ -24,7 +24,7 @@ from commands.contract_lifecycle import (
 )
 from commands.contracts import ProvisionContract, provision_contract
 from commands.idempotency import IdempotencyKey
-from gateways.auth import READ_ROLES, Principal, allow
+from gateways.auth import PARTNER_READ_ROLES, Principal, allow, partner, require_visible
 from gateways.commanding import IDEMPOTENCY_KEY, IF_MATCH, Accepted, execute, execute_with_outcome
 from gateways.errors import ApiError
 from gateways.openapi import PDF
@@ -57,6 +57,10 @@ class ContractView(BaseModel):
     provisioned_at: datetime
     updated_at: datetime
     version: int
+    brought_by: str | None = Field(
+        default=None,
+        description="The partner (partner:<name>) that provisioned the contract; null: the staff.",
+    )
     reference: str | None = Field(
         description="The reference printed for the customer (random; never a credential). Null only on a read model "
         "built before references existed, until `mtf replay`."
@@ -123,11 +127,13 @@ async def get_contract(
     request: Request,
     response: Response,
     consistency_token: int | None = TOKEN,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    who: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> ContractView:
+    """The contract; a partner sees only the contracts it brought (404 for the others)."""
     row = await find_one(
         request, contract_summary, contract_id, consistency_token, "contract", response=response
     )
+    require_visible(who, row, "contract", contract_id)
     return ContractView(**row)
 
 
@@ -138,15 +144,18 @@ async def get_audit_trail(
     consistency_token: int | None = TOKEN,
     limit: int = LIMIT,
     offset: int = OFFSET,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    who: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> AuditTrail:
     await await_token(request, contract_audit_trail.NAME, contract_id, consistency_token)
     async with request.app.state.runtime.pool.acquire() as conn:
         rows = await contract_audit_trail.entries(conn, contract_id, limit, offset)
-        if not rows and offset == 0 and await contract_summary.find(conn, contract_id) is None:
-            raise ApiError(
-                404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)}
-            )
+        if partner(who) is not None or (not rows and offset == 0):
+            summary = await contract_summary.find(conn, contract_id)
+            if summary is None:
+                raise ApiError(
+                    404, "contract_not_found", f"contract {contract_id} not found", {"id": str(contract_id)}
+                )
+            require_visible(who, summary, "contract", contract_id)
     return AuditTrail(
         contract_id=contract_id, items=[AuditEntry(**r) for r in rows], page=Page(limit=limit, offset=offset)
     )
@@ -273,11 +282,19 @@ async def list_contracts(
     offer: UUID | None = None,
     limit: int = LIMIT,
     offset: int = OFFSET,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    who: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> Paged[ContractView]:
+    """Contracts, filtered; a partner sees the contracts it brought."""
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await contract_summary.search(
-            conn, client_id=client, service=service, status=status, offer_id=offer, limit=limit, offset=offset
+            conn,
+            client_id=client,
+            service=service,
+            status=status,
+            offer_id=offer,
+            brought_by=partner(who),
+            limit=limit,
+            offset=offset,
         )
     return Paged[ContractView](
         items=[ContractView(**r) for r in rows], page=Page(limit=limit, offset=offset, total=total)
@@ -298,9 +315,10 @@ async def list_documents(
     contract_id: UUID,
     request: Request,
     consistency_token: int | None = TOKEN,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    who: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> list[DocumentView]:
     row = await find_one(request, contract_summary, contract_id, consistency_token, "contract")
+    require_visible(who, row, "contract", contract_id)
     return [
         DocumentView(**d, download=f"/api/v1/contracts/{contract_id}/documents/{d['document_id']}")
         for d in row["documents"]
@@ -309,11 +327,16 @@ async def list_documents(
 
 @router.get("/contracts/{contract_id}/documents/{document_id}", response_class=Response, responses=PDF)
 async def download_document(
-    contract_id: UUID, document_id: UUID, request: Request, _: Principal = Depends(allow(*READ_ROLES))
+    contract_id: UUID,
+    document_id: UUID,
+    request: Request,
+    who: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> Response:
     """The PDF, only once its issuance is recorded on the contract (an unannounced blob is never served)."""
     async with request.app.state.runtime.pool.acquire() as conn:
         row = await contract_summary.find(conn, contract_id)
+        if row is not None and partner(who) is not None and row.get("brought_by") != partner(who):
+            row = None
         issued = {d["document_id"] for d in row["documents"]} if row else set()
         pdf = (
             await documents.pdf_bytes(conn, contract_id, document_id) if str(document_id) in issued else None

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from gateways.auth import READ_ROLES, Principal, allow, may_call
+from gateways.auth import PARTNER_READ_ROLES, Principal, allow, may_call
 from gateways.operations import roles_of
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
@@ -32,7 +32,7 @@ class Me(BaseModel):
 
 
 @router.get("/me", response_model=Me)
-async def who_am_i(request: Request, principal: Principal = Depends(allow(*READ_ROLES))) -> Me:
+async def who_am_i(request: Request, principal: Principal = Depends(allow(*PARTNER_READ_ROLES))) -> Me:
     """The key's role, scopes and the operations it may call. Nothing secret: the key itself is not in it."""
     return Me(
         key_id=principal.key_id,

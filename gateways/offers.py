@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from commands.offers import CreateOffer, UpdateOffer, create_offer, delete_offer, retire_offer, update_offer
-from gateways.auth import READ_ROLES, Principal, allow
+from gateways.auth import PARTNER_READ_ROLES, Principal, allow
 from gateways.commanding import IDEMPOTENCY_KEY, IF_MATCH, Accepted, execute
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, await_token, find_one, not_found
 from projections import offer_catalog
@@ -113,7 +113,7 @@ async def list_offers(
     sellable_on: date | None = None,
     limit: int = LIMIT,
     offset: int = OFFSET,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    _: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> Paged[OfferView]:
     async with request.app.state.runtime.pool.acquire() as conn:
         rows, total = await offer_catalog.search(
@@ -136,7 +136,7 @@ async def get_offer(
     request: Request,
     response: Response,
     consistency_token: int | None = TOKEN,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    _: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> OfferView:
     row = await find_one(request, offer_catalog, offer_id, consistency_token, "offer", response=response)
     return OfferView(**row)
@@ -147,7 +147,7 @@ async def get_versions(
     offer_id: UUID,
     request: Request,
     consistency_token: int | None = TOKEN,
-    _: Principal = Depends(allow(*READ_ROLES)),
+    _: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> list[VersionedOfferView]:
     await await_token(request, offer_catalog.NAME, offer_id, consistency_token)
     async with request.app.state.runtime.pool.acquire() as conn:
@@ -161,7 +161,7 @@ async def get_versions(
 async def get_categories(
     request: Request,
     status: Literal["active", "retired"] | None = "active",
-    _: Principal = Depends(allow(*READ_ROLES)),
+    _: Principal = Depends(allow(*PARTNER_READ_ROLES)),
 ) -> list[ServiceCategoryView]:
     async with request.app.state.runtime.pool.acquire() as conn:
         return [ServiceCategoryView(**c) for c in await offer_catalog.categories(conn, status)]

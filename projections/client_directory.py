@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     updated_at     timestamptz NOT NULL,
     delinquent     boolean NOT NULL DEFAULT false,
     language       text NOT NULL DEFAULT 'fr',
-    ice            text
+    ice            text,
+    brought_by     text
 );
 CREATE INDEX IF NOT EXISTS client_directory_name ON {TABLE} (lower(full_name));
 CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
@@ -41,7 +42,7 @@ async def on_registered(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"INSERT INTO {TABLE} (client_id, cin, full_name, email, address, phone, status, contract_count, "
         "registered_at, updated_at, "
-        "language, ice) VALUES ($1, $2, $3, $4, $5, $6, 'active', 0, $7, $7, $8, $9)",
+        "language, ice, brought_by) VALUES ($1, $2, $3, $4, $5, $6, 'active', 0, $7, $7, $8, $9, $10)",
         event.aggregate_id,
         d["cin"],
         d["full_name"],
@@ -51,6 +52,7 @@ async def on_registered(conn: asyncpg.Connection, event: CloudEvent) -> None:
         event.time,
         d.get("language", "fr"),
         d.get("ice"),
+        d.get("brought_by"),
     )
 
 
@@ -129,6 +131,7 @@ PROJECTION = Projection(
         "ClientDelinquencyCleared": _delinquency(False),
     },
     flush=_count_contracts,
+    version=2,  # brought_by
 )
 
 
@@ -149,12 +152,14 @@ async def phones_on_file(conn: asyncpg.Connection, cin: str) -> list[asyncpg.Rec
     )
 
 
-async def search(conn: asyncpg.Connection, *, status=None, cin=None, name=None, limit: int, offset: int):
+async def search(
+    conn: asyncpg.Connection, *, status=None, cin=None, name=None, brought_by=None, limit: int, offset: int
+):
     conditions = [("lower(full_name) LIKE {}", f"%{name.lower()}%")] if name is not None else []
     rows, total = await filtered_page(
         conn,
         TABLE,
-        equals={"status": status, "cin": cin},
+        equals={"status": status, "cin": cin, "brought_by": brought_by},
         conditions=conditions,
         order_by="full_name, client_id",
         limit=limit,

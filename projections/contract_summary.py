@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     provisioned_at    timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL,
     version           int NOT NULL,
-    reference         text
+    reference         text,
+    brought_by        text
 );
 CREATE INDEX IF NOT EXISTS contract_summary_client ON {TABLE} (client_id);
 """
@@ -77,6 +78,7 @@ COLUMNS = (
     "updated_at",
     "version",
     "reference",
+    "brought_by",
 )
 JSON_COLUMNS = ("timeline", "documents")
 _UPSERT = (
@@ -110,6 +112,7 @@ def provisioned(_: Row | None, event: CloudEvent) -> Row:
         "provisioned_at": event.time,
         **_touched(event),
         "reference": d.get("reference") or legacy_reference(event.aggregate_id, start),
+        "brought_by": d.get("brought_by"),
     }
 
 
@@ -217,6 +220,7 @@ PROJECTION = Projection(
     tables=(TABLE,),
     handlers={name: _gather for name in FOLDS},
     flush=_write_rows,
+    version=2,  # brought_by
 )
 
 
@@ -240,10 +244,17 @@ async def search(
     service=None,
     status=None,
     offer_id=None,
+    brought_by=None,
     limit: int,
     offset: int,
 ):
-    equals = {"client_id": client_id, "service": service, "status": status, "offer_id": offer_id}
+    equals = {
+        "client_id": client_id,
+        "service": service,
+        "status": status,
+        "offer_id": offer_id,
+        "brought_by": brought_by,
+    }
     rows, total = await filtered_page(
         conn, TABLE, equals=equals, order_by="provisioned_at, contract_id", limit=limit, offset=offset
     )

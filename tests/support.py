@@ -21,7 +21,11 @@ KEYS = {
     "test-operator-key": "operator",
     "test-auditor-key": "auditor",
     "test-admin-key": "admin",
-    "test-integrator-key": "integrator",
+    "test-integrator-key": {
+        "role": "integrator",
+        "holder": "partner:test-crm",
+        "scopes": ["read", "clients:write", "contracts:write"],
+    },
 }
 OPERATOR = {"X-API-Key": "test-operator-key"}
 AUDITOR = {"X-API-Key": "test-auditor-key"}

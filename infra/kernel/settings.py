@@ -295,6 +295,13 @@ class Settings(BaseSettings):
         unknown = sorted({grant.role for grant in grants.values() if grant.role not in ROLES})
         if unknown:
             raise ValueError(f"unknown roles in api_keys: {unknown}")
+        for grant in grants.values():
+            if grant.role == "integrator" and (
+                grant.scopes is None or not (grant.holder or "").startswith("partner:")
+            ):
+                raise ValueError(
+                    'an integrator key belongs to a partner: give it "holder": "partner:<name>" and scopes'
+                )
         return grants
 
     @model_validator(mode="after")

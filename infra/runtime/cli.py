@@ -59,17 +59,32 @@ def _dev_keys(settings: Settings) -> Settings:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(
             orjson.dumps(
-                {f"dev-{role}-{secrets.token_urlsafe(18)}": role for role in ROLES},
+                {f"dev-{role}-{secrets.token_urlsafe(18)}": _dev_grant(role) for role in ROLES},
                 option=orjson.OPT_INDENT_2,
             )
         )
         path.chmod(0o600)
+    else:  # made before integrator keys named their partner: give them one
+        grants = orjson.loads(path.read_bytes())
+        if "integrator" in grants.values():
+            upgraded = {
+                key: _dev_grant(grant) if grant == "integrator" else grant for key, grant in grants.items()
+            }
+            path.write_bytes(orjson.dumps(upgraded, option=orjson.OPT_INDENT_2))
     settings = settings.model_copy(update={"api_keys_file": path})
     settings.__dict__.pop("api_key_ring", None)
     console.print(f"[bold]Development API keys[/] (from {path}; set MTF_API_KEYS to use your own):")
-    for key, role in orjson.loads(path.read_bytes()).items():
+    for key, grant in orjson.loads(path.read_bytes()).items():
+        role = grant if isinstance(grant, str) else grant["role"]
         console.print(f"  {role:<11} X-API-Key: {key}")
     return settings
+
+
+def _dev_grant(role: str) -> str | dict:
+    """A development key's grant: the role, and for the integrator a partner and its scopes."""
+    if role != "integrator":
+        return role
+    return {"role": role, "holder": "partner:dev", "scopes": ["read", "clients:write", "contracts:write"]}
 
 
 def _serve(settings: Settings, *, relay: bool, projector: bool) -> None:

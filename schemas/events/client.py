@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from domain.client import Client
 from schemas.events.base import EventPayload
 
@@ -17,6 +19,10 @@ class ClientRegisteredV1(EventPayload):
     phone: str | None
     language: Literal["fr", "ar"] = "fr"  # added later: absent from earlier events, which mean fr
     ice: str | None = None
+    brought_by: str | None = Field(
+        default=None,
+        description="The partner (partner:<name>) that registered the client; null or absent: the operator's staff.",
+    )
 
 
 class ClientDetailsUpdatedV1(EventPayload):

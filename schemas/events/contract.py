@@ -30,6 +30,10 @@ class ContractProvisionedV1(EventPayload):
         description="The contract's reference for the customer, printed on its documents: random, a reference "
         "and never a credential. Absent on contracts provisioned before references were drawn.",
     )
+    brought_by: str | None = Field(
+        default=None,
+        description="The partner (partner:<name>) that provisioned the contract; null or absent: the operator's staff.",
+    )
 
 
 class ContractActivatedV1(EventPayload):

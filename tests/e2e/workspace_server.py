@@ -57,7 +57,9 @@ async def record_the_past(settings) -> dict:
             payer["october_gross"] = owed[payer["client_id"]]
         return {
             "today": TODAY.isoformat(),
-            "keys": {role: key for key, role in KEYS.items()},
+            "keys": {
+                (grant if isinstance(grant, str) else grant["role"]): key for key, grant in KEYS.items()
+            },
             "offer_id": mobile,
             "payers": payers,
             "october_run": run["run_id"],

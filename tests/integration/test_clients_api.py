@@ -37,7 +37,7 @@ async def test_list_masks_personal_data_and_only_the_operator_sees_the_detail_un
     detail = (await client.get(f"/api/v1/clients/{created['id']}", headers=OPERATOR)).json()
     assert detail["cin"] == "JK123456" and detail["email"] == PERSON["email"]
     assert detail["address"] == PERSON["address"] and detail["phone"] == PERSON["phone"]
-    for role in (AUDITOR, ADMIN, INTEGRATOR):
+    for role in (AUDITOR, ADMIN):
         seen = (await client.get(f"/api/v1/clients/{created['id']}", headers=role)).json()
         assert (seen["cin"], seen["email"], seen["address"], seen["phone"]) == (
             "JK****56",
@@ -46,6 +46,9 @@ async def test_list_masks_personal_data_and_only_the_operator_sees_the_detail_un
             "+212*******78",
         ), role
         assert seen["full_name"] == PERSON["full_name"] and seen["status"] == "active"
+    # A partner does not see a client the staff registered: it does not exist for it.
+    assert (await client.get(f"/api/v1/clients/{created['id']}", headers=INTEGRATOR)).status_code == 404
+    assert (await client.get("/api/v1/clients", headers=INTEGRATOR)).json()["page"]["total"] == 0
 
 
 async def test_filters_by_status_and_name(in_process_system):
@@ -133,11 +136,28 @@ async def test_delete_is_blocked_by_a_contract_and_names_it(in_process_system):
 async def test_integrator_cannot_delete_and_auditor_cannot_update(in_process_system):
     _, client = in_process_system
     created = await _registered(client)
-    from tests.support import KEYS
-
-    integrator = {"X-API-Key": next(k for k, r in KEYS.items() if r == "integrator")}
+    integrator = INTEGRATOR
     assert (await client.delete(f"/api/v1/clients/{created['id']}", headers=integrator)).status_code == 403
     details = {k: v for k, v in PERSON.items() if k != "cin"}
     assert (
         await client.put(f"/api/v1/clients/{created['id']}", json=details, headers=AUDITOR)
     ).status_code == 403
+
+
+async def test_a_partner_sees_and_updates_the_clients_it_brought_masked_and_no_other(in_process_system):
+    _, client = in_process_system
+    staffs = await _registered(client)
+    brought = await client.post("/api/v1/clients", json={**PERSON, "cin": "PQ778899"}, headers=INTEGRATOR)
+    assert brought.status_code == 201
+    token = {"consistency_token": brought.json()["position"]}
+    mine = await client.get(f"/api/v1/clients/{brought.json()['id']}", params=token, headers=INTEGRATOR)
+    assert mine.status_code == 200
+    assert (mine.json()["cin"], mine.json()["brought_by"]) == ("PQ****99", "partner:test-crm")
+    listed = (await client.get("/api/v1/clients", headers=INTEGRATOR)).json()
+    assert [c["client_id"] for c in listed["items"]] == [brought.json()["id"]]
+    details = {k: v for k, v in PERSON.items() if k != "cin"}
+    assert (
+        await client.put(f"/api/v1/clients/{brought.json()['id']}", json=details, headers=INTEGRATOR)
+    ).status_code == 200
+    other = await client.put(f"/api/v1/clients/{staffs['id']}", json=details, headers=INTEGRATOR)
+    assert other.status_code == 404 and other.json()["error"]["code"] == "client_not_found"

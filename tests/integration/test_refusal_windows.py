@@ -31,7 +31,7 @@ async def test_repeated_refusals_are_one_entry_and_past_the_limit_the_caller_wai
 
         (entry,) = await eventually(folded, timeout=10)
         assert (entry["method"], entry["path"], entry["repeats"]) == ("POST", "/api/v1/offers", 6)
-        assert entry["actor"].startswith("key:") and entry["role"] == "integrator"
+        assert entry["actor"] == "partner:test-crm" and entry["role"] == "integrator"
         assert runtime.store.head() == head + 2  # and one more entry for all the repeats
         again = await client.post("/api/v1/offers", json=OFFER_BODY, headers=INTEGRATOR)
         assert again.status_code == 403  # a new window

@@ -17,26 +17,37 @@ REPORTER = {"X-API-Key": "partner-bi-key"}  # may only read
 async def test_a_scoped_partner_key_does_only_what_its_scopes_grant_and_each_refusal_is_recorded():
     keys = {
         **KEYS,
-        "partner-crm-key": {"role": "integrator", "scopes": ["read", "contracts:write"]},
-        "partner-bi-key": {"role": "integrator", "scopes": ["read"]},
+        "partner-crm-key": {
+            "role": "integrator",
+            "holder": "partner:crm",
+            "scopes": ["read", "contracts:write"],
+        },
+        "partner-bi-key": {"role": "integrator", "holder": "partner:bi", "scopes": ["read"]},
     }
     settings = fresh_settings(kafka=False, api_keys=keys)
     async with serving(settings) as (_, client):
         owner, offer = await register_client(client), await create_offer(client)
-        body = {"client_id": owner["id"], "offer_id": offer["id"], "commitment_months": 12}
-        provisioned = await client.post("/api/v1/contracts", json=body, headers=PROVISIONER)
-        assert provisioned.status_code == 201
-        token = {"consistency_token": provisioned.json()["position"]}
-        assert (
-            await client.get(f"/api/v1/contracts/{provisioned.json()['id']}", params=token, headers=REPORTER)
-        ).status_code == 200
-
         newcomer = {
             "cin": random_cin(),
             "full_name": "Omar Alaoui",
             "email": "omar@example.ma",
             "address": "Tanger",
         }
+        brought = {"client": newcomer, "offer_id": offer["id"], "commitment_months": 12}
+        provisioned = await client.post("/api/v1/contracts", json=brought, headers=PROVISIONER)
+        assert provisioned.status_code == 201, provisioned.text
+        token = {"consistency_token": provisioned.json()["position"]}
+        path = f"/api/v1/contracts/{provisioned.json()['id']}"
+        mine = await client.get(path, params=token, headers=PROVISIONER)
+        assert mine.status_code == 200 and mine.json()["brought_by"] == "partner:crm"
+        # Another partner's contract, and a client the staff registered, do not exist for this partner.
+        theirs = await client.get(path, params=token, headers=REPORTER)
+        assert theirs.status_code == 404 and theirs.json()["error"]["code"] == "contract_not_found"
+        body = {"client_id": owner["id"], "offer_id": offer["id"], "commitment_months": 12}
+        staffs = await client.post("/api/v1/contracts", json=body, headers=PROVISIONER)
+        assert staffs.status_code == 404 and staffs.json()["error"]["code"] == "client_not_found"
+
+        newcomer = {**newcomer, "cin": random_cin()}
         refused = await client.post("/api/v1/clients", json=newcomer, headers=PROVISIONER)
         assert (
             refused.status_code == 403
@@ -62,7 +73,10 @@ async def test_a_scoped_partner_key_does_only_what_its_scopes_grant_and_each_ref
 
 def test_a_scope_that_names_no_permission_is_a_configuration_error():
     with pytest.raises(ValidationError):
-        Settings(_env_file=None, api_keys={"k": {"role": "integrator", "scopes": ["contracts:delete"]}})
+        Settings(
+            _env_file=None,
+            api_keys={"k": {"role": "integrator", "holder": "partner:x", "scopes": ["contracts:delete"]}},
+        )
     with pytest.raises(ValidationError):
         Settings(_env_file=None, api_keys={"k": {"role": "partner"}})
 
@@ -77,7 +91,7 @@ def test_a_named_key_file_that_is_missing_stops_the_start(tmp_path):
 
 
 async def test_me_tells_each_key_its_role_and_exactly_the_operations_it_may_call():
-    keys = {**KEYS, "partner-bi-key": {"role": "integrator", "scopes": ["read"]}}
+    keys = {**KEYS, "partner-bi-key": {"role": "integrator", "holder": "partner:bi", "scopes": ["read"]}}
     async with serving(fresh_settings(kafka=False, api_keys=keys)) as (_, client):
         operator = (await client.get("/api/v1/me", headers={"X-API-Key": "test-operator-key"})).json()
         auditor = (await client.get("/api/v1/me", headers=AUDITOR)).json()
@@ -93,6 +107,8 @@ async def test_me_tells_each_key_its_role_and_exactly_the_operations_it_may_call
     assert not [
         op for op in auditor["operations"] if not op.startswith(("get", "list", "download", "whoAmI"))
     ]
-    assert reporter["scopes"] == ["read"] and "listInvoices" in reporter["operations"]
+    assert reporter["scopes"] == ["read"] and reporter["key_id"] == "partner:bi"
+    assert {"listClients", "getContract", "listOffers"} <= set(reporter["operations"])
     assert "provisionContract" not in reporter["operations"]
+    assert "listInvoices" not in reporter["operations"]  # a partner reads its clients and contracts only
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthenticated"

@@ -89,7 +89,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search clients by CIN, name or status */
+        /**
+         * Search clients by CIN, name or status
+         * @description The client directory, personal data masked; a partner sees the clients it brought.
+         */
         get: operations["listClients"];
         put?: never;
         /** Register a client */
@@ -110,6 +113,7 @@ export interface paths {
         /**
          * One client
          * @description The client's record: in full for the operator role; CIN, email, address and phone masked for the others.
+         *     A partner sees only the clients it brought (404 for the others).
          */
         get: operations["getClient"];
         /** Update a client's details */
@@ -277,7 +281,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search contracts */
+        /**
+         * Search contracts
+         * @description Contracts, filtered; a partner sees the contracts it brought.
+         */
         get: operations["listContracts"];
         put?: never;
         /**
@@ -300,7 +307,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One contract */
+        /**
+         * One contract
+         * @description The contract; a partner sees only the contracts it brought (404 for the others).
+         */
         get: operations["getContract"];
         put?: never;
         post?: never;
@@ -1680,6 +1690,11 @@ export interface components {
         ClientView: {
             /** Address */
             address: string;
+            /**
+             * Brought By
+             * @description The partner (partner:<name>) that registered the client; null: the staff.
+             */
+            brought_by?: string | null;
             /** Cin */
             cin: string;
             /**
@@ -1802,6 +1817,11 @@ export interface components {
         ContractView: {
             /** Activation Fee */
             activation_fee: string;
+            /**
+             * Brought By
+             * @description The partner (partner:<name>) that provisioned the contract; null: the staff.
+             */
+            brought_by?: string | null;
             /**
              * Client Id
              * Format: uuid

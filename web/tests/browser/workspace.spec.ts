@@ -8,7 +8,7 @@ const TABS_OF: Record<Role, string[]> = {
   operator: READ_TABS,
   auditor: [...READ_TABS, "Audit"],
   admin: [...READ_TABS, "Audit"],
-  integrator: READ_TABS,
+  integrator: ["Clients", "Offres", "Contrats"], // a partner: its clients and contracts, and the catalog
 };
 
 test("a wrong key is refused with the API's message, and each role sees only its tabs", async ({ page }) => {
