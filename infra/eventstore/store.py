@@ -13,10 +13,11 @@ from itertools import accumulate
 from typing import Any, Iterator, Sequence
 from uuid import UUID
 
+import orjson
 import psycopg
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import get_topic
 from psycopg.errors import LockNotAvailable
 from psycopg.rows import tuple_row
@@ -335,10 +336,20 @@ def open_event_store(
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
 
+class ConnectionParamsFactory(PostgresFactory):
+    """eventsourcing's PostgreSQL factory, which knows only host, port, user, password and database: the
+    URL's other parameters (sslmode, sslrootcert, target_session_attrs...) go to every pooled connection."""
+
+    def __init__(self, env) -> None:
+        super().__init__(env)
+        self.datastore.pool.kwargs.update(orjson.loads(self.env.get("MTF_POSTGRES_PARAMS") or "{}"))
+
+
 def _construct(database_url: str, address: PostgresAddress, connections: int) -> PostgresEventStore:
     store = PostgresEventStore(
         env={
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "infra.eventstore.store:ConnectionParamsFactory",
+            "MTF_POSTGRES_PARAMS": orjson.dumps(dict(address.params)).decode(),
             "POSTGRES_DBNAME": address.dbname,
             "POSTGRES_HOST": address.host,
             "POSTGRES_PORT": str(address.port),

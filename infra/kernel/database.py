@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlparse
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
 import asyncpg
 import eventsourcing.persistence
@@ -43,6 +43,9 @@ class PostgresAddress:
     user: str
     password: str
     dbname: str
+    # Every other connection parameter of the URL (sslmode, sslrootcert, application_name...), kept so
+    # that each connection made from this address gets them: TLS to PostgreSQL is not dropped on the way.
+    params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def parse(cls, url: str) -> PostgresAddress:
@@ -55,17 +58,24 @@ class PostgresAddress:
             user=unquote(parsed.username or "postgres"),
             password=unquote(parsed.password or ""),
             dbname=(parsed.path or "/postgres").lstrip("/") or "postgres",
+            params=tuple((k, v[-1]) for k, v in query.items() if k not in _ADDRESS_PARAMS),
         )
 
     def with_dbname(self, dbname: str) -> PostgresAddress:
-        return PostgresAddress(self.host, self.port, self.user, self.password, dbname)
+        return replace(self, dbname=dbname)
 
     @property
     def url(self) -> str:
-        auth = f"{self.user}:{self.password}@" if self.password else f"{self.user}@"
+        auth = f"{quote(self.user)}:{quote(self.password)}@" if self.password else f"{quote(self.user)}@"
+        params = urlencode(self.params)
         if self.host.startswith("/"):
-            return f"postgresql://{auth}/{self.dbname}?host={self.host}&port={self.port}"
-        return f"postgresql://{auth}{self.host}:{self.port}/{self.dbname}"
+            return f"postgresql://{auth}/{self.dbname}?host={self.host}&port={self.port}" + (
+                f"&{params}" if params else ""
+            )
+        return f"postgresql://{auth}{self.host}:{self.port}/{self.dbname}" + (f"?{params}" if params else "")
+
+
+_ADDRESS_PARAMS = ("host", "port", "user", "password", "dbname")
 
 
 def advisory_key(name: str) -> int:
