@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretStr,
     StringConstraints,
     field_validator,
     model_validator,
@@ -66,6 +67,35 @@ class Settings(BaseSettings):
     kafka_topic_prefix: str = Field(default="", description="Prepended to every topic name.")
     kafka_partitions: int = 6
     consumer_group: str = "mtf-projections"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How every Kafka client of this process talks to the brokers."
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="SCRAM-SHA-512", description="With SASL_PLAINTEXT or SASL_SSL."
+    )
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = Field(
+        default=None,
+        description="PEM file of the CA that signed the brokers' certificates; the system's by default.",
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        default=None, description="Client certificate (PEM), for mutual TLS."
+    )
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="Its private key (PEM).")
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, description="Replicas of each topic this system creates (3 on a production cluster)."
+    )
+    kafka_min_insync_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        description="min.insync.replicas of the topics created; the broker's default if unset.",
+    )
+    kafka_retention_ms: dict[str, int] = Field(
+        default_factory=dict,
+        description='retention.ms per topic created, by its name without prefix ({"mtf.access.v1": 7776000000}); '
+        "-1 keeps for ever. Unlisted topics get the broker's default.",
+    )
 
     api_keys: dict[str, str | KeyGrant] = Field(
         default_factory=dict,

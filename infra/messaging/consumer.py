@@ -15,6 +15,7 @@ from faststream.kafka.annotations import KafkaMessage
 from infra.kernel.settings import Settings
 from infra.kernel.telemetry import links_from, tracer
 from infra.messaging.kafka import REQUEST_TIMEOUT_MS, BatchProjector, all_topics
+from infra.messaging.kafka_security import broker_security
 from schemas.envelopes import decode
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,11 @@ log = logging.getLogger(__name__)
 
 def build_consumer(settings: Settings, projector: BatchProjector) -> KafkaBroker:
     broker = KafkaBroker(
-        settings.kafka_bootstrap, client_id="mtf-projector", logger=log, request_timeout_ms=REQUEST_TIMEOUT_MS
+        settings.kafka_bootstrap,
+        client_id="mtf-projector",
+        logger=log,
+        request_timeout_ms=REQUEST_TIMEOUT_MS,
+        security=broker_security(settings),
     )
 
     @broker.subscriber(

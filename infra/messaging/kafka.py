@@ -14,6 +14,7 @@ from opentelemetry.trace import SpanKind
 
 from infra.kernel.settings import Settings
 from infra.kernel.telemetry import links_from, tracer
+from infra.messaging.kafka_security import client_options, topic_config
 from schemas.catalog import AGGREGATES
 from schemas.envelope import CloudEvent
 from schemas.envelopes import encode, kafka_headers
@@ -40,7 +41,9 @@ async def create_missing_topics(
     """Creates those of `topics` the broker lacks, with `config` (retention, say); an existing topic is left
     as it is."""
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS
+        bootstrap_servers=settings.kafka_bootstrap,
+        request_timeout_ms=REQUEST_TIMEOUT_MS,
+        **client_options(settings),
     )
     await admin.start()
     try:
@@ -53,8 +56,8 @@ async def create_missing_topics(
                         NewTopic(
                             t,
                             num_partitions=settings.kafka_partitions,
-                            replication_factor=1,
-                            topic_configs=config or {},
+                            replication_factor=settings.kafka_replication_factor,
+                            topic_configs={**topic_config(settings, t), **(config or {})},
                         )
                         for t in missing
                     ]
@@ -137,6 +140,7 @@ class KafkaSink:
             max_batch_size=256 * 1024,
             compression_type=None,
             request_timeout_ms=REQUEST_TIMEOUT_MS,
+            **client_options(self.settings),
         )
 
     @property

@@ -11,6 +11,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from infra.messaging.kafka import REQUEST_TIMEOUT_MS, LazyProducer, create_missing_topics
+from infra.messaging.kafka_security import client_options
 from infra.storage.notifications import SCHEMA, Notification
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class KafkaSender:
                 enable_idempotence=True,
                 acks="all",
                 request_timeout_ms=REQUEST_TIMEOUT_MS,
+                **client_options(settings),
             ),
             lambda: create_missing_topics(
                 settings, [self.topic], {"retention.ms": str(TOPIC_RETENTION_MS), "cleanup.policy": "delete"}

@@ -94,18 +94,22 @@ async def _broker_check(runtime: Any) -> dict:
         report["connected"] = links
     else:
         report["required"] = False
-    reached = await _reachable(settings.kafka_bootstrap)
+    reached = await _reachable(settings)
     if reached is not None:
         report["error"] = reached
     report["ok"] = reached is None and all(links.values())
     return report
 
 
-async def _reachable(bootstrap: str) -> str | None:
+async def _reachable(settings: Any) -> str | None:
     """None if the broker answers a metadata request within the timeout; else the error's name."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+    from infra.messaging.kafka_security import client_options
+
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=2000, **client_options(settings)
+    )
     try:
         await asyncio.wait_for(admin.start(), BROKER_TIMEOUT_S)
         await asyncio.wait_for(admin.list_topics(), BROKER_TIMEOUT_S)
