@@ -501,9 +501,10 @@ def hash_key(
 def export_schemas(out: Path = typer.Option(Path("schemas/generated"), help="Output folder.")) -> None:
     """Write the event JSON Schemas, the AsyncAPI and the OpenAPI documents."""
 
-    from infra.runtime.export import export_all, write_topics_table
+    from infra.runtime.export import export_all, write_events_page, write_topics_table
 
-    for path in [*export_all(out), write_topics_table(Path("docs/event-catalog.md"))]:
+    pages = [write_topics_table(Path("docs/event-catalog.md")), write_events_page(Path("docs/events.html"))]
+    for path in [*export_all(out), *pages]:
         console.print(f"wrote {path}")
 
 

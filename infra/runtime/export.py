@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-from faststream.kafka import KafkaBroker
-from faststream.specification import AsyncAPI
 
 from infra.kernel.settings import Settings
+from infra.runtime import asyncapi
 from infra.runtime.app import create_app
-from schemas.catalog import AGGREGATES, EVENTS
+from schemas.catalog import EVENTS
 from schemas.envelope import CloudEvent
 
 _PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
@@ -35,20 +34,13 @@ def event_schemas(out: Path) -> list[Path]:
 
 
 def asyncapi_document() -> dict:
-    settings = Settings(_env_file=None)
-    broker = KafkaBroker(
-        "kafka:9092", description="MT-Facturation domain events, CloudEvents 1.0 structured JSON"
-    )
-    for aggregate in AGGREGATES:
-        names = ", ".join(s.name for s in EVENTS.values() if s.aggregate == aggregate and s.public)
-        broker.publisher(
-            settings.topic(aggregate),
-            title=settings.topic(aggregate),
-            description=f"Keyed by aggregate id. Event types: {names}.",
-            schema=CloudEvent,
-        )
-    spec = AsyncAPI(broker, title="MT-Facturation events", version="1", schema_version="3.0.0")
-    return orjson.loads(spec.to_specification().to_json())
+    return asyncapi.document(Settings(_env_file=None).topic)
+
+
+def write_events_page(page: Path) -> Path:
+    """docs/events.html: the AsyncAPI document rendered for the downstream teams."""
+    page.write_text(asyncapi.rendered(asyncapi_document()))
+    return page
 
 
 def openapi_document() -> dict:

@@ -7,7 +7,6 @@ meets a float.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
@@ -15,9 +14,7 @@ from domain.billing_run import BillingRun
 from domain.discount import Discount
 from domain.invoice import CreditNote, Invoice
 from domain.payments import ClientAccount, Payment
-from schemas.events.base import EventPayload
-
-Money = Decimal
+from schemas.events.base import DecimalString, EventPayload, Money
 
 
 class BillingRunStartedV1(EventPayload):
@@ -25,7 +22,7 @@ class BillingRunStartedV1(EventPayload):
     billed_position: int
     issue_date: date
     due_date: date
-    vat_rate: Decimal
+    vat_rate: DecimalString
     clients_total: int
 
 
@@ -77,7 +74,7 @@ class InvoiceIssuedV1(EventPayload):
     billed_position: int
     issue_date: date
     due_date: date
-    vat_rate: Decimal
+    vat_rate: DecimalString
     lines: list[InvoiceLineV1]
     net: Money
     tax: Money
@@ -132,7 +129,7 @@ class DiscountGrantedV1(EventPayload):
     client_id: UUID
     contract_id: UUID | None
     kind: Literal["percent", "fixed"]
-    value: Decimal
+    value: DecimalString
     from_period: str
     to_period: str | None
     label: str

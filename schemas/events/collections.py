@@ -8,12 +8,11 @@ Each is emitted once per threshold crossing in an overdue episode.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
 from domain.collections import ClientCollections, CollectionCase, CollectionsSweep
-from schemas.events.base import EventPayload
+from schemas.events.base import EventPayload, Money
 
 
 class ClientCollectionsOpenedV1(EventPayload):
@@ -24,7 +23,7 @@ class CrossingV1(EventPayload):
     client_id: UUID
     as_of: date
     days_past_due: int
-    overdue: Decimal
+    overdue: Money
 
 
 class ClientDelinquencyClearedV1(EventPayload):
@@ -52,7 +51,7 @@ class CollectionCaseOpenedV1(EventPayload):
     client_id: UUID
     opened_on: date
     days_past_due: int
-    overdue: Decimal
+    overdue: Money
 
 
 class CollectionActionRecordedV1(EventPayload):
@@ -60,13 +59,13 @@ class CollectionActionRecordedV1(EventPayload):
     on: date
     note: str | None
     promise_date: date | None
-    promise_amount: Decimal | None
+    promise_amount: Money | None
 
 
 class CollectionPromiseBrokenV1(EventPayload):
     on: date
     promise_date: date
-    overdue: Decimal
+    overdue: Money
 
 
 class CollectionCaseResolvedV1(EventPayload):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
 
 from domain.contract import Contract
-from schemas.events.base import EventPayload
+from schemas.events.base import EventPayload, Money
 
 
 class ContractProvisionedV1(EventPayload):
@@ -21,8 +20,8 @@ class ContractProvisionedV1(EventPayload):
     offer_version: int
     offer_name: str
     service: Literal["mobile", "internet", "landline"]
-    monthly_fee: Decimal
-    activation_fee: Decimal
+    monthly_fee: Money
+    activation_fee: Money
     start_date: date
     commitment_months: Literal[0, 12, 24]
     reference: str | None = Field(
@@ -53,14 +52,14 @@ class ContractTerminatedV1(EventPayload):
     on: date
     reason: str
     early_termination_months: int
-    early_termination_charge: Decimal
+    early_termination_charge: Money
 
 
 class ContractPlanChangedV1(EventPayload):
     offer_id: UUID
     offer_version: int
     offer_name: str
-    monthly_fee: Decimal
+    monthly_fee: Money
     effective_date: date
     change: Literal["upgrade", "downgrade", "lateral"]
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from domain.offer import Offer
-from schemas.events.base import EventPayload
+from schemas.events.base import DecimalString, EventPayload, Money
 
 
 class Component(BaseModel):
@@ -18,7 +17,7 @@ class Component(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Literal["data", "calls", "fiber", "adsl", "landline", "national", "international", "phone"]
-    gb: Decimal | None = None
+    gb: DecimalString | None = None
     hours: int | None = None
     mbps: int | None = None
 
@@ -26,8 +25,8 @@ class Component(BaseModel):
 class OfferTerms(EventPayload):
     name: str
     family: str
-    monthly_fee: Decimal
-    activation_fee: Decimal
+    monthly_fee: Money
+    activation_fee: Money
     components: list[Component]
     valid_from: date | None
     valid_to: date | None
