@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 
 from commands.base import Command, CommandResult
 from commands.contract_documents import issue_contract_document
+from commands.idempotency import IdempotencyKey, earlier_result, record_for
 from commands.partners import require_brought
 from domain.client import Client
 from domain.contract import Contract
@@ -121,10 +122,18 @@ def change_plan(
     contract_id: UUID,
     cmd: ChangePlan,
     ctx: CommandContext,
+    idempotency: IdempotencyKey | None = None,
 ) -> tuple[CommandResult, str]:
+    """With an Idempotency-Key, the same request again answers the first result, its change kind included."""
     contract = store.load(Contract, contract_id, what="contract")
     require_brought(ctx, contract, "contract")
-    offer = Offer.named(store.load_any([cmd.offer_id]).get(cmd.offer_id), cmd.offer_id)
+    record_ids = [idempotency.record_id] if idempotency else []
+    found = store.load_any([cmd.offer_id, *record_ids])  # the key's record read after the contract
+    if idempotency:
+        earlier = found.get(idempotency.record_id)
+        if (first := earlier_result(store, idempotency, cmd, earlier)) is not None:
+            return first.result, first.outcome
+    offer = Offer.named(found.get(cmd.offer_id), cmd.offer_id)
     kind = contract.change_plan_to(offer, cmd.effective_date, clock.today())
     client = store.load(Client, contract.client_id, what="client")
     document = issue_contract_document(
@@ -135,4 +144,6 @@ def change_plan(
         if store.exists(OfferUsageMarker.id_for(offer.id))
         else [OfferUsageMarker(offer_id=offer.id, outcome="sold")]
     )
-    return CommandResult(contract.id, store.save_as(ctx, contract, *first_sale, alongside=[document])), kind
+    once = record_for(idempotency, cmd, contract.id, kind)
+    position = store.save_as(ctx, contract, *first_sale, *once, alongside=[document])
+    return CommandResult(contract.id, position), kind

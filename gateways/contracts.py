@@ -265,10 +265,13 @@ async def post_plan_change(
     request: Request,
     response: Response,
     if_match: str | None = IF_MATCH,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
     who: Principal = Depends(allow(*WRITERS)),
 ) -> PlanChangeAccepted:
+    """A new plan from an effective date (upgrade, downgrade or lateral, by the provisioning rules)."""
+    key = IdempotencyKey(scope=who.key_id, key=idempotency_key) if idempotency_key else None
     accepted, change = await execute_with_outcome(
-        request, response, who, change_plan, contract_id, body, if_match=(contract_id, if_match)
+        request, response, who, change_plan, contract_id, body, key, if_match=(contract_id, if_match)
     )
     return PlanChangeAccepted(**accepted.model_dump(), change=change)
 

@@ -95,3 +95,20 @@ async def test_two_copies_sent_at_once_take_effect_once():
             headers=OPERATOR,
         )
         assert notes.json()["page"]["total"] == 1
+
+
+async def test_a_plan_change_sent_again_with_its_key_answers_the_first_change_and_appends_nothing():
+    async with billing_system() as (runtime, client):
+        basic, plus = await offer(client, "99.00"), await offer(client, "149.00")
+        line = await contract(client, await customer(client), basic)
+        path = f"/api/v1/contracts/{line}/plan-changes"
+        first, again, _, keyed = await _twice(
+            client, path, {"offer_id": plus, "effective_date": "2026-10-16"}, OPERATOR
+        )
+        assert first.status_code == 200 and first.json()["change"] == "upgrade", first.text
+        assert again.status_code == 200 and again.json() == first.json()
+        assert runtime.store.head() == first.json()["position"]
+        other = await client.post(
+            path, json={"offer_id": basic, "effective_date": "2026-10-20"}, headers=keyed
+        )
+        assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"

@@ -403,7 +403,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change a contract's plan */
+        /**
+         * Change a contract's plan
+         * @description A new plan from an effective date (upgrade, downgrade or lateral, by the provisioning rules).
+         */
         post: operations["changePlan"];
         delete?: never;
         options?: never;
@@ -5815,6 +5818,8 @@ export interface operations {
             header?: {
                 /** @description The ETag read with the resource ("3"): the update applies only to that version of it, else 412 version_mismatch and nothing changes. Without it, the update applies to the latest version. */
                 "If-Match"?: string | null;
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 contract_id: string;
