@@ -48,7 +48,7 @@ def draw(kind: str, rng: Random, system: System, start_job: Callable[[str], Awai
     run if none is running, and says whether one runs now (a job is killed mid-run, not when idle)."""
     what, target = kind.split(" ", 1) if kind.startswith("kill") else kind.rsplit(" ", 1)
     if what == "kill" and target in system.jobs:
-        after = round(rng.uniform(0.3, 4.0), 1)
+        after = round(rng.uniform(0.3, 4.0 if target == "bill" else 1.5), 1)
         return Fault(kind, f"SIGKILL {after} s into a run", _kill_job(system, target, after, start_job))
     if what == "kill":
         return Fault(kind, "SIGKILL", _at_once(system.services[target].kill))
@@ -70,10 +70,13 @@ def draw(kind: str, rng: Random, system: System, start_job: Callable[[str], Awai
 
 
 def _kill_job(system: System, name: str, after: float, start_job):
-    async def kill() -> None:
-        if await start_job(name):
-            await asyncio.sleep(after)
-            system.jobs[name].kill()
+    """False when it hit nothing (no run left to start, or the run ended before the kill): not a fault."""
+
+    async def kill() -> bool:
+        if not await start_job(name):
+            return False
+        await asyncio.sleep(after)
+        return system.jobs[name].kill()
 
     return kill
 

@@ -1,8 +1,8 @@
 """The fault soak: the distributed system under a steady load and a billing run after another, faults
 injected one after the other as fast as the system recovers, then the invariants.
 
-A portfolio of clients is provisioned on the seed day (2025-01-01); the soak then runs on 2026-12-07, when
-every month from 2025-01 to 2026-11 has ended and can be billed. Each `kill bill` fault starts the next
+A portfolio of clients is provisioned on the seed day (2024-01-01); the soak then runs on 2026-12-07, when
+every month from 2024-01 to 2026-11 (35) has ended and can be billed. Each `kill bill` fault starts the next
 period's `mtf bill` (or catches the running one) and kills it mid-run; the job is started again until it
 completes, as an operator or the scheduler would.
 """
@@ -26,11 +26,9 @@ from tests.soak.load import Load
 from tests.soak.services import System
 from tests.support import ADMIN, OPERATOR, all_projected
 
-SEED_DAY = "2025-01-01"
+SEED_DAY = "2024-01-01"
 SOAK_DAY = "2026-12-07"
-PERIODS = [f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 13)][
-    :23
-]  # 2025-01 .. 2026-11
+PERIODS = [f"{year}-{month:02d}" for year in (2024, 2025, 2026) for month in range(1, 13)][:35]  # to 2026-11
 
 
 @dataclass

@@ -109,9 +109,12 @@ class Job:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def kill(self) -> None:
-        if self.running:
-            self.process.send_signal(signal.SIGKILL)
+    def kill(self) -> bool:
+        """Whether a run was going, and is killed now."""
+        if not self.running:
+            return False
+        self.process.send_signal(signal.SIGKILL)
+        return True
 
 
 class System:
