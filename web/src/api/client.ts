@@ -77,6 +77,19 @@ export async function call<T>(pending: Promise<Answer<T>>): Promise<T> {
   return data as T;
 }
 
+/** Like `call`, for a resource that can be edited: its `etag`, the version the answer shows, which an update
+ * sends back as `If-Match` so that it never overwrites a change made since (412 then). */
+export async function callVersioned<T extends object>(pending: Promise<Answer<T>>): Promise<T & { etag?: string }> {
+  const { data, error, response } = await pending;
+  if (!response.ok) throw toApiError(response, error);
+  return { ...(data as T), etag: response.headers.get("ETag") ?? undefined };
+}
+
+/** The If-Match header of an update of what was read with `callVersioned`; none when no ETag came. */
+export function ifMatch(read: { etag?: string }): { "If-Match"?: string } {
+  return read.etag ? { "If-Match": read.etag } : {};
+}
+
 /** Like `call`, with the status too (a command answers 200 or 201 depending on what it decided). */
 export async function callWithStatus<T>(pending: Promise<Answer<T>>): Promise<{ data: T; status: number }> {
   const { data, error, response } = await pending;

@@ -205,3 +205,25 @@ test("an auditor reads a contract's history and its state at an earlier moment, 
     await expect(page.getByRole("link", { name: /Nouveau|Nouvelle/ })).toHaveCount(0);
   }
 });
+
+test("an operator's edit of a client someone changed meanwhile is refused, not written over", async ({ page }) => {
+  const { keys, payers } = seed();
+  const client = payers[1];
+  await signIn(page, "operator");
+  await page.goto(`/workspace/clients/${client.client_id}`);
+  await expect(page.getByRole("heading", { level: 1, name: client.name })).toBeVisible();
+  await page.getByText("Modifier les coordonnées").click();
+  await page.getByLabel("E-mail").fill("vu-a-l-ecran@example.ma");
+  // Meanwhile, another operator changes the same client through the API.
+  const current = await (await page.request.get(`/api/v1/clients/${client.client_id}`, { headers: { "X-API-Key": keys.operator } })).json();
+  const other = await page.request.put(`/api/v1/clients/${client.client_id}`, {
+    headers: { "X-API-Key": keys.operator },
+    data: { full_name: current.full_name, email: "autre-operateur@example.ma", address: current.address, phone: current.phone, language: current.language, ice: current.ice },
+  });
+  expect(other.status()).toBe(200);
+  await page.getByRole("button", { name: "Enregistrer", exact: true }).click();
+  await expect(page.getByRole("alert").first()).toContainText("rechargez la page");
+  await photograph(page, "client-edit-stale");
+  await page.reload();
+  await expect(page.getByText("autre-operateur@example.ma")).toBeVisible();
+});

@@ -65,3 +65,9 @@ test("tabs follow the operations the key may call", () => {
   expect(visibleTabs((op) => auditor.has(op)).map((t) => t.path)).toEqual(["clients", "offers", "contracts", "billing", "payments", "collections", "audit"]);
   expect(visibleTabs((op) => op === "listOffers" || op === "listClients").map((t) => t.path)).toEqual(["clients", "offers"]);
 });
+
+test("a 412 says the record changed since it was opened, in the page's language", () => {
+  const stale = new ApiError(412, { code: "version_mismatch", message: "changed since read", details: {}, correlation_id: "corr-7" }, null);
+  renderInWorkspace(<ErrorNotice error={stale} />);
+  expect(screen.getByRole("alert")).toHaveTextContent("rechargez la page");
+});

@@ -9,6 +9,7 @@ export function ErrorNotice({ error }: { error: unknown }) {
   return (
     <div role="alert" className="notice notice-error">
       <strong>{apiError ? apiError.message : t("errors.unexpected")}</strong>
+      {apiError?.status === 412 && <p>{t("errors.stale")}</p>}
       {apiError && (
         <p className="muted">
           {t("errors.code")}: <code>{apiError.code}</code> · {t("errors.correlation")}: <code>{apiError.correlationId}</code>

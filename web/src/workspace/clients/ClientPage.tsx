@@ -2,7 +2,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
-import { api, call, type Schemas } from "../../api/client";
+import { api, call, callVersioned, ifMatch, type Schemas } from "../../api/client";
 import { useCommandOn, useOwnWrites } from "../../api/consistency";
 import { ErrorNotice } from "../../shared/components/ErrorNotice";
 import { Loading } from "../../shared/components/Loading";
@@ -13,14 +13,14 @@ import { InvoiceTable } from "../billing/InvoiceTable";
 import { useCan } from "../session";
 import { ClientForm, type ClientOutput } from "./ClientForm";
 
-type Client = Schemas["ClientView"];
+type Client = Schemas["ClientView"] & { etag?: string };
 
 /** One client: details, status, and everything billed to it (contracts, invoices, payments, balance, collection case). */
 export function ClientPage() {
   const { t } = useTranslation();
   const { clientId = "" } = useParams();
   const client = useOwnWrites("client", clientId, (token) =>
-    call(api.GET("/api/v1/clients/{client_id}", { params: { path: { client_id: clientId }, query: { consistency_token: token } } })));
+    callVersioned(api.GET("/api/v1/clients/{client_id}", { params: { path: { client_id: clientId }, query: { consistency_token: token } } })));
   if (client.error) return <ErrorNotice error={client.error} />;
   if (!client.data) return <Loading />;
   return (
@@ -60,9 +60,11 @@ function ClientActions({ client }: { client: Client }) {
   const [editing, setEditing] = useState(false);
   const [status, setStatus] = useState<Client["status"]>(client.status === "active" ? "suspended" : "active");
   const [reason, setReason] = useState("");
-  const update = useCommandOn(client.client_id, (body: ClientOutput) => call(api.PUT("/api/v1/clients/{client_id}", { params: { path }, body })));
+  // Each update names the version this page shows: a change made meanwhile by someone else is refused (412), not overwritten.
+  const update = useCommandOn(client.client_id, (body: ClientOutput) =>
+    call(api.PUT("/api/v1/clients/{client_id}", { params: { path, header: ifMatch(client) }, body })));
   const changeStatus = useCommandOn(client.client_id, () =>
-    call(api.POST("/api/v1/clients/{client_id}/status", { params: { path }, body: { status, reason } })));
+    call(api.POST("/api/v1/clients/{client_id}/status", { params: { path, header: ifMatch(client) }, body: { status, reason } })));
   const erase = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/clients/{client_id}", { params: { path } })),
     onSuccess: () => navigate("/clients"),
