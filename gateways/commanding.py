@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import json
 import re
 from typing import Any, Callable
 from uuid import UUID
 
-import orjson
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
@@ -150,8 +150,10 @@ def outcome_of(error: BaseException) -> str:
 def _request_digest(request: Request, args: tuple[Any, ...]) -> str:
     """What an Idempotency-Key stands for: the method, the path and the command's body."""
     bodies = [a.model_dump(mode="json") for a in args if isinstance(a, BaseModel)]
-    canonical = orjson.dumps([request.method, request.url.path, bodies], option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(canonical).hexdigest()
+    # The standard library's encoder: a body may hold integers beyond 64 bits (an offer's free-form
+    # components), which orjson refuses.
+    canonical = json.dumps([request.method, request.url.path, bodies], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 INJECTED = ("store", "clock", "operator", "ctx")  # the runtime's services, and the command context

@@ -112,3 +112,12 @@ async def test_a_plan_change_sent_again_with_its_key_answers_the_first_change_an
             path, json={"offer_id": basic, "effective_date": "2026-10-20"}, headers=keyed
         )
         assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+async def test_a_keyed_body_with_an_integer_beyond_64_bits_is_taken_not_a_500():
+    async with billing_system() as (runtime, client):
+        body = {**OFFER, "components": [{"kind": "fiber", "mbps": 100}, {"kind": "landline", "note": 2**70}]}
+        keyed = {**ADMIN, "Idempotency-Key": "big-integer"}
+        answers = [await client.post("/api/v1/offers", json=body, headers=keyed) for _ in range(2)]
+        assert answers[0].status_code < 500, answers[0].text
+        assert answers[1].status_code == answers[0].status_code and answers[1].json() == answers[0].json()
