@@ -46,7 +46,7 @@ async def test_new_client_inline_with_a_new_line(deployment):
         await client.get(
             f"/api/v1/clients/{view['client_id']}",
             params={"consistency_token": created["position"]},
-            headers=AUDITOR,
+            headers=OPERATOR,
         )
     ).json()
     assert client_view["cin"] == "PQ246810" and client_view["contract_count"] == 1
