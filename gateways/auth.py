@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from fastapi.security import APIKeyHeader
 from commands.access import RefusalWindows, record_refusal, record_repeated_refusals
 from gateways.errors import ApiError
 from gateways.middleware import correlation_id_of
+from gateways.queries import not_found
 from infra.kernel import logs, metrics
 from infra.kernel.api_keys import default_actor
 from infra.kernel.command_context import CommandContext
@@ -41,7 +41,7 @@ def partner(who: Principal) -> str | None:
 def require_visible(who: Principal, row: dict, what: str, row_id) -> None:
     """A row a partner did not bring is answered as missing: 404, as for an id that names nothing."""
     if (brought := partner(who)) is not None and row.get("brought_by") != brought:
-        raise ApiError(404, f"{what}_not_found", f"{what} {row_id} not found", {"id": str(row_id)})
+        raise not_found(what, row_id)
 
 
 def authenticate(request: Request, key: str | None) -> Principal:
@@ -140,9 +140,7 @@ async def _keep_audit_entry(request: Request, principal: Principal, roles: tuple
     )
     try:
         recorded = await runtime.run_command(
-            functools.partial(
-                record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx
-            )
+            record_refusal, runtime.store, request.method, request.url.path, list(roles), ctx
         )
         windows.recorded(caller, call, recorded.id)
     except Exception:  # noqa: BLE001 - the refusal stands even if the audit store is unavailable
@@ -170,9 +168,7 @@ async def _flush_refusals(windows: RefusalWindows, runtime) -> None:
             ctx = CommandContext(actor="system", role="system")
             try:
                 await runtime.run_command(
-                    functools.partial(
-                        record_repeated_refusals, runtime.store, refusal_id, times, int(windows.window_s), ctx
-                    )
+                    record_repeated_refusals, runtime.store, refusal_id, times, int(windows.window_s), ctx
                 )
             except Exception:  # noqa: BLE001 - a lost count must not stop the next ones
                 log.exception("could not record %d repeated refusals of %s", times, refusal_id)

@@ -338,8 +338,8 @@ async def download_document(
     """The PDF, only once its issuance is recorded on the contract (an unannounced blob is never served)."""
     async with request.app.state.runtime.pool.acquire() as conn:
         row = await contract_summary.find(conn, contract_id)
-        if row is not None and partner(who) is not None and row.get("brought_by") != partner(who):
-            row = None
+        if row is not None:
+            require_visible(who, row, "contract", contract_id)
         issued = {d["document_id"] for d in row["documents"]} if row else set()
         pdf = (
             await documents.pdf_bytes(conn, contract_id, document_id) if str(document_id) in issued else None

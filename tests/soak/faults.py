@@ -64,9 +64,11 @@ def draw(kind: str, rng: Random, system: System, start_job: Callable[[str], Awai
     if target == "latency":
         delay = rng.choice((0.02, 0.05, 0.1, 0.2, 0.5))
         return Fault(
-            kind, f"+{delay * 1000:.0f} ms per chunk for {lasting} s", _for(lasting, proxy.delay, delay)
+            kind,
+            f"+{delay * 1000:.0f} ms per chunk for {lasting} s",
+            _for(lasting, proxy, proxy.delay, delay),
         )
-    return Fault(kind, f"nothing passes for {lasting} s, then reset", _for(lasting, proxy.cut))
+    return Fault(kind, f"nothing passes for {lasting} s, then reset", _for(lasting, proxy, proxy.cut))
 
 
 def _kill_job(system: System, name: str, after: float, start_job):
@@ -88,10 +90,9 @@ def _at_once(action):
     return act
 
 
-def _for(seconds: float, action, *args):
+def _for(seconds: float, proxy, action, *args):
     async def lasting() -> None:
         action(*args)
-        proxy = action.__self__
         try:
             await asyncio.sleep(seconds)
         finally:
