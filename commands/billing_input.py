@@ -20,6 +20,7 @@ from domain.client import Client
 from domain.contract import Contract
 from domain.discount import Discount, terms_of
 from domain.period import Period
+from infra.eventstore.personal_data import SEALED, key_id_of
 from infra.eventstore.port import EventStore
 
 
@@ -57,6 +58,7 @@ def read_billing_input(store: EventStore, position: int) -> BillingInput:
     result = BillingInput(position)
     by_id: dict[UUID, ContractHistory] = {}
     discounts: dict[UUID, dict[str, Any]] = {}
+    details: dict[UUID, list[tuple[str, dict[str, Any]]]] = {}
     for originator, name, data in _events(store, position):
         if name == "ContractProvisioned":
             history = ContractHistory.provisioned(originator, data)
@@ -68,19 +70,54 @@ def read_billing_input(store: EventStore, position: int) -> BillingInput:
             discounts[originator] = data
         elif name == "DiscountEnded" and originator in discounts:
             discounts[originator]["to_period"] = data["last_period"]
-        elif name == "ClientRegistered":
-            result.identities[originator] = ClientIdentity(
-                data["full_name"], data["cin"], data["address"], data["language"] or "fr", data["ice"]
-            )
-        elif name == "ClientDetailsUpdated" and originator in result.identities:
-            previous = result.identities[originator]
-            result.identities[originator] = ClientIdentity(
-                data["full_name"], previous.cin, data["address"], data["language"] or "fr", data["ice"]
-            )
+        elif name in ("ClientRegistered", "ClientDetailsUpdated"):
+            details.setdefault(originator, []).append((name, data))
+    result.identities = _identities(store, details)
     for discount_id, state in discounts.items():
         terms = terms_of(discount_id, state)
         result.discounts.setdefault(terms.client_id, []).append(terms)
     return result
+
+
+KEYS_PER_QUERY = 10_000
+
+
+def _identities(
+    store: EventStore, details: dict[UUID, list[tuple[str, dict[str, Any]]]]
+) -> dict[UUID, ClientIdentity]:
+    """Each client's identity for its documents, its personal fields opened with the client's key. The
+    keys are fetched a chunk of clients at a time (one query per chunk, not one per client), each chunk
+    opened before the next is fetched: the key cache need not hold every client's key at once."""
+    identities: dict[UUID, ClientIdentity] = {}
+    clients = list(details.items())
+    for start in range(0, len(clients), KEYS_PER_QUERY):
+        chunk = clients[start : start + KEYS_PER_QUERY]
+        store.data_keys.prefetch(
+            key_id_of(data[SEALED]) for _, changes in chunk for _, data in changes if data.get(SEALED)
+        )
+        for client_id, changes in chunk:
+            for name, data in changes:
+                _fold_identity(store, identities, client_id, name, data)
+    return identities
+
+
+def _fold_identity(
+    store: EventStore,
+    identities: dict[UUID, ClientIdentity],
+    client_id: UUID,
+    name: str,
+    data: dict[str, Any],
+) -> None:
+    if token := data.pop(SEALED, None):
+        data.update(store.open_sealed(CLIENT + name, client_id, token))
+    language = data["language"] or "fr"
+    if name == "ClientRegistered":
+        identities[client_id] = ClientIdentity(
+            data["full_name"], data["cin"], data["address"], language, data["ice"]
+        )
+    elif client_id in identities:
+        cin = identities[client_id].cin
+        identities[client_id] = ClientIdentity(data["full_name"], cin, data["address"], language, data["ice"])
 
 
 # What billing reads of each event. Only these fields are decoded: a run reads every contract
@@ -119,8 +156,9 @@ FIELDS = {
         "label",
     ),
     DISCOUNT + "DiscountEnded": ("last_period",),
-    CLIENT + "ClientRegistered": ("full_name", "cin", "address", "language", "ice"),
-    CLIENT + "ClientDetailsUpdated": ("full_name", "address", "language", "ice"),
+    # The personal fields are sealed (SEALED); these names are for states stored before they were.
+    CLIENT + "ClientRegistered": ("full_name", "cin", "address", "language", "ice", SEALED),
+    CLIENT + "ClientDetailsUpdated": ("full_name", "address", "language", "ice", SEALED),
 }
 TOPICS = list(FIELDS)
 # Contract events billing reads nothing from, each with why. A contract event in neither FIELDS nor here fails

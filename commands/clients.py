@@ -1,4 +1,4 @@
-"""Client commands: RegisterClient, UpdateClientDetails, ChangeClientStatus, DeleteClient."""
+"""Client commands: RegisterClient, UpdateClientDetails, ChangeClientStatus (DeleteClient: client_erasure.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from commands.partners import partner_of, require_brought
 from domain.client import Client
 from domain.errors import Conflict
 from domain.identity import CIN_INPUT_PATTERN, normalize_cin
-from domain.markers import CinRegistration
-from domain.payments import ClientAccount
-from infra.eventstore.erasure import remove_erased_history
+from domain.markers import CinRegistration, held
 from infra.eventstore.port import ConcurrencyConflict, EventStore
 from infra.kernel.command_context import CommandContext
 
@@ -57,13 +55,17 @@ class UpdateClientDetails(ClientDetails):
 class ChangeClientStatus(Command):
     status: Literal["active", "suspended", "closed"]
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reason_code: Literal["customer_request", "non_payment", "fraud", "deceased", "other"] = Field(
+        default="other", description="Why, for reports; the reason stays free text beside it."
+    )
 
 
 def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext) -> CommandResult:
     cin = normalize_cin(cmd.cin)
     marker_id = CinRegistration.id_for(cin)
     already = Conflict("a client with this CIN already exists", code="client_already_exists")
-    if store.exists(marker_id):
+    found = store.load_any([marker_id]).get(marker_id)
+    if held(found):
         raise already
     client = Client(
         cin=cin,
@@ -76,7 +78,7 @@ def register_client(store: EventStore, cmd: RegisterClient, ctx: CommandContext)
         brought_by=partner_of(ctx),
     )
     try:
-        position = store.save_as(ctx, client, CinRegistration.hold(cin, client.id))
+        position = store.save_as(ctx, client, CinRegistration.claim(found, cin, client.id))
     except ConcurrencyConflict:
         raise already from None  # lost the race to a concurrent registration of the same CIN
     return CommandResult(client.id, position)
@@ -102,25 +104,5 @@ def change_client_status(
     store: EventStore, client_id: UUID, cmd: ChangeClientStatus, ctx: CommandContext
 ) -> CommandResult:
     client = store.load(Client, client_id, what="client")
-    client.change_status(cmd.status, cmd.reason)
+    client.change_status(cmd.status, cmd.reason, cmd.reason_code)
     return CommandResult(client.id, store.save_as(ctx, client))
-
-
-def delete_client(store: EventStore, client_id: UUID, ctx: CommandContext) -> CommandResult:
-    """Erases a client without history: ClientErased is appended, then the earlier events are removed.
-
-    A crash between the two leaves an erased client whose history is still stored; running
-    the command again finishes the removal.
-    """
-    client = store.load(Client, client_id, what="client")
-    if not client.erased and store.exists(ClientAccount.create_id(client.id)):
-        # Payments and credit live on the client's account: that is history too.
-        raise Conflict(
-            "the client has payments or credit and cannot be deleted",
-            code="client_delete_blocked",
-            blocking={"payments_or_credit": True},
-        )
-    client.erase()
-    position = store.save_as(ctx, client) if client.pending_events else store.head()
-    remove_erased_history(store, client)
-    return CommandResult(client.id, position)

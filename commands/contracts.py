@@ -22,7 +22,7 @@ from domain.client import Client
 from domain.contract import Contract
 from domain.errors import Conflict, InvalidTransition, NotFound, RuleViolation
 from domain.identity import normalize_cin
-from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker
+from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, OfferUsageMarker, held
 from domain.numbers import NUMBER_KINDS, normalize_number, number_kind_for
 from domain.offer import Offer
 from domain.operator import Operator
@@ -174,7 +174,7 @@ def _client(cmd: ProvisionContract, parties: Parties, ctx: CommandContext) -> tu
         return client, []
     details = cmd.client
     cin = normalize_cin(details.cin)
-    if isinstance(holder := parties.found.get(CinRegistration.id_for(cin)), CinRegistration):
+    if held(holder := parties.found.get(CinRegistration.id_for(cin))):
         raise Conflict(
             "a client with this CIN already exists: reference it by client_id",
             code="client_already_exists",
@@ -190,7 +190,7 @@ def _client(cmd: ProvisionContract, parties: Parties, ctx: CommandContext) -> tu
         ice=details.ice,
         brought_by=partner_of(ctx),
     )
-    return client, [CinRegistration.hold(cin, client.id)]
+    return client, [CinRegistration.claim(holder, cin, client.id)]
 
 
 def _day(requested: date | None, clock: Clock) -> date:

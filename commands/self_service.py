@@ -26,7 +26,7 @@ from domain.client import Client
 from domain.contract import Contract
 from domain.errors import NotFound, RuleViolation
 from domain.identity import normalize_cin
-from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation
+from domain.markers import CinRegistration, IdempotencyRecord, NumberReservation, held
 from domain.numbers import normalize_number, number_kind_for
 from domain.offer import Offer
 from domain.operator import Operator
@@ -101,12 +101,12 @@ def submit_subscription(
     if (
         number is not None
         and _in_use(store, number)
-        and (not isinstance(holder, CinRegistration) or verified_client != holder.client_id)
+        and (not held(holder) or verified_client != holder.client_id)
     ):
         raise VerificationRequired(
             "a number in use may be submitted only by its verified owner"
         )  # whoever holds the CIN
-    if not isinstance(holder, CinRegistration):
+    if not held(holder):
         details = RegisterClient(
             cin=cin,
             full_name=sub.full_name,

@@ -6,9 +6,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import Conflict, InvalidTransition
+from domain.errors import InvalidTransition
 
 CLIENT_STATUSES = ("active", "suspended", "closed")
+# Why a client's status changed, for reports (the reason stays free text beside it).
+STATUS_REASON_CODES = ("customer_request", "non_payment", "fraud", "deceased", "other")
 
 
 class Client(Aggregate):
@@ -33,6 +35,7 @@ class Client(Aggregate):
         self.language = language  # of the documents' customer-facing labels: fr, or ar beside the French
         self.ice = ice  # a business customer's ICE, printed on its invoices
         self.status = "active"
+        self.status_reason_code: str | None = None
         self.delinquent = False
         self.contracts: dict[str, str] = {}  # contract id -> service
         self.erased = False
@@ -52,7 +55,7 @@ class Client(Aggregate):
             full_name=full_name, email=email, address=address, phone=phone, language=language, ice=ice
         )
 
-    def change_status(self, status: str, reason: str) -> None:
+    def change_status(self, status: str, reason: str, reason_code: str = "other") -> None:
         self._require_not_erased()
         if status == self.status:
             raise InvalidTransition(
@@ -62,20 +65,15 @@ class Client(Aggregate):
             raise InvalidTransition(
                 "a closed client cannot change status", code="client_closed", current_status=self.status
             )
-        self._status_changed(status=status, reason=reason)
+        self._status_changed(status=status, reason=reason, reason_code=reason_code)
 
     def add_contract(self, contract_id: UUID, service: str) -> None:
         self._require_not_erased()
         self._contract_added(contract_id=contract_id, service=service)
 
     def erase(self) -> None:
-        """Forget the personal data. Only a client without history may be erased."""
-        if self.contracts:
-            raise Conflict(
-                "the client has history and cannot be deleted",
-                code="client_delete_blocked",
-                blocking={"contracts": len(self.contracts)},
-            )
+        """Forget the personal data: whether the client may be erased yet is the erasure's rule
+        (domain/privacy.py), which needs its contracts, account and invoices."""
         if not self.erased:
             self._erased()
 
@@ -96,9 +94,23 @@ class Client(Aggregate):
         self.full_name, self.email, self.address, self.phone = full_name, email, address, phone
         self.language, self.ice = language, ice
 
-    @event("ClientStatusChanged")
-    def _status_changed(self, status: str, reason: str) -> None:
+    class ClientStatusChanged(Aggregate.Event):
+        """Version 2 added `reason_code`. A version 1 event, recorded before, loads (and is published) as
+        version 2 with the code `other`: its upcaster runs on every read of it, the stored bytes stay."""
+
+        class_version = 2
+        status: str
+        reason: str
+        reason_code: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["reason_code"] = "other"
+
+    @event(ClientStatusChanged)
+    def _status_changed(self, status: str, reason: str, reason_code: str) -> None:
         self.status = status
+        self.status_reason_code = reason_code
 
     @event("ClientContractAdded")
     def _contract_added(self, contract_id: UUID, service: str) -> None:
@@ -106,6 +118,6 @@ class Client(Aggregate):
 
     @event("ClientErased")
     def _erased(self) -> None:
-        # The personal data is removed with the stored history (infra/eventstore/erasure.py); the fields
-        # stay in memory so a retried delete can still find the CIN marker to remove.
+        # The personal data becomes unreadable when the client's data key is destroyed, after this event is
+        # stored (commands/client_erasure.py); the fields stay in memory until then, to find what names them.
         self.erased = True

@@ -58,6 +58,7 @@ class Invoice(Aggregate):
         self.lines = lines
         self.net, self.tax, self.gross = net, tax, gross
         self.credited: dict[int, tuple[Decimal, Decimal]] = {}  # line_no -> (net, tax) credited so far
+        self.credit_notes: list[UUID] = []
         self.document_id: UUID | None = None
         self.paid = ZERO  # settled by payments and by client credit, net of reversals
 
@@ -188,6 +189,7 @@ class Invoice(Aggregate):
         released_to_credit: Decimal,
         on: date,
     ) -> None:
+        self.credit_notes.append(credit_note_id)
         for credit in lines:
             net, tax = self.credited.get(credit["line_no"], (ZERO, ZERO))
             self.credited[credit["line_no"]] = (net + Decimal(credit["net"]), tax + Decimal(credit["tax"]))

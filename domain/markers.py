@@ -17,20 +17,48 @@ from domain.identity import MTF_NAMESPACE
 
 
 class CinRegistration(Aggregate):
-    """Holds a CIN for one client while that client exists. The CIN itself is not stored here:
-    the id is derived from it, and the marker is removed with the client's history on erasure."""
+    """Holds a CIN for one client while that client exists. The CIN itself is not stored here: the id
+    is derived from it. Erasing the client releases the CIN, which a new registration may take again."""
 
     @event("CinRegistered")
     def __init__(self, id: UUID, client_id: UUID) -> None:  # noqa: A002 - eventsourcing's explicit-id parameter
-        self.client_id = client_id
+        self.client_id: UUID | None = client_id
 
     @classmethod
     def hold(cls, cin: str, client_id: UUID) -> CinRegistration:
         return cls(id=cls.id_for(cin), client_id=client_id)
 
+    @classmethod
+    def claim(cls, found: object, cin: str, client_id: UUID) -> CinRegistration:
+        """The marker that holds `cin` for `client_id`: a new one, or `found` (the stored marker, if any)
+        taken again after its client was erased."""
+        if isinstance(found, CinRegistration):
+            if held(found):
+                raise Conflict("a client with this CIN already exists", code="client_already_exists")
+            found._registered_again(client_id=client_id)
+            return found
+        return cls.hold(cin, client_id)
+
     @staticmethod
     def id_for(cin: str) -> UUID:
         return uuid5(MTF_NAMESPACE, f"cin/{cin}")
+
+    def release(self) -> None:
+        if self.client_id is not None:
+            self._released()
+
+    @event("CinReleased")
+    def _released(self) -> None:
+        self.client_id = None
+
+    @event("CinRegisteredAgain")
+    def _registered_again(self, client_id: UUID) -> None:
+        self.client_id = client_id
+
+
+def held(marker: object) -> bool:
+    """Whether a loaded marker holds its CIN for a client (an erased client's CIN is free again)."""
+    return isinstance(marker, CinRegistration) and marker.client_id is not None
 
 
 class OfferUsageMarker(Aggregate):

@@ -10,12 +10,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from commands.client_erasure import delete_client
 from commands.clients import (
     ChangeClientStatus,
     RegisterClient,
     UpdateClientDetails,
     change_client_status,
-    delete_client,
     register_client,
     update_client_details,
 )
@@ -46,6 +46,9 @@ class ClientView(BaseModel):
         default=None, description="The partner (partner:<name>) that registered the client; null: the staff."
     )
     status: Status
+    status_reason_code: Literal["customer_request", "non_payment", "fraud", "deceased", "other"] | None = (
+        Field(default=None, description="Why the status last changed; null: never changed.")
+    )
     delinquent: bool = False
     contract_count: int
     registered_at: datetime
@@ -108,7 +111,12 @@ async def post_status(
 async def delete(
     client_id: UUID, request: Request, response: Response, who: Principal = Depends(allow("operator"))
 ) -> Accepted:
-    return await execute(request, response, who, delete_client, client_id)
+    """Erases the client's personal data: its data key is destroyed, so every stored copy reads `[erased]`;
+    its invoices and payments stay whole. A client without history at once; one with contracts or payments
+    once `closed`, every contract terminated and `MTF_RETENTION_DAYS` past its last activity (409
+    `client_not_closed`, `contracts_not_terminated` or `retention_not_over` with `erasable_from`)."""
+    retention_days = request.app.state.runtime.settings.retention_days
+    return await execute(request, response, who, delete_client, client_id, retention_days)
 
 
 @router.get("/clients", response_model=Paged[ClientView])

@@ -215,7 +215,7 @@ async def credit_note_pdf_response(
             if row is None or row["client_id"] != client_id:
                 raise not_found("credit_note", credit_note_id)
         document = await documents.credit_note_pdf(conn, credit_note_id)
-    if document is None:  # unknown, or issued before credit notes had PDFs
+    if document is None or document[1] is None:  # unknown, issued before credit notes had PDFs, or erased
         raise not_found("credit_note_document", credit_note_id)
     number, pdf, sha256 = document
     return Response(

@@ -20,7 +20,7 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/v1/clients"): ("registerClient", "Register a client"),
     ("GET", "/api/v1/clients/{client_id}"): ("getClient", "One client"),
     ("PUT", "/api/v1/clients/{client_id}"): ("updateClientDetails", "Update a client's details"),
-    ("DELETE", "/api/v1/clients/{client_id}"): ("deleteClient", "Delete a client with no history"),
+    ("DELETE", "/api/v1/clients/{client_id}"): ("deleteClient", "Erase a client's personal data"),
     ("POST", "/api/v1/clients/{client_id}/status"): (
         "changeClientStatus",
         "Suspend, reactivate or close a client",

@@ -7,6 +7,8 @@ from uuid import UUID
 
 import asyncpg
 
+from infra.eventstore.personal_data import opened_fields
+from infra.eventstore.store import EVENTS_TABLE
 from projections import contract_summary
 from projections.base import SCHEMA, Projection, gathered
 from projections.paging import filtered_page
@@ -30,15 +32,23 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     delinquent     boolean NOT NULL DEFAULT false,
     language       text NOT NULL DEFAULT 'fr',
     ice            text,
-    brought_by     text
+    brought_by     text,
+    status_reason_code text
 );
 CREATE INDEX IF NOT EXISTS client_directory_name ON {TABLE} (lower(full_name));
 CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
 """
 
 
+async def _personal(conn: asyncpg.Connection, event: CloudEvent) -> dict[str, Any]:
+    """The event with its personal fields in full: the published event carries them masked, so they are
+    opened from the event store (the read model holds them for the operator's search and view)."""
+    opened = await opened_fields(conn, EVENTS_TABLE, event.aggregate_id, event.aggregateversion)
+    return {**event.data, **opened}
+
+
 async def on_registered(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    d = event.data
+    d = await _personal(conn, event)
     await conn.execute(
         f"INSERT INTO {TABLE} (client_id, cin, full_name, email, address, phone, status, contract_count, "
         "registered_at, updated_at, "
@@ -57,7 +67,7 @@ async def on_registered(conn: asyncpg.Connection, event: CloudEvent) -> None:
 
 
 async def on_details_updated(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    d = event.data
+    d = await _personal(conn, event)
     await conn.execute(
         f"UPDATE {TABLE} SET full_name = $2, email = $3, address = $4, phone = $5, updated_at = $6, language "
         "= $7, ice = $8 "
@@ -75,10 +85,11 @@ async def on_details_updated(conn: asyncpg.Connection, event: CloudEvent) -> Non
 
 async def on_status_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
-        f"UPDATE {TABLE} SET status = $2, updated_at = $3 WHERE client_id = $1",
+        f"UPDATE {TABLE} SET status = $2, updated_at = $3, status_reason_code = $4 WHERE client_id = $1",
         event.aggregate_id,
         event.data["status"],
         event.time,
+        event.data["reason_code"],
     )
 
 
@@ -131,7 +142,7 @@ PROJECTION = Projection(
         "ClientDelinquencyCleared": _delinquency(False),
     },
     flush=_count_contracts,
-    version=2,  # brought_by
+    version=3,  # 2: brought_by; 3: status_reason_code
 )
 
 

@@ -28,6 +28,10 @@ class EventSpec:
     version: int
     payload: type[EventPayload] | None
     public: bool = True  # internal events (uniqueness markers) stay in the event store
+    event: type | None = None  # the domain event class: its upcasters read an older version as this one
+    # Earlier versions' payloads, (version, payload): messages published before the current version are on
+    # the topics still, and their schemas stay published.
+    earlier: tuple[tuple[int, type[EventPayload]], ...] = ()
 
     @property
     def type(self) -> str:
@@ -35,15 +39,39 @@ class EventSpec:
 
     @property
     def dataschema(self) -> str:
-        return f"urn:mtf:schema:{self.aggregate}.{self.name}:v{self.version}"
+        return self.dataschema_of(self.version)
+
+    def dataschema_of(self, version: int) -> str:
+        return f"urn:mtf:schema:{self.aggregate}.{self.name}:v{version}"
+
+    def versions(self) -> list[tuple[int, type[EventPayload]]]:
+        """Every published version's payload, the current one last."""
+        return [*self.earlier, (self.version, self.payload)]
 
 
 def _published_by(module: ModuleType) -> list[tuple[str, EventSpec]]:
-    """Each event a payload module publishes (its PUBLISHED), keyed by the topic the event store writes."""
+    """Each event a payload module publishes (its PUBLISHED), keyed by the topic the event store writes; with
+    the payloads of its earlier versions (the module's EARLIER), whose messages are on the topics still."""
+    earlier = getattr(module, "EARLIER", {})
     return [
-        (get_topic(event), EventSpec(aggregate, event.__name__, 1, payload))
+        (
+            get_topic(event),
+            EventSpec(
+                aggregate,
+                event.__name__,
+                _version(event),
+                payload,
+                event=event,
+                earlier=tuple(sorted(earlier.get(event, {}).items())),
+            ),
+        )
         for event, (aggregate, payload) in module.PUBLISHED.items()
     ]
+
+
+def _version(event: type) -> int:
+    """An event's current version: 1, or its `class_version` once it has upcasters from earlier ones."""
+    return getattr(event, "class_version", 1)
 
 
 def payload_modules() -> list[ModuleType]:
@@ -61,6 +89,8 @@ EVENTS: dict[str, EventSpec] = dict(
     [
         *(entry for module in payload_modules() for entry in _published_by(module)),
         _internal("cin_registration", CinRegistration.CinRegistered),
+        _internal("cin_registration", CinRegistration.CinReleased),
+        _internal("cin_registration", CinRegistration.CinRegisteredAgain),
         _internal("number", NumberReservation.NumberReserved),
         _internal("idempotency", IdempotencyRecord.IdempotentRequestRecorded),
         _internal("number", NumberReservation.NumberReservedAgain),

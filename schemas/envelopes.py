@@ -14,8 +14,10 @@ from uuid import UUID, uuid5
 import orjson
 from eventsourcing.persistence import Notification
 
-from schemas.catalog import spec_for_stored_topic
+from domain.privacy import personal_fields_of
+from schemas.catalog import BY_TYPE, EventSpec, spec_for_stored_topic
 from schemas.envelope import CONTENT_TYPE, CloudEvent
+from schemas.personal_data import masked
 
 EVENT_ID_NAMESPACE = UUID("0b7f4f55-2f7e-4d5b-8c9e-6a1d3c0e9f21")
 _ENVELOPE_FIELDS = ("timestamp", "originator_topic", "_meta")
@@ -72,6 +74,7 @@ def to_cloudevent(
     spec = spec_for_stored_topic(notification.topic)
     meta = state.get("_meta") or {}
     data = {k: v for k, v in state.items() if k not in _ENVELOPE_FIELDS}
+    upcast_data(spec, data, data.pop("class_version", 1))
     return CloudEvent(
         id=event_id(notification.originator_id, notification.originator_version),
         type=spec.type,
@@ -115,9 +118,14 @@ def publishable(
 
 
 def public_cloudevent(n, decode_state) -> CloudEvent | None:
-    """The CloudEvent of a stored event, or None for an internal one (a uniqueness marker)."""
+    """The CloudEvent of a stored event, or None for an internal one (a uniqueness marker). Personal fields
+    are published masked: the full values go only to the compacted personal-data topic."""
     if not spec_for_stored_topic(n.topic).public:
         return None
+    if (personal := personal_fields_of(n.topic)) is not None:
+        event = to_cloudevent(n, decode_state(n))
+        event.data.update(masked(personal, event.data))
+        return event
     state = json_ready_state(n.state)
     return (
         to_cloudevent(n, state, json_ready=True) if state is not None else to_cloudevent(n, decode_state(n))
@@ -129,7 +137,25 @@ def encode(event: CloudEvent) -> bytes:
 
 
 def decode(raw: bytes) -> CloudEvent:
-    return CloudEvent.model_validate(orjson.loads(raw))
+    """A consumed message as the current version of its event: one published as an older version (its
+    `dataschema` says which) is upcast, as the event store upcasts a stored one."""
+    return upcast(CloudEvent.model_validate(orjson.loads(raw)))
+
+
+def upcast(event: CloudEvent) -> CloudEvent:
+    spec = BY_TYPE.get(event.type)
+    if spec is None or event.dataschema == spec.dataschema:
+        return event
+    version = int(event.dataschema.rpartition(":v")[2])
+    upcast_data(spec, event.data, version)
+    return event.model_copy(update={"dataschema": spec.dataschema})
+
+
+def upcast_data(spec: EventSpec, data: dict[str, Any], version: int) -> None:
+    """Brings an event's data from `version` to the spec's, with the domain event's own upcasters."""
+    while version < spec.version:
+        getattr(spec.event, f"upcast_v{version}_v{version + 1}")(data)
+        version += 1
 
 
 def kafka_headers(event: CloudEvent) -> list[tuple[str, bytes]]:

@@ -14,9 +14,27 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Notification, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    MapperDeserialisationError,
+    Notification,
+    Transcoding,
+)
+from eventsourcing.utils import resolve_topic
 
 from domain.errors import NotFound
+from domain.privacy import PERSONAL, personal_fields_of
+from infra.eventstore.personal_data import (
+    SEALED,
+    DataKeys,
+    KeyDestroyed,
+    erased,
+    key_id_of,
+    seal,
+    unseal,
+)
 from infra.eventstore.port import ConcurrencyConflict, Row
 from infra.eventstore.transcoding import OrjsonTranscoder
 from infra.kernel.clock import Clock
@@ -40,19 +58,63 @@ class DateAsISO(Transcoding):
 
 
 class MetadataMapper(Mapper):
-    """Stamps the current command's metadata into each event's stored state."""
+    """Stamps the current command's metadata into each event's stored state, and seals its personal
+    fields with the client's data key (personal_data.py); loads open them again, or read them as erased."""
+
+    keys: DataKeys | None = None  # set by the store that owns this mapper
 
     def to_stored_event(self, domain_event):
-        vars(domain_event)[META_KEY] = current_metadata()
+        state = vars(domain_event)
+        state[META_KEY] = current_metadata()
+        personal = PERSONAL.get(type(domain_event))
+        taken: dict[str, Any] = {}
         try:
+            if personal is not None:
+                taken = {name: state.pop(name) for name in personal.fields if name in state}
+                subject = taken[personal.subject] if personal.subject in taken else state[personal.subject]
+                key_id, key = self.keys.for_subject(subject)
+                state[SEALED] = seal(key_id, key, state["originator_id"], self.transcoder.encode(taken))
             return super().to_stored_event(domain_event)
         finally:
-            vars(domain_event).pop(META_KEY, None)
+            state.pop(META_KEY, None)
+            if personal is not None:
+                state.pop(SEALED, None)
+                state.update(taken)
 
     def to_domain_event(self, stored_event):
-        domain_event = super().to_domain_event(stored_event)
-        vars(domain_event).pop(META_KEY, None)
+        """As the library's, with the personal fields opened before any upcaster sees the state."""
+        cls = resolve_topic(stored_event.topic)
+        try:
+            event_state: dict[str, Any] = self.transcoder.decode(stored_event.state)
+        except Exception as error:
+            raise MapperDeserialisationError(
+                f"Failed to deserialise state of stored event with topic '{stored_event.topic}', originator_id "
+                f"'{stored_event.originator_id}' and originator_version {stored_event.originator_version}: {error}"
+            ) from error
+        self.open_personal(stored_event.topic, stored_event.originator_id, event_state)
+        event_state.pop(META_KEY, None)
+        event_state["originator_id"] = stored_event.originator_id
+        event_state["originator_version"] = stored_event.originator_version
+        class_version = getattr(cls, "class_version", 1)
+        from_version = event_state.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
+            from_version += 1
+        domain_event = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", event_state)
         return domain_event
+
+    def open_personal(self, topic: str, aggregate_id: UUID, state: dict[str, Any]) -> None:
+        """Puts a decoded state's sealed personal fields back in it, or their erased values."""
+        token = state.pop(SEALED, None)
+        if token is None:
+            return
+        try:
+            state.update(
+                self.transcoder.decode(unseal(token, aggregate_id, self.keys.by_id(key_id_of(token))))
+            )
+        except KeyDestroyed:
+            state.update(erased(personal_fields_of(topic)))
 
 
 class ApplicationStore(Application):
@@ -135,7 +197,19 @@ class ApplicationStore(Application):
         return list(self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
 
     def decode_state(self, notification: Notification) -> dict[str, Any]:
-        return self.mapper.transcoder.decode(notification.state)
+        state = self.mapper.transcoder.decode(notification.state)
+        self.mapper.open_personal(notification.topic, notification.originator_id, state)
+        return state
+
+    @property
+    def data_keys(self) -> DataKeys:
+        return self.mapper.keys
+
+    def open_sealed(self, topic: str, aggregate_id: UUID, token: str) -> dict[str, Any]:
+        """A sealed token's personal fields (log readers that decode states themselves), or their erased values."""
+        state = {SEALED: token}
+        self.mapper.open_personal(topic, aggregate_id, state)
+        return state
 
 
 def _collected(

@@ -1,29 +1,45 @@
-"""Physical removal of an erased client's history from the event store.
+"""What erasing a client removes outside the log, and the destruction of its data key.
 
-Chosen over crypto-shredding: the rules built today let only a client *without history* be deleted, so its
-stream holds nothing but its own registration and detail changes. Removing those rows leaves
-nothing to decrypt, nothing to manage (no key store), and read models rebuilt from the log
-match the live ones. The ClientErased event itself carries no personal data and stays.
+The log keeps every event: the client's personal fields in them are sealed with its data key
+(personal_data.py), and destroying that key erases them everywhere at once. What lies outside the log
+and names the person goes in the same transaction, before the key: self-service drafts (by CIN and
+email), undelivered notifications to its email or phone, and the PDFs of its contracts, invoices and
+credit notes (their rows stay, with the fingerprint a printed QR code is verified against).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import psycopg
 
 from domain.client import Client
-from domain.markers import CinRegistration
-from infra.eventstore.store import EVENTS_TABLE as EVENTS
-from infra.eventstore.store import PostgresEventStore
-from infra.storage import landing_drafts
+from domain.privacy import ERASED
+from infra.eventstore.port import EventStore
+from infra.storage import documents, landing_drafts, notifications
 
 
-def remove_erased_history(store: PostgresEventStore, client: Client) -> None:
-    """Removes the stored events before `ClientErased`, the CIN's marker, and any self-service draft naming
-    the client."""
-    with psycopg.connect(store.database_url) as conn, conn.transaction():
-        conn.execute(
-            f"DELETE FROM {EVENTS} WHERE originator_id = %s AND originator_version < %s",
-            (client.id, client.version),
-        )
-        conn.execute(f"DELETE FROM {EVENTS} WHERE originator_id = %s", (CinRegistration.id_for(client.cin),))
-        landing_drafts.forget_person(conn, client.cin, client.email)
+@dataclass(frozen=True)
+class ClientRecords:
+    client: Client
+    contracts: list[Any]
+    account: Any
+    invoices: list[Any]
+
+
+def forget_personal_data(store: EventStore, records: ClientRecords) -> None:
+    client = records.client
+    database_url = getattr(store, "database_url", None)
+    if database_url:  # the in-memory store of the unit tests keeps nothing outside the log
+        with psycopg.connect(database_url) as conn, conn.transaction():
+            if client.cin != ERASED:  # a retried erasure whose key is already gone has nothing left to match
+                landing_drafts.forget_person(conn, client.cin, client.email)
+                notifications.forget_recipients(conn, [r for r in (client.email, client.phone) if r])
+            documents.forget(
+                conn,
+                contract_ids=[c.id for c in records.contracts],
+                invoice_ids=[i.id for i in records.invoices],
+                credit_note_ids=[n for i in records.invoices for n in i.credit_notes],
+            )
+    store.data_keys.destroy(client.id)

@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification
 
 from infra.eventstore.application import ApplicationStore
+from infra.eventstore.personal_data import MemoryDataKeys
 from infra.eventstore.port import Row
 from infra.kernel.clock import Clock
 from infra.kernel.command_context import CommandContext
@@ -28,6 +29,7 @@ class InMemoryEventStore(ApplicationStore):
     def __init__(self, clock: Clock | None = None) -> None:
         super().__init__(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
         self.clock = clock
+        self.mapper.keys = MemoryDataKeys()
         self.rows: list[Row] = []
         self._held: set[UUID] = set()
         self._holding = threading.Lock()

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict
+from infra.eventstore.personal_data import DataKeys
 from infra.kernel.command_context import CommandContext
 
 A = TypeVar("A", bound=Aggregate)
@@ -65,6 +66,16 @@ class EventStore(Protocol):
 
     def unfinished(self, started: str, finished: str) -> list[UUID]:
         """The aggregates that recorded a `started` event and no `finished` one."""
+        ...
+
+    @property
+    def data_keys(self) -> DataKeys:
+        """The clients' data keys, which seal their personal fields (personal_data.py)."""
+        ...
+
+    def open_sealed(self, topic: str, aggregate_id: UUID, token: str) -> dict[str, Any]:
+        """The personal fields a sealed token holds (for log readers that decode states themselves), or their
+        erased values once the client's key is destroyed."""
         ...
 
     def exclusive(self, key: UUID) -> AbstractContextManager[bool]:

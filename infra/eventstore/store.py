@@ -26,6 +26,7 @@ from psycopg_pool import PoolTimeout
 
 from domain.billing_run import BillingRun
 from infra.eventstore.application import APP_NAME, ApplicationStore, replayed_streams
+from infra.eventstore.personal_data import CREATE_KEYS_TABLE, MasterKey, PostgresDataKeys
 from infra.eventstore.port import Row
 from infra.kernel import server_timing
 from infra.kernel.clock import Clock
@@ -306,13 +307,14 @@ POOL_BESIDE_COMMANDS = 8  # the relay's reads, billing and start-up work, the de
 
 
 def open_event_store(
-    database_url: str, clock: Clock | None = None, command_threads: int = 8
+    database_url: str, clock: Clock | None = None, command_threads: int = 8, master_key: str | None = None
 ) -> PostgresEventStore:
     """Opens (and on first use creates) the event store; its appends are stamped by `clock`.
 
     Its pool holds a connection for each command thread and some for the relay, billing and
     start-up work beside them, so that a command never waits for a connection while PostgreSQL is
-    up: a wait that long is taken for an outage (503).
+    up: a wait that long is taken for an outage (503). `master_key` wraps the clients' data keys
+    (personal_data.py); None: the development key.
 
     Creation is serialised across processes: gateway, relay and projector start together, and
     concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's type catalog.
@@ -324,6 +326,10 @@ def open_event_store(
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
             store = _construct(database_url, address, max(POOL_SIZE, command_threads + POOL_BESIDE_COMMANDS))
             store.clock = clock
+            conn.execute(CREATE_KEYS_TABLE)
+            store.mapper.keys = PostgresDataKeys(
+                store.datastore.get_connection, MasterKey.from_text(master_key)
+            )
             # Payments look up which periods were billed; a tiny partial index keeps that off a full scan.
             # Checked first: CREATE INDEX IF NOT EXISTS would still lock the events table at every start-up.
             if not conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.billing_runs_started",)).fetchone()[0]:

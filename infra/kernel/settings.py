@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -32,6 +33,13 @@ SCOPE = (
 )
 
 HOLDER = r"^(staff|partner):[a-z0-9][a-z0-9._-]{0,63}$"
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        return b""
 
 
 class KeyGrant(BaseModel):
@@ -105,6 +113,18 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = Field(
         default=None,
         description="A JSON file with the same mapping, merged into api_keys; edits apply within a second.",
+    )
+
+    master_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 random bytes: wraps each client's data key (the personal data's encryption). "
+        "Unset: a development key, refused by the production profile. Keep it outside the database.",
+    )
+    retention_days: int = Field(
+        default=3653,
+        ge=0,
+        description="How long after the end of the relationship (closing, last termination, last payment) a "
+        "client with history must be kept before it may be erased: ten years by default.",
     )
 
     refusal_window_s: int = Field(
@@ -351,6 +371,18 @@ class Settings(BaseSettings):
         if self.api_keys_file and not self.api_keys_file.is_file():
             raise ValueError(f"MTF_API_KEYS_FILE {self.api_keys_file} does not exist or is not a file")
         return KeyRing(self.api_keys, self.api_keys_file, self._file_grants)
+
+    @model_validator(mode="after")
+    def _production_has_a_master_key(self) -> Settings:
+        if self.profile == "production" and self.master_key is None:
+            raise ValueError("the production profile needs MTF_MASTER_KEY (base64 of 32 random bytes)")
+        if self.master_key is not None and len(_base64(self.master_key.get_secret_value())) != 32:
+            raise ValueError("MTF_MASTER_KEY must be the base64 of exactly 32 bytes")
+        return self
+
+    @property
+    def master_key_text(self) -> str | None:
+        return self.master_key.get_secret_value() if self.master_key else None
 
     @model_validator(mode="after")
     def _production_has_real_identifiers(self) -> Settings:

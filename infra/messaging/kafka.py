@@ -18,13 +18,22 @@ from infra.messaging.kafka_security import client_options, topic_config
 from schemas.catalog import AGGREGATES
 from schemas.envelope import CloudEvent
 from schemas.envelopes import encode, kafka_headers
+from schemas.personal_data import PII_TOPIC_NAME, PII_TYPE
 
 log = logging.getLogger(__name__)
+# aiokafka's producer logs every record it sends, value included, at debug: personal data on
+# mtf.client-pii.v1. Held at info whatever level the process logs at.
+logging.getLogger("aiokafka.producer.producer").setLevel(logging.INFO)
 STOP_TIMEOUT_S = 5.0
 # A request the broker does not answer within this fails (and is retried by the caller's loop), instead of
 # aiokafka's default 40 s.
 REQUEST_TIMEOUT_MS = 10_000
 DEAD_LETTER_TOPIC = "mtf.deadletter.v1"  # what the relay parked: positions and errors, no event data
+
+
+# Compaction keeps each client's latest record; a tombstone is kept a day (for consumers catching up to see
+# it), then removed with the record it erases.
+PERSONAL_TOPIC_CONFIG = {"cleanup.policy": "compact", "delete.retention.ms": str(24 * 3600 * 1000)}
 
 
 def all_topics(settings: Settings) -> list[str]:
@@ -130,6 +139,11 @@ class KafkaSink:
     async def _prepare(self) -> None:
         await ensure_topics(self.settings)
         await create_missing_topics(self.settings, [self.dead_letter_topic])
+        await create_missing_topics(self.settings, [self.personal_topic], PERSONAL_TOPIC_CONFIG)
+
+    @property
+    def personal_topic(self) -> str:
+        return self.settings.topic(PII_TOPIC_NAME)
 
     def _producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
@@ -182,6 +196,16 @@ class KafkaSink:
                 headers=kafka_headers(e),
             )
             for e in events
+        ]
+        await asyncio.gather(*sends)
+
+    async def deliver_personal(self, records: Sequence[tuple[bytes, bytes | None]]) -> None:
+        """Records of the compacted personal-data topic, keyed by client id; a None value is a tombstone."""
+        producer = await self.producer.get()
+        headers = [("content-type", b"application/json"), ("ce_type", PII_TYPE.encode())]
+        sends = [
+            await producer.send(self.personal_topic, value=value, key=key, headers=headers if value else [])
+            for key, value in records
         ]
         await asyncio.gather(*sends)
 

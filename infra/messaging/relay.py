@@ -31,6 +31,7 @@ from infra.eventstore.store import SCHEMA, PostgresEventStore
 from infra.kernel import metrics
 from infra.kernel.database import advisory_key
 from infra.kernel.faults import crash_point
+from infra.messaging.personal_topic import personal_records
 from infra.storage import dead_letters
 from schemas.envelope import CloudEvent
 from schemas.envelopes import publishable
@@ -99,20 +100,36 @@ class Relay:
         if self._saved is None:
             self._saved = await self.position()
         start = self._saved
-        notifications = await asyncio.to_thread(self.store.notifications, start, self.batch_size)
+        notifications, converted, failed = await asyncio.to_thread(self._next_batch, start)
         if not notifications:
             return 0
-        converted, failed = publishable(notifications, self.store.decode_state)
         events, held = await self._holding_back(converted, failed)
         crash_point("relay.before_publish")
         if events:
             await self.sink.deliver(events)
+            await self._deliver_personal(events)
             metrics.relayed.add(len(events))
         if failed or held:
             await self._park(failed, held)
         crash_point("relay.after_publish")
         await self._save_position(notifications[-1].id)
         return len(notifications)
+
+    def _next_batch(self, start: int) -> tuple[list, list, list]:
+        """The stored events after `start`, and their CloudEvents (personal fields are opened with the key
+        store, then masked, hence on this thread rather than the loop)."""
+        notifications = self.store.notifications(start, self.batch_size)
+        if not notifications:
+            return [], [], []
+        return notifications, *publishable(notifications, self.store.decode_state)
+
+    async def _deliver_personal(self, events: Sequence[CloudEvent]) -> None:
+        """The personal-data topic's records for this batch, to a sink that keeps that topic (Kafka's)."""
+        deliver = getattr(self.sink, "deliver_personal", None)
+        if deliver is not None and any(e.aggregatetype == "client" for e in events):
+            records = await asyncio.to_thread(personal_records, self.store, events)
+            if records:
+                await deliver(records)
 
     async def _holding_back(self, converted, failed) -> tuple[list[CloudEvent], list]:
         """The events to deliver, and those held behind a parked event of their aggregate (in this batch or

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from domain.operator import Operator
 from infra.devstack.embedded_postgres import EmbeddedPostgres
+from infra.eventstore.sealing_migration import seal_stored_personal_data
 from infra.eventstore.store import PostgresEventStore, open_event_store
 from infra.kernel import heap, metrics, server_timing, telemetry
 from infra.kernel.clock import Clock, clock_from
@@ -149,6 +150,8 @@ async def migrate_all(
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
         if applied := await asyncio.to_thread(apply_migrations, database_url):
             log.info("applied migrations %s", ", ".join(applied))
+        if sealed := await asyncio.to_thread(seal_stored_personal_data, store):
+            log.info("sealed the personal data of %d stored events", sealed)
         if stale := await migrate(conn, projections):
             names = ", ".join(p.name for p in stale)
             log.info("rebuilding read models %s from the event log (new or changed version)", names)
@@ -181,7 +184,9 @@ async def running(
         stack.push_async_callback(pool.close)
         await require_utf8(pool)  # before the event store creates its tables
         clock = clock_from(settings.fixed_today)
-        store = await asyncio.to_thread(open_event_store, url, clock, settings.command_threads)
+        store = await asyncio.to_thread(
+            open_event_store, url, clock, settings.command_threads, settings.master_key_text
+        )
         stack.callback(store.close)
         await migrate_all(pool, store, url)
         runtime = Runtime(settings, clock, store, pool, Projector(pool, PROJECTIONS.values()))

@@ -10,6 +10,9 @@ from typing import Any
 
 from schemas.catalog import EVENTS, EventSpec
 from schemas.envelope import CloudEvent
+from schemas.personal_data import PII_TOPIC_NAME, PII_TYPE, ClientPersonalData
+
+PERSONAL_DATA = "client-pii.ClientPersonalData"
 
 ENVELOPE = "CloudEvent"
 HEADERS = {
@@ -42,10 +45,6 @@ def document(topic_of) -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     for spec in sorted((s for s in EVENTS.values() if s.public), key=lambda s: (s.aggregate, s.name)):
-        name = f"{spec.aggregate}.{spec.name}"
-        schemas[name] = _hoisted(spec.payload.model_json_schema(), name, schemas)
-        schemas[f"{name}.envelope"] = _envelope(spec, name)
-        messages[name] = _message(spec, name)
         topic = topic_of(spec.aggregate)
         channel = channels.setdefault(
             topic,
@@ -55,7 +54,17 @@ def document(topic_of) -> dict[str, Any]:
                 "messages": {},
             },
         )
-        channel["messages"][spec.name] = {"$ref": f"#/components/messages/{name}"}
+        for version, payload in spec.versions():
+            current = version == spec.version
+            name = f"{spec.aggregate}.{spec.name}" + ("" if current else f".v{version}")
+            schemas[name] = _hoisted(payload.model_json_schema(), name, schemas)
+            schemas[f"{name}.envelope"] = _envelope(spec, name, version)
+            messages[name] = _message(spec, name, payload, version)
+            channel["messages"][spec.name if current else f"{spec.name}.v{version}"] = {
+                "$ref": f"#/components/messages/{name}"
+            }
+    personal_topic = topic_of(PII_TOPIC_NAME)
+    channels[personal_topic] = _personal_data_channel(personal_topic, schemas, messages)
     for topic, channel in channels.items():
         operations[f"publish {topic}"] = {
             "action": "send",
@@ -102,7 +111,7 @@ def _rewrite(node: Any, name: str, defs: dict[str, Any]) -> Any:
     return node
 
 
-def _envelope(spec: EventSpec, name: str) -> dict[str, Any]:
+def _envelope(spec: EventSpec, name: str, version: int) -> dict[str, Any]:
     return {
         "allOf": [
             {"$ref": f"#/components/schemas/{ENVELOPE}"},
@@ -110,7 +119,7 @@ def _envelope(spec: EventSpec, name: str) -> dict[str, Any]:
                 "type": "object",
                 "properties": {
                     "type": {"const": spec.type},
-                    "dataschema": {"const": spec.dataschema},
+                    "dataschema": {"const": spec.dataschema_of(version)},
                     "aggregatetype": {"const": spec.aggregate},
                     "data": {"$ref": f"#/components/schemas/{name}"},
                 },
@@ -119,15 +128,37 @@ def _envelope(spec: EventSpec, name: str) -> dict[str, Any]:
     }
 
 
-def _message(spec: EventSpec, name: str) -> dict[str, Any]:
+def _message(spec: EventSpec, name: str, payload: type, version: int) -> dict[str, Any]:
+    summary = (payload.__doc__ or "").strip().split("\n")[0] or None
+    if version != spec.version:
+        summary = f"Version {version}, published before version {spec.version}; read it as {spec.version}."
     return {
-        "name": spec.name,
+        "name": spec.name if version == spec.version else f"{spec.name}.v{version}",
         "title": spec.type,
-        "summary": (spec.payload.__doc__ or "").strip().split("\n")[0] or None,
+        "summary": summary,
         "contentType": "application/cloudevents+json",
         "payload": {"$ref": f"#/components/schemas/{name}.envelope"},
         "headers": {"$ref": "#/components/schemas/KafkaHeaders"},
         "bindings": {"kafka": {"key": KEY, "bindingVersion": "0.5.0"}},
+    }
+
+
+def _personal_data_channel(topic: str, schemas: dict[str, Any], messages: dict[str, Any]) -> dict[str, Any]:
+    """The compacted topic of clients' personal data: a state record per client, a tombstone on erasure."""
+    schemas[PERSONAL_DATA] = _hoisted(ClientPersonalData.model_json_schema(), PERSONAL_DATA, schemas)
+    messages[PERSONAL_DATA] = {
+        "name": "ClientPersonalData",
+        "title": PII_TYPE,
+        "summary": "A client's personal data in full, as of its version; a null value (tombstone) once erased.",
+        "contentType": "application/json",
+        "payload": {"oneOf": [{"$ref": f"#/components/schemas/{PERSONAL_DATA}"}, {"type": "null"}]},
+        "bindings": {"kafka": {"key": {**KEY, "description": "The client id."}, "bindingVersion": "0.5.0"}},
+    }
+    return {
+        "address": topic,
+        "description": "Compacted (cleanup.policy=compact): each client's latest personal data, for the consumers "
+        "entitled to it. Erasure writes a tombstone, and compaction then removes the data from Kafka.",
+        "messages": {"ClientPersonalData": {"$ref": f"#/components/messages/{PERSONAL_DATA}"}},
     }
 
 
@@ -150,9 +181,13 @@ def rendered(doc: dict[str, Any]) -> str:
             name = ref["$ref"].rsplit("/", 1)[1]
             payload = schemas[name]
             parts.append(f"<h3>{html.escape(event)}</h3>")
-            parts.append(
-                f"<p><code>{html.escape(_const(schemas[name + '.envelope'], 'dataschema'))}</code></p>"
+            envelope = schemas.get(name + ".envelope")
+            about = (
+                f"<code>{html.escape(_const(envelope, 'dataschema'))}</code>"
+                if envelope
+                else html.escape(channel["description"])
             )
+            parts.append(f"<p>{about}</p>")
             parts.append("<table><tr><th>field</th><th>type</th><th>required</th><th>about</th></tr>")
             required = set(payload.get("required", ()))
             for field, prop in payload.get("properties", {}).items():

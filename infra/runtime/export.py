@@ -26,10 +26,11 @@ def event_schemas(out: Path) -> list[Path]:
     for spec in EVENTS.values():
         if not spec.public:
             continue
-        schema = spec.payload.model_json_schema()
-        schema["$id"] = spec.dataschema
-        schema["title"] = spec.type
-        written.append(_write(out / "events" / f"{spec.aggregate}.{spec.name}.v{spec.version}.json", schema))
+        for version, payload in spec.versions():
+            schema = payload.model_json_schema()
+            schema["$id"] = spec.dataschema_of(version)
+            schema["title"] = spec.type
+            written.append(_write(out / "events" / f"{spec.aggregate}.{spec.name}.v{version}.json", schema))
     return written
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import psycopg
 
 SCHEMA = "documents"
 TABLE = f"{SCHEMA}.contract_documents"
@@ -160,3 +161,23 @@ async def pdf_bytes(conn: asyncpg.Connection, contract_id: UUID, document_id: UU
     return await conn.fetchval(
         f"SELECT pdf FROM {TABLE} WHERE contract_id = $1 AND document_id = $2", contract_id, document_id
     )
+
+
+def forget(
+    conn: psycopg.Connection,
+    *,
+    contract_ids: list[UUID],
+    invoice_ids: list[UUID],
+    credit_note_ids: list[UUID],
+) -> None:
+    """Drops the PDFs of an erased client's documents (they print its name and address). The rows stay: the
+    number, date and fingerprint still verify a printed copy, and a download answers that it was erased."""
+    for table, column, ids in (
+        (TABLE, "contract_id", contract_ids),
+        (INVOICE_TABLE, "invoice_id", invoice_ids),
+        (CREDIT_NOTE_TABLE, "credit_note_id", credit_note_ids),
+    ):
+        if ids:
+            conn.execute(
+                f"UPDATE {table} SET pdf = NULL WHERE {column} = ANY(%s) AND pdf IS NOT NULL", (ids,)
+            )

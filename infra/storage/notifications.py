@@ -17,6 +17,7 @@ from datetime import datetime
 
 import asyncpg
 import orjson
+import psycopg
 
 SCHEMA = "notifications"
 
@@ -58,3 +59,9 @@ async def enqueue_sms(
         expires_at,
     )
     return notification_id
+
+
+def forget_recipients(conn: psycopg.Connection, recipients: list[str]) -> None:
+    """Drops every notification still addressed to these recipients, on the erasing transaction's connection."""
+    if recipients:
+        conn.execute(f"DELETE FROM {SCHEMA}.outbox WHERE recipient = ANY(%s)", (recipients,))

@@ -120,7 +120,7 @@ async def test_unknown_client_is_404_everywhere(in_process_system):
         assert response.status_code == 404 and response.json()["error"]["code"] == "client_not_found"
 
 
-async def test_delete_is_blocked_by_a_contract_and_names_it(in_process_system):
+async def test_a_client_with_a_contract_is_not_erased_while_open(in_process_system):
     runtime, client = in_process_system
     customer = await register_client(client)
     offer = await create_offer(client)
@@ -128,8 +128,7 @@ async def test_delete_is_blocked_by_a_contract_and_names_it(in_process_system):
     head = runtime.store.head()
     refused = await client.delete(f"/api/v1/clients/{customer['id']}", headers=OPERATOR)
     assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "client_delete_blocked"
-    assert refused.json()["error"]["details"]["blocking"] == {"contracts": 1}
+    assert refused.json()["error"]["code"] == "client_not_closed"
     assert runtime.store.head() == head
 
 

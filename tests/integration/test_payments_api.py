@@ -206,7 +206,7 @@ async def test_bad_payments_are_refused_in_the_envelope_and_append_nothing():
         assert auditor.status_code == 403
 
 
-async def test_a_client_with_only_a_payment_keeps_it_as_credit_and_cannot_be_deleted():
+async def test_a_client_with_only_a_payment_keeps_it_as_credit_and_is_not_erased_while_open():
     async with billing_system() as (runtime, client):
         owner = await customer(client)
         paid = await _pay(
@@ -221,5 +221,5 @@ async def test_a_client_with_only_a_payment_keeps_it_as_credit_and_cannot_be_del
         ).json()
         assert (view["credited"], view["allocations"]) == ("40.00", [])
         refused = await client.delete(f"/api/v1/clients/{owner}", headers=OPERATOR)
-        assert refused.status_code == 409 and refused.json()["error"]["code"] == "client_delete_blocked"
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "client_not_closed"
         assert (await _balance(client, owner))["credit"] == "40.00"

@@ -138,8 +138,11 @@ def _sample_events():
         actor="key:abc", role="auditor", method="POST", path="/api/v1/clients", allowed_roles=["operator"]
     )
     refusal.repeated(4, 60)
+    cin = CinRegistration.hold("AB12345", client.id)
+    cin.release()
+    CinRegistration.claim(cin, "AB12345", uuid.uuid4())
     markers = [
-        CinRegistration.hold("AB12345", client.id),
+        cin,
         OfferUsageMarker(offer_id=offer.id, outcome="sold"),
         line,
         number,
@@ -329,7 +332,7 @@ def test_every_event_payload_validates_against_its_schema_and_round_trips():
             continue
         spec.payload.model_validate(cloud_event.data)
         assert decode(encode(cloud_event)) == cloud_event
-        assert cloud_event.dataschema == f"urn:mtf:schema:{spec.aggregate}.{spec.name}:v1"
+        assert cloud_event.dataschema == f"urn:mtf:schema:{spec.aggregate}.{spec.name}:v{spec.version}"
         assert cloud_event.subject == str(notification.originator_id)
         assert cloud_event.correlationid == "c-1" and cloud_event.actor == "key:abc"
         assert "_meta" not in cloud_event.data and "timestamp" not in cloud_event.data

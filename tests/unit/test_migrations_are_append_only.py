@@ -14,6 +14,7 @@ RELEASED = {
     "0004.drafts-hold-a-number": "e7eecab2d2fe9af4",
     "0005.relay-lease": "0a8700804341428b",
     "0006.dead-letters": "a418d0101e271066",
+    "0007.erasable-document-pdfs": "c71688af17975670",
 }
 
 

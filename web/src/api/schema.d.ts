@@ -119,7 +119,13 @@ export interface paths {
         /** Update a client's details */
         put: operations["updateClientDetails"];
         post?: never;
-        /** Delete a client with no history */
+        /**
+         * Erase a client's personal data
+         * @description Erases the client's personal data: its data key is destroyed, so every stored copy reads `[erased]`;
+         *     its invoices and payments stay whole. A client without history at once; one with contracts or payments
+         *     once `closed`, every contract terminated and `MTF_RETENTION_DAYS` past its last activity (409
+         *     `client_not_closed`, `contracts_not_terminated` or `retention_not_over` with `erasable_from`).
+         */
         delete: operations["deleteClient"];
         options?: never;
         head?: never;
@@ -1661,6 +1667,13 @@ export interface components {
             /** Reason */
             reason: string;
             /**
+             * Reason Code
+             * @description Why, for reports; the reason stays free text beside it.
+             * @default other
+             * @enum {string}
+             */
+            reason_code: "customer_request" | "non_payment" | "fraud" | "deceased" | "other";
+            /**
              * Status
              * @enum {string}
              */
@@ -1740,6 +1753,11 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "suspended" | "closed";
+            /**
+             * Status Reason Code
+             * @description Why the status last changed; null: never changed.
+             */
+            status_reason_code?: ("customer_request" | "non_payment" | "fraud" | "deceased" | "other") | null;
             /**
              * Updated At
              * Format: date-time

@@ -14,6 +14,8 @@ import { useCan } from "../session";
 import { ClientForm, type ClientOutput } from "./ClientForm";
 
 type Client = Schemas["ClientView"] & { etag?: string };
+type ReasonCode = Schemas["ChangeClientStatus"]["reason_code"] & string;
+const REASON_CODES: readonly ReasonCode[] = ["customer_request", "non_payment", "fraud", "deceased", "other"];
 
 /** One client: details, status, and everything billed to it (contracts, invoices, payments, balance, collection case). */
 export function ClientPage() {
@@ -60,11 +62,12 @@ function ClientActions({ client }: { client: Client }) {
   const [editing, setEditing] = useState(false);
   const [status, setStatus] = useState<Client["status"]>(client.status === "active" ? "suspended" : "active");
   const [reason, setReason] = useState("");
+  const [reasonCode, setReasonCode] = useState<ReasonCode>("other");
   // Each update names the version this page shows: a change made meanwhile by someone else is refused (412), not overwritten.
   const update = useCommandOn(client.client_id, (body: ClientOutput) =>
     call(api.PUT("/api/v1/clients/{client_id}", { params: { path, header: ifMatch(client) }, body })));
   const changeStatus = useCommandOn(client.client_id, () =>
-    call(api.POST("/api/v1/clients/{client_id}/status", { params: { path, header: ifMatch(client) }, body: { status, reason } })));
+    call(api.POST("/api/v1/clients/{client_id}/status", { params: { path, header: ifMatch(client) }, body: { status, reason, reason_code: reasonCode } })));
   const erase = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/clients/{client_id}", { params: { path } })),
     onSuccess: () => navigate("/clients"),
@@ -86,6 +89,11 @@ function ClientActions({ client }: { client: Client }) {
             <label>{t("common.status")}
               <select value={status} onChange={(e) => setStatus(e.target.value as Client["status"])}>
                 {(["active", "suspended", "closed"] as const).filter((s) => s !== client.status).map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+              </select>
+            </label>
+            <label>{t("clients.reasonCode")}
+              <select value={reasonCode} onChange={(e) => setReasonCode(e.target.value as ReasonCode)}>
+                {REASON_CODES.map((code) => <option key={code} value={code}>{t(`clients.reasonCodes.${code}`)}</option>)}
               </select>
             </label>
             <label>{t("common.reason")}<input value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={500} /></label>
