@@ -98,13 +98,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-## Benchmarks; figures are printed. BENCH_N, BILLING_N, COLLECTIONS_CLIENTS and REPLAY_N scale them.
+## Benchmarks; figures are printed. BENCH_N, BILLING_N, COLLECTIONS_CLIENTS, REPLAY_N and AGING_INVOICES scale them.
 bench: $(STAMP) $(KAFKA_STAMP) $(FONT)
 	$(PY) bench/disk.py
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/pipeline.py $(if $(BENCH_N),--n $(BENCH_N))
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N))
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/collections.py $(if $(COLLECTIONS_CLIENTS),--clients $(COLLECTIONS_CLIENTS))
 	$(PY) -m infra.devstack.local_stack --postgres -- $(PY) bench/replay.py $(if $(REPLAY_N),--n $(REPLAY_N))
+	$(PY) -m infra.devstack.local_stack --postgres -- $(PY) bench/aging.py $(if $(AGING_INVOICES),--invoices $(AGING_INVOICES))
 
 ## The fault soak: the distributed system under load while faults are injected (SOAK_FAULTS, 1000 by
 ## default; SOAK_SEED replays a schedule), then the invariants. It starts its own PostgreSQL and Kafka.

@@ -20,6 +20,9 @@ TABLE = f"{SCHEMA}.invoice_register"
 SETTLEMENTS = f"{SCHEMA}.invoice_settlements"  # dated changes of what is owed, for aging as of any date
 # What is open, per due date and issue date: the portfolio's aging in a few rows, whatever its size.
 OPEN_BY_DUE_DATE = f"{SCHEMA}.open_amount_by_due_date"
+# What was settled on each day, per due date and issue date: with the open amounts above, the portfolio's
+# aging as of any past day in a few hundred rows (what is owed now, plus what was settled after that day).
+SETTLED_BY_DAY = f"{SCHEMA}.settled_amount_by_day"
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -73,6 +76,13 @@ DO $$ BEGIN
     END IF;
 END $$;
 CREATE INDEX IF NOT EXISTS invoice_register_run ON {TABLE} (run_id);
+CREATE TABLE IF NOT EXISTS {SETTLED_BY_DAY} (
+    on_date    date NOT NULL,
+    due_date   date NOT NULL,
+    issue_date date NOT NULL,
+    amount     numeric(16, 2) NOT NULL,
+    PRIMARY KEY (on_date, due_date, issue_date)
+);
 """
 
 
@@ -109,21 +119,42 @@ async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
 
 
 def _open_amount_changed(due_date: date, issue_date: date, amount: Decimal) -> None:
-    totals = gathered(NAME)
-    totals[due_date, issue_date] = totals.get((due_date, issue_date), Decimal(0)) + amount
+    _add(gathered(NAME).setdefault("open", {}), (due_date, issue_date), amount)
 
 
-async def _write_open_amounts(conn: asyncpg.Connection, totals: dict[tuple[date, date], Decimal]) -> None:
+def _settled_on(on: date, due_date: date, issue_date: date, amount: Decimal) -> None:
+    _add(gathered(NAME).setdefault("settled", {}), (on, due_date, issue_date), amount)
+
+
+def _add(totals: dict, key: tuple, amount: Decimal) -> None:
+    totals[key] = totals.get(key, Decimal(0)) + amount
+
+
+async def _write_totals(conn: asyncpg.Connection, gathered_totals: dict[str, dict]) -> None:
     """Once per batch, in key order: every projector locks these shared rows in the same order."""
-    keys = sorted(totals)
-    await conn.execute(
-        f"""INSERT INTO {OPEN_BY_DUE_DATE} (due_date, issue_date, amount)
-            SELECT * FROM unnest($1::date[], $2::date[], $3::numeric[])
-            ON CONFLICT (due_date, issue_date) DO UPDATE SET amount = {OPEN_BY_DUE_DATE}.amount + EXCLUDED.amount""",
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [totals[k] for k in keys],
-    )
+    if totals := gathered_totals.get("open"):
+        keys = sorted(totals)
+        await conn.execute(
+            f"""INSERT INTO {OPEN_BY_DUE_DATE} (due_date, issue_date, amount)
+                SELECT * FROM unnest($1::date[], $2::date[], $3::numeric[])
+                ON CONFLICT (due_date, issue_date)
+                DO UPDATE SET amount = {OPEN_BY_DUE_DATE}.amount + EXCLUDED.amount""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [totals[k] for k in keys],
+        )
+    if totals := gathered_totals.get("settled"):
+        keys = sorted(totals)
+        await conn.execute(
+            f"""INSERT INTO {SETTLED_BY_DAY} (on_date, due_date, issue_date, amount)
+                SELECT * FROM unnest($1::date[], $2::date[], $3::date[], $4::numeric[])
+                ON CONFLICT (on_date, due_date, issue_date) DO UPDATE SET amount = {SETTLED_BY_DAY}.amount
+                + EXCLUDED.amount""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [k[2] for k in keys],
+            [totals[k] for k in keys],
+        )
 
 
 # One place decides the status from the amounts, whichever event moved them.
@@ -165,6 +196,7 @@ async def _settle(
         settled.taken_off,
     )
     _open_amount_changed(invoice["due_date"], invoice["issue_date"], -settled.taken_off)
+    _settled_on(settled.on, invoice["due_date"], invoice["issue_date"], settled.taken_off)
 
 
 async def on_credited(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -248,8 +280,8 @@ PROJECTION = Projection(
     name=NAME,
     aggregates=("invoice",),
     ddl=DDL,
-    tables=(TABLE, SETTLEMENTS, OPEN_BY_DUE_DATE),
-    flush=_write_open_amounts,
+    tables=(TABLE, SETTLEMENTS, OPEN_BY_DUE_DATE, SETTLED_BY_DAY),
+    flush=_write_totals,
     handlers={
         "InvoiceIssued": on_issued,
         "InvoiceCredited": on_credited,
@@ -259,6 +291,7 @@ PROJECTION = Projection(
         "AllocationReversed": on_allocation_reversed,
         "CreditApplicationReversed": on_credit_application_reversed,
     },
+    version=2,  # 2: settled_amount_by_day
 )
 
 

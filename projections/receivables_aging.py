@@ -16,7 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.collections import AGING_BUCKETS, aging_bucket
-from projections.invoice_register import OPEN_BY_DUE_DATE, SETTLEMENTS, TABLE
+from projections.invoice_register import OPEN_BY_DUE_DATE, SETTLED_BY_DAY, SETTLEMENTS, TABLE
 
 
 def _open_sql(filters: list[str]) -> str:
@@ -36,6 +36,15 @@ def _owed_on_sql(filters: list[str]) -> str:
         invoice_id) later
                USING (invoice_id)
         WHERE {where}"""
+
+
+def _invoice_owed_on(invoice: str) -> str:
+    """What one invoice (`i`, of an outer query) owed on $1: read through the settlements' index, for a
+    few invoices (a client's, a page's) rather than the whole register."""
+    return (
+        f"{invoice}.open_balance + coalesce((SELECT sum(s.amount) FROM {SETTLEMENTS} s "
+        f"WHERE s.invoice_id = {invoice}.invoice_id AND s.on_date > $1), 0)"
+    )
 
 
 def _filters(
@@ -81,6 +90,8 @@ async def aging(
             totals, page_ids, rows = await _from_open_balances(
                 conn, _open_sql(filters), [as_of, *args], limit, offset, not filters
             )
+        elif not filters or filters == ["i.client_id = $2"]:  # a past day, the portfolio or one client
+            totals, page_ids, rows = await _from_day_totals(conn, [as_of, *args], limit, offset, filters)
         else:
             totals, page_ids, rows = await _from_settlements(
                 conn, _owed_on_sql(filters), [as_of, *args], limit, offset
@@ -137,6 +148,50 @@ async def _from_open_balances(
         page_ids,
     )
     return totals, page_ids, rows
+
+
+async def _from_day_totals(conn: asyncpg.Connection, args: list, limit: int, offset: int, filters: list[str]):
+    """A past day without reading the whole register. The portfolio's totals per due date from the two
+    small tables the projection keeps: what is open now, plus what was settled after the day, of the
+    invoices issued by then. The page's clients: the invoices read in client order, each kept if it owed
+    something on the day, until the page is full; and their invoices, each through the settlements' index."""
+    n = len(args) + 1
+    where = " AND ".join(["i.issue_date <= $1", *filters])
+    if filters:  # one client: its own invoices
+        totals = await conn.fetch(
+            f"SELECT i.due_date, sum({_invoice_owed_on('i')}) AS amount FROM {TABLE} i WHERE {where} "
+            "GROUP BY i.due_date",
+            *args,
+        )
+    else:
+        totals = await conn.fetch(
+            f"""SELECT due_date, sum(amount) AS amount FROM (
+                    SELECT due_date, amount FROM {OPEN_BY_DUE_DATE} WHERE issue_date <= $1
+                    UNION ALL
+                    SELECT due_date, amount FROM {SETTLED_BY_DAY} WHERE on_date > $1 AND issue_date <= $1) t
+                GROUP BY due_date""",
+            *args,
+        )
+    page_ids = [
+        r["client_id"]
+        for r in await conn.fetch(
+            # Invoices in client order (the client index), each checked, until the page is full.
+            f"""SELECT DISTINCT i.client_id FROM {TABLE} i WHERE {where} AND {_invoice_owed_on("i")} > 0
+                ORDER BY i.client_id LIMIT ${n} OFFSET ${n + 1}""",
+            *args,
+            limit,
+            offset,
+        )
+    ]
+    rows = await conn.fetch(
+        f"""SELECT client_id, due_date, sum(owed) AS amount FROM (
+                SELECT i.client_id, i.due_date, {_invoice_owed_on("i")} AS owed FROM {TABLE} i
+                WHERE i.issue_date <= $1 AND i.client_id = ANY($2::uuid[])) o
+            WHERE owed > 0 GROUP BY client_id, due_date""",
+        args[0],
+        page_ids,
+    )
+    return [t for t in totals if t["amount"]], page_ids, rows
 
 
 async def _from_settlements(conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int):
