@@ -12,7 +12,7 @@ from infra.eventstore.store import EVENTS_TABLE
 from projections import contract_summary
 from projections.base import SCHEMA, Projection, gathered
 from projections.paging import filtered_page
-from schemas.envelope import CloudEvent
+from schemas.envelope import CloudEvent, OpenedCloudEvent
 
 NAME = "client_directory"
 TABLE = f"{SCHEMA}.client_directory"
@@ -41,8 +41,11 @@ CREATE INDEX IF NOT EXISTS client_directory_cin ON {TABLE} (cin);
 
 
 async def _personal(conn: asyncpg.Connection, event: CloudEvent) -> dict[str, Any]:
-    """The event with its personal fields in full: the published event carries them masked, so they are
-    opened from the event store (the read model holds them for the operator's search and view)."""
+    """The event with its personal fields in full (the read model holds them for the operator's search and
+    view): as this process opened them when it read the log (in-process delivery, replay), or, for an event
+    that came from Kafka masked, opened from the event store."""
+    if isinstance(event, OpenedCloudEvent):
+        return {**event.data, **event.personal}
     opened = await opened_fields(conn, EVENTS_TABLE, event.aggregate_id, event.aggregateversion)
     return {**event.data, **opened}
 

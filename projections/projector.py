@@ -102,24 +102,37 @@ async def migrate(conn: asyncpg.Connection, projections: Iterable[Projection]) -
 
 
 async def apply_events(
-    conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[CloudEvent]
+    conn: asyncpg.Connection,
+    projections: Sequence[Projection],
+    events: Sequence[CloudEvent],
+    rebuilt: tracking.Rebuilt | None = None,
 ) -> int:
-    """Applies the events in log order to every projection that wants them, skipping those already applied."""
+    """Applies the events in log order to every projection that wants them, skipping those already applied.
+    `rebuilt`: a rebuild's tracking, kept in memory across its batches instead of read and written per batch."""
     interested = [p for p in projections if any(p.wants(e) for e in events)]
     runs = StatementRuns(conn)
     async with gathering(runs, interested):
-        count, applied = await _apply_in_order(runs, interested, events)
+        count, applied = await _apply_in_order(runs, interested, events, rebuilt)
     await runs.flush()
-    await tracking.record(conn, applied, [p.name for p in projections], max(e.position for e in events))
+    if rebuilt is not None:
+        rebuilt.add(applied)
+    else:
+        await tracking.record(conn, applied, [p.name for p in projections], max(e.position for e in events))
     return count
 
 
 async def _apply_in_order(
-    conn: StatementRuns, interested: Sequence[Projection], events: Sequence[CloudEvent]
+    conn: StatementRuns,
+    interested: Sequence[Projection],
+    events: Sequence[CloudEvent],
+    rebuilt: tracking.Rebuilt | None,
 ) -> tuple[int, tracking.Applied]:
-    seen = await tracking.lock_versions(
-        conn, {p.name: [e.aggregate_id for e in events if p.wants(e)] for p in interested}
-    )
+    if rebuilt is not None:
+        seen = rebuilt.seen
+    else:
+        seen = await tracking.lock_versions(
+            conn, {p.name: [e.aggregate_id for e in events if p.wants(e)] for p in interested}
+        )
     applied: tracking.Applied = {p.name: {} for p in interested}
     count = 0
     midpoint = len(events) // 2

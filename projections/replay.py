@@ -58,6 +58,7 @@ async def rebuild(
         if replace_tables:
             await conn.execute(projection.ddl)
     position = 0
+    rebuilt = tracking.Rebuilt()
     while position < head:
         notifications = await asyncio.to_thread(store.notifications, position, PAGE)
         notifications = [n for n in notifications if n.id <= head]
@@ -65,10 +66,11 @@ async def rebuild(
             break
         events = public_cloudevents(notifications, store.decode_state)
         if events:
-            await apply_events(conn, projections, events)
+            await apply_events(conn, projections, events, rebuilt)
         position = notifications[-1].id
         replayed += len(events)
         on_progress(position, head)
+    await rebuilt.write(conn, [p.name for p in projections], position)
     await versions.record(conn, projections)
     return replayed
 

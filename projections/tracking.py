@@ -10,6 +10,7 @@ whatever its size and however many read models it touches.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Iterable
 from uuid import UUID
 
@@ -79,6 +80,29 @@ async def record(conn: asyncpg.Connection, applied: Applied, projections: list[s
     ]
     columns = [list(column) for column in zip(*rows)] if rows else [[], [], [], []]
     await conn.execute(_RECORD, *columns, projections, position)
+
+
+class Rebuilt:
+    """The tracking of a rebuild, kept in memory and written once at its end: a rebuild reads the log once,
+    in order, into emptied tables it holds locked, so there is nothing to lock or skip per batch."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, dict[UUID, int]] = defaultdict(lambda: defaultdict(int))
+        self.applied: Applied = defaultdict(dict)
+
+    def add(self, applied: Applied) -> None:
+        for projection, by_id in applied.items():
+            self.applied[projection].update(by_id)
+
+    async def write(self, conn: asyncpg.Connection, projections: list[str], position: int) -> None:
+        rows = [(p, a, *last) for p, by_id in self.applied.items() for a, last in by_id.items()]
+        columns = [list(column) for column in zip(*rows)] if rows else [[], [], [], []]
+        await conn.execute(
+            f"""INSERT INTO {SCHEMA}.projection_tracking (projection, aggregate_id, version, position)
+                SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[], $4::bigint[])""",
+            *columns,
+        )
+        await record(conn, {}, projections, position)
 
 
 async def applied_version(conn: asyncpg.Connection, projection: str, aggregate_id) -> int:

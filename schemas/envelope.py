@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 SOURCE = "/mt-facturation/event-store"
 CONTENT_TYPE = "application/cloudevents+json"
@@ -46,3 +46,15 @@ class CloudEvent(BaseModel):
     def aggregate_id(self) -> UUID:
         """The subject as a UUID, parsed once: the projector asks for it many times per event."""
         return UUID(self.subject)
+
+
+class OpenedCloudEvent(CloudEvent):
+    """A published event carrying personal fields, as this process built it from the log: `personal` keeps
+    the fields it masked, in full, for this process's own read models (no second read of the store). Never
+    serialised, so never on a topic; a subclass so that other events do not pay for the private field."""
+
+    _personal: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def personal(self) -> dict[str, Any]:
+        return self._personal

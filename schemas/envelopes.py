@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from hashlib import sha1
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Notification
 
 from domain.privacy import personal_fields_of
 from schemas.catalog import BY_TYPE, EventSpec, spec_for_stored_topic
-from schemas.envelope import CONTENT_TYPE, CloudEvent
+from schemas.envelope import CONTENT_TYPE, CloudEvent, OpenedCloudEvent
 from schemas.personal_data import masked
 
 EVENT_ID_NAMESPACE = UUID("0b7f4f55-2f7e-4d5b-8c9e-6a1d3c0e9f21")
@@ -64,18 +65,31 @@ def json_ready_state(stored: bytes) -> dict[str, Any] | None:
         return None
 
 
+_NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
+
+
 def event_id(aggregate_id: UUID, version: int) -> str:
-    return str(uuid5(EVENT_ID_NAMESPACE, f"{aggregate_id}/{version}"))
+    """`str(uuid5(EVENT_ID_NAMESPACE, "<aggregate id>/<version>"))`, written out: the same SHA-1 and version
+    bits without building a UUID object, a third of the cost for every event published or replayed."""
+    digest = bytearray(sha1(_NAMESPACE_BYTES + f"{aggregate_id}/{version}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def to_cloudevent(
-    notification: Notification, state: dict[str, Any], *, json_ready: bool = False
+    notification: Notification,
+    state: dict[str, Any],
+    *,
+    json_ready: bool = False,
+    model: type[CloudEvent] = CloudEvent,
 ) -> CloudEvent:
     spec = spec_for_stored_topic(notification.topic)
     meta = state.get("_meta") or {}
     data = {k: v for k, v in state.items() if k not in _ENVELOPE_FIELDS}
     upcast_data(spec, data, data.pop("class_version", 1))
-    return CloudEvent(
+    return model(
         id=event_id(notification.originator_id, notification.originator_version),
         type=spec.type,
         subject=str(notification.originator_id),
@@ -123,7 +137,8 @@ def public_cloudevent(n, decode_state) -> CloudEvent | None:
     if not spec_for_stored_topic(n.topic).public:
         return None
     if (personal := personal_fields_of(n.topic)) is not None:
-        event = to_cloudevent(n, decode_state(n))
+        event = to_cloudevent(n, decode_state(n), model=OpenedCloudEvent)
+        event.personal.update({name: event.data[name] for name in personal.fields if name in event.data})
         event.data.update(masked(personal, event.data))
         return event
     state = json_ready_state(n.state)

@@ -33,6 +33,7 @@ from infra.eventstore.personal_data import (
     erased,
     key_id_of,
     seal,
+    sealed_key_id,
     unseal,
 )
 from infra.eventstore.port import ConcurrencyConflict, Row
@@ -194,7 +195,10 @@ class ApplicationStore(Application):
         return self.recorder.max_notification_id() or 0
 
     def notifications(self, after: int, limit: int) -> list[Notification]:
-        return list(self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
+        """A page of the log; the data keys its sealed events need are fetched with it, in one query."""
+        page = list(self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
+        self.mapper.keys.prefetch(key_id for n in page if (key_id := sealed_key_id(n.state)) is not None)
+        return page
 
     def decode_state(self, notification: Notification) -> dict[str, Any]:
         state = self.mapper.transcoder.decode(notification.state)

@@ -217,6 +217,19 @@ def key_id_of(token: str) -> UUID:
     return UUID(hex=token.partition(".")[0])
 
 
+_SEALED_JSON = b'"' + SEALED.encode() + b'":"'
+
+
+def sealed_key_id(stored_state: bytes) -> UUID | None:
+    """The data key a stored state's personal fields are sealed with, read off its bytes without decoding
+    it (for fetching a page's keys in one query); None if it seals nothing."""
+    at = stored_state.find(_SEALED_JSON)
+    if at < 0:
+        return None
+    start = at + len(_SEALED_JSON)
+    return UUID(hex=stored_state[start : start + 32].decode())
+
+
 def unseal(token: str, aggregate_id: UUID, key: bytes | None) -> bytes:
     """The sealed bytes, or KeyDestroyed. A token moved to another aggregate, or altered, fails its tag."""
     if key is None:
