@@ -76,23 +76,32 @@ def record_for(
     ]
 
 
-def once_only(call: functools.partial, key: IdempotencyKey, digest: str) -> Callable[[], CommandResult]:
+def once_only(
+    call: functools.partial,
+    key: IdempotencyKey,
+    digest: str,
+    *,
+    answer: type | None = None,
+    replayed: Callable[[CommandResult], Any] = lambda first: first,
+) -> Callable[[], Any]:
     """A bound handler (`call`, its `store` among its keywords) applied once per key: the first result
     again, appending nothing, when the key was used before with the same request (`digest`); `409
     idempotency_key_reused` with another. The key's record is saved in the handler's first append, named
-    after the first aggregate it saves (the one the command answers with). A request racing the first
-    one fails to create the same record, and then answers the first one's result."""
+    after the aggregate the command answers with: the first it saves, or the first of type `answer`. A
+    request racing the first one fails to create the same record, and then answers the first one's result.
+    `replayed` makes the first result into what the handler returns (a handler answering with an outcome
+    beside its result)."""
     store = call.keywords["store"]
 
-    def run() -> CommandResult:
+    def run() -> Any:
         if (first := _first_result(store, key, digest)) is not None:
-            return first
-        recording = _RecordingStore(store, key, digest)
+            return replayed(first)
+        recording = _RecordingStore(store, key, digest, answer)
         try:
             return functools.partial(call.func, *call.args, **{**call.keywords, "store": recording})()
         except ConcurrencyConflict:
             if (first := _first_result(store, key, digest)) is not None:
-                return first
+                return replayed(first)
             raise
 
     return run
@@ -112,8 +121,8 @@ def _first_result(store: EventStore, key: IdempotencyKey, digest: str) -> Comman
 class _RecordingStore:
     """The event store as one keyed command sees it: its first append also saves the key's record."""
 
-    def __init__(self, store: EventStore, key: IdempotencyKey, digest: str) -> None:
-        self._store, self._key, self._digest = store, key, digest
+    def __init__(self, store: EventStore, key: IdempotencyKey, digest: str, answer: type | None) -> None:
+        self._store, self._key, self._digest, self._answer = store, key, digest, answer
         self._recorded = False
 
     def __getattr__(self, name: str) -> Any:
@@ -122,8 +131,11 @@ class _RecordingStore:
     def save_as(self, ctx, *aggregates, alongside=()) -> int:
         if self._recorded:
             return self._store.save_as(ctx, *aggregates, alongside=alongside)
+        answered = next(
+            (a for a in aggregates if self._answer and isinstance(a, self._answer)), aggregates[0]
+        )
         record = IdempotencyRecord(
-            id=self._key.record_id, request_hash=self._digest, result_id=aggregates[0].id, outcome="done"
+            id=self._key.record_id, request_hash=self._digest, result_id=answered.id, outcome="done"
         )
         position = self._store.save_as(ctx, *aggregates, record, alongside=alongside)
         self._recorded = True

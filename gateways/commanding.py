@@ -93,10 +93,23 @@ async def execute_with_outcome(
     handler: Callable,
     *args: Any,
     location: str | None = None,
+    once: str | None = None,
+    answer: type | None = None,
     **kwargs: Any,
 ) -> tuple[Accepted, Any]:
-    """Like `execute`, for handlers returning `(CommandResult, outcome)`; the outcome is handed back."""
-    result, outcome = await run_command(request, who, handler, *args, **kwargs)
+    """Like `execute`, for handlers returning `(CommandResult, created)`; `created` is handed back (False
+    when an Idempotency-Key sent before answers the first result). `answer`: the type of the aggregate the
+    handler answers with, when its append does not save it first."""
+    result, outcome = await run_command(
+        request,
+        who,
+        handler,
+        *args,
+        once=once,
+        answer=answer,
+        replayed=lambda first: (first, False),
+        **kwargs,
+    )
     return _accepted(response, result, location), outcome
 
 
@@ -114,6 +127,8 @@ async def run_command(
     *args: Any,
     once: str | None = None,
     if_match: tuple[UUID, str | None] | None = None,
+    answer: type | None = None,
+    replayed: Callable[[Any], Any] = lambda first: first,
     **kwargs: Any,
 ) -> Any:
     """Runs a command handler on a command thread (the event store client is synchronous), in a span named
@@ -131,7 +146,7 @@ async def run_command(
                 call = at_version(call, if_match[0], expected)
             if once is not None:
                 key = IdempotencyKey(scope=who.key_id, key=once)
-                call = once_only(call, key, _request_digest(request, args))
+                call = once_only(call, key, _request_digest(request, args), answer=answer, replayed=replayed)
             result = await runtime.run_command(call)
         except BaseException as error:
             metrics.commands.add(1, {"command": name, "outcome": outcome_of(error)})

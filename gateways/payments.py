@@ -19,6 +19,7 @@ from commands.payments import (
     record_payment,
     reverse_payment,
 )
+from domain.payments import Payment
 from gateways.auth import READ_ROLES, Principal, allow
 from gateways.commanding import IDEMPOTENCY_KEY, Accepted, execute, execute_with_outcome, run_command
 from gateways.queries import LIMIT, OFFSET, TOKEN, Page, Paged, find_one, not_found
@@ -56,9 +57,11 @@ class Balance(BaseModel):
     credit: Decimal
 
 
-async def _recorded(request: Request, response: Response, who: Principal, handler, *args) -> PaymentAccepted:
+async def _recorded(
+    request: Request, response: Response, who: Principal, handler, *args, once: str | None = None
+) -> PaymentAccepted:
     accepted, created = await execute_with_outcome(
-        request, response, who, handler, *args, location="/api/v1/payments"
+        request, response, who, handler, *args, location="/api/v1/payments", once=once, answer=Payment
     )
     if not created:
         response.status_code = 200
@@ -77,13 +80,18 @@ async def _recorded(request: Request, response: Response, who: Principal, handle
     },
 )
 async def post_payment(
-    body: RecordPayment, request: Request, response: Response, who: Principal = Depends(allow("operator"))
+    body: RecordPayment,
+    request: Request,
+    response: Response,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
+    who: Principal = Depends(allow("operator")),
 ) -> PaymentAccepted:
     """Settles the named invoice, else the oldest due first; any excess becomes client credit.
 
     The same method and reference again is the same payment: 200 with the first result, nothing appended.
-    """
-    return await _recorded(request, response, who, record_payment, body)
+    An `Idempotency-Key` sent again with the same body answers the same way; with another body, 409
+    `idempotency_key_reused`."""
+    return await _recorded(request, response, who, record_payment, body, once=idempotency_key)
 
 
 class BatchPayment(BaseModel):

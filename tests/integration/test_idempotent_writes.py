@@ -121,3 +121,23 @@ async def test_a_keyed_body_with_an_integer_beyond_64_bits_is_taken_not_a_500():
         answers = [await client.post("/api/v1/offers", json=body, headers=keyed) for _ in range(2)]
         assert answers[0].status_code < 500, answers[0].text
         assert answers[1].status_code == answers[0].status_code and answers[1].json() == answers[0].json()
+
+
+async def test_a_keyed_payment_sent_again_is_the_first_and_another_under_its_key_is_refused():
+    async with billing_system() as (runtime, client):
+        owner = await customer(client)
+        keyed = {**OPERATOR, "Idempotency-Key": "bank-file-7-line-3"}
+        payment = {"client_id": owner, "amount": "20.00", "method": "bank_transfer", "reference": "VIR-77"}
+        first = await client.post("/api/v1/payments", json=payment, headers=keyed)
+        assert first.status_code == 201 and first.json()["created"] is True, first.text
+        head = runtime.store.head()
+        again = await client.post("/api/v1/payments", json=payment, headers=keyed)
+        assert again.status_code == 200, again.text
+        assert (again.json()["id"], again.json()["position"], again.json()["created"]) == (
+            first.json()["id"],
+            first.json()["position"],
+            False,
+        )
+        other = await client.post("/api/v1/payments", json={**payment, "reference": "VIR-78"}, headers=keyed)
+        assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+        assert runtime.store.head() == head

@@ -1274,6 +1274,8 @@ export interface paths {
          * @description Settles the named invoice, else the oldest due first; any excess becomes client credit.
          *
          *     The same method and reference again is the same payment: 200 with the first result, nothing appended.
+         *     An `Idempotency-Key` sent again with the same body answers the same way; with another body, 409
+         *     `idempotency_key_reused`.
          */
         post: operations["recordPayment"];
         delete?: never;
@@ -10331,7 +10333,10 @@ export interface operations {
     recordPayment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same request, the first answer comes back and nothing is appended; with a different request, 409 idempotency_key_reused. Keys are the sending key holder's own. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
