@@ -73,7 +73,8 @@ class MetadataMapper(Mapper):
             if personal is not None:
                 taken = {name: state.pop(name) for name in personal.fields if name in state}
                 subject = taken[personal.subject] if personal.subject in taken else state[personal.subject]
-                key_id, key = self.keys.for_subject(subject)
+                first = personal.subject == "originator_id" and state["originator_version"] == 1
+                key_id, key = self.keys.new_for(subject) if first else self.keys.for_subject(subject)
                 state[SEALED] = seal(key_id, key, state["originator_id"], self.transcoder.encode(taken))
             return super().to_stored_event(domain_event)
         finally:
@@ -144,11 +145,15 @@ class ApplicationStore(Application):
         with recording_as(ctx):
             try:
                 recordings = self._record(_collected(aggregates, alongside, self.clock))
-            except IntegrityError as error:
-                raise ConcurrencyConflict(
-                    "the aggregate was changed by another command; reload and retry",
-                    aggregate_ids=[str(a.id) for a in aggregates],
-                ) from error
+            except BaseException as error:
+                # A failure before the insert (a later event's mapping) leaves this append's new keys behind.
+                self.mapper.keys.forget_pending(self.mapper.keys.take_pending())
+                if isinstance(error, IntegrityError):
+                    raise ConcurrencyConflict(
+                        "the aggregate was changed by another command; reload and retry",
+                        aggregate_ids=[str(a.id) for a in aggregates],
+                    ) from error
+                raise
         return max(r.notification.id for r in recordings) if recordings else self.head()
 
     def load(self, cls: type[A], aggregate_id: UUID, *, what: str) -> A:

@@ -73,6 +73,14 @@ class DataKeys(Protocol):
 
     def for_subject(self, subject: UUID) -> tuple[UUID, bytes]: ...
 
+    def new_for(self, subject: UUID) -> tuple[UUID, bytes]:
+        """A key for a client whose first event is being stored; its row is written with that event."""
+        ...
+
+    def take_pending(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """The rows of the keys made for the append this thread is preparing (and forgets them)."""
+        ...
+
     def by_id(self, key_id: UUID) -> bytes | None: ...
 
     def prefetch(self, key_ids: Iterable[UUID]) -> None: ...
@@ -102,8 +110,17 @@ class _Cache:
             self._entries.pop(key, None)
 
 
+INSERT_KEYS = (
+    f"INSERT INTO {KEYS_TABLE} (key_id, subject_id, wrapped) "
+    "SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::bytea[])"
+)
+
+
 class PostgresDataKeys:
-    """The key store on PostgreSQL, through the event store's connection pool."""
+    """The key store on PostgreSQL, through the event store's connection pool.
+
+    A new client's key is written by the append that stores its first event (a row beside the events, in
+    the same statement): no round trip of its own, and never a key without its client or the reverse."""
 
     def __init__(self, connection: Callable[[], Any], master: MasterKey) -> None:
         self._connection = connection
@@ -111,6 +128,29 @@ class PostgresDataKeys:
         install(master)
         self._by_id = _Cache()
         self._by_subject = _Cache()
+        self._pending = threading.local()
+
+    def new_for(self, subject: UUID) -> tuple[UUID, bytes]:
+        found, entry = self._by_subject.get(subject)
+        if found:
+            return entry
+        key_id, key = uuid4(), AESGCM.generate_key(bit_length=256)
+        self._pending.__dict__.setdefault("keys", []).append((key_id, subject, self.master.wrap(key_id, key)))
+        self._by_subject.put(subject, (key_id, key))
+        self._by_id.put(key_id, key)
+        return key_id, key
+
+    def take_pending(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """One row (a multi-row insert) writing every key made for the append being prepared."""
+        keys = self._pending.__dict__.pop("keys", [])
+        return [(INSERT_KEYS, tuple(map(list, zip(*keys))))] if keys else []
+
+    def forget_pending(self, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """An append that failed: the keys it would have written do not exist."""
+        for _, (key_ids, subjects, _wrapped) in rows:
+            for key_id, subject in zip(key_ids, subjects):
+                self._by_subject.forget(subject)
+                self._by_id.forget(key_id)
 
     def for_subject(self, subject: UUID) -> tuple[UUID, bytes]:
         found, entry = self._by_subject.get(subject)
@@ -185,6 +225,15 @@ class MemoryDataKeys:
 
     def by_id(self, key_id: UUID) -> bytes | None:
         return self.keys.get(key_id)
+
+    def new_for(self, subject: UUID) -> tuple[UUID, bytes]:
+        return self.for_subject(subject)
+
+    def take_pending(self) -> list[tuple[str, tuple[Any, ...]]]:
+        return []
+
+    def forget_pending(self, rows: list) -> None:
+        pass
 
     def prefetch(self, key_ids: Iterable[UUID]) -> None:
         pass

@@ -129,8 +129,21 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             .as_string()
         )
 
-    @_once_more_on_a_lost_connection
+    keys: Any = None  # the data keys: new clients' keys are written with their first events
+
     def insert_events(
+        self, stored_events: Sequence[StoredEvent], *, alongside: Sequence[Row] = (), **kwargs: Any
+    ) -> Sequence[int] | None:
+        new_keys = self.keys.take_pending() if self.keys is not None else []
+        try:
+            return self._insert_events(stored_events, alongside=(*new_keys, *alongside), **kwargs)
+        except BaseException:
+            if new_keys:
+                self.keys.forget_pending(new_keys)
+            raise
+
+    @_once_more_on_a_lost_connection
+    def _insert_events(
         self, stored_events: Sequence[StoredEvent], *, alongside: Sequence[Row] = (), **kwargs: Any
     ) -> Sequence[int] | None:
         if not stored_events:
@@ -330,6 +343,7 @@ def open_event_store(
             store.mapper.keys = PostgresDataKeys(
                 store.datastore.get_connection, MasterKey.from_text(master_key)
             )
+            store.recorder.keys = store.mapper.keys  # new clients' keys go in with their first events
             # Payments look up which periods were billed; a tiny partial index keeps that off a full scan.
             # Checked first: CREATE INDEX IF NOT EXISTS would still lock the events table at every start-up.
             if not conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.billing_runs_started",)).fetchone()[0]:

@@ -372,6 +372,11 @@ class Settings(BaseSettings):
             raise ValueError(f"MTF_API_KEYS_FILE {self.api_keys_file} does not exist or is not a file")
         return KeyRing(self.api_keys, self.api_keys_file, self._file_grants)
 
+    @field_validator("master_key", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
+        return None if value == "" else value  # `MTF_MASTER_KEY=` (compose's unset variable) means unset
+
     @model_validator(mode="after")
     def _production_has_a_master_key(self) -> Settings:
         if self.profile == "production" and self.master_key is None:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 import orjson
+import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from infra.runtime.features import PROJECTIONS
@@ -312,3 +313,26 @@ async def test_drafts_saved_before_the_erasure_columns_existed_get_them_on_start
         )
     finally:
         await conn.close()
+
+
+async def test_a_client_key_is_written_with_its_first_event_and_not_without_it(in_process_system):
+    from domain.client import Client
+    from domain.markers import CinRegistration
+    from infra.eventstore.port import ConcurrencyConflict
+    from infra.kernel.command_context import CommandContext
+
+    runtime, client = in_process_system
+    assert (await client.post("/api/v1/clients", json=TARGET, headers=OPERATOR)).status_code == 201
+    # A registration that lost the race for the CIN: its events are mapped, sealed with a new key, and
+    # refused by the append (the marker exists). The key must go with them.
+    loser = Client(cin="ZX987654", full_name="Late", email="late@example.ma", address="Rabat", phone=None)
+    with pytest.raises(ConcurrencyConflict):
+        runtime.store.save_as(
+            CommandContext(actor="test", role="operator"), loser, CinRegistration.hold("ZX987654", loser.id)
+        )
+    async with runtime.pool.acquire() as conn:
+        keys = await conn.fetchval("SELECT count(*) FROM eventstore.data_keys")
+        clients = await conn.fetchval(
+            "SELECT count(*) FROM eventstore.mtf_events WHERE topic LIKE '%Client.ClientRegistered'"
+        )
+    assert (keys, clients) == (1, 1)
