@@ -227,3 +227,26 @@ test("an operator's edit of a client someone changed meanwhile is refused, not w
   await page.reload();
   await expect(page.getByText("autre-operateur@example.ma")).toBeVisible();
 });
+
+test("an operator suspends a client with a reason code, which the client's page then shows", async ({ page }) => {
+  const { keys } = seed();
+  const created = await page.request.post("/api/v1/clients", {
+    headers: { "X-API-Key": keys.operator },
+    data: { cin: "QR 246813", full_name: "Nadia Fraude-Test", email: "nadia@example.ma", address: "3 Rue Tarik, Tanger" },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  await signIn(page, "operator");
+  await page.goto(`/workspace/clients/${id}`);
+  await expect(page.getByRole("heading", { level: 1, name: "Nadia Fraude-Test" })).toBeVisible();
+  await page.getByText("Changer le statut").click();
+  await page.getByLabel("Code motif").selectOption("fraud");
+  await page.getByLabel("Motif", { exact: true }).fill("contrôle anti-fraude");
+  await photograph(page, "client-status-reason");
+  await page.getByRole("button", { name: "Appliquer" }).click();
+  await expect.poll(async () => {
+    const view = await page.request.get(`/api/v1/clients/${id}`, { headers: { "X-API-Key": keys.operator } });
+    const body = await view.json();
+    return `${body.status}/${body.status_reason_code}`;
+  }).toBe("suspended/fraud");
+});
