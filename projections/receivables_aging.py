@@ -90,7 +90,7 @@ async def aging(
             totals, page_ids, rows = await _from_open_balances(
                 conn, _open_sql(filters), [as_of, *args], limit, offset, not filters
             )
-        elif not filters or filters == ["i.client_id = $2"]:  # a past day, the portfolio or one client
+        elif service is None and offer_id is None:  # a past day, the portfolio or one client
             totals, page_ids, rows = await _from_day_totals(conn, [as_of, *args], limit, offset, filters)
         else:
             totals, page_ids, rows = await _from_settlements(
@@ -191,7 +191,7 @@ async def _from_day_totals(conn: asyncpg.Connection, args: list, limit: int, off
         args[0],
         page_ids,
     )
-    return [t for t in totals if t["amount"]], page_ids, rows
+    return totals, page_ids, rows
 
 
 async def _from_settlements(conn: asyncpg.Connection, owed: str, args: list, limit: int, offset: int):

@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import resolve_topic
 
 from domain.errors import NotFound
-from domain.privacy import PERSONAL, personal_fields_of
+from domain.privacy import PERSONAL, PersonalFields, personal_fields_of
 from infra.eventstore.personal_data import (
     SEALED,
     DataKeys,
@@ -71,11 +71,8 @@ class MetadataMapper(Mapper):
         taken: dict[str, Any] = {}
         try:
             if personal is not None:
-                taken = {name: state.pop(name) for name in personal.fields if name in state}
-                subject = taken[personal.subject] if personal.subject in taken else state[personal.subject]
-                first = personal.subject == "originator_id" and state["originator_version"] == 1
-                key_id, key = self.keys.new_for(subject) if first else self.keys.for_subject(subject)
-                state[SEALED] = seal(key_id, key, state["originator_id"], self.transcoder.encode(taken))
+                first = state["originator_version"] == 1
+                taken = self.seal_personal(personal, state, state["originator_id"], first=first)
             return super().to_stored_event(domain_event)
         finally:
             state.pop(META_KEY, None)
@@ -105,6 +102,19 @@ class MetadataMapper(Mapper):
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", event_state)
         return domain_event
+
+    def seal_personal(
+        self, personal: PersonalFields, state: dict[str, Any], aggregate_id: UUID, *, first: bool
+    ) -> dict[str, Any]:
+        """Takes the personal fields out of a state and puts them back sealed, under SEALED, with the key of
+        the client they belong to (the aggregate itself, or the client a field names); returns the fields
+        taken. `first`: the aggregate's first event, whose new client key is written with it."""
+        taken = {name: state.pop(name) for name in personal.fields if name in state}
+        on_itself = personal.subject == "originator_id"
+        subject = aggregate_id if on_itself else taken[personal.subject]
+        key_id, key = self.keys.new_for(subject) if on_itself and first else self.keys.for_subject(subject)
+        state[SEALED] = seal(key_id, key, aggregate_id, self.transcoder.encode(taken))
+        return taken
 
     def open_personal(self, topic: str, aggregate_id: UUID, state: dict[str, Any]) -> None:
         """Puts a decoded state's sealed personal fields back in it, or their erased values."""

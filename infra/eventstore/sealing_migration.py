@@ -16,7 +16,7 @@ from psycopg.rows import tuple_row
 from rich.progress import Progress
 
 from domain.privacy import PERSONAL, personal_fields_of
-from infra.eventstore.personal_data import SEALED, seal
+from infra.eventstore.personal_data import SEALED
 from infra.eventstore.store import EVENTS_TABLE, SCHEMA, PostgresEventStore
 
 NAME = "seal-personal-data"
@@ -75,8 +75,5 @@ def _sealed_state(store: PostgresEventStore, originator_id: Any, topic: str, sta
     personal = personal_fields_of(topic)
     if personal is None or SEALED in state:
         return None
-    taken = {name: state.pop(name) for name in personal.fields if name in state}
-    subject = taken[personal.subject] if personal.subject in taken else originator_id
-    key_id, key = store.data_keys.for_subject(subject)
-    state[SEALED] = seal(key_id, key, originator_id, store.mapper.transcoder.encode(taken))
+    store.mapper.seal_personal(personal, state, originator_id, first=False)  # its key made on its own
     return store.mapper.transcoder.encode(state)
