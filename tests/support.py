@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer
 from infra.kernel.database import PostgresAddress
 from infra.kernel.settings import Settings
 from infra.runtime.assembly import Runtime, running
+from schemas.envelope import CloudEvent
 
 KEYS = {
     "test-operator-key": "operator",
@@ -200,3 +201,32 @@ async def relay_position(pool) -> int:
     """How far the relay has delivered the log (0 before its first save)."""
     async with pool.acquire() as conn:
         return await conn.fetchval("SELECT coalesce(max(position), 0) FROM eventstore.relay_position") or 0
+
+
+def handmade_event(
+    aggregate_type: str,
+    name: str,
+    subject,
+    version: int,
+    position: int,
+    data: dict,
+    *,
+    time,
+    schema_version: int = 1,
+) -> CloudEvent:
+    """A CloudEvent as a relay would have published it, for tests that feed a projector or a topic directly."""
+    return CloudEvent(
+        id=f"{subject}:{version}",
+        type=f"mtf.{aggregate_type}.{name}",
+        subject=str(subject),
+        time=time,
+        dataschema=f"urn:mtf:schema:{aggregate_type}.{name}:v{schema_version}",
+        data=data,
+        aggregatetype=aggregate_type,
+        aggregateversion=version,
+        position=position,
+        correlationid="c",
+        causationid="c",
+        actor="test",
+        actorrole="operator",
+    )

@@ -15,7 +15,7 @@ from infra.storage.schema_migrations import apply_migrations
 from projections import client_directory, subscriber_directory
 from projections.projector import Projector, migrate
 from schemas.envelope import CloudEvent
-from tests.support import fresh_settings
+from tests.support import fresh_settings, handmade_event
 
 T0 = datetime(2026, 11, 29, tzinfo=timezone.utc)
 
@@ -27,21 +27,8 @@ class Log:
     def event(self, aggregate_type: str, name: str, subject: uuid.UUID, data: dict) -> CloudEvent:
         self.position += 1
         version = self.versions[subject] = self.versions.get(subject, 0) + 1
-        return CloudEvent(
-            id=f"{subject}:{version}",
-            type=f"mtf.{aggregate_type}.{name}",
-            subject=str(subject),
-            time=T0 + timedelta(seconds=self.position),
-            dataschema=f"urn:mtf:schema:{aggregate_type}.{name}:v1",
-            data=data,
-            aggregatetype=aggregate_type,
-            aggregateversion=version,
-            position=self.position,
-            correlationid="c",
-            causationid="c",
-            actor="test",
-            actorrole="admin",
-        )
+        time = T0 + timedelta(seconds=self.position)
+        return handmade_event(aggregate_type, name, subject, version, self.position, data, time=time)
 
 
 def _history() -> tuple[list[CloudEvent], uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID]:

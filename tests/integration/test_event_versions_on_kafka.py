@@ -11,26 +11,12 @@ from aiokafka import AIOKafkaProducer
 from schemas.envelope import CloudEvent
 from schemas.envelopes import encode, kafka_headers
 from tests.flows import register_client
-from tests.support import OPERATOR, eventually
+from tests.support import OPERATOR, eventually, handmade_event
 
 
 def _v1_message(client_id: uuid.UUID, version: int, name: str, data: dict, position: int) -> CloudEvent:
     """What the relay published before v2: the envelope as it was, `dataschema` ...:v1."""
-    return CloudEvent(
-        id=str(uuid.uuid4()),
-        type=f"mtf.client.{name}",
-        subject=str(client_id),
-        time=datetime.now(timezone.utc),
-        dataschema=f"urn:mtf:schema:client.{name}:v1",
-        data=data,
-        aggregatetype="client",
-        aggregateversion=version,
-        position=position,
-        correlationid="before-v2",
-        causationid="before-v2",
-        actor="staff:archive",
-        actorrole="operator",
-    )
+    return handmade_event("client", name, client_id, version, position, data, time=datetime.now(timezone.utc))
 
 
 async def _is(client, client_id: str, expected: tuple) -> bool:

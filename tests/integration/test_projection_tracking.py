@@ -13,7 +13,7 @@ from infra.storage.schema_migrations import apply_migrations
 from projections.base import SCHEMA, Projection
 from projections.projector import Projector, migrate
 from schemas.envelope import CloudEvent
-from tests.support import fresh_settings
+from tests.support import fresh_settings, handmade_event
 
 TABLE = f"{SCHEMA}.tracking_probe"
 
@@ -36,20 +36,14 @@ PROBE = Projection(
 
 
 def _event(aggregate: uuid.UUID, version: int, position: int, aggregate_type: str = "probe") -> CloudEvent:
-    return CloudEvent(
-        id=f"{aggregate}:{version}",
-        type=f"mtf.{aggregate_type}.Happened",
-        subject=str(aggregate),
+    return handmade_event(
+        aggregate_type,
+        "Happened",
+        aggregate,
+        version,
+        position,
+        {},
         time=datetime(2026, 11, 29, tzinfo=timezone.utc),
-        dataschema=f"urn:mtf:schema:{aggregate_type}.Happened:v1",
-        data={},
-        aggregatetype=aggregate_type,
-        aggregateversion=version,
-        position=position,
-        correlationid="c",
-        causationid="c",
-        actor="test",
-        actorrole="admin",
     )
 
 
