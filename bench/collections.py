@@ -68,6 +68,7 @@ def seed(database_url: str, clients: int, batch: int = 1000) -> tuple[list[str],
             due_date=issued + timedelta(days=30),
             vat_rate=Decimal("0.20"),
             clients_total=clients,
+            block_size=1000,
         )
         for period, issued in PERIODS
     }

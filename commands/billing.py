@@ -20,7 +20,8 @@ from eventsourcing.utils import get_topic
 
 from commands.base import Command, PeriodText
 from commands.billing_input import BillingInput, read_billing_input
-from commands.invoice_documents import finish_block, start_block
+from commands.block_claims import work_through
+from commands.invoice_documents import RenderedBlock, finish_block, start_block
 from domain.billing import InvoiceLine, Totals, invoice_lines
 from domain.billing_run import BillingRun
 from domain.errors import Conflict
@@ -144,6 +145,7 @@ def start_billing_run(
         due_date=today + timedelta(days=terms.payment_terms_days),
         vat_rate=terms.vat_rate,
         clients_total=len(billing_input.clients_for(period)),
+        block_size=terms.block_size,
     )
     try:
         store.save_as(ctx, run)
@@ -162,21 +164,18 @@ def execute_billing_run(
     billing_input: BillingInput | None = None,
     progress: Progress = _no_progress,
 ) -> BillingRun:
-    """Drives the run to completion; a no-op for a completed run or one another worker is driving."""
-    with store.exclusive(run_id) as mine:  # one driver per run across processes
-        run = store.load(BillingRun, run_id, what="billing_run")
-        if not mine or run.status == "completed":
-            return run
-        if billing_input is None or billing_input.position != run.billed_position:
-            billing_input = read_billing_input(store, run.billed_position)
-        clients = billing_input.clients_for(Period.parse(run.period))
-        run = _issue_invoices(store, terms, run, clients, billing_input, ctx, progress)
-        documents = issue_invoice_documents(
-            store, clock, operator, terms, run, clients, billing_input, ctx, progress
-        )
-        run.complete(documents=documents)
-        store.save_as(ctx, run)
+    """Works on the run, beside any other workers on it, until it is complete; a no-op for a completed run.
+    Workers share the run block by block (block_claims.py), on one machine or several."""
+    run = store.load(BillingRun, run_id, what="billing_run")
+    if run.status == "completed":
         return run
+    if billing_input is None or billing_input.position != run.billed_position:
+        billing_input = read_billing_input(store, run.billed_position)
+    clients = billing_input.clients_for(Period.parse(run.period))
+    if run.status == "running":
+        run = _issue_invoices(store, run, clients, billing_input, ctx, progress)
+    issue_invoice_documents(store, clock, operator, terms, run, clients, billing_input, ctx, progress)
+    return _completed(store, run, ctx)
 
 
 @dataclass(frozen=True)
@@ -198,49 +197,90 @@ def _drafts(
 
 
 def _issue_invoices(
-    store, terms, run: BillingRun, clients: list[UUID], billing_input, ctx, progress: Progress
+    store: EventStore, run: BillingRun, clients: list[UUID], billing_input, ctx, progress: Progress
 ) -> BillingRun:
-    """Issues block after block. The next block is computed on a second thread while this one is saved:
-    the computation is pure, so a block redone after a conflict simply uses its drafts again."""
-    period, size = Period.parse(run.period), terms.block_size
+    """Issues every block this worker claims, then records the run issued once no block is left."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-compute") as compute:
-        prepared: dict[int, Future] = {}
-
-        def drafts_from(start: int) -> Future:
-            if start not in prepared:
-                prepared[start] = compute.submit(
-                    _drafts, billing_input, period, run.vat_rate, clients[start : start + size]
-                )
-            return prepared[start]
-
-        while run.status == "running":
-            start = run.clients_done
-            if start >= len(clients):
-                run.finish_issuing()
-                store.save_as(ctx, run)
-                break
-            drafts = drafts_from(start)
-            if start + size < len(clients):
-                drafts_from(start + size)
-            try:
-                _issue_block(store, run, len(clients[start : start + size]), drafts.result(), ctx)
-            except ConcurrencyConflict:
-                pass  # another issuer took numbers meanwhile: reload and redo the block
+        issuer = _BlockIssuer(store, run, clients, billing_input, ctx, progress, compute)
+        work_through(store, run.id, "invoices", run.pending_blocks(), issuer.done, issuer.begin, issuer.finish)
+    run = issuer.run
+    for _ in range(ATTEMPTS):
+        store.refresh(run)
+        if run.status != "running":
+            return run
+        run.finish_issuing()
+        try:
+            store.save_as(ctx, run)
+            return run
+        except ConcurrencyConflict:  # another worker recorded it first
             run = store.load(BillingRun, run.id, what="billing_run")
-            prepared = {k: f for k, f in prepared.items() if k >= run.clients_done}
-            progress("invoices", run.clients_done, run.clients_total)
-            crash_point("billing.after_block")
-    return run
+    raise ConcurrencyConflict("the billing run kept changing while it was recorded issued", run_id=str(run.id))
 
 
-def _issue_block(store: EventStore, run: BillingRun, clients: int, drafts: list[InvoiceDraft], ctx) -> None:
-    series = open_series(store, INVOICES, run.issue_date.year)
-    numbers = series.allocate(len(drafts))
-    invoices = [_invoice(run, draft, number) for draft, number in zip(drafts, numbers)]
-    totals = Totals.sum(d.totals for d in drafts)
-    run.record_progress(clients, len(invoices), totals)
-    accounts = _use_client_credit(store, invoices)
-    store.save_as(ctx, run, *([series] if invoices else []), *invoices, *accounts)
+ATTEMPTS = 5
+
+
+class _BlockIssuer:
+    """One worker's issuing of the blocks it claims. A block's drafts are computed on a second thread
+    while the block before is saved: the computation is pure, so drafts computed before a conflict
+    serve again after it."""
+
+    def __init__(self, store: EventStore, run: BillingRun, clients, billing_input, ctx, progress, compute) -> None:
+        self.store, self.run, self.clients, self.billing_input = store, run, clients, billing_input
+        self.ctx, self.progress, self.compute = ctx, progress, compute
+        self.period = Period.parse(run.period)
+        self.series_id = NumberSeries.create_id(INVOICES, run.issue_date.year)
+
+    def done(self, first: int) -> bool:
+        return first in self.store.refresh(self.run).blocks_done
+
+    def begin(self, first: int) -> Future:
+        block = self.clients[self.run.block_clients(first)]
+        return self.compute.submit(_drafts, self.billing_input, self.period, self.run.vat_rate, block)
+
+    def finish(self, first: int, drafts: Future) -> None:
+        self._issue(first, drafts.result())
+        self.progress("invoices", self.run.clients_done, self.run.clients_total)
+        crash_point("billing.after_block")
+
+    def _issue(self, first: int, drafts: list[InvoiceDraft]) -> None:
+        """Numbers the block's invoices and appends them with the series and the run's record of the
+        block. The series' lock makes workers take turns at numbering instead of colliding; a conflict
+        with anything else (a client's account moving meanwhile) is retried on fresh state."""
+        for attempt in range(ATTEMPTS):
+            with self.store.exclusive(self.series_id, wait=True):
+                run = self.store.refresh(self.run)
+                if first in run.blocks_done:
+                    return
+                series = open_series(self.store, INVOICES, run.issue_date.year)
+                invoices = [_invoice(run, d, n) for d, n in zip(drafts, series.allocate(len(drafts)))]
+                run.record_block(first, len(invoices), Totals.sum(d.totals for d in drafts))
+                accounts = _use_client_credit(self.store, invoices)
+                crash_point("billing.block_unsaved")
+                try:
+                    self.store.save_as(self.ctx, run, *([series] if invoices else []), *invoices, *accounts)
+                    return
+                except ConcurrencyConflict:
+                    if attempt == ATTEMPTS - 1:
+                        raise
+                    # the refused events were applied in memory: start again from what is stored
+                    self.run = self.store.load(BillingRun, run.id, what="billing_run")
+
+
+def _completed(store: EventStore, run: BillingRun, ctx: CommandContext) -> BillingRun:
+    """Records the run complete once every invoice has its PDF (each worker waits for the blocks
+    others held before it gets here), unless another worker recorded it first."""
+    for _ in range(ATTEMPTS):
+        store.refresh(run)
+        if run.status == "completed":
+            return run
+        run.complete(documents=run.invoices_issued)
+        try:
+            store.save_as(ctx, run)
+            return run
+        except ConcurrencyConflict:
+            run = store.load(BillingRun, run.id, what="billing_run")
+    raise ConcurrencyConflict("the billing run kept changing while it was recorded complete", run_id=str(run.id))
 
 
 def _use_client_credit(store: EventStore, invoices: list[Invoice]) -> list[ClientAccount]:
@@ -297,29 +337,24 @@ def issue_invoice_documents(
     billing_input: BillingInput,
     ctx: CommandContext,
     progress: Progress = _no_progress,
-) -> int:
-    """Renders and stores the PDF of every invoice of the run that has none yet; returns how many exist."""
+) -> None:
+    """Renders and stores the PDF of every invoice of the run that has none yet, block by block, beside
+    any other workers: the next block renders on the pool while this one is stored and announced."""
     invoice_ids = [Invoice.create_id(client_id, run.period) for client_id in clients]
-    blocks = [
-        invoice_ids[start : start + terms.block_size]
-        for start in range(0, len(invoice_ids), terms.block_size)
-    ]
-    documented, rendering = 0, None
-    for block in [*blocks, None]:
-        # The next block renders on the pool while this one is stored and announced.
-        following = (
-            start_block(store, operator, block, billing_input, terms.pdf_workers)
-            if block is not None
-            else None
-        )
-        if rendering is not None:
-            documented += finish_block(
-                store, clock, operator, rendering, billing_input, ctx, terms.pdf_workers
-            )
-            progress("documents", documented, run.invoices_issued)
-            crash_point("billing.after_document_block")
-        rendering = following
-    return documented
+    documented = 0
+
+    def begin(first: int) -> RenderedBlock:
+        block = invoice_ids[first : first + run.block_size]
+        return start_block(store, operator, block, billing_input, terms.pdf_workers)
+
+    def finish(first: int, rendering: RenderedBlock) -> None:
+        nonlocal documented
+        documented += finish_block(store, clock, operator, rendering, billing_input, ctx, terms.pdf_workers)
+        progress("documents", documented, run.invoices_issued)
+        crash_point("billing.after_document_block")
+
+    blocks = list(range(0, len(invoice_ids), run.block_size))
+    work_through(store, run.id, "documents", blocks, lambda first: False, begin, finish)
 
 
 # --- reproducibility -----------------------------------------------------------------------------

@@ -72,6 +72,23 @@ async def on_progressed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     )
 
 
+async def on_block_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    """A block's own counts and amounts, added: the run's events reach this handler once each, in order."""
+    d = event.data
+    await conn.execute(
+        f"""UPDATE {TABLE} SET clients_done = clients_done + $2, invoices_issued = invoices_issued + $3,
+                net = net + $4, tax = tax + $5, gross = gross + $6, version = $7
+            WHERE run_id = $1""",
+        event.aggregate_id,
+        d["clients"],
+        d["invoices"],
+        Decimal(d["net"]),
+        Decimal(d["tax"]),
+        Decimal(d["gross"]),
+        event.aggregateversion,
+    )
+
+
 async def on_issued(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         f"UPDATE {TABLE} SET status = 'issued', issued_at = $2, version = $3 WHERE run_id = $1",
@@ -99,6 +116,7 @@ PROJECTION = Projection(
     handlers={
         "BillingRunStarted": on_started,
         "BillingRunProgressed": on_progressed,
+        "BillingRunBlockIssued": on_block_issued,
         "BillingRunIssued": on_issued,
         "BillingRunCompleted": on_completed,
     },

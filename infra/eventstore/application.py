@@ -206,6 +206,13 @@ class ApplicationStore(Application):
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
+    def refresh(self, aggregate: A) -> A:
+        """The aggregate with the events appended to it since it was loaded applied, in place (one query)."""
+        return replayed(
+            aggregate,
+            (self.mapper.to_domain_event(s) for s in self.recorder.select_events(aggregate.id, gt=aggregate.version)),
+        )
+
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 

@@ -32,7 +32,7 @@ class InMemoryEventStore(ApplicationStore):
         self.mapper.keys = MemoryDataKeys()
         self.rows: list[Row] = []
         self._held: set[UUID] = set()
-        self._holding = threading.Lock()
+        self._holding = threading.Condition()
 
     def save_as(self, ctx: CommandContext, *aggregates: Aggregate, alongside: Sequence[Row] = ()) -> int:
         position = super().save_as(ctx, *aggregates, alongside=alongside)
@@ -60,8 +60,10 @@ class InMemoryEventStore(ApplicationStore):
         return [n.originator_id for n in self._log(topics=[started]) if n.originator_id not in done]
 
     @contextmanager
-    def exclusive(self, key: UUID) -> Iterator[bool]:
+    def exclusive(self, key: UUID, wait: bool = False) -> Iterator[bool]:
         with self._holding:
+            while wait and key in self._held:
+                self._holding.wait()
             mine = key not in self._held
             self._held.add(key)
         try:
@@ -70,6 +72,7 @@ class InMemoryEventStore(ApplicationStore):
             if mine:
                 with self._holding:
                     self._held.discard(key)
+                    self._holding.notify_all()
 
     def _log(self, up_to: int | None = None, topics: Sequence[str] = ()) -> Sequence[Notification]:
         return self.recorder.select_notifications(start=1, limit=EVERYTHING, stop=up_to, topics=topics)

@@ -48,6 +48,10 @@ class EventStore(Protocol):
 
     def exists(self, aggregate_id: UUID) -> bool: ...
 
+    def refresh(self, aggregate: A) -> A:
+        """The aggregate, brought up to date in place with what was appended to it since it was loaded."""
+        ...
+
     def position_of(self, aggregate_id: UUID, version: int = 1) -> int:
         """The log position at which an aggregate reached `version`."""
         ...
@@ -78,7 +82,7 @@ class EventStore(Protocol):
         erased values once the client's key is destroyed."""
         ...
 
-    def exclusive(self, key: UUID) -> AbstractContextManager[bool]:
+    def exclusive(self, key: UUID, wait: bool = False) -> AbstractContextManager[bool]:
         """Holds a lock named by `key`, across processes, while the block runs; yields False (and holds
-        nothing) when another holder has it. The lock dies with its holder."""
+        nothing) when another holder has it, or, with `wait`, waits for it. The lock dies with its holder."""
         ...

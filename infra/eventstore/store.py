@@ -296,11 +296,15 @@ class PostgresEventStore(ApplicationStore):
         return [originator_id for (originator_id,) in rows]
 
     @contextmanager
-    def exclusive(self, key: UUID) -> Iterator[bool]:
+    def exclusive(self, key: UUID, wait: bool = False) -> Iterator[bool]:
         """A session advisory lock on its own connection, so it dies with a crashed holder."""
         lock = key.int % (2**63)
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            mine = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock,)).fetchone()[0]
+            if wait:
+                conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
+                mine = True
+            else:
+                mine = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock,)).fetchone()[0]
             try:
                 yield mine
             finally:

@@ -278,7 +278,8 @@ def bill(
         False, "--dry-run", help="Compute and show the invoices; issue, number and publish nothing."
     ),
 ) -> None:
-    """RunBilling: issue the period's invoices and their PDFs, or resume the period's unfinished run."""
+    """RunBilling: issue the period's invoices and their PDFs, or resume its unfinished run, or work on it
+    beside the other `mtf bill` workers already on it (on this machine or others): they share it block by block."""
     settings = _settings()
     asyncio.run(_bill(settings, period, dry_run))
 
@@ -323,10 +324,12 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
             f"billed against log position {run.billed_position}"
         )
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        blocks = {"invoices": 0, "documents": 0}  # the blocks this worker did, beside any others
         with Progress(*columns, console=console) as bar:
             tasks: dict[str, int] = {}
 
             def progress(phase: str, done: int, total: int) -> None:
+                blocks[phase] += 1
                 if phase not in tasks:
                     tasks[phase] = bar.add_task(phase, total=total)
                 bar.update(tasks[phase], completed=done, total=total)
@@ -348,11 +351,9 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
                 raise typer.Exit(128 + interrupted.signum) from None
             finally:
                 _default_signals()
-        if run.status != "completed":
-            console.print(
-                f"another process is driving this run ({run.status}); follow it at GET /api/v1/billing-runs/{run.id}"
-            )
-            return
+        console.print(
+            f"this worker issued {blocks['invoices']} blocks of invoices and documented {blocks['documents']}"
+        )
         console.print(
             f"{run.status}: {run.invoices_issued} invoices, net {run.net}, tax {run.tax}, gross {run.gross} MAD"
         )

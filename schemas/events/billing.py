@@ -26,7 +26,29 @@ class BillingRunStartedV1(EventPayload):
     clients_total: int
 
 
+class BillingRunStartedV2(BillingRunStartedV1):
+    """v2 adds `block_size`, the clients per block of the run. Messages published before it are v1: read
+    them as v2 with 1000, the size every run had then (schemas/envelopes.py, `upcast`)."""
+
+    block_size: int
+
+
+class BillingRunBlockIssuedV1(EventPayload):
+    """One block of the run's clients (`first_client` is its index in the run's order) was billed;
+    appended with its invoices. Amounts are the block's own."""
+
+    first_client: int
+    clients: int
+    invoices: int
+    net: Money
+    tax: Money
+    gross: Money
+
+
 class BillingRunProgressedV1(EventPayload):
+    """Recorded by runs before v2 of BillingRunStarted (one worker, blocks in order): the run's
+    cumulative counts. No longer recorded; still on the topic."""
+
     clients_done: int
     invoices_issued: int
     net: Money
@@ -218,7 +240,8 @@ class ClientCreditUseReversedV1(EventPayload):
 
 # The public type of each event: its topic's aggregate name and its payload. schemas/catalog.py gathers these.
 PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
-    BillingRun.BillingRunStarted: ("billing_run", BillingRunStartedV1),
+    BillingRun.BillingRunStarted: ("billing_run", BillingRunStartedV2),
+    BillingRun.BillingRunBlockIssued: ("billing_run", BillingRunBlockIssuedV1),
     BillingRun.BillingRunProgressed: ("billing_run", BillingRunProgressedV1),
     BillingRun.BillingRunIssued: ("billing_run", BillingRunIssuedV1),
     BillingRun.BillingRunCompleted: ("billing_run", BillingRunCompletedV1),
@@ -241,3 +264,6 @@ PUBLISHED: dict[type, tuple[str, type[EventPayload]]] = {
     Discount.DiscountGranted: ("discount", DiscountGrantedV1),
     Discount.DiscountEnded: ("discount", DiscountEndedV1),
 }
+
+# Earlier versions of an event, still on the topic in messages published before the current one.
+EARLIER: dict[type, dict[int, type[EventPayload]]] = {BillingRun.BillingRunStarted: {1: BillingRunStartedV1}}

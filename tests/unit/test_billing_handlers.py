@@ -55,7 +55,7 @@ def test_a_run_issues_the_invoice_its_pdf_and_completes():
     assert run.status == "completed"
     assert scenario.then_names() == [
         "BillingRunStarted",
-        "BillingRunProgressed",
+        "BillingRunBlockIssued",
         "NumberSeriesOpened",
         "NumbersAllocated",
         "InvoiceIssued",

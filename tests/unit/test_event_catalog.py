@@ -169,6 +169,7 @@ def _billing_events():
         due_date=date(2026, 12, 2),
         vat_rate=Decimal("0.20"),
         clients_total=1,
+        block_size=1000,
     )
     contract = provisioned_contract()
     contract.activate(on=contract.start_date)
@@ -206,8 +207,18 @@ def _billing_events():
         tax=totals.tax,
         gross=totals.gross,
     )
-    run.record_progress(1, 1, totals)
+    run.record_block(0, 1, totals)
     run.finish_issuing()
+    earlier_run = BillingRun(
+        period="2026-09",
+        billed_position=40,
+        issue_date=date(2026, 10, 2),
+        due_date=date(2026, 11, 2),
+        vat_rate=Decimal("0.20"),
+        clients_total=1,
+        block_size=1000,
+    )
+    earlier_run._progressed(clients_done=1, invoices_issued=1, net=totals.net, tax=totals.tax, gross=totals.gross)
     run.complete(documents=1)
     invoice.record_document(uuid.uuid4(), "cd" * 32, 4096)
     credit_lines = invoice.credit_lines([CreditRequest(1)])
@@ -267,6 +278,7 @@ def _billing_events():
     reverse_payment(overpaid, invoices, account, "counterfeit", date(2026, 12, 5))  # takes its credit back
     aggregates = (
         run,
+        earlier_run,  # records BillingRunProgressed, as runs did before their blocks were shared
         discount,
         series,
         invoice,
