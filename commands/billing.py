@@ -202,7 +202,9 @@ def _issue_invoices(
     """Issues every block this worker claims, then records the run issued once no block is left."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-compute") as compute:
         issuer = _BlockIssuer(store, run, clients, billing_input, ctx, progress, compute)
-        work_through(store, run.id, "invoices", run.pending_blocks(), issuer.done, issuer.begin, issuer.finish)
+        work_through(
+            store, run.id, "invoices", run.pending_blocks(), issuer.done, issuer.begin, issuer.finish
+        )
     run = issuer.run
     for _ in range(ATTEMPTS):
         store.refresh(run)
@@ -214,7 +216,9 @@ def _issue_invoices(
             return run
         except ConcurrencyConflict:  # another worker recorded it first
             run = store.load(BillingRun, run.id, what="billing_run")
-    raise ConcurrencyConflict("the billing run kept changing while it was recorded issued", run_id=str(run.id))
+    raise ConcurrencyConflict(
+        "the billing run kept changing while it was recorded issued", run_id=str(run.id)
+    )
 
 
 ATTEMPTS = 5
@@ -225,7 +229,9 @@ class _BlockIssuer:
     while the block before is saved: the computation is pure, so drafts computed before a conflict
     serve again after it."""
 
-    def __init__(self, store: EventStore, run: BillingRun, clients, billing_input, ctx, progress, compute) -> None:
+    def __init__(
+        self, store: EventStore, run: BillingRun, clients, billing_input, ctx, progress, compute
+    ) -> None:
         self.store, self.run, self.clients, self.billing_input = store, run, clients, billing_input
         self.ctx, self.progress, self.compute = ctx, progress, compute
         self.period = Period.parse(run.period)
@@ -280,7 +286,9 @@ def _completed(store: EventStore, run: BillingRun, ctx: CommandContext) -> Billi
             return run
         except ConcurrencyConflict:
             run = store.load(BillingRun, run.id, what="billing_run")
-    raise ConcurrencyConflict("the billing run kept changing while it was recorded complete", run_id=str(run.id))
+    raise ConcurrencyConflict(
+        "the billing run kept changing while it was recorded complete", run_id=str(run.id)
+    )
 
 
 def _use_client_credit(store: EventStore, invoices: list[Invoice]) -> list[ClientAccount]:

@@ -65,7 +65,9 @@ class BillingRun(Aggregate):
         self.clients_done = 0
         self.invoices_issued = 0
         self.net = self.tax = self.gross = ZERO
-        self.issued_in_order = 0  # clients billed by BillingRunProgressed, the one-worker form of earlier runs
+        self.issued_in_order = (
+            0  # clients billed by BillingRunProgressed, the one-worker form of earlier runs
+        )
         self.blocks_done: set[int] = set()
 
     def blocks(self) -> range:

@@ -210,7 +210,10 @@ class ApplicationStore(Application):
         """The aggregate with the events appended to it since it was loaded applied, in place (one query)."""
         return replayed(
             aggregate,
-            (self.mapper.to_domain_event(s) for s in self.recorder.select_events(aggregate.id, gt=aggregate.version)),
+            (
+                self.mapper.to_domain_event(s)
+                for s in self.recorder.select_events(aggregate.id, gt=aggregate.version)
+            ),
         )
 
     def head(self) -> int:

@@ -49,12 +49,18 @@ async def test_two_workers_share_a_run_and_take_over_the_block_of_a_killed_one()
 
         assert await crash_at("billing.block_unsaved", ["bill", "2026-10"], env) == CRASH_EXIT_CODE
         run = runtime.store.load(BillingRun, BillingRun.create_id("2026-10"), what="billing_run")
-        assert (run.status, run.block_size, run.blocks_done, run.invoices_issued) == ("running", BLOCK, set(), 0)
+        assert (run.status, run.block_size, run.blocks_done, run.invoices_issued) == (
+            "running",
+            BLOCK,
+            set(),
+            0,
+        )
         assert await _issued(runtime) == []  # the killed block left nothing: not a number, not an invoice
 
         slowed = {**env, "MTF_SLOW_AT": "billing.after_block:0.3"}
         first, second = await asyncio.gather(
-            run_cli(["bill", "2026-10"], slowed, timeout=120), run_cli(["bill", "2026-10"], slowed, timeout=120)
+            run_cli(["bill", "2026-10"], slowed, timeout=120),
+            run_cli(["bill", "2026-10"], slowed, timeout=120),
         )
         assert first.returncode == 0 and second.returncode == 0, first.stdout + second.stdout
         shares = [_blocks_issued(first.stdout), _blocks_issued(second.stdout)]

@@ -48,14 +48,25 @@ def test_blocks_are_issued_once_each_in_any_order_and_the_run_adds_them_up():
     assert unknown.value.code == "billing_block_unknown"
     run.record_block(2, 0, NONE)
     run.finish_issuing()
-    assert (run.status, run.clients_done, run.invoices_issued, run.gross) == ("issued", 5, 3, Decimal("36.00"))
+    assert (run.status, run.clients_done, run.invoices_issued, run.gross) == (
+        "issued",
+        5,
+        3,
+        Decimal("36.00"),
+    )
 
 
 def test_a_run_recorded_before_blocks_loads_with_the_old_size_and_goes_on_after_its_billed_clients():
     """A v1 BillingRunStarted (no block_size) and a BillingRunProgressed, as the one-worker runs wrote them."""
     store = InMemoryEventStore()
     run = _run(clients_total=2_500, block_size=7)
-    run._progressed(clients_done=1_000, invoices_issued=990, net=Decimal("1.00"), tax=Decimal("0.20"), gross=Decimal("1.20"))
+    run._progressed(
+        clients_done=1_000,
+        invoices_issued=990,
+        net=Decimal("1.00"),
+        tax=Decimal("0.20"),
+        gross=Decimal("1.20"),
+    )
     with recording_as(CTX):
         stored = [store.mapper.to_stored_event(e) for e in run.collect_events()]
     started = orjson.loads(stored[0].state)

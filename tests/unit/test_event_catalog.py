@@ -218,7 +218,9 @@ def _billing_events():
         clients_total=1,
         block_size=1000,
     )
-    earlier_run._progressed(clients_done=1, invoices_issued=1, net=totals.net, tax=totals.tax, gross=totals.gross)
+    earlier_run._progressed(
+        clients_done=1, invoices_issued=1, net=totals.net, tax=totals.tax, gross=totals.gross
+    )
     run.complete(documents=1)
     invoice.record_document(uuid.uuid4(), "cd" * 32, 4096)
     credit_lines = invoice.credit_lines([CreditRequest(1)])
