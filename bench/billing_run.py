@@ -13,8 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import date
@@ -22,10 +25,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import PeakRss, cpu_seconds, output_dir, start_server, stop_on_sigterm, stop_processes  # noqa: E402
+from bench.pipeline import (  # noqa: E402
+    PeakRss,
+    cpu_seconds,
+    infrastructure_cpu,
+    output_dir,
+    start_server,
+    stop_on_sigterm,
+    stop_processes,
+)
 from domain.billing_run import BillingRun  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.contract import Contract  # noqa: E402
@@ -317,6 +329,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20_000, help="active contracts (clients = 0.6 n)")
     parser.add_argument("--block", type=int, default=1000, help="clients billed per append")
+    parser.add_argument("--workers", type=int, default=1, help="`mtf bill` processes sharing the run")
     parser.add_argument(
         "--profile", action="store_true", help="profile the issuing path in-process instead of measuring"
     )
@@ -340,15 +353,21 @@ async def main() -> None:
         await all_seed_projected(settings.database_url, args.n)
         conn = await asyncpg.connect(settings.database_url)
         cpu_before = [cpu_seconds(w) for w in workers]
+        infra_before, machine_before, reaped_before = infrastructure_cpu(), machine_cpu(), reaped_cpu()
         started = time.perf_counter()
-        bill = subprocess.Popen(
-            [sys.executable, "-m", "infra.runtime.cli", "bill", PERIOD],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        with PeakRss([bill.pid, *(w.pid for w in workers)]) as rss:
+        outputs = [
+            tempfile.TemporaryFile() for _ in range(args.workers)
+        ]  # an unread pipe could fill and stop it
+        bills = [
+            subprocess.Popen(
+                [sys.executable, "-m", "infra.runtime.cli", "bill", PERIOD],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+            for output in outputs
+        ]
+        with PeakRss([*(b.pid for b in bills), *(w.pid for w in workers)]) as rss:
             # Cheap polls only (an index lookup, a row or two): a count over the growing invoice register
             # every poll would be one backend counting beside the run it measures.
             run_id = BillingRun.create_id(PERIOD)
@@ -358,19 +377,23 @@ async def main() -> None:
                 "WHERE originator_id = $1 AND topic LIKE '%BillingRunIssued'",
                 run_id,
             )
+            bill_cpu_issue = sum(map(cpu_seconds, bills))
             relayed_at = await relayed_through(conn, run_id, "%BillingRunIssued")
             projected_at = await projected_through(conn, run_id, "%BillingRunIssued", invoices, "true")
-            bill_cpu_issue = cpu_seconds(bill)
+            infra_e2e, machine_e2e = infrastructure_cpu(), machine_cpu()
+            worker_cpu_e2e = [cpu_seconds(w) - b for w, b in zip(workers, cpu_before)]
             documented_at = await projected_through(
                 conn, run_id, "%BillingRunCompleted", invoices, "document IS NOT NULL"
             )
-            code = await asyncio.to_thread(bill.wait, 600)
+            exits = [await asyncio.to_thread(ended, b, o) for b, o in zip(bills, outputs)]
+            bill_cpu = reaped_cpu() - reaped_before
         worker_cpu = [cpu_seconds(w) - b for w, b in zip(workers, cpu_before)]
         lines = await conn.fetchval("SELECT sum(jsonb_array_length(lines)) FROM readmodel.invoice_register")
         gross = await conn.fetchval("SELECT gross FROM readmodel.billing_run_progress")
         await conn.close()
-        if code != 0:
-            raise SystemExit(f"mtf bill failed ({code}): {bill.stderr.read()[-2000:]}")
+        for code, _, output in exits:
+            if code != 0:
+                raise SystemExit(f"mtf bill failed ({code}): {output[-2000:]}")
     finally:
         stop_processes(workers)
 
@@ -399,11 +422,27 @@ async def main() -> None:
         f"  PDFs after that                {pdf_s:8.2f} s   {invoices / pdf_s:9.1f} PDFs/s (rendered, "
         "stored, announced, projected)"
     )
-    print(f"  peak RSS (mtf bill + relay + projector)  {rss.peak / 2**20:.1f} MiB")
+    print(f"  peak RSS ({args.workers} x mtf bill + relay + projector)  {rss.peak / 2**20:.1f} MiB")
     print(f"  relay's and projector's output in {output_dir()}")
+    shares = ", ".join(str(blocks) for _, blocks, _ in exits)
+    print(f"  {args.workers} mtf bill worker(s); blocks of invoices each issued: {shares}")
+    per_invoice = {
+        "mtf bill": bill_cpu_issue,
+        "relay": worker_cpu_e2e[0],
+        "projector": worker_cpu_e2e[1],
+        **{role: infra_e2e[role] - infra_before[role] for role in ("postgres", "kafka")},
+    }
     print(
-        f"  CPU: mtf bill {bill_cpu_issue:.1f} s to issue; relay {worker_cpu[0]:.1f} s, projector "
-        f"{worker_cpu[1]:.1f} s for the whole run"
+        "  CPU per invoice until the read model caught up, ms: "
+        + ", ".join(f"{role} {seconds / invoices * 1000:.3f}" for role, seconds in per_invoice.items())
+        + f"; machine {(machine_e2e - machine_before) / invoices * 1000:.3f} "
+        f"({(machine_e2e - machine_before) / e2e_s / psutil.cpu_count():.0%} of {psutil.cpu_count()} cores busy)"
+    )
+    bound = psutil.cpu_count() / ((machine_e2e - machine_before) / invoices)
+    print(f"  so these {psutil.cpu_count()} cores, fully busy, would issue at most {bound:,.0f} invoices/s")
+    print(
+        f"  CPU for the whole run: mtf bill {bill_cpu:.1f} s (PDF renderers included); relay {worker_cpu[0]:.1f} s, "
+        f"projector {worker_cpu[1]:.1f} s"
     )
     print("baseline, same run:")
     print(
@@ -417,6 +456,27 @@ async def main() -> None:
         f"{full:6.1f} PDFs/s  "
         f"ratio run's PDFs/s to fast writer = {invoices / pdf_s / fast:.2f}"
     )
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy so far (all processes, every core)."""
+    times = psutil.cpu_times()
+    return times.user + times.system + times.nice + getattr(times, "irq", 0) + getattr(times, "softirq", 0)
+
+
+def reaped_cpu() -> float:
+    """CPU seconds of the child processes this process has reaped so far (with their own reaped children)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
+def ended(process: subprocess.Popen, written) -> tuple[int, int, str]:
+    """Exit code, blocks of invoices it issued, and the output of an `mtf bill` worker."""
+    process.wait()
+    written.seek(0)
+    output = written.read().decode(errors="replace")
+    found = re.search(r"this worker issued (\d+) blocks", output)
+    return process.returncode, int(found.group(1)) if found else -1, output
 
 
 def render_baseline(seconds: float = 3.0) -> tuple[float, float]:
