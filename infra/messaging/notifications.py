@@ -10,7 +10,7 @@ from typing import Protocol, Sequence
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from infra.messaging.kafka import REQUEST_TIMEOUT_MS, LazyProducer, create_missing_topics
+from infra.messaging.kafka import REQUEST_TIMEOUT_MS, LazyProducer, create_missing_topics, send_by_partition
 from infra.messaging.kafka_security import client_options
 from infra.storage.notifications import SCHEMA, Notification
 
@@ -66,11 +66,9 @@ class KafkaSender:
 
     async def send(self, notifications: Sequence[Notification]) -> None:
         producer = await self.producer.get()
-        sends = [
-            await producer.send(self.topic, value=n.payload(), key=n.recipient.encode())
-            for n in notifications
-        ]
-        await asyncio.gather(*sends)
+        await send_by_partition(
+            producer, [(self.topic, n.recipient.encode(), n.payload(), []) for n in notifications]
+        )
 
 
 class Dispatcher:
