@@ -294,6 +294,13 @@ class Settings(BaseSettings):
         le=64,
         description="Processes rendering a billing run's invoice PDFs; 0: one per core.",
     )
+    pdf_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="How much nicer (in the OS scheduler's terms) the PDF renderers run than the rest: "
+        "on a busy machine a run's PDFs wait for its invoices to be published and projected.",
+    )
     document_font_dir: Path = Field(
         default=Path("/usr/share/fonts/truetype/dejavu"),
         description="Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian's fonts-dejavu-core): Latin and Arabic.",

@@ -15,6 +15,14 @@ from infra.pdf.choice import invoice_pdf
 from infra.pdf.invoice import InvoiceSheet
 
 _pools: dict[int, ProcessPoolExecutor] = {}
+_niceness = 0  # added to the renderers' scheduling niceness (`use_niceness`)
+
+
+def use_niceness(niceness: int) -> None:
+    """Renderers started from now on run this much nicer than the process starting them: PDFs yield the
+    CPU to issuing, publishing and projecting, which others wait on (docs/performance.md)."""
+    global _niceness
+    _niceness = niceness
 
 
 def workers_for(configured: int) -> int:
@@ -36,9 +44,14 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     if workers not in _pools:
         context = multiprocessing.get_context("spawn")
         _pools[workers] = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=fonts.use, initargs=(fonts.directory(),)
+            workers, mp_context=context, initializer=_start_renderer, initargs=(fonts.directory(), _niceness)
         )
     return _pools[workers]
+
+
+def _start_renderer(font_dir, niceness: int) -> None:
+    os.nice(niceness)
+    fonts.use(font_dir)
 
 
 def _render(operator: Operator, sheet: InvoiceSheet) -> bytes:

@@ -175,6 +175,7 @@ async def running(
         settings.otel_exporter_otlp_endpoint,
     )
     fonts.use(settings.document_font_dir)  # a missing font stops the start, not the first document
+    pdf_pool.use_niceness(settings.pdf_niceness)
     async with AsyncExitStack() as stack:
         stack.callback(pdf_pool.shut_down)
         url = await asyncio.to_thread(resolve_database, settings, stack)
