@@ -23,4 +23,3 @@ def test_a_key_goes_to_the_partition_the_default_partitioner_picks(key: uuid.UUI
     partitions = list(range(count))
     encoded = str(key).encode()
     assert partition_for(encoded, partitions) == DefaultPartitioner()(encoded, partitions, partitions)
-
