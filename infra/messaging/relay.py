@@ -87,6 +87,7 @@ class Relay:
         self.wakeup = asyncio.Event()
         self._saved: int | None = None  # the position this relay last saved; read from the table when unknown
         self._lease: asyncpg.Connection | None = None  # held while this relay leads
+        self._ahead: tuple[int, asyncio.Future] | None = None  # the next batch, being read during a delivery
 
     async def position(self) -> int:
         async with self.pool.acquire() as conn:
@@ -100,9 +101,13 @@ class Relay:
         if self._saved is None:
             self._saved = await self.position()
         start = self._saved
-        notifications, converted, failed = await asyncio.to_thread(self._next_batch, start)
+        notifications, converted, failed = await self._batch_after(start)
         if not notifications:
             return 0
+        if (
+            len(notifications) == self.batch_size
+        ):  # more is waiting, likely: read it while this batch goes out
+            self._read_ahead(notifications[-1].id)
         events, held = await self._holding_back(converted, failed)
         crash_point("relay.before_publish")
         if events:
@@ -114,6 +119,20 @@ class Relay:
         crash_point("relay.after_publish")
         await self._save_position(notifications[-1].id)
         return len(notifications)
+
+    async def _batch_after(self, start: int) -> tuple[list, list, list]:
+        """The batch after `start`: the one read ahead if it starts there (the log before a committed
+        position never changes), else read now."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            after, reading = ahead
+            if after == start:
+                return await reading
+            reading.add_done_callback(_ignore_outcome)  # read ahead of a batch that failed: not needed
+        return await asyncio.to_thread(self._next_batch, start)
+
+    def _read_ahead(self, after: int) -> None:
+        self._ahead = (after, asyncio.ensure_future(asyncio.to_thread(self._next_batch, after)))
 
     def _next_batch(self, start: int) -> tuple[list, list, list]:
         """The stored events after `start`, and their CloudEvents (personal fields are opened with the key
@@ -383,6 +402,11 @@ class Relay:
             async with self.pool.acquire() as conn:
                 await conn.execute(SAVE_POSITION, self.name, position)
         self._saved = position
+
+
+def _ignore_outcome(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _brief(error: BaseException) -> str:

@@ -22,13 +22,20 @@ NEVER = 60.0
 class RecordingSink:
     """Keeps each batch's delivery time and size; `on_first` runs inside the first delivery."""
 
-    def __init__(self) -> None:
+    def __init__(self, takes: float = 0.0) -> None:
+        self.takes = takes  # how long a delivery takes
+        self.positions: list[int] = []
+        self.deliveries: list[tuple[float, float]] = []
         self.batches: list[tuple[float, int]] = []
         self.on_first = None
         self.store = None  # the relay's store, set by `relaying`
 
     async def deliver(self, events) -> None:
-        self.batches.append((time.monotonic(), len(events)))
+        began = time.monotonic()
+        self.batches.append((began, len(events)))
+        self.positions += [e.position for e in events]
+        await asyncio.sleep(self.takes)
+        self.deliveries.append((began, time.monotonic()))
         if self.on_first and len(self.batches) == 1:
             await self.on_first()
 
@@ -50,7 +57,9 @@ async def _until(condition, timeout: float = 10.0) -> None:
 
 
 @asynccontextmanager
-async def relaying(sink: RecordingSink, *, min_interval_s: float, before=None):
+async def relaying(
+    sink: RecordingSink, *, min_interval_s: float, before=None, batch_size: int = 500, watch=None
+):
     """A relay on a fresh store, polling only once a minute; `before(store)` runs before it starts."""
     async with running(fresh_settings(kafka=False), relay=False, projector=False) as runtime:
         if before:
@@ -63,7 +72,10 @@ async def relaying(sink: RecordingSink, *, min_interval_s: float, before=None):
             name="wakeup-test",
             idle_poll_s=NEVER,
             min_interval_s=min_interval_s,
+            batch_size=batch_size,
         )
+        if watch:
+            watch(relay)
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop))
         try:
@@ -108,3 +120,28 @@ async def test_batches_are_paced_while_events_keep_coming():
     gaps = [later - earlier for earlier, later in zip(reads, reads[1:])]
     assert gaps and min(gaps) >= 0.29, gaps
     assert len(sink.batches) < 12, "events arriving faster than the interval share batches"
+
+
+async def test_the_next_batch_is_read_while_one_is_delivered_and_nothing_is_sent_twice():
+    sink = RecordingSink(takes=0.2)
+    reads: list[tuple[float, int]] = []
+
+    def backlog(store) -> None:
+        for n in range(12):
+            _register(store, n)
+
+    def watch(relay) -> None:
+        next_batch = relay._next_batch
+
+        def timed(start: int):
+            reads.append((time.monotonic(), start))
+            return next_batch(start)
+
+        relay._next_batch = timed
+
+    async with relaying(sink, min_interval_s=0, before=backlog, batch_size=5, watch=watch) as relay:
+        logged = await asyncio.to_thread(relay.store.head)
+        await _until(lambda: relay._saved == logged, timeout=20)
+    assert sink.positions == sorted(set(sink.positions))  # in log order, each once
+    assert [start for _, start in reads] == sorted({start for _, start in reads})  # no batch read twice
+    assert any(began < at < ended for at, _ in reads for began, ended in sink.deliveries), "no read ahead"
