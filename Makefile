@@ -17,7 +17,7 @@ CHROMIUM := /usr/bin/chromium
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: help run run-kafka test test-web lint lock bench soak venv kafka-jars web schemas docs clean
+.PHONY: help run run-kafka test test-web lint lock bench bench-scale soak venv kafka-jars web schemas docs clean
 .DEFAULT_GOAL := help
 
 ## List the targets and what each does.
@@ -98,14 +98,20 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-## Benchmarks; figures are printed. BENCH_N, BILLING_N, COLLECTIONS_CLIENTS, REPLAY_N and AGING_INVOICES scale them.
+## Benchmarks; figures are printed. BENCH_N, BILLING_N, BILLING_WORKERS, COLLECTIONS_CLIENTS, REPLAY_N and
+## AGING_INVOICES scale them.
 bench: $(STAMP) $(KAFKA_STAMP) $(FONT)
 	$(PY) bench/disk.py
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/pipeline.py $(if $(BENCH_N),--n $(BENCH_N))
-	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N))
+	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/billing_run.py $(if $(BILLING_N),--n $(BILLING_N)) $(if $(BILLING_WORKERS),--workers $(BILLING_WORKERS))
 	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/collections.py $(if $(COLLECTIONS_CLIENTS),--clients $(COLLECTIONS_CLIENTS))
 	$(PY) -m infra.devstack.local_stack --postgres -- $(PY) bench/replay.py $(if $(REPLAY_N),--n $(REPLAY_N))
 	$(PY) -m infra.devstack.local_stack --postgres -- $(PY) bench/aging.py $(if $(AGING_INVOICES),--invoices $(AGING_INVOICES))
+
+## The billing run at an operator's scale: a million contracts (tens of minutes on two cores), with
+## BILLING_WORKERS `mtf bill` processes (1 by default).
+bench-scale: $(STAMP) $(KAFKA_STAMP) $(FONT)
+	$(PY) -m infra.devstack.local_stack --kafka --postgres -- $(PY) bench/billing_run.py --n 1000000 $(if $(BILLING_WORKERS),--workers $(BILLING_WORKERS))
 
 ## The fault soak: the distributed system under load while faults are injected (SOAK_FAULTS, 1000 by
 ## default; SOAK_SEED replays a schedule), then the invariants. It starts its own PostgreSQL and Kafka.

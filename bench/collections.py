@@ -4,6 +4,9 @@ Seeds C clients with two billed periods each (2 C invoices, default C = 50,000: 
 portfolio) straight into the event store; seeding is set-up, not measured. Then, with a 2-worker
 gateway, a relay and a projector running as their own processes, it measures:
 - P payments (default 50,000) recorded through HTTP by 50 concurrent clients: payments/s, p50/p99;
+- then payments offered at a fixed rate (default 500/s, 15,000 of them, at most 100 in flight):
+  the rate achieved and p50/p99 from each one's scheduled arrival;
+- for both, CPU per payment in the gateway, relay, projector, PostgreSQL and Kafka;
 - one `mtf collections-sweep` over the portfolio: seconds;
 - GET /aging for the whole portfolio, 200 times: p50/p99, once while the projector is still
   absorbing the sweep's events and once after it caught up;
@@ -33,10 +36,14 @@ from bench.pipeline import (  # noqa: E402
     PeakRss,
     baseline_appends,
     closed_loop_posts,
+    cpu_per_command,
     cpu_seconds,
+    cpu_snapshot,
     ms,
+    open_loop_posts,
     output_dir,
     percentile,
+    print_cpu,
     start_processes,
     stop_on_sigterm,
     stop_processes,
@@ -160,6 +167,22 @@ async def record_payments(
     return await closed_loop_posts(base, "/api/v1/payments", bodies, concurrency)
 
 
+def partial_payment(client_ids: list[str]):
+    """The i-th open-loop payment: 10.00 MAD towards a client's account, a fresh reference each."""
+
+    def body(i: int) -> bytes:
+        return orjson.dumps(
+            {
+                "client_id": client_ids[(i * 7919) % len(client_ids)],
+                "amount": "10.00",
+                "method": "cash",
+                "reference": f"CAISSE-{i}",
+            }
+        )
+
+    return body
+
+
 async def record_batches(
     base: str, client_ids: list[str], amounts: list[str], n: int, size: int, concurrency: int
 ):
@@ -223,6 +246,8 @@ async def main() -> None:
     parser.add_argument("--clients", type=int, default=50_000, help="clients; each has two invoices")
     parser.add_argument("--payments", type=int, default=50_000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=500, help="payments/s offered in the open-loop phase")
+    parser.add_argument("--open-payments", type=int, default=15_000, help="payments in the open-loop phase")
     parser.add_argument(
         "--batch-payments", type=int, default=50_000, help="payments sent as statements to /payment-batches"
     )
@@ -249,13 +274,16 @@ async def main() -> None:
             await wait_ready(client, timeout=900)  # the relay publishes the seeded log first
         await wait_projected(settings.database_url, invoices)
         with PeakRss([p.pid for p in processes]) as rss:
-            cpu_before = [cpu_seconds(p) for p in processes]
+            cpu_before = cpu_snapshot(processes)
             paid, paid_s, errors = await record_payments(
                 base, client_ids, amounts, args.payments, args.concurrency
             )
-            cpu_per_payment = [
-                (cpu_seconds(p) - b) / args.payments * 1000 for p, b in zip(processes, cpu_before)
-            ]
+            cpu_per_payment = cpu_per_command(cpu_before, cpu_snapshot(processes), args.payments)
+            cpu_before = cpu_snapshot(processes)
+            offered, offered_s, offered_errors = await open_loop_posts(
+                base, "/api/v1/payments", partial_payment(client_ids), args.open_payments, args.rate, 100
+            )
+            cpu_per_offered = cpu_per_command(cpu_before, cpu_snapshot(processes), args.open_payments)
             swept = time.perf_counter()
             sweep = subprocess.run(
                 [
@@ -300,10 +328,13 @@ async def main() -> None:
         f"concurrent; errors: {errors})"
     )
     print(f"  payment latency p50 / p99  {ms(percentile(paid, 50))} / {ms(percentile(paid, 99))} ms")
+    print_cpu(cpu_per_payment)
     print(
-        f"  CPU per payment            gateway {cpu_per_payment[0]:.2f} ms, relay {cpu_per_payment[1]:.2f} "
-        f"ms, projector {cpu_per_payment[2]:.2f} ms"
+        f"  payments offered at {args.rate:.0f}/s  achieved {args.open_payments / offered_s:.1f}/s, p50 / p99 "
+        f"{ms(percentile(offered, 50))} / {ms(percentile(offered, 99))} ms ({args.open_payments} payments, at most "
+        f"100 in flight, latency from the scheduled arrival; errors: {offered_errors})"
     )
+    print_cpu(cpu_per_offered)
     if args.batch_payments:
         batch_rate = args.batch_payments / batched_s
         print(

@@ -19,7 +19,7 @@ import time
 import uuid
 from functools import cache
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import asyncpg
 import httpx
@@ -264,11 +264,33 @@ async def open_loop(
     offer_ids,
     answered: list[Answer],
 ):
+    """Contracts provisioned at a fixed rate (`open_loop_posts`)."""
+    return await open_loop_posts(
+        base,
+        "/api/v1/contracts",
+        lambda i: _contract_body(offset + i, client_ids, offer_ids),
+        n,
+        rate,
+        max_in_flight,
+        answered,
+    )
+
+
+async def open_loop_posts(
+    base: str,
+    path: str,
+    body: Callable[[int], bytes],
+    n: int,
+    rate: float,
+    max_in_flight: int,
+    answered: list[Answer] | None = None,
+):
     """Commands arrive at a fixed rate whatever the latency, on up to `max_in_flight` connections.
 
     A command's latency runs from its scheduled arrival, so time spent waiting for a free
     connection counts too."""
     latencies: list[float] = []
+    answered = [] if answered is None else answered
     errors = 0
     idle: asyncio.Queue[Connection] = asyncio.Queue()
     for conn in await _connections(base, max_in_flight):
@@ -278,7 +300,7 @@ async def open_loop(
         nonlocal errors
         conn = await idle.get()
         try:
-            accepted = await _post(conn, _contract_body(offset + i, client_ids, offer_ids))
+            accepted = await _post(conn, body(i), path)
             answered.append(_answer(conn, accepted))
         finally:
             idle.put_nowait(conn)
