@@ -49,6 +49,7 @@ from bench.pipeline import (  # noqa: E402
     stop_processes,
     wait_ready,
 )
+from domain.billing import Totals
 from domain.billing_run import BillingRun  # noqa: E402
 from domain.client import Client  # noqa: E402
 from domain.invoice import Invoice  # noqa: E402
@@ -75,7 +76,7 @@ def seed(database_url: str, clients: int, batch: int = 1000) -> tuple[list[str],
             due_date=issued + timedelta(days=30),
             vat_rate=Decimal("0.20"),
             clients_total=clients,
-            block_size=1000,
+            block_size=clients,  # one block, recorded whole below
         )
         for period, issued in PERIODS
     }
@@ -126,6 +127,7 @@ def seed(database_url: str, clients: int, batch: int = 1000) -> tuple[list[str],
     if pending:
         store.save_as(SEED, *pending)
     for run in runs.values():  # finished runs: a gateway starting up would otherwise resume them
+        run.record_block(0, clients, Totals.sum([]))
         run.finish_issuing()
         run.complete(documents=0)
     store.save_as(SEED, *runs.values())
