@@ -19,7 +19,9 @@ from domain.billing import ZERO, Totals
 from domain.errors import Conflict, InvalidTransition
 from domain.identity import MTF_NAMESPACE
 
-BLOCK_SIZE_BEFORE_V2 = 1000  # the block size every run used before runs recorded their own
+# The block size a run recorded before v2 reads with: the default then. Such a run billed its clients in
+# order, so only those it had not reached are cut into blocks of it, and any size would do.
+BLOCK_SIZE_BEFORE_V2 = 500
 
 
 class BillingRun(Aggregate):
@@ -28,7 +30,7 @@ class BillingRun(Aggregate):
         return uuid5(MTF_NAMESPACE, f"billing-run/{period}")
 
     class BillingRunStarted(Aggregate.Created):
-        """Version 2 added `block_size`. A version 1 run read now takes the size every run had then."""
+        """Version 2 added `block_size`. A version 1 run reads with BLOCK_SIZE_BEFORE_V2."""
 
         class_version = 2
         period: str

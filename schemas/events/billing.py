@@ -28,7 +28,7 @@ class BillingRunStartedV1(EventPayload):
 
 class BillingRunStartedV2(BillingRunStartedV1):
     """v2 adds `block_size`, the clients per block of the run. Messages published before it are v1: read
-    them as v2 with 1000, the size every run had then (schemas/envelopes.py, `upcast`)."""
+    them as v2 with 500, the default size then (schemas/envelopes.py, `upcast`)."""
 
     block_size: int
 
