@@ -22,6 +22,7 @@ from commands.base import Command, PeriodText
 from commands.billing_input import BillingInput, read_billing_input
 from commands.block_claims import work_through
 from commands.invoice_documents import RenderedBlock, finish_block, start_block
+from commands.retry import retry_on_conflict
 from domain.billing import InvoiceLine, Totals, invoice_lines
 from domain.billing_run import BillingRun
 from domain.errors import Conflict
@@ -175,7 +176,8 @@ def execute_billing_run(
     if run.status == "running":
         run = _issue_invoices(store, run, clients, billing_input, ctx, progress)
     issue_invoice_documents(store, clock, operator, terms, run, clients, billing_input, ctx, progress)
-    return _completed(store, run, ctx)
+    # every invoice has its PDF: each worker waited for the blocks others held before it got here
+    return _advance(store, run.id, ctx, "issued", lambda r: r.complete(documents=r.invoices_issued))
 
 
 @dataclass(frozen=True)
@@ -205,20 +207,17 @@ def _issue_invoices(
         work_through(
             store, run.id, "invoices", run.pending_blocks(), issuer.done, issuer.begin, issuer.finish
         )
-    run = issuer.run
-    for _ in range(ATTEMPTS):
-        store.refresh(run)
-        if run.status != "running":
-            return run
-        run.finish_issuing()
-        try:
-            store.save_as(ctx, run)
-            return run
-        except ConcurrencyConflict:  # another worker recorded it first
-            run = store.load(BillingRun, run.id, what="billing_run")
-    raise ConcurrencyConflict(
-        "the billing run kept changing while it was recorded issued", run_id=str(run.id)
-    )
+    return _advance(store, run.id, ctx, "running", BillingRun.finish_issuing)
+
+
+@retry_on_conflict
+def _advance(store: EventStore, run_id: UUID, ctx: CommandContext, status: str, step) -> BillingRun:
+    """Takes the run one step on from `status`, unless another worker already did."""
+    run = store.load(BillingRun, run_id, what="billing_run")
+    if run.status == status:
+        step(run)
+        store.save_as(ctx, run)
+    return run
 
 
 ATTEMPTS = 5
@@ -271,24 +270,6 @@ class _BlockIssuer:
                         raise
                     # the refused events were applied in memory: start again from what is stored
                     self.run = self.store.load(BillingRun, run.id, what="billing_run")
-
-
-def _completed(store: EventStore, run: BillingRun, ctx: CommandContext) -> BillingRun:
-    """Records the run complete once every invoice has its PDF (each worker waits for the blocks
-    others held before it gets here), unless another worker recorded it first."""
-    for _ in range(ATTEMPTS):
-        store.refresh(run)
-        if run.status == "completed":
-            return run
-        run.complete(documents=run.invoices_issued)
-        try:
-            store.save_as(ctx, run)
-            return run
-        except ConcurrencyConflict:
-            run = store.load(BillingRun, run.id, what="billing_run")
-    raise ConcurrencyConflict(
-        "the billing run kept changing while it was recorded complete", run_id=str(run.id)
-    )
 
 
 def _use_client_credit(store: EventStore, invoices: list[Invoice]) -> list[ClientAccount]:
