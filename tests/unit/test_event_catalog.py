@@ -161,16 +161,20 @@ def _sample_events():
     ]
 
 
-def _billing_events():
-    run = BillingRun(
-        period="2026-10",
-        billed_position=42,
-        issue_date=date(2026, 11, 2),
-        due_date=date(2026, 12, 2),
+def _run(period: str, position: int, issued: date) -> BillingRun:
+    return BillingRun(
+        period=period,
+        billed_position=position,
+        issue_date=issued,
+        due_date=issued + timedelta(days=30),
         vat_rate=Decimal("0.20"),
         clients_total=1,
         block_size=1000,
     )
+
+
+def _billing_events():
+    run = _run("2026-10", 42, date(2026, 11, 2))
     contract = provisioned_contract()
     contract.activate(on=contract.start_date)
 
@@ -209,15 +213,7 @@ def _billing_events():
     )
     run.record_block(0, 1, totals)
     run.finish_issuing()
-    earlier_run = BillingRun(
-        period="2026-09",
-        billed_position=40,
-        issue_date=date(2026, 10, 2),
-        due_date=date(2026, 11, 2),
-        vat_rate=Decimal("0.20"),
-        clients_total=1,
-        block_size=1000,
-    )
+    earlier_run = _run("2026-09", 40, date(2026, 10, 2))
     earlier_run._progressed(
         clients_done=1, invoices_issued=1, net=totals.net, tax=totals.tax, gross=totals.gross
     )
