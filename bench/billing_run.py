@@ -315,7 +315,7 @@ async def profile_issuing(env: dict[str, str]) -> None:
                 terms,
                 started.run.id,
                 SEED,
-                started.billing_input,
+                started.roster,
             )
 
         profiler = Profiler(interval=0.002, async_mode="disabled")
@@ -422,7 +422,11 @@ async def main() -> None:
         f"  PDFs after that                {pdf_s:8.2f} s   {invoices / pdf_s:9.1f} PDFs/s (rendered, "
         "stored, announced, projected)"
     )
-    print(f"  peak RSS ({args.workers} x mtf bill + relay + projector)  {rss.peak / 2**20:.1f} MiB")
+    names = [*(f"mtf bill {i + 1} (renderers included)" for i in range(args.workers)), "relay", "projector"]
+    print(
+        f"  peak RSS ({args.workers} x mtf bill + relay + projector)  {rss.peak / 2**20:.1f} MiB; "
+        f"each at its own peak, MiB: {rss.each(names)}"
+    )
     print(f"  relay's and projector's output in {output_dir()}")
     shares = ", ".join(str(blocks) for _, blocks, _ in exits)
     print(f"  {args.workers} mtf bill worker(s); blocks of invoices each issued: {shares}")

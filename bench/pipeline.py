@@ -76,20 +76,26 @@ class PeakRss(Sampling):
         super().__init__()
         self.roots = [psutil.Process(pid) for pid in pids]
         self.peak = 0
+        self.peaks = [0] * len(pids)  # each tree's own peak (they need not peak together)
 
-    def _tree(self) -> list[psutil.Process]:
-        return [p for root in self.roots for p in (root, *root.children(recursive=True))]
+    def _trees(self) -> list[list[psutil.Process]]:
+        return [[root, *root.children(recursive=True)] for root in self.roots]
 
     def _run(self) -> None:
-        tree, walked = [], 0.0
+        trees, walked = [], 0.0
         while not self._stop.is_set():
             try:
                 if time.monotonic() - walked > 1:
-                    tree, walked = self._tree(), time.monotonic()
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
+                    trees, walked = self._trees(), time.monotonic()
+                sizes = [sum(p.memory_info().rss for p in tree) for tree in trees]
+                self.peak = max(self.peak, sum(sizes))
+                self.peaks = [max(peak, size) for peak, size in zip(self.peaks, sizes)]
             except psutil.Error:
                 walked = 0.0
             time.sleep(0.1)
+
+    def each(self, names: list[str]) -> str:
+        return ", ".join(f"{name} {peak / 2**20:.1f}" for name, peak in zip(names, self.peaks))
 
 
 def spread(seconds: list[float]) -> str:

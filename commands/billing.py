@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from commands.base import Command, PeriodText
-from commands.billing_input import BillingInput, read_billing_input
+from commands.billing_input import BillingInput, BillingRoster, read_roster
 from commands.block_claims import work_through
 from commands.invoice_documents import RenderedBlock, finish_block, start_block
 from commands.retry import retry_on_conflict
@@ -102,16 +102,22 @@ def preview_billing(
 ) -> tuple[int, list[InvoiceDraft]]:
     """Every invoice the period would get at the current log head. Appends nothing, numbers nothing."""
     period = billable_period(period_text, clock)
-    billing_input = read_billing_input(store, store.head())
-    return billing_input.position, _drafts(
-        billing_input, period, terms.vat_rate, billing_input.clients_for(period)
-    )
+    roster = read_roster(store, store.head(), period)
+    drafts = []
+    for block in _blocks(roster, terms.block_size):
+        drafts += _drafts(roster.input_for(store, block), period, terms.vat_rate, block)
+    return roster.position, drafts
+
+
+def _blocks(roster: BillingRoster, size: int) -> Iterator[list[UUID]]:
+    for first in range(0, len(roster), size):
+        yield roster.clients_at(slice(first, first + size))
 
 
 def _computed(
-    billing_input: BillingInput, period: Period, vat_rate: Decimal, clients=None
+    billing_input: BillingInput, period: Period, vat_rate: Decimal, clients: list[UUID]
 ) -> Iterator[tuple[UUID, list[InvoiceLine]]]:
-    for client_id in clients if clients is not None else billing_input.clients_for(period):
+    for client_id in clients:
         lines = invoice_lines(
             billing_input.contracts[client_id], billing_input.discounts.get(client_id, ()), period, vat_rate
         )
@@ -126,7 +132,7 @@ def _computed(
 class StartedRun:
     run: BillingRun
     created: bool
-    billing_input: BillingInput | None = None
+    roster: BillingRoster | None = None
 
 
 def start_billing_run(
@@ -137,22 +143,22 @@ def start_billing_run(
     run_id = BillingRun.create_id(str(period))
     if store.exists(run_id):
         return StartedRun(store.load(BillingRun, run_id, what="billing_run"), created=False)
-    billing_input = read_billing_input(store, store.head())
+    roster = read_roster(store, store.head(), period)
     today = clock.today()
     run = BillingRun(
         period=str(period),
-        billed_position=billing_input.position,
+        billed_position=roster.position,
         issue_date=today,
         due_date=today + timedelta(days=terms.payment_terms_days),
         vat_rate=terms.vat_rate,
-        clients_total=len(billing_input.clients_for(period)),
+        clients_total=len(roster),
         block_size=terms.block_size,
     )
     try:
         store.save_as(ctx, run)
     except ConcurrencyConflict:  # another request started the same period first
         return StartedRun(store.load(BillingRun, run_id, what="billing_run"), created=False)
-    return StartedRun(run, created=True, billing_input=billing_input)
+    return StartedRun(run, created=True, roster=roster)
 
 
 def execute_billing_run(
@@ -162,7 +168,7 @@ def execute_billing_run(
     terms: BillingTerms,
     run_id: UUID,
     ctx: CommandContext,
-    billing_input: BillingInput | None = None,
+    roster: BillingRoster | None = None,
     progress: Progress = _no_progress,
 ) -> BillingRun:
     """Works on the run, beside any other workers on it, until it is complete; a no-op for a completed run.
@@ -170,12 +176,12 @@ def execute_billing_run(
     run = store.load(BillingRun, run_id, what="billing_run")
     if run.status == "completed":
         return run
-    if billing_input is None or billing_input.position != run.billed_position:
-        billing_input = read_billing_input(store, run.billed_position)
-    clients = billing_input.clients_for(Period.parse(run.period))
+    period = Period.parse(run.period)
+    if roster is None or (roster.position, roster.period) != (run.billed_position, period):
+        roster = read_roster(store, run.billed_position, period)
     if run.status == "running":
-        run = _issue_invoices(store, run, clients, billing_input, ctx, progress)
-    issue_invoice_documents(store, clock, operator, terms, run, clients, billing_input, ctx, progress)
+        run = _issue_invoices(store, run, roster, ctx, progress)
+    issue_invoice_documents(store, clock, operator, terms, run, roster, ctx, progress)
     # every invoice has its PDF: each worker waited for the blocks others held before it got here
     return _advance(store, run.id, ctx, "issued", lambda r: r.complete(documents=r.invoices_issued))
 
@@ -199,11 +205,11 @@ def _drafts(
 
 
 def _issue_invoices(
-    store: EventStore, run: BillingRun, clients: list[UUID], billing_input, ctx, progress: Progress
+    store: EventStore, run: BillingRun, roster: BillingRoster, ctx, progress: Progress
 ) -> BillingRun:
     """Issues every block this worker claims, then records the run issued once no block is left."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-compute") as compute:
-        issuer = _BlockIssuer(store, run, clients, billing_input, ctx, progress, compute)
+        issuer = _BlockIssuer(store, run, roster, ctx, progress, compute)
         work_through(
             store, run.id, "invoices", run.pending_blocks(), issuer.done, issuer.begin, issuer.finish
         )
@@ -224,14 +230,14 @@ ATTEMPTS = 5
 
 
 class _BlockIssuer:
-    """One worker's issuing of the blocks it claims. A block's drafts are computed on a second thread
-    while the block before is saved: the computation is pure, so drafts computed before a conflict
-    serve again after it."""
+    """One worker's issuing of the blocks it claims. A block's clients' histories are read and its drafts
+    computed on a second thread while the block before is saved: the input is pinned to the run's
+    position, so drafts computed before a conflict serve again after it."""
 
     def __init__(
-        self, store: EventStore, run: BillingRun, clients, billing_input, ctx, progress, compute
+        self, store: EventStore, run: BillingRun, roster: BillingRoster, ctx, progress, compute
     ) -> None:
-        self.store, self.run, self.clients, self.billing_input = store, run, clients, billing_input
+        self.store, self.run, self.roster = store, run, roster
         self.ctx, self.progress, self.compute = ctx, progress, compute
         self.period = Period.parse(run.period)
         self.series_id = NumberSeries.create_id(INVOICES, run.issue_date.year)
@@ -240,8 +246,10 @@ class _BlockIssuer:
         return first in self.store.refresh(self.run).blocks_done
 
     def begin(self, first: int) -> Future:
-        block = self.clients[self.run.block_clients(first)]
-        return self.compute.submit(_drafts, self.billing_input, self.period, self.run.vat_rate, block)
+        return self.compute.submit(self._drafts_of, self.roster.clients_at(self.run.block_clients(first)))
+
+    def _drafts_of(self, block: list[UUID]) -> list[InvoiceDraft]:
+        return _drafts(self.roster.input_for(self.store, block), self.period, self.run.vat_rate, block)
 
     def finish(self, first: int, drafts: Future) -> None:
         self._issue(first, drafts.result())
@@ -322,27 +330,29 @@ def issue_invoice_documents(
     operator: Operator,
     terms: BillingTerms,
     run: BillingRun,
-    clients: list[UUID],
-    billing_input: BillingInput,
+    roster: BillingRoster,
     ctx: CommandContext,
     progress: Progress = _no_progress,
 ) -> None:
     """Renders and stores the PDF of every invoice of the run that has none yet, block by block, beside
     any other workers: the next block renders on the pool while this one is stored and announced."""
-    invoice_ids = [Invoice.create_id(client_id, run.period) for client_id in clients]
     documented = 0
 
+    def identities(clients: list[UUID]):
+        return roster.identities_of(store, clients)
+
     def begin(first: int) -> RenderedBlock:
-        block = invoice_ids[first : first + run.block_size]
-        return start_block(store, operator, block, billing_input, terms.pdf_workers)
+        clients = roster.clients_at(slice(first, first + run.block_size))
+        block = [Invoice.create_id(client_id, run.period) for client_id in clients]
+        return start_block(store, operator, block, identities, terms.pdf_workers)
 
     def finish(first: int, rendering: RenderedBlock) -> None:
         nonlocal documented
-        documented += finish_block(store, clock, operator, rendering, billing_input, ctx, terms.pdf_workers)
+        documented += finish_block(store, clock, operator, rendering, identities, ctx, terms.pdf_workers)
         progress("documents", documented, run.invoices_issued)
         crash_point("billing.after_document_block")
 
-    blocks = list(range(0, len(invoice_ids), run.block_size))
+    blocks = list(range(0, len(roster), run.block_size))
     work_through(store, run.id, "documents", blocks, lambda first: False, begin, finish)
 
 
@@ -352,14 +362,12 @@ def issue_invoice_documents(
 def verify_billing_run(store: EventStore, run_id: UUID, block_size: int = 1000) -> list[dict[str, Any]]:
     """Recomputes the run from its recorded position; returns every difference from what was issued (none expected)."""
     run = store.load(BillingRun, run_id, what="billing_run")
-    billing_input = read_billing_input(store, run.billed_position)
     period = Period.parse(run.period)
-    clients = billing_input.clients_for(period)
+    roster = read_roster(store, run.billed_position, period)
     differences = []
-    for start in range(0, len(clients), block_size):
-        block = clients[start : start + block_size]
+    for block in _blocks(roster, block_size):
         issued = store.load_many(Invoice, [Invoice.create_id(c, run.period) for c in block])
-        expected = dict(_computed(billing_input, period, run.vat_rate, block))
+        expected = dict(_computed(roster.input_for(store, block), period, run.vat_rate, block))
         for client_id in block:
             invoice = issued.get(Invoice.create_id(client_id, run.period))
             want = [line.as_payload(i) for i, line in enumerate(expected.get(client_id, []), start=1)]

@@ -1,11 +1,13 @@
 """Billing input: the contract histories, discounts and client identities as of one log position.
 
-One ordered scan of the event store up to the run's recorded position. Reading the log rather
-than the read models is what makes a run reproducible: the same position gives the same input.
+Read from the event store up to the run's recorded position: first a light pass naming who the run
+bills (`read_roster`), then each block's clients' own histories. Reading the log rather than the
+read models is what makes a run reproducible: the same position gives the same input.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -35,31 +37,80 @@ class ClientIdentity:
 
 @dataclass
 class BillingInput:
+    """Some clients' contract histories, discounts and identities, as of one log position."""
+
     position: int
     contracts: dict[UUID, list[ContractHistory]] = field(default_factory=dict)  # by client
     discounts: dict[UUID, list[DiscountTerms]] = field(default_factory=dict)  # by client
     identities: dict[UUID, ClientIdentity] = field(default_factory=dict)
 
-    def clients_for(self, period: Period) -> list[UUID]:
-        """Clients with a contract that may bill in the period, in the fixed order runs use."""
-        return sorted(
-            (c for c, contracts in self.contracts.items() if any(_may_bill(k, period) for k in contracts)),
-            key=str,
-        )
+
+@dataclass(frozen=True)
+class BillingRoster:
+    """Who a run bills, in the run's order, and where each one's history lies in the log: all a worker
+    keeps for a whole run. Each block reads its own clients' histories (`input_for`), so a worker's
+    memory grows with one block, not with the portfolio (docs/performance.md)."""
+
+    position: int
+    period: Period
+    clients: list[str]  # hex ids, sorted: the order of str(UUID), which runs have always used
+    origins: dict[str, bytes]  # client -> the ids of its contracts and discounts, 16 bytes each
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    def clients_at(self, block: slice) -> list[UUID]:
+        return [UUID(hex_id) for hex_id in self.clients[block]]
+
+    def input_for(self, store: EventStore, clients: list[UUID]) -> BillingInput:
+        """These clients' histories: one read of their own events, by id."""
+        ids = list(clients)
+        for client in clients:
+            packed = self.origins.get(client.hex, b"")
+            ids.extend(UUID(bytes=packed[i : i + 16]) for i in range(0, len(packed), 16))
+        return _fold(store, self.position, store.history_of(ids, TOPICS, self.position))
+
+    def identities_of(self, store: EventStore, clients: list[UUID]) -> dict[UUID, ClientIdentity]:
+        """What these clients' documents show of them; reads their client events only."""
+        events = store.history_of(list(clients), CLIENT_TOPICS, self.position)
+        return _fold(store, self.position, events).identities
 
 
-def _may_bill(contract: ContractHistory, period: Period) -> bool:
-    return contract.start_date < period.end and (
-        contract.terminated_on is None or contract.terminated_on >= period.first_day
-    )
+def read_roster(store: EventStore, position: int, period: Period) -> BillingRoster:
+    """One light pass over the log up to `position`: who may bill in the period (a client with a contract
+    started before the period's end and not terminated before its first day) and where their histories are.
+    Only three topics are read and only ids and dates kept, as the hex and ISO text they are stored as."""
+    end, first_day = period.end.isoformat(), period.first_day.isoformat()
+    origins: dict[str, bytes] = {}
+    unended: dict[bytes, str] = {}  # contract -> client, for contracts started before the period's end
+    billed: set[str] = set()
+    for originator, topic, stored in store.scan(ROSTER_TOPICS, position):
+        state = orjson.loads(stored)
+        if topic == TERMINATED:
+            client = unended.pop(originator.bytes, None)
+            if client is not None and _stored_text(state["on"]) >= first_day:
+                billed.add(client)
+            continue
+        client = sys.intern(_stored_text(state["client_id"]))
+        origins[client] = origins.get(client, b"") + originator.bytes
+        if topic == PROVISIONED and _stored_text(state["start_date"]) < end:
+            unended[originator.bytes] = client
+    billed.update(unended.values())
+    del unended
+    return BillingRoster(position, period, sorted(billed), {client: origins[client] for client in billed})
 
 
-def read_billing_input(store: EventStore, position: int) -> BillingInput:
+def _stored_text(value: Any) -> str:
+    """An id or a date as eventsourcing stored it (hex, ISO), without building the object."""
+    return value["_data_"] if type(value) is dict else value
+
+
+def _fold(store: EventStore, position: int, events: Iterator[tuple[UUID, str, bytes]]) -> BillingInput:
     result = BillingInput(position)
     by_id: dict[UUID, ContractHistory] = {}
     discounts: dict[UUID, dict[str, Any]] = {}
     details: dict[UUID, list[tuple[str, dict[str, Any]]]] = {}
-    for originator, name, data in _events(store, position):
+    for originator, name, data in _decoded(events):
         if name == "ContractProvisioned":
             history = ContractHistory.provisioned(originator, data)
             by_id[originator] = history
@@ -161,6 +212,9 @@ FIELDS = {
     CLIENT + "ClientDetailsUpdated": ("full_name", "address", "language", "ice", SEALED),
 }
 TOPICS = list(FIELDS)
+CLIENT_TOPICS = [topic for topic in TOPICS if topic.startswith(CLIENT)]
+PROVISIONED, TERMINATED = CONTRACT + "ContractProvisioned", CONTRACT + "ContractTerminated"
+ROSTER_TOPICS = [PROVISIONED, TERMINATED, DISCOUNT + "DiscountGranted"]
 # Contract events billing reads nothing from, each with why. A contract event in neither FIELDS nor here fails
 # tests/unit/test_billing_reads_every_contract_event.py: billing must be told about every new one.
 NOT_BILLED = {CONTRACT + "ContractDocumentIssued": "a contract sheet changes nothing that is billed"}
@@ -190,7 +244,7 @@ class _Decoder:
         return payload
 
 
-def _events(store: EventStore, position: int) -> Iterator[tuple[UUID, str, dict[str, Any]]]:
+def _decoded(events: Iterator[tuple[UUID, str, bytes]]) -> Iterator[tuple[UUID, str, dict[str, Any]]]:
     decoder = _Decoder()
-    for originator_id, topic, state in store.scan(TOPICS, position):
+    for originator_id, topic, state in events:
         yield originator_id, topic.rsplit(".", 1)[1], decoder.payload(topic, state)

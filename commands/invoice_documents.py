@@ -6,10 +6,10 @@ from the invoice, so a retried or resumed block rewrites nothing.
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 from uuid import UUID, uuid5
 
-from commands.billing_input import BillingInput
+from commands.billing_input import ClientIdentity
 from domain.identity import MTF_NAMESPACE, mask
 from domain.invoice import Invoice
 from domain.operator import Operator
@@ -21,14 +21,14 @@ from infra.pdf.pool import render_invoices
 from infra.storage.documents import Issued, store_invoice_pdfs
 
 ATTEMPTS = 5
+Identities = Callable[[list[UUID]], dict[UUID, ClientIdentity]]  # what documents show of these clients
 
 
 def document_id_for(invoice_id: UUID) -> UUID:
     return uuid5(MTF_NAMESPACE, f"invoice-document/{invoice_id}")
 
 
-def sheet_for(invoice: Invoice, billing_input: BillingInput) -> InvoiceSheet:
-    identity = billing_input.identities.get(invoice.client_id)
+def sheet_for(invoice: Invoice, identity: ClientIdentity | None) -> InvoiceSheet:
     customer = (
         Customer(identity.full_name, identity.address, mask(identity.cin), identity.ice, identity.language)
         if identity
@@ -59,13 +59,14 @@ class RenderedBlock(NamedTuple):
 
 
 def start_block(
-    store: EventStore, operator: Operator, invoice_ids: list[UUID], billing_input: BillingInput, workers: int
+    store: EventStore, operator: Operator, invoice_ids: list[UUID], identities: Identities, workers: int
 ) -> RenderedBlock:
     """Loads the block and starts rendering its missing PDFs, on the pool when there is one: the caller stores the
     block before this one meanwhile."""
     invoices = store.load_many(Invoice, invoice_ids)
     pending = [invoice for invoice in invoices.values() if invoice.document_id is None]
-    sheets = [sheet_for(i, billing_input) for i in pending]
+    known = identities([i.client_id for i in pending]) if pending else {}
+    sheets = [sheet_for(i, known.get(i.client_id)) for i in pending]
     return RenderedBlock(
         invoice_ids, len(invoices), pending, sheets, render_invoices(operator, sheets, workers)
     )
@@ -76,7 +77,7 @@ def finish_block(
     clock: Clock,
     operator: Operator,
     block: RenderedBlock,
-    billing_input: BillingInput,
+    identities: Identities,
     ctx: CommandContext,
     workers: int = 1,
 ) -> int:
@@ -85,7 +86,7 @@ def finish_block(
     try:
         return _stored(store, clock, block, ctx)
     except ConcurrencyConflict:
-        return document_block(store, clock, operator, block.invoice_ids, billing_input, ctx, workers)
+        return document_block(store, clock, operator, block.invoice_ids, identities, ctx, workers)
 
 
 def document_block(
@@ -93,13 +94,13 @@ def document_block(
     clock: Clock,
     operator: Operator,
     invoice_ids: list[UUID],
-    billing_input: BillingInput,
+    identities: Identities,
     ctx: CommandContext,
     workers: int = 1,
 ) -> int:
     """Documents every invoice of the block that has none, on its own; returns how many of the block have one."""
     for _ in range(ATTEMPTS):
-        block = start_block(store, operator, invoice_ids, billing_input, workers)
+        block = start_block(store, operator, invoice_ids, identities, workers)
         try:
             return _stored(store, clock, block, ctx)
         except ConcurrencyConflict:

@@ -132,7 +132,7 @@ async def post_billing_run(
     if run.status == "completed":
         response.status_code = 200
     else:
-        drive_in_background(runtime, terms, run.id, ctx, started.billing_input)
+        drive_in_background(runtime, terms, run.id, ctx, started.roster)
     position = await run_in_threadpool(runtime.store.position_of, run.id, run.version)
     response.headers["Location"] = f"/api/v1/billing-runs/{run.id}"
     response.headers["X-Consistency-Token"] = str(position)
@@ -153,7 +153,7 @@ async def resume_unfinished_runs(runtime) -> None:
         )
 
 
-def drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing_input) -> None:
+def drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, roster) -> None:
     async def drive() -> None:
         log.info("billing run %s: driving it (%s)", run_id, ctx.actor)
         try:
@@ -166,7 +166,7 @@ def drive_in_background(runtime, terms: BillingTerms, run_id: UUID, ctx, billing
                 terms,
                 run_id,
                 ctx,
-                billing_input,
+                roster,
                 pausing(runtime.stopping, logged_progress(run_id)),
             )
             log.info("billing run %s of %s: %s", run_id, run.period, run.status)

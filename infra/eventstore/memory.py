@@ -52,6 +52,14 @@ class InMemoryEventStore(ApplicationStore):
         for n in self._log(up_to, topics):
             yield n.originator_id, n.topic, n.state
 
+    def history_of(
+        self, aggregate_ids: list[UUID], topics: list[str], up_to: int
+    ) -> Iterator[tuple[UUID, str, bytes]]:
+        wanted = set(aggregate_ids)
+        for n in self._log(up_to, topics):
+            if n.originator_id in wanted:
+                yield n.originator_id, n.topic, n.state
+
     def states_of(self, topic: str) -> list[bytes]:
         return [n.state for n in self._log(topics=[topic])]
 

@@ -64,6 +64,12 @@ class EventStore(Protocol):
         """(originator id, topic, stored state) of every event with one of `topics`, in log order, up to a position."""
         ...
 
+    def history_of(
+        self, aggregate_ids: list[UUID], topics: list[str], up_to: int
+    ) -> Iterator[tuple[UUID, str, bytes]]:
+        """As `scan`, for these aggregates only: one block of a billing run reads its clients' histories."""
+        ...
+
     def states_of(self, topic: str) -> list[bytes]:
         """The stored state of every event with this topic, in log order (for rare topics: billing runs started)."""
         ...

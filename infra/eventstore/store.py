@@ -277,6 +277,19 @@ class PostgresEventStore(ApplicationStore):
                 yield originator_id, topic, state
             after = rows[-1][0]
 
+    def history_of(
+        self, aggregate_ids: list[UUID], topics: list[str], up_to: int
+    ) -> Iterator[tuple[UUID, str, bytes]]:
+        """Found by the primary key (originator id, version), so a block's read costs its own events only."""
+        with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            rows = cursor.execute(
+                f"""SELECT originator_id, topic, state FROM {EVENTS_TABLE}
+                    WHERE originator_id = ANY(%s) AND topic = ANY(%s) AND notification_id <= %s
+                    ORDER BY notification_id""",
+                (aggregate_ids, topics, up_to),
+            ).fetchall()
+        return iter(rows)
+
     def states_of(self, topic: str) -> list[bytes]:
         with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             rows = cursor.execute(

@@ -343,7 +343,7 @@ async def _bill(settings: Settings, period: str, dry_run: bool) -> None:
                     terms,
                     run.id,
                     ctx,
-                    started.billing_input,
+                    started.roster,
                     pausing(interrupted, progress),
                 )
             except BillingPaused as where:

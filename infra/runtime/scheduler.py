@@ -76,7 +76,7 @@ class Scheduler:
         )
         if started.created:
             log.info("scheduler: started the billing run of %s (%s)", period, started.run.id)
-            drive_in_background(runtime, terms, started.run.id, ACTOR, started.billing_input)
+            drive_in_background(runtime, terms, started.run.id, ACTOR, started.roster)
         self._billed = period
 
     async def _sweep(self, day: date) -> None:

@@ -42,7 +42,7 @@ def client_with_a_line(name: str, start: date = date(2026, 10, 1)) -> list:
 def bill(period: str = "2026-10"):
     def run(store, clock):
         started = start_billing_run(store, clock, TERMS, period, CTX)
-        return execute_billing_run(store, clock, OPERATOR, TERMS, started.run.id, CTX, started.billing_input)
+        return execute_billing_run(store, clock, OPERATOR, TERMS, started.run.id, CTX, started.roster)
 
     return run
 
