@@ -92,6 +92,11 @@ class VisitorSession(BaseModel):
     token: str = Field(description="Send it as `Authorization: Bearer <token>` to the /landing/me endpoints.")
     client_id: UUID
     expires_at: datetime
+    expires_in: int = Field(
+        description="Seconds the token stays valid from this answer. A browser counts them on its own clock, "
+        "which need not agree with the server's: comparing expires_at with a device's clock turned a device "
+        "set a day off into one that could never sign in."
+    )
 
 
 @router.post("/verifications", status_code=202, response_model=VerificationChallenge)
@@ -119,9 +124,10 @@ async def answer_code(challenge_id: UUID, body: AnswerCode, request: Request) ->
     """The visitor token, for the code the SMS gave. A wrong code, an expired or used challenge, or one that matched no
     client: the same 401 `verification_failed`. Each challenge allows a few tries."""
     runtime, key = request.app.state.runtime, await signing_key(request)
+    now = runtime.clock.now()
     async with runtime.pool.acquire() as conn:
         session = await identity_verification.answer_code(
-            conn, key, visitor_policy(request), challenge_id, body.code, runtime.clock.now()
+            conn, key, visitor_policy(request), challenge_id, body.code, now
         )
     if session is None:
         raise ApiError(
@@ -129,7 +135,12 @@ async def answer_code(challenge_id: UUID, body: AnswerCode, request: Request) ->
             "verification_failed",
             "the code is wrong, has expired or was already used; ask for a new one",
         )
-    return VisitorSession(token=session.token, client_id=session.client_id, expires_at=session.expires_at)
+    return VisitorSession(
+        token=session.token,
+        client_id=session.client_id,
+        expires_at=session.expires_at,
+        expires_in=int((session.expires_at - now).total_seconds()),
+    )
 
 
 def visitor_policy(request: Request) -> identity_verification.VisitorPolicy:

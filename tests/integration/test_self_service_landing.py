@@ -143,6 +143,8 @@ async def test_a_code_goes_by_sms_to_a_number_on_file_and_the_answer_never_says_
             assert refused.status_code == 401 and refused.json()["error"]["code"] == "verification_failed"
         session = await _answer(client, answers[0].json(), code)
         assert session.status_code == 201 and session.json()["client_id"] == owner
+        # counted by the browser on its own clock: the token's lifetime, whatever the server's date
+        assert session.json()["expires_in"] == runtime.settings.landing_token_minutes * 60
         mine = await client.get(
             f"{LANDING}/me/contracts", headers={"Authorization": f"Bearer {session.json()['token']}"}
         )

@@ -3439,6 +3439,11 @@ export interface components {
              */
             expires_at: string;
             /**
+             * Expires In
+             * @description Seconds the token stays valid from this answer. A browser counts them on its own clock, which need not agree with the server's: comparing expires_at with a device's clock turned a device set a day off into one that could never sign in.
+             */
+            expires_in: number;
+            /**
              * Token
              * @description Send it as `Authorization: Bearer <token>` to the /landing/me endpoints.
              */

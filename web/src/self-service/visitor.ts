@@ -2,12 +2,18 @@
 import { useSyncExternalStore } from "react";
 
 const KEY = "mtf.visitor";
-type Session = { token: string; client_id: string; expires_at: string };
+/** What the API answers for a right code: `expires_in` seconds from now. */
+type Answer = { token: string; client_id: string; expires_in: number };
+/** Kept with its end on this device's clock: the server's `expires_at` compared with a clock set a day off
+ * would have signed the visitor out the moment they signed in. */
+type Session = { token: string; client_id: string; valid_until: number };
 const listeners = new Set<() => void>();
 
-export function setVisitor(session: Session | null): void {
-  if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
-  else sessionStorage.removeItem(KEY);
+export function setVisitor(answer: Answer | null): void {
+  if (answer) {
+    const session: Session = { token: answer.token, client_id: answer.client_id, valid_until: Date.now() + answer.expires_in * 1000 };
+    sessionStorage.setItem(KEY, JSON.stringify(session));
+  } else sessionStorage.removeItem(KEY);
   listeners.forEach((l) => l());
 }
 
@@ -20,7 +26,7 @@ export function useVisitor(): Session | null {
   const raw = useSyncExternalStore((l) => { listeners.add(l); return () => listeners.delete(l); }, read);
   if (!raw) return null;
   const session = JSON.parse(raw) as Session;
-  return new Date(session.expires_at) > new Date() ? session : null;
+  return session.valid_until > Date.now() ? session : null;
 }
 
 export function bearer(token: string): { Authorization: string } {
