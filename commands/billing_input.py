@@ -63,12 +63,13 @@ class BillingRoster:
         return [UUID(hex_id) for hex_id in self.clients[block]]
 
     def input_for(self, store: EventStore, clients: list[UUID]) -> BillingInput:
-        """These clients' histories: one read of their own events, by id."""
-        ids = list(clients)
+        """These clients' contracts and discounts: one read of those events, by id. Their identities,
+        which only documents show, are read by `identities_of` (opening them is a decryption each)."""
+        ids = []
         for client in clients:
             packed = self.origins.get(client.hex, b"")
             ids.extend(UUID(bytes=packed[i : i + 16]) for i in range(0, len(packed), 16))
-        return _fold(store, self.position, store.history_of(ids, TOPICS, self.position))
+        return _fold(store, self.position, store.history_of(ids, BILLED_TOPICS, self.position))
 
     def identities_of(self, store: EventStore, clients: list[UUID]) -> dict[UUID, ClientIdentity]:
         """What these clients' documents show of them; reads their client events only."""
@@ -213,6 +214,7 @@ FIELDS = {
 }
 TOPICS = list(FIELDS)
 CLIENT_TOPICS = [topic for topic in TOPICS if topic.startswith(CLIENT)]
+BILLED_TOPICS = [topic for topic in TOPICS if topic not in CLIENT_TOPICS]
 PROVISIONED, TERMINATED = CONTRACT + "ContractProvisioned", CONTRACT + "ContractTerminated"
 ROSTER_TOPICS = [PROVISIONED, TERMINATED, DISCOUNT + "DiscountGranted"]
 # Contract events billing reads nothing from, each with why. A contract event in neither FIELDS nor here fails
