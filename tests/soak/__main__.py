@@ -47,6 +47,9 @@ def print_report(report: Report) -> None:
         f"{report.recovery_summary()}"
     )
     console.print("faults: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    if report.outlived:
+        outlived = ", ".join(f"{k} {n}" for k, n in sorted(report.outlived.items()))
+        console.print(f"kills drawn again (the run ended first): {outlived}")
     console.print("accepted: " + ", ".join(f"{k} {n}" for k, n in sorted(report.accepted.items())))
     console.print("answers: " + ", ".join(f"{k}: {n}" for k, n in report.answers.items()))
     console.print("restarts: " + ", ".join(f"{k} {n}" for k, n in report.restarts.items()))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from enum import Enum
 from random import Random
 from typing import Awaitable, Callable
 
@@ -30,11 +31,18 @@ KINDS = (
 )
 
 
+class Missed(Enum):
+    """Why a kill of a job hit nothing, so is not a fault."""
+
+    RUN_ENDED = "the run ended before the kill"  # the kind is tried again on the job's next run
+    NOTHING_TO_RUN = "no run left to start"
+
+
 @dataclass(frozen=True)
 class Fault:
     kind: str
     detail: str
-    inject: Callable[[], Awaitable[None]]
+    inject: Callable[[], Awaitable[Missed | None]]
 
 
 def schedule(rng: Random):
@@ -48,7 +56,8 @@ def draw(kind: str, rng: Random, system: System, start_job: Callable[[str], Awai
     run if none is running, and says whether one runs now (a job is killed mid-run, not when idle)."""
     what, target = kind.split(" ", 1) if kind.startswith("kill") else kind.rsplit(" ", 1)
     if what == "kill" and target in system.jobs:
-        after = round(rng.uniform(0.3, 4.0 if target == "bill" else 1.5), 1)
+        latest = min(4.0 if target == "bill" else 1.5, system.jobs[target].shortest_run_s)
+        after = round(rng.uniform(0.3, max(latest, 0.4)), 1)
         return Fault(kind, f"SIGKILL {after} s into a run", _kill_job(system, target, after, start_job))
     if what == "kill":
         return Fault(kind, "SIGKILL", _at_once(system.services[target].kill))
@@ -72,13 +81,11 @@ def draw(kind: str, rng: Random, system: System, start_job: Callable[[str], Awai
 
 
 def _kill_job(system: System, name: str, after: float, start_job):
-    """False when it hit nothing (no run left to start, or the run ended before the kill): not a fault."""
-
-    async def kill() -> bool:
+    async def kill() -> Missed | None:
         if not await start_job(name):
-            return False
+            return Missed.NOTHING_TO_RUN
         await asyncio.sleep(after)
-        return system.jobs[name].kill()
+        return None if system.jobs[name].kill() else Missed.RUN_ENDED
 
     return kill
 

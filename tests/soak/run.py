@@ -21,7 +21,7 @@ import httpx
 
 from tests.flows import random_cin
 from tests.soak import invariants
-from tests.soak.faults import draw, schedule
+from tests.soak.faults import Missed, draw, schedule
 from tests.soak.load import Load
 from tests.soak.services import System
 from tests.support import ADMIN, OPERATOR, all_projected
@@ -46,6 +46,7 @@ class Report:
     config: Config
     workdir: Path
     faults: list[tuple[str, str, float]] = field(default_factory=list)  # kind, detail, seconds to recover
+    outlived: dict[str, int] = field(default_factory=dict)  # kills drawn again: the run ended first
     accepted: dict = field(default_factory=dict)
     answers: dict = field(default_factory=dict)
     restarts: dict = field(default_factory=dict)
@@ -191,10 +192,15 @@ async def _inject(system, config, rng, jobs, http, report, say) -> None:
     kinds = schedule(rng)
     while len(report.faults) < config.faults:
         kind = next(kinds)
-        fault = draw(kind, rng, system, jobs.start)
-        at = time.monotonic()
-        if await fault.inject() is False:
-            continue  # a job with nothing left to run: not a fault
+        while True:  # a kill the run outlived is drawn again for the job's next run, within its shortest run
+            fault = draw(kind, rng, system, jobs.start)
+            at = time.monotonic()
+            missed = await fault.inject()
+            if missed is not Missed.RUN_ENDED:
+                break
+            report.outlived[kind] = report.outlived.get(kind, 0) + 1
+        if missed is Missed.NOTHING_TO_RUN:
+            continue  # not a fault
         healed = time.monotonic()
         await system.until_ready(http, config.recovery_timeout_s)
         recovered = time.monotonic() - healed
