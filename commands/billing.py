@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, Callable, Iterator
 from uuid import UUID
 
@@ -338,8 +339,7 @@ def issue_invoice_documents(
     any other workers: the next block renders on the pool while this one is stored and announced."""
     documented = 0
 
-    def identities(clients: list[UUID]):
-        return roster.identities_of(store, clients)
+    identities = partial(roster.identities_of, store)
 
     def begin(first: int) -> RenderedBlock:
         clients = roster.clients_at(slice(first, first + run.block_size))
