@@ -48,7 +48,7 @@ class InMemoryEventStore(ApplicationStore):
                 return n.id
         raise LookupError(f"{aggregate_id} has no version {version}")
 
-    def scan(self, topics: list[str], up_to: int, batch: int = 5_000) -> Iterator[tuple[UUID, str, bytes]]:
+    def scan(self, topics: list[str], up_to: int, span: int = 50_000) -> Iterator[tuple[UUID, str, bytes]]:
         for n in self._log(up_to, topics):
             yield n.originator_id, n.topic, n.state
 

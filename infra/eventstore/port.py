@@ -60,7 +60,7 @@ class EventStore(Protocol):
         """The log position of the last event appended."""
         ...
 
-    def scan(self, topics: list[str], up_to: int, batch: int = 5_000) -> Iterator[tuple[UUID, str, bytes]]:
+    def scan(self, topics: list[str], up_to: int, span: int = 50_000) -> Iterator[tuple[UUID, str, bytes]]:
         """(originator id, topic, stored state) of every event with one of `topics`, in log order, up to a position."""
         ...
 
