@@ -218,9 +218,12 @@ def roster_pass(database_url: str, position: int) -> tuple[float, int]:
     from commands.billing_input import read_roster
 
     store = open_event_store(database_url)
-    started = time.perf_counter()
-    roster = read_roster(store, position, Period.parse(PERIOD))
-    return time.perf_counter() - started, len(roster.clients)
+    try:
+        started = time.perf_counter()
+        roster = read_roster(store, position, Period.parse(PERIOD))
+        return time.perf_counter() - started, len(roster.clients)
+    finally:
+        store.close()
 
 
 def baseline_batched_appends(database_url: str, events: int, batch: int) -> float:

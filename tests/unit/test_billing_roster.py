@@ -87,6 +87,7 @@ def test_blocks_read_what_the_whole_log_gives_their_clients(portfolio, block_siz
         read = roster.input_for(store, block)
         assert read.contracts == {c: whole.contracts[c] for c in block}
         assert read.discounts == {c: whole.discounts[c] for c in block if c in whole.discounts}
+        assert read.identities == {}  # issuing never reads nor opens an identity
         assert roster.identities_of(store, block) == {c: whole.identities[c] for c in block}
 
 
